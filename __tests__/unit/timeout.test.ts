@@ -1,0 +1,40 @@
+import { deriveTimeoutMinutes, trafficRoutingMinutes, type TrafficRouting } from '../../src/timeout.js'
+
+const canary: TrafficRouting = { type: 'TimeBasedCanary', percentage: 10, intervalMinutes: 15 }
+const linear: TrafficRouting = { type: 'TimeBasedLinear', percentage: 10, intervalMinutes: 3 }
+
+describe('trafficRoutingMinutes', () => {
+  it.each<[string, TrafficRouting, number]>([
+    ['all at once', { type: 'AllAtOnce' }, 0],
+    ['canary: its one interval', canary, 15],
+    ['linear 10%: ten intervals', linear, 30],
+    ['linear 33%: four intervals', { type: 'TimeBasedLinear', percentage: 33, intervalMinutes: 1 }, 4],
+    ['linear 100%: one interval', { type: 'TimeBasedLinear', percentage: 100, intervalMinutes: 2 }, 2],
+    ['linear with a nonsense 0%: as 1%', { type: 'TimeBasedLinear', percentage: 0, intervalMinutes: 1 }, 100]
+  ])('%s', (_, routing, minutes) => {
+    expect(trafficRoutingMinutes(routing)).toBe(minutes)
+  })
+})
+
+describe('deriveTimeoutMinutes', () => {
+  const base = { readyWaitMinutes: 120, trafficRouting: canary, terminationWaitMinutes: 60 }
+  it.each([
+    // 30 for Install and hooks + ready wait (past ready) + routing + termination wait (succeeded only)
+    ['succeeded', 30 + 120 + 15 + 60],
+    ['traffic-shifted', 30 + 120 + 15],
+    ['ready', 30 + 15]
+  ] as const)('waiting until %s: %d minutes', (goal, minutes) => {
+    expect(deriveTimeoutMinutes({ ...base, goal })).toBe(minutes)
+  })
+
+  it('is 30 minutes for an all-at-once deployment with no waits', () => {
+    expect(
+      deriveTimeoutMinutes({
+        goal: 'succeeded',
+        readyWaitMinutes: 0,
+        trafficRouting: { type: 'AllAtOnce' },
+        terminationWaitMinutes: 0
+      })
+    ).toBe(30)
+  })
+})

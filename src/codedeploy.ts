@@ -1,0 +1,301 @@
+// The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
+// Nothing downstream of this file sees a CodeDeploy shape.
+import {
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  type CodeDeployClient,
+  type DeploymentInfo,
+  type ECSTarget
+} from '@aws-sdk/client-codedeploy'
+import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import { awsErrorName, errorMessage } from './errors.js'
+import type { DeploymentSnapshot, LifecycleEvent, Phase, StoppedTask, TaskSet } from './snapshot.js'
+
+/** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
+export const STOPPED_TASKS_EVERY_MS = 15_000
+
+const MINUTE = 60_000
+
+export interface CodeDeployReaderDeps {
+  codedeploy: CodeDeployClient
+  /** Without it, stopped replacement tasks are not reported. */
+  ecs?: ECSClient
+  now: () => Date
+  /** Told once when stopped-task diagnostics cannot be read (e.g. no ecs:ListTasks permission). */
+  warn?: (line: string) => void
+}
+
+export interface CodeDeployReaderOptions {
+  /** The cluster as ECS calls accept it (name or ARN); by default the one in the target id `<cluster>:<service>`. */
+  cluster?: string
+  /** The revision being deployed: stopped tasks of this revision count as the replacement's. */
+  taskDefinitionArn?: string
+}
+
+export interface DeploymentReader {
+  read(): Promise<DeploymentSnapshot>
+}
+
+function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
+  switch (info.status) {
+    case 'Created':
+    case 'Queued':
+      return 'created'
+    case 'Ready':
+      return 'ready'
+    case 'Succeeded':
+      return 'succeeded'
+    case 'Failed':
+      return 'failed'
+    case 'Stopped':
+      return 'stopped'
+  }
+  // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
+  if (info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+  const status = (name: string): string | undefined => events.find(e => e.name === name)?.status
+  const after = status('AfterAllowTraffic')
+  if (after === 'Succeeded' || after === 'Skipped') return 'traffic-shifted'
+  const allow = status('AllowTraffic')
+  if (allow === 'InProgress' || allow === 'Succeeded') return 'shifting'
+  return 'installing'
+}
+
+function toEvents(target: ECSTarget | undefined): LifecycleEvent[] {
+  return (target?.lifecycleEvents ?? []).map(e => {
+    const ev: LifecycleEvent = { name: e.lifecycleEventName ?? 'Unknown', status: e.status ?? 'Unknown' }
+    if (e.startTime) ev.startTime = e.startTime
+    if (e.endTime) ev.endTime = e.endTime
+    const d = e.diagnostics
+    if (d && (d.message || d.logTail || (d.errorCode && d.errorCode !== 'Success'))) {
+      ev.diagnostics = { errorCode: d.errorCode, message: d.message, logTail: d.logTail }
+    }
+    return ev
+  })
+}
+
+function toTaskSets(target: ECSTarget | undefined): TaskSet[] {
+  const sets: TaskSet[] = []
+  for (const t of target?.taskSetsInfo ?? []) {
+    // Labels other than Blue/Green would be a new kind of task set; better left out than misfiled.
+    const role =
+      t.taskSetLabel === 'Blue' ? 'original' : t.taskSetLabel === 'Green' ? 'replacement' : undefined
+    if (!role) continue
+    sets.push({
+      id: t.identifer ?? '', // sic: the model spells it `identifer`
+      role,
+      trafficWeight: t.trafficWeight ?? 0,
+      status: t.status,
+      desiredCount: t.desiredCount,
+      runningCount: t.runningCount,
+      pendingCount: t.pendingCount,
+      targetGroup: t.targetGroup?.name
+    })
+  }
+  return sets
+}
+
+const endOf = (events: LifecycleEvent[], name: string): Date | undefined =>
+  events.find(e => e.name === name)?.endTime
+
+const plusMinutes = (at: Date | undefined, minutes: number | undefined): Date | undefined =>
+  at && minutes !== undefined ? new Date(at.getTime() + minutes * MINUTE) : undefined
+
+/** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
+export function toSnapshot(
+  info: DeploymentInfo,
+  target?: ECSTarget,
+  stoppedTasks: StoppedTask[] = []
+): DeploymentSnapshot {
+  const events = toEvents(target)
+  const phase = phaseOf(info, events)
+  const bg = info.blueGreenDeploymentConfiguration
+  const snap: DeploymentSnapshot = {
+    id: info.deploymentId ?? '',
+    status: info.status ?? 'Unknown',
+    phase,
+    events,
+    taskSets: toTaskSets(target),
+    statusMessages: info.deploymentStatusMessages ?? [],
+    stoppedTasks,
+    createTime: info.createTime,
+    startTime: info.startTime,
+    completeTime: info.completeTime,
+    creator: info.creator,
+    description: info.description,
+    deploymentConfigName: info.deploymentConfigName,
+    applicationName: info.applicationName,
+    deploymentGroupName: info.deploymentGroupName
+  }
+  const ready = bg?.deploymentReadyOption
+  if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
+    // The console: the wait runs "after the replacement task set is successfully provisioned", the
+    // test-traffic hooks included, so the clock starts when Install ends.
+    const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic')
+    snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes)
+  }
+  if (phase === 'termination-wait') {
+    snap.terminationWaitUntil = plusMinutes(
+      endOf(events, 'AfterAllowTraffic'),
+      bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes
+    )
+  }
+  if (info.errorInformation) {
+    snap.error = { code: info.errorInformation.code, message: info.errorInformation.message }
+  }
+  const rb = info.rollbackInfo
+  if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
+    snap.rollback = {
+      deploymentId: rb.rollbackDeploymentId,
+      triggeringDeploymentId: rb.rollbackTriggeringDeploymentId,
+      message: rb.rollbackMessage
+    }
+  }
+  return snap
+}
+
+function toStoppedTask(t: Task): StoppedTask {
+  return {
+    taskArn: t.taskArn ?? '',
+    stoppedReason: t.stoppedReason,
+    stopCode: t.stopCode,
+    stoppedAt: t.stoppedAt,
+    containers: (t.containers ?? []).map(c => ({
+      name: c.name ?? '?',
+      exitCode: c.exitCode,
+      reason: c.reason
+    }))
+  }
+}
+
+const isNotStarted = (e: unknown): boolean => awsErrorName(e) === 'DeploymentNotStartedException'
+
+/**
+ * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
+ * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
+ * plus ListTasks/DescribeTasks every 15 s while Install runs.
+ */
+export function createCodeDeployReader(
+  deps: CodeDeployReaderDeps,
+  deploymentId: string,
+  opts: CodeDeployReaderOptions = {}
+): DeploymentReader {
+  let targetId: string | undefined
+  let target: ECSTarget | undefined
+  // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
+  let targetSettledIn: string | undefined
+  const stopped = new Map<string, StoppedTask>()
+  const described = new Set<string>()
+  let lastStoppedLookup: number | undefined
+  let lookedAfterInstallFailed = false
+  let stoppedLookupOff = false
+  const warned = new Set<string>()
+
+  const settledState = (info: DeploymentInfo): string | undefined => {
+    if (info.status === 'Ready') return 'ready'
+    if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped') return 'end'
+    if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+    return undefined
+  }
+
+  async function readTarget(): Promise<ECSTarget | undefined> {
+    try {
+      if (!targetId) {
+        const listed = await deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))
+        targetId = listed.targetIds?.[0]
+        if (!targetId) return undefined
+      }
+      const got = await deps.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId }))
+      return got.deploymentTarget?.ecsTarget
+    } catch (e) {
+      if (isNotStarted(e)) return undefined
+      throw e
+    }
+  }
+
+  function needsTargetRead(info: DeploymentInfo): boolean {
+    if (info.status === 'Created' || info.status === 'Queued') return false
+    const settled = settledState(info)
+    if (!settled) return true
+    if (settled === targetSettledIn) return false
+    // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
+    if (settled === 'termination-wait') {
+      const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic')
+      if (after?.status === 'Succeeded' && after.endTime) {
+        targetSettledIn = settled
+        return false
+      }
+    }
+    return true
+  }
+
+  function warnOnce(key: string, line: string): void {
+    if (warned.has(key)) return
+    warned.add(key)
+    deps.warn?.(line)
+  }
+
+  async function lookForStoppedTasks(info: DeploymentInfo): Promise<void> {
+    const ecs = deps.ecs
+    if (!ecs || stoppedLookupOff || !targetId?.includes(':')) return
+    const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install')
+    const now = deps.now().getTime()
+    const installRunning =
+      install?.status === 'InProgress' &&
+      (lastStoppedLookup === undefined || now - lastStoppedLookup >= STOPPED_TASKS_EVERY_MS)
+    // Tasks that crashed since the last look explain a failed Install: look once more at the end.
+    const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed
+    if (!installRunning && !installFailed) return
+    const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer
+    if (!green && !opts.taskDefinitionArn) return // nothing yet to tell the replacement's tasks apart
+
+    const sep = targetId.indexOf(':')
+    const cluster = opts.cluster ?? targetId.slice(0, sep)
+    const serviceName = targetId.slice(sep + 1)
+    lastStoppedLookup = now
+    if (installFailed) lookedAfterInstallFailed = true
+    try {
+      // One page (up to 100, newest first) is plenty for the tasks of one Install.
+      const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'STOPPED' }))
+      const fresh = (listed.taskArns ?? []).filter(a => !described.has(a))
+      if (fresh.length === 0) return
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: fresh }))
+      for (const a of fresh) described.add(a)
+      const since = info.startTime?.getTime() ?? 0
+      for (const t of tasks) {
+        const ours =
+          (green !== undefined && t.startedBy === green) ||
+          (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn)
+        // The same revision may have run before this deployment: its old stopped tasks are not news.
+        if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since)
+          stopped.set(t.taskArn, toStoppedTask(t))
+      }
+    } catch (e) {
+      const name = awsErrorName(e) ?? 'Error'
+      if (name === 'AccessDeniedException' || name === 'AccessDenied') stoppedLookupOff = true
+      warnOnce(
+        name,
+        `Could not look for stopped replacement tasks (${name}: ${errorMessage(e)}); the deployment is still watched. ` +
+          'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.'
+      )
+    }
+  }
+
+  return {
+    async read(): Promise<DeploymentSnapshot> {
+      const { deploymentInfo: info } = await deps.codedeploy.send(new GetDeploymentCommand({ deploymentId }))
+      if (!info) throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`)
+      if (needsTargetRead(info)) {
+        const fresh = await readTarget()
+        if (fresh) {
+          target = fresh
+          targetSettledIn = settledState(info)
+        }
+      }
+      await lookForStoppedTasks(info)
+      return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [
+        ...stopped.values()
+      ])
+    }
+  }
+}

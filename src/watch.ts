@@ -1,0 +1,270 @@
+// The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
+import { ActionError, awsErrorName, errorMessage } from './errors.js'
+import { formatDuration, reduce, type ProgressView } from './progress.js'
+import type { DeploymentSnapshot, Phase } from './snapshot.js'
+
+export interface Logger {
+  info(line: string): void
+  warning(line: string): void
+  startGroup(name: string): void
+  endGroup(): void
+}
+
+export type Goal = 'succeeded' | 'traffic-shifted' | 'ready'
+
+export interface WatchResult {
+  outcome: 'goal' | 'failed' | 'stopped' | 'timeout'
+  snapshot: DeploymentSnapshot
+  view: ProgressView
+}
+
+export interface WatchDeps {
+  deadline: Date
+  pollIntervalMs: number
+  sleep: (ms: number) => Promise<void>
+  now: () => Date
+  log: Logger
+}
+
+export interface WatchOptions extends WatchDeps {
+  read: () => Promise<DeploymentSnapshot>
+  goal: Goal
+  view: ProgressView
+}
+
+/** Longest sleep while nothing moves: a stop or continue from elsewhere shows within a minute. */
+export const MAX_IDLE_INTERVAL_MS = 60_000
+const BACKOFF_FACTOR = 1.5
+/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
+export const ROLLBACK_ID_POLLS = 3
+
+const GOAL_PHASES: Record<Goal, readonly Phase[]> = {
+  succeeded: ['succeeded'],
+  'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
+  ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+}
+
+export function goalReached(goal: Goal, phase: Phase): boolean {
+  return GOAL_PHASES[goal].includes(phase)
+}
+
+const EXPIRED = [
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId'
+]
+const DENIED = ['AccessDenied', 'AccessDeniedException']
+
+/** Credentials do not come back by retrying: end the watch with the fix instead of polling blind. */
+function credentialError(e: unknown, deploymentId: string): ActionError | undefined {
+  const name = awsErrorName(e) ?? ''
+  const which = deploymentId ? `deployment ${deploymentId}` : 'the deployment'
+  const goesOn = 'The deployment itself goes on in CodeDeploy.'
+  if (EXPIRED.includes(name)) {
+    return new ActionError(
+      `The AWS credentials expired or became invalid while watching ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
+      'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
+        "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.",
+      'AWS credentials expired'
+    )
+  }
+  if (DENIED.includes(name)) {
+    return new ActionError(
+      `Access denied while reading ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
+      'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
+        'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
+        'of aws-actions/configure-aws-credentials.',
+      'AWS access denied'
+    )
+  }
+  return undefined
+}
+
+/** When the next change can be foreseen: the end of the ready wait or of the termination wait. */
+function predictedChange(snap: DeploymentSnapshot): Date | undefined {
+  if (snap.phase === 'ready') return snap.readyWaitUntil
+  if (snap.phase === 'termination-wait') return snap.terminationWaitUntil
+  return undefined
+}
+
+/**
+ * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
+ * with a second partial step seen is linear: its steps come every few minutes, so it is polled closely
+ * (step times seen through a backed-off poll are too late to foresee the next one from).
+ */
+function isWaiting(snap: DeploymentSnapshot, view: ProgressView): boolean {
+  if (snap.phase === 'ready' || snap.phase === 'termination-wait') return true
+  if (snap.phase !== 'shifting') return false
+  const partial = (replacement: number): boolean => replacement > 0 && replacement < 100
+  const allow = snap.events.find(e => e.name === 'AllowTraffic')
+  const split = view.traffic.at(-1)
+  const partialSteps = view.traffic.filter(t => partial(t.replacement)).length
+  return (
+    allow?.status === 'InProgress' && split !== undefined && partial(split.replacement) && partialSteps === 1
+  )
+}
+
+function printLines(log: Logger, lines: string[], details: { title: string; lines: string[] }[]): void {
+  for (const line of lines) log.info(line)
+  for (const d of details) {
+    log.startGroup(d.title)
+    for (const line of d.lines) log.info(line)
+    log.endGroup()
+  }
+}
+
+export async function watch(opts: WatchOptions): Promise<WatchResult> {
+  const { read, goal, deadline, pollIntervalMs, sleep, now, log } = opts
+  const idleCap = Math.max(MAX_IDLE_INTERVAL_MS, pollIntervalMs)
+  let view = opts.view
+  let last: DeploymentSnapshot | undefined
+  let failures = 0
+  let unchanged = 0
+  let overdueOf: number | undefined
+  let lastError: unknown
+
+  const remaining = (): number => deadline.getTime() - now().getTime()
+  const timeout = (): WatchResult => {
+    if (!last) {
+      throw new ActionError(
+        `The deployment could not be read before the timeout (${errorMessage(lastError)}).`,
+        'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.',
+        'Deployment not read'
+      )
+    }
+    return { outcome: 'timeout', snapshot: last, view }
+  }
+
+  for (;;) {
+    let snap: DeploymentSnapshot
+    try {
+      snap = await read()
+      failures = 0
+    } catch (e) {
+      const fatal = credentialError(e, last?.id ?? '')
+      if (fatal) throw fatal
+      lastError = e
+      failures++
+      // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
+      const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap)
+      log.warning(
+        `Reading the deployment failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); ` +
+          `attempt ${failures}, trying again in ${formatDuration(delay)}.`
+      )
+      if (remaining() <= 0) return timeout()
+      await sleep(Math.min(delay, remaining()))
+      continue
+    }
+
+    const reduced = reduce(view, snap, now())
+    view = reduced.view
+    last = snap
+    printLines(log, reduced.lines, reduced.details)
+    unchanged = reduced.lines.length > 0 ? 0 : unchanged + 1
+
+    if (goalReached(goal, snap.phase)) return { outcome: 'goal', snapshot: snap, view }
+    if (snap.phase === 'failed' || snap.phase === 'stopped') return awaitRollbackId(opts, snap, view)
+    if (remaining() <= 0) return timeout()
+
+    let delay = pollIntervalMs
+    if (isWaiting(snap, view)) {
+      const at = predictedChange(snap)?.getTime()
+      const current = now().getTime()
+      if (at !== undefined && at > current) {
+        // A wait with a known end: a minute's lag on an outside stop/continue is the accepted cost.
+        delay = Math.min(idleCap, at - current)
+      } else {
+        if (at !== undefined && at !== overdueOf) {
+          // The foreseen change is due: look closely again.
+          overdueOf = at
+          unchanged = 0
+        }
+        delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged)
+      }
+    }
+    await sleep(Math.min(delay, remaining()))
+  }
+}
+
+/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+async function awaitRollbackId(
+  opts: WatchOptions,
+  snap: DeploymentSnapshot,
+  view: ProgressView
+): Promise<WatchResult> {
+  const outcome = snap.phase === 'failed' ? 'failed' : 'stopped'
+  let last = snap
+  for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
+    const left = opts.deadline.getTime() - opts.now().getTime()
+    if (left <= 0) break
+    await opts.sleep(Math.min(opts.pollIntervalMs, left))
+    try {
+      last = await opts.read()
+    } catch (e) {
+      const fatal = credentialError(e, snap.id)
+      if (fatal) throw fatal
+      opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${errorMessage(e)}).`)
+      continue
+    }
+    const reduced = reduce(view, last, opts.now())
+    view = reduced.view
+    printLines(opts.log, reduced.lines, reduced.details)
+  }
+  return { outcome, snapshot: last, view }
+}
+
+/**
+ * Watches a rollback deployment (read by `opts.read`) to its goal, normally `succeeded`. Its progress goes
+ * into a log group, each line naming the rollback; how it ended is printed outside the group, where it is
+ * seen without unfolding anything.
+ */
+export async function followRollback(opts: WatchOptions): Promise<WatchResult> {
+  const { log } = opts
+  // Set from inside the logger and the reader; an object so the flow analysis sees them change.
+  const state = { id: '', grouped: false }
+  // `[+1:05] Rollback d-Y: Install started`: the time stays first, as on every other line.
+  const prefix = (line: string): string => line.replace(/^(\[\+[\d:]+\] )?/, `$1Rollback ${state.id}: `)
+  const open = (): void => {
+    if (state.grouped) return
+    state.grouped = true
+    log.startGroup(`Rollback deployment ${state.id}`)
+  }
+  const inner: Logger = {
+    info: line => {
+      open()
+      log.info(prefix(line))
+    },
+    warning: line => {
+      open()
+      log.warning(prefix(line))
+    },
+    // GitHub does not nest groups: a log tail inside the rollback's group stays plain lines.
+    startGroup: () => undefined,
+    endGroup: () => undefined
+  }
+  const read = async (): Promise<DeploymentSnapshot> => {
+    const snap = await opts.read()
+    state.id = snap.id
+    return snap
+  }
+  let result: WatchResult
+  try {
+    result = await watch({ ...opts, read, log: inner })
+  } finally {
+    if (state.grouped) log.endGroup()
+  }
+  const s = result.snapshot
+  const how =
+    result.outcome === 'goal'
+      ? s.phase === 'succeeded'
+        ? 'succeeded: production traffic is back on the original task set'
+        : `reached ${s.status}`
+      : result.outcome === 'timeout'
+        ? `had not ended by the timeout (last status ${s.status})`
+        : `ended ${s.status}${s.error?.message ? `: ${s.error.message}` : ''}`
+  const line = `Rollback deployment ${s.id} ${how}.`
+  if (result.outcome === 'goal') log.info(line)
+  else log.warning(line)
+  return result
+}
