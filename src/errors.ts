@@ -25,6 +25,13 @@ export class InputError extends ActionError {
   }
 }
 
+/** AWS cannot be reached as configured: no region, no or expired credentials. */
+export class AwsAccessError extends ActionError {
+  constructor(message: string, hint: string) {
+    super(message, hint, 'AWS credentials')
+  }
+}
+
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message
   return String(e)

@@ -1,3 +1,13 @@
-import * as core from '@actions/core'
-import { ECSClient } from '@aws-sdk/client-ecs'
-core.info(`placeholder ${typeof ECSClient}`)
+import { actionsIo } from './io.js'
+import { run } from './main.js'
+import { STATE } from './guard.js'
+import { post } from './post.js'
+
+// One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
+const io = actionsIo()
+if (io.getState(STATE.isPost) === 'true') {
+  await post(io)
+} else {
+  io.saveState(STATE.isPost, 'true')
+  await run(io)
+}

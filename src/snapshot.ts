@@ -20,7 +20,8 @@ export type EventStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'S
 
 export interface LifecycleEvent {
   name: string // BeforeInstall, Install, AfterInstall, AllowTestTraffic, ...
-  status: EventStatus | string
+  /** An EventStatus; other words a backend may add pass through. */
+  status: string
   startTime?: Date
   endTime?: Date
   diagnostics?: { errorCode?: string; message?: string; logTail?: string }

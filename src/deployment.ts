@@ -1,0 +1,221 @@
+import {
+  type CodeDeployClient,
+  ContinueDeploymentCommand,
+  CreateDeploymentCommand,
+  type DeploymentInfo,
+  DeploymentLimitExceededException,
+  GetApplicationRevisionCommand,
+  GetDeploymentCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand
+} from '@aws-sdk/client-codedeploy'
+import { parse } from 'yaml'
+import { ActionError } from './errors.js'
+import type { IfRunning } from './inputs.js'
+
+/** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
+export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const
+
+/** CodeDeploy's limit, as the official action enforces it. */
+export const MAX_DESCRIPTION = 512
+
+export interface DeploymentTarget {
+  applicationName: string
+  deploymentGroupName: string
+}
+
+export async function getDeployment(cd: CodeDeployClient, deploymentId: string): Promise<DeploymentInfo> {
+  const out = await cd.send(new GetDeploymentCommand({ deploymentId }))
+  if (!out.deploymentInfo)
+    throw new ActionError(`CodeDeploy returned nothing for deployment ${deploymentId}.`)
+  return out.deploymentInfo
+}
+
+/** The group's active deployment, newest first (as ecspresso reads ListDeployments). */
+export async function findRunningDeployment(
+  cd: CodeDeployClient,
+  target: DeploymentTarget
+): Promise<DeploymentInfo | undefined> {
+  const out = await cd.send(
+    new ListDeploymentsCommand({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] })
+  )
+  const id = out.deployments?.[0]
+  return id === undefined ? undefined : getDeployment(cd, id)
+}
+
+export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string) => string): string {
+  const id = info.deploymentId ?? '?'
+  const started = info.createTime ? ` started ${info.createTime.toISOString().replace(/\.\d+Z$/, 'Z')}` : ''
+  const creator = info.creator ? ` by ${info.creator}` : ''
+  const phase = info.instanceTerminationWaitTimeStarted
+    ? `${info.status ?? '?'}, in its termination wait`
+    : (info.status ?? '?')
+  return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`
+}
+
+export interface Runway {
+  /** Streams a deployment this step does not own until it ends (no rollback on cancel). */
+  waitBehind: (deploymentId: string) => Promise<void>
+  log: (line: string) => void
+  consoleUrl: (id: string) => string
+}
+
+/**
+ * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
+ * always waited for; a deployment in its termination wait is finished rather than rolled back:
+ * its release is done, only the old task set is still kept.
+ */
+export async function clearTheWay(
+  cd: CodeDeployClient,
+  target: DeploymentTarget,
+  policy: IfRunning,
+  runway: Runway
+): Promise<void> {
+  for (;;) {
+    const running = await findRunningDeployment(cd, target)
+    if (!running?.deploymentId) return
+    const id = running.deploymentId
+    const what = describeDeployment(running, runway.consoleUrl)
+    const inTerminationWait =
+      running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true
+
+    if (running.creator === 'codeDeployRollback') {
+      runway.log(
+        `Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`
+      )
+    } else if (policy === 'fail') {
+      throw new ActionError(
+        `Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`,
+        'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).',
+        'Deployment already running'
+      )
+    } else if (inTerminationWait) {
+      runway.log(`${what} has shifted all traffic; ending its termination wait so this deployment can start.`)
+      await continueDeployment(cd, id, 'TERMINATION_WAIT')
+    } else if (policy === 'wait' && running.status === 'Ready') {
+      throw new ActionError(
+        `Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`,
+        'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.',
+        'Deployment already running'
+      )
+    } else if (policy === 'wait') {
+      runway.log(`Waiting for ${what} to end before deploying.`)
+    } else {
+      runway.log(`Replacing ${what}: stopping it with rollback.`)
+      await stopDeployment(cd, id)
+    }
+    await runway.waitBehind(id)
+  }
+}
+
+export interface NewDeployment extends DeploymentTarget {
+  deploymentConfigName?: string
+  description: string
+  appSpec: { content: string; sha256: string }
+}
+
+/** Raised when another deployment holds the group at CreateDeployment time. */
+export class GroupBusyError extends ActionError {
+  constructor(
+    readonly running: DeploymentInfo | undefined,
+    groupName: string
+  ) {
+    super(
+      `Deployment group ${groupName} got another deployment (${running?.deploymentId ?? 'unknown'}) just before this one.`
+    )
+  }
+}
+
+/**
+ * CreateDeployment is not idempotent: when a retried call meets a running deployment whose
+ * AppSpec is ours byte for byte, the first attempt went through and that deployment is adopted.
+ */
+export async function createDeployment(
+  cd: CodeDeployClient,
+  d: NewDeployment
+): Promise<{ id: string; adopted: boolean }> {
+  try {
+    const out = await cd.send(
+      new CreateDeploymentCommand({
+        applicationName: d.applicationName,
+        deploymentGroupName: d.deploymentGroupName,
+        deploymentConfigName: d.deploymentConfigName,
+        description: d.description.slice(0, MAX_DESCRIPTION),
+        revision: { revisionType: 'AppSpecContent', appSpecContent: d.appSpec }
+      })
+    )
+    if (!out.deploymentId) throw new ActionError('CodeDeploy accepted the deployment but returned no id.')
+    return { id: out.deploymentId, adopted: false }
+  } catch (e) {
+    if (!(e instanceof DeploymentLimitExceededException)) throw e
+    const running = await findRunningDeployment(cd, d)
+    if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
+      return { id: running.deploymentId, adopted: true }
+    }
+    throw new GroupBusyError(running, d.deploymentGroupName)
+  }
+}
+
+export async function stopDeployment(cd: CodeDeployClient, deploymentId: string): Promise<void> {
+  await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))
+}
+
+export async function continueDeployment(
+  cd: CodeDeployClient,
+  deploymentId: string,
+  waitType: 'READY_WAIT' | 'TERMINATION_WAIT'
+): Promise<void> {
+  await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }))
+}
+
+/**
+ * The task definition of a deployment's revision or previous revision. GetDeployment never
+ * returns AppSpec content, GetApplicationRevision does.
+ */
+export async function revisionTaskDefinition(
+  cd: CodeDeployClient,
+  info: DeploymentInfo,
+  which: 'revision' | 'previousRevision'
+): Promise<string | undefined> {
+  const sha256 = info[which]?.appSpecContent?.sha256
+  if (!sha256 || !info.applicationName) return undefined
+  const out = await cd.send(
+    new GetApplicationRevisionCommand({
+      applicationName: info.applicationName,
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
+    })
+  )
+  return taskDefinitionOfAppSpec(out.revision?.appSpecContent?.content)
+}
+
+/** TaskDefinition of an AppSpec's target service, its keys read case-insensitively as CodeDeploy does. */
+export function taskDefinitionOfAppSpec(content: string | undefined): string | undefined {
+  if (!content) return undefined
+  const resources = member(parse(content), 'resources')
+  const first: unknown = Array.isArray(resources) ? resources[0] : undefined
+  const service: unknown = first && typeof first === 'object' ? Object.values(first)[0] : undefined
+  const value = member(member(service, 'properties'), 'taskdefinition')
+  return typeof value === 'string' ? value : undefined
+}
+
+function member(node: unknown, key: string): unknown {
+  if (!node || typeof node !== 'object') return undefined
+  return Object.entries(node).find(([k]) => k.toLowerCase() === key)?.[1]
+}
+
+/** The default description: where the deployment came from, for whoever finds it in the console. */
+export function defaultDescription(env: NodeJS.ProcessEnv): string {
+  const repo = env.GITHUB_REPOSITORY ?? 'unknown repository'
+  const sha = (env.GITHUB_SHA ?? '').slice(0, 7)
+  const run = env.GITHUB_RUN_ID
+    ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repo}/actions/runs/${env.GITHUB_RUN_ID}`
+    : ''
+  return [
+    `GitHub Actions: ${repo}${sha ? `@${sha}` : ''}`,
+    env.GITHUB_WORKFLOW ? `workflow ${env.GITHUB_WORKFLOW}` : '',
+    run
+  ]
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, MAX_DESCRIPTION)
+}

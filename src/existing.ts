@@ -1,0 +1,140 @@
+import {
+  type DeploymentInfo,
+  DeploymentAlreadyCompletedException,
+  DeploymentDoesNotExistException
+} from '@aws-sdk/client-codedeploy'
+import { deploymentConsoleUrl } from './console-url.js'
+import { continueDeployment, getDeployment, revisionTaskDefinition, stopDeployment } from './deployment.js'
+import { ActionError } from './errors.js'
+import { describeFailure } from './failure.js'
+import type { Inputs } from './inputs.js'
+import type { Io } from './io.js'
+import { getTrafficRouting } from './service.js'
+import { deriveTimeoutMinutes } from './timeout.js'
+import type { Tracker } from './track.js'
+
+/**
+ * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
+ * continued, stopped or only watched, and the GitHub deployment made for it is updated.
+ */
+export async function actOnExisting(id: string, inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
+  const { codedeploy, region } = io.aws()
+  const info = await readDeployment(io, id)
+  const [revision, previous] = await Promise.all([
+    revisionTaskDefinition(codedeploy, info, 'revision').catch(() => undefined),
+    revisionTaskDefinition(codedeploy, info, 'previousRevision').catch(() => undefined)
+  ])
+  const url = deploymentConsoleUrl(region, id)
+  io.setOutput('deployment-id', id)
+  io.setOutput('codedeploy-deployment-id', id)
+  io.setOutput('deployment-url', url)
+  if (revision) io.setOutput('task-definition-arn', revision)
+  if (previous) io.setOutput('previous-task-definition-arn', previous)
+  io.info(
+    `Deployment ${id} of ${info.applicationName ?? '?'}/${info.deploymentGroupName ?? '?'} is ${info.status ?? '?'}: ${url}`
+  )
+  tracker.watcher.taskDefinitionArn = revision
+  tracker.reporter.deployment(id, { ...info, status: info.status })
+  if (revision) await tracker.reporter.taskDefinition(revision, previous)
+  await tracker.reporter.githubDeployment(inputs, id, true)
+  tracker.timeoutMinutes = inputs.timeoutMinutes ?? (await timeoutOf(io, info, inputs))
+  const deadline = tracker.deadline()
+
+  if (inputs.stopDeployment) return stop(io, tracker, info, previous)
+  if (!inputs.continueDeployment) return tracker.follow(id, inputs.waitUntil, deadline)
+
+  // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
+  const before = await tracker.watch(id, 'ready', deadline)
+  if (before.outcome !== 'goal') return tracker.conclude(before, 'ready')
+  const phase = before.snapshot.phase
+  if (phase === 'ready') {
+    io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`)
+    await continueDeployment(codedeploy, id, 'READY_WAIT')
+  } else if (phase === 'termination-wait') {
+    io.info(
+      `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
+    )
+    await continueDeployment(codedeploy, id, 'TERMINATION_WAIT')
+  }
+  if (phase !== 'succeeded') tracker.guard.own(id)
+  await tracker.follow(id, inputs.waitUntil, deadline)
+}
+
+async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
+  try {
+    return await getDeployment(io.aws().codedeploy, id)
+  } catch (e) {
+    if (!(e instanceof DeploymentDoesNotExistException)) throw e
+    throw new ActionError(
+      `Deployment ${id} does not exist in ${io.aws().region}.`,
+      'Check deployment-id, and that this job uses the region and account of the step that created it.'
+    )
+  }
+}
+
+/**
+ * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
+ * succeeded cannot be rolled back this way, only by deploying the previous revision.
+ */
+async function stop(
+  io: Io,
+  tracker: Tracker,
+  info: DeploymentInfo,
+  previous: string | undefined
+): Promise<void> {
+  const id = info.deploymentId ?? ''
+  const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`
+  if (info.status === 'Succeeded') {
+    throw new ActionError(
+      `Deployment ${id} had already succeeded; there is nothing to stop.`,
+      redeploy,
+      'Nothing to stop'
+    )
+  }
+  if (info.status === 'Failed' || info.status === 'Stopped') {
+    io.info(`Deployment ${id} had already ended ${info.status}; reporting its rollback.`)
+  } else {
+    try {
+      await stopDeployment(io.aws().codedeploy, id)
+      io.info(`Stopped deployment ${id} with rollback.`)
+    } catch (e) {
+      // It ended between the read and the stop: how it ended is reported below.
+      if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
+    }
+  }
+  const { snapshot, rollback } = await tracker.watcher.stopped(id)
+  if (snapshot.phase === 'succeeded') {
+    throw new ActionError(
+      `Deployment ${id} succeeded before it could be stopped.`,
+      redeploy,
+      'Nothing to stop'
+    )
+  }
+  const report = describeFailure(snapshot, rollback, { previousTaskDefinition: previous })
+  const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded'
+  if (rolledBack) {
+    for (const line of [report.message, ...report.details]) io.info(line)
+  }
+  await tracker.reporter.end({
+    outcome: rolledBack ? 'stopped' : 'failed',
+    snapshot,
+    rollback,
+    failure: rolledBack ? undefined : report
+  })
+}
+
+async function timeoutOf(io: Io, info: DeploymentInfo, inputs: Inputs): Promise<number> {
+  const bg = info.blueGreenDeploymentConfiguration
+  const ready = bg?.deploymentReadyOption
+  const trafficRouting = info.deploymentConfigName
+    ? await getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => ({
+        type: 'AllAtOnce' as const
+      }))
+    : { type: 'AllAtOnce' as const }
+  return deriveTimeoutMinutes({
+    goal: inputs.waitUntil,
+    readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
+    trafficRouting,
+    terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
+  })
+}

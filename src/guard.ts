@@ -1,0 +1,128 @@
+import { type CodeDeployClient, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
+import { errorMessage } from './errors.js'
+import type { Io } from './io.js'
+
+/** How a deployment this step owned stopped being its business; saved for the post step. */
+export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
+
+export const STATE = {
+  isPost: 'is-post',
+  deploymentId: 'deployment-id',
+  settled: 'settled',
+  rollbackOnCancel: 'rollback-on-cancel'
+} as const
+
+/**
+ * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
+ * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
+ * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
+ * finish, the post step does from the saved state.
+ */
+export class Guard {
+  private owned?: string
+  private settledAs?: Settled
+  private orphan?: { arn: string; deregister: () => Promise<void> }
+  private handling = false
+
+  constructor(
+    private readonly io: Io,
+    private readonly rollbackOnCancel: boolean,
+    private readonly stopClient: () => CodeDeployClient,
+    private readonly exit: (code: number) => void
+  ) {
+    io.saveState(STATE.rollbackOnCancel, String(rollbackOnCancel))
+  }
+
+  listen(): () => void {
+    const handler = (signal: NodeJS.Signals): void => {
+      void this.onSignal(signal)
+    }
+    process.on('SIGINT', handler)
+    process.on('SIGTERM', handler)
+    return () => {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    }
+  }
+
+  /** A revision registered for a deployment that does not exist yet. */
+  registered(arn: string, deregister: () => Promise<void>): void {
+    this.orphan = { arn, deregister }
+  }
+
+  /** This step now answers for the deployment: the post step stops it unless it is settled. */
+  own(deploymentId: string): void {
+    this.orphan = undefined
+    this.owned = deploymentId
+    this.settledAs = undefined
+    this.io.saveState(STATE.deploymentId, deploymentId)
+    this.io.saveState(STATE.settled, '')
+  }
+
+  settle(how: Settled): void {
+    if (this.owned === undefined) return
+    this.settledAs = how
+    this.io.saveState(STATE.settled, how)
+  }
+
+  get ownsLiveDeployment(): string | undefined {
+    return this.settledAs === undefined ? this.owned : undefined
+  }
+
+  /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+  async dropOrphan(): Promise<void> {
+    const orphan = this.orphan
+    if (!orphan) return
+    this.orphan = undefined
+    try {
+      await orphan.deregister()
+      this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`)
+    } catch (e) {
+      this.io.warning(
+        `Could not deregister ${orphan.arn} (${errorMessage(e)}); deregister it by hand if no deployment uses it.`
+      )
+    }
+  }
+
+  async stopOwned(reason: string): Promise<string | undefined> {
+    const id = this.ownsLiveDeployment
+    if (id === undefined) return undefined
+    if (!this.rollbackOnCancel) {
+      this.io.warning(
+        `${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`,
+        'Deployment left running'
+      )
+      this.settle('handed-off')
+      return undefined
+    }
+    await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
+    this.settle('stop-requested')
+    this.io.info(
+      `${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`
+    )
+    return id
+  }
+
+  private async onSignal(signal: NodeJS.Signals): Promise<void> {
+    // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
+    if (this.handling) return
+    this.handling = true
+    const reason = `The run was cancelled (${signal})`
+    try {
+      await this.dropOrphan()
+      const stopped = await this.stopOwned(reason)
+      this.io.error(
+        stopped
+          ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
+          : `${reason}.`,
+        'Deployment cancelled'
+      )
+    } catch (e) {
+      this.io.error(
+        `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`,
+        'Deployment cancelled'
+      )
+    }
+    this.exit(1)
+  }
+}

@@ -1,0 +1,199 @@
+import { InputError } from './errors.js'
+
+import type { Goal } from './watch.js'
+
+export type { Goal }
+export type IfRunning = 'fail' | 'wait' | 'replace'
+
+/** The action's inputs, typed and checked: nothing here touches AWS or the file system. */
+export interface Inputs {
+  service?: string
+  cluster: string
+  /** Raw `task-definition`: a path, an ARN, `family[:revision]`, or '' for the service's current revision. */
+  taskDefinition: string
+  containerName?: string
+  image?: string
+  containerPort?: number
+  environment: { name: string; value: string }[]
+  appspecPath?: string
+  application?: string
+  deploymentGroup?: string
+  deploymentConfig?: string
+  description?: string
+  waitForDeployment: boolean
+  waitUntil: Goal
+  deploymentId?: string
+  continueDeployment: boolean
+  stopDeployment: boolean
+  timeoutMinutes?: number
+  pollIntervalSeconds: number
+  ifDeploymentRunning: IfRunning
+  rollbackOnCancel: boolean
+  environmentName?: string
+  environmentUrl?: string
+  githubToken?: string
+  dryRun: boolean
+}
+
+/** Inputs that only make sense when this step creates a new deployment. */
+const NEW_DEPLOYMENT_INPUTS = [
+  'task-definition',
+  'image',
+  'environment-variables',
+  'container-name',
+  'container-port',
+  'codedeploy-appspec',
+  'codedeploy-deployment-config',
+  'codedeploy-deployment-description',
+  'dry-run'
+] as const
+
+/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
+export function parseInputs(read: (name: string) => string): Inputs {
+  const get = (name: string): string | undefined => read(name).trim() || undefined
+
+  const deploymentId = get('deployment-id')
+  const continueDeployment = bool(read, 'continue-deployment', false)
+  const stopDeployment = bool(read, 'stop-deployment', false)
+  const inputs: Inputs = {
+    service: get('service'),
+    cluster: get('cluster') ?? 'default',
+    taskDefinition: get('task-definition') ?? '',
+    containerName: get('container-name'),
+    image: get('image'),
+    containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
+    environment: parseEnvironmentVariables(read('environment-variables')),
+    appspecPath: get('codedeploy-appspec'),
+    application: get('codedeploy-application'),
+    deploymentGroup: get('codedeploy-deployment-group'),
+    deploymentConfig: get('codedeploy-deployment-config'),
+    description: get('codedeploy-deployment-description'),
+    waitForDeployment: bool(read, 'wait-for-deployment', true),
+    waitUntil: oneOf(read, 'wait-until', ['succeeded', 'traffic-shifted', 'ready'], 'succeeded'),
+    deploymentId,
+    continueDeployment,
+    stopDeployment,
+    timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
+    pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+    ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
+    rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
+    environmentName: get('environment'),
+    environmentUrl: get('environment-url'),
+    githubToken: get('github-token'),
+    dryRun: bool(read, 'dry-run', false)
+  }
+
+  if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
+    throw new InputError(
+      `environment-url '${inputs.environmentUrl}' is not a URL.`,
+      'Give a full URL such as https://staging.example.com.'
+    )
+  }
+  if (continueDeployment && stopDeployment) {
+    throw new InputError('continue-deployment and stop-deployment are both true.', 'Set only one of them.')
+  }
+  if (deploymentId === undefined) {
+    for (const name of ['continue-deployment', 'stop-deployment'] as const) {
+      if (name === 'continue-deployment' ? continueDeployment : stopDeployment) {
+        throw new InputError(
+          `${name} needs deployment-id.`,
+          `Pass the deployment id, e.g. deployment-id: \${{ steps.deploy.outputs.deployment-id }}.`
+        )
+      }
+    }
+    if (inputs.service === undefined) {
+      throw new InputError(
+        'The service input is required.',
+        'Set service to the ECS service to deploy (or deployment-id to act on an existing deployment).'
+      )
+    }
+    return inputs
+  }
+
+  if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
+    throw new InputError(
+      `deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`,
+      'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.'
+    )
+  }
+  const clashing = NEW_DEPLOYMENT_INPUTS.filter(
+    name => read(name).trim() !== '' && read(name).trim() !== 'false'
+  )
+  if (clashing.length > 0) {
+    throw new InputError(
+      `deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`,
+      'Remove them from this step, or remove deployment-id to create a new deployment.'
+    )
+  }
+  return inputs
+}
+
+/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+export function parseEnvironmentVariables(text: string): { name: string; value: string }[] {
+  const byName = new Map<string, string>()
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return
+    const eq = line.indexOf('=')
+    const name = (eq < 0 ? line : line.slice(0, eq)).trim()
+    // The value is never echoed: it may be a secret the workflow passed in.
+    if (eq < 0) {
+      throw new InputError(
+        `environment-variables line ${index + 1} is not NAME=value (no '=').`,
+        'Write one NAME=value per line; NAME= sets an empty value.'
+      )
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+      throw new InputError(
+        `environment-variables line ${index + 1}: '${name}' is not a variable name.`,
+        'Names start with a letter or _ and hold letters, digits, _, . or -.'
+      )
+    }
+    byName.delete(name)
+    byName.set(name, line.slice(eq + 1))
+  })
+  return [...byName].map(([name, value]) => ({ name, value }))
+}
+
+function bool(read: (name: string) => string, name: string, fallback: boolean): boolean {
+  const raw = read(name).trim()
+  if (raw === '') return fallback
+  // The same spellings core.getBooleanInput accepts (YAML 1.2 core schema).
+  if (['true', 'True', 'TRUE'].includes(raw)) return true
+  if (['false', 'False', 'FALSE'].includes(raw)) return false
+  throw new InputError(`${name} is '${raw}', not a boolean.`, `Use true or false.`)
+}
+
+function oneOf<T extends string>(
+  read: (name: string) => string,
+  name: string,
+  allowed: readonly T[],
+  fallback: T
+): T {
+  const raw = read(name).trim()
+  if (raw === '') return fallback
+  if ((allowed as readonly string[]).includes(raw)) return raw as T
+  throw new InputError(`${name} is '${raw}'.`, `Use one of: ${allowed.join(', ')}.`)
+}
+
+function optionalNumber(
+  read: (name: string) => string,
+  name: string,
+  rule: { integer?: boolean; min?: number; exclusiveMin?: boolean; max?: number }
+): number | undefined {
+  const raw = read(name).trim()
+  if (raw === '') return undefined
+  const value = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN
+  const tooSmall = rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)
+  const tooLarge = rule.max !== undefined && value > rule.max
+  if (Number.isNaN(value) || (rule.integer && !Number.isInteger(value)) || tooSmall || tooLarge) {
+    const range = [
+      rule.integer ? 'a whole number' : 'a number',
+      rule.min !== undefined ? `${rule.exclusiveMin ? 'above' : 'at least'} ${rule.min}` : '',
+      rule.max !== undefined ? `at most ${rule.max}` : ''
+    ]
+      .filter(Boolean)
+      .join(', ')
+    throw new InputError(`${name} is '${raw}'.`, `It must be ${range}.`)
+  }
+  return value
+}

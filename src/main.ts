@@ -1,0 +1,173 @@
+import { type BuiltAppSpec, buildAppSpec } from './appspec.js'
+import { deploymentConsoleUrl } from './console-url.js'
+import {
+  type DeploymentTarget,
+  GroupBusyError,
+  clearTheWay,
+  createDeployment,
+  defaultDescription,
+  describeDeployment
+} from './deployment.js'
+import { ActionError } from './errors.js'
+import { actOnExisting } from './existing.js'
+import { Guard } from './guard.js'
+import { type Inputs, parseInputs } from './inputs.js'
+import { type Io, actionsIo } from './io.js'
+import { type Plan, credentialsHint, preparePlan } from './plan.js'
+import { Reporter } from './report.js'
+import { deregisterTaskDefinition, redactTaskDefinition, registerTaskDefinition } from './task-definition.js'
+import { Tracker } from './track.js'
+
+/** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
+export async function run(
+  io: Io = actionsIo(),
+  exit: (code: number) => void = code => process.exit(code)
+): Promise<void> {
+  const startedAt = io.now()
+  const reporter = new Reporter(io, startedAt)
+  let guard: Guard | undefined
+  let unlisten = (): void => undefined
+  try {
+    const inputs = parseInputs(name => io.input(name))
+    guard = new Guard(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit)
+    unlisten = guard.listen()
+    const tracker = new Tracker(io, inputs, guard, reporter, startedAt)
+    if (inputs.deploymentId !== undefined) await actOnExisting(inputs.deploymentId, inputs, io, tracker)
+    else await deploy(inputs, io, tracker)
+  } catch (e) {
+    await guard?.dropOrphan()
+    await reporter.fail(credentialsHint(e))
+  } finally {
+    unlisten()
+  }
+}
+
+/** inputs → template → revision → AppSpec → deployment → watch → report. */
+async function deploy(inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
+  const { guard, reporter } = tracker
+  const plan = await preparePlan(inputs, io)
+  if (inputs.dryRun) {
+    await printDryRun(plan, io, reporter)
+    return
+  }
+  tracker.timeoutMinutes = plan.timeoutMinutes
+  const target = deploymentTarget(plan)
+  await clearTheWay(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway())
+  const revision = await registerRevision(plan, io, guard, reporter)
+  tracker.watcher.taskDefinitionArn = revision
+  const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
+  io.setOutput('appspec', appSpec.content)
+  const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec })
+  reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
+  await reporter.githubDeployment(inputs, deploymentId, false)
+  if (inputs.waitForDeployment) await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline())
+  else await tracker.handOff(deploymentId)
+}
+
+function deploymentTarget(plan: Plan): DeploymentTarget {
+  // preparePlan leaves the group out only in a dry run without AWS access.
+  if (!plan.group) throw new ActionError('No CodeDeploy deployment group was found for the service.')
+  return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName }
+}
+
+function appSpecParts(plan: Plan): Omit<Parameters<typeof buildAppSpec>[0], 'taskDefinitionArn'> {
+  // The AppSpec file wins over the service: it is how users change network settings on deploy.
+  const file = plan.appSpecFile
+  const svc = plan.service
+  return {
+    containerName: plan.containerName,
+    containerPort: plan.containerPort,
+    platformVersion: file?.platformVersion ?? svc?.platformVersion,
+    networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
+    capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
+    hooks: file?.hooks ?? []
+  }
+}
+
+async function printDryRun(plan: Plan, io: Io, reporter: Reporter): Promise<void> {
+  const appSpec = buildAppSpec({
+    ...appSpecParts(plan),
+    taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
+  })
+  if (plan.offline) io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`)
+  if (plan.register) {
+    io.startGroup('Task definition to register (environment values hidden)')
+    io.info(JSON.stringify(redactTaskDefinition(plan.register), null, 2))
+    io.endGroup()
+  } else {
+    io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`)
+  }
+  io.startGroup('AppSpec')
+  io.info(JSON.stringify(appSpec.appSpec, null, 2))
+  io.endGroup()
+  io.setOutput('appspec', appSpec.content)
+  const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : ''
+  io.info(`Dry run: nothing was registered or deployed${group}.`)
+  await reporter.dryRun(appSpec.content)
+}
+
+async function registerRevision(plan: Plan, io: Io, guard: Guard, reporter: Reporter): Promise<string> {
+  const previous = plan.service?.taskDefinitionArn
+  if (previous) io.setOutput('previous-task-definition-arn', previous)
+  let arn = plan.existingArn ?? ''
+  if (plan.register) {
+    const { ecs } = io.aws()
+    const registered = await registerTaskDefinition(ecs, plan.register, ms => io.sleep(ms))
+    guard.registered(registered, () => deregisterTaskDefinition(ecs, registered))
+    io.info(`Registered ${registered}.`)
+    arn = registered
+  } else {
+    io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
+  }
+  io.setOutput('task-definition-arn', arn)
+  await reporter.taskDefinition(arn, previous, plan)
+  return arn
+}
+
+async function startDeployment(
+  inputs: Inputs,
+  io: Io,
+  tracker: Tracker,
+  d: DeploymentTarget & { appSpec: BuiltAppSpec }
+): Promise<string> {
+  const { codedeploy, region } = io.aws()
+  const request = {
+    ...d,
+    deploymentConfigName: inputs.deploymentConfig,
+    description: inputs.description ?? defaultDescription(io.env),
+    appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
+  }
+  for (;;) {
+    try {
+      const { id, adopted } = await createDeployment(codedeploy, request)
+      tracker.guard.own(id)
+      const url = deploymentConsoleUrl(region, id)
+      io.setOutput('deployment-id', id)
+      io.setOutput('codedeploy-deployment-id', id)
+      io.setOutput('deployment-url', url)
+      io.info(
+        `${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`
+      )
+      if (adopted)
+        io.info(
+          'A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.'
+        )
+      return id
+    } catch (e) {
+      if (!(e instanceof GroupBusyError)) throw e
+      // A race: another deployment started between the check and CreateDeployment.
+      const running = e.running
+        ? describeDeployment(e.running, id => deploymentConsoleUrl(region, id))
+        : 'another deployment'
+      if (inputs.ifDeploymentRunning === 'fail') {
+        throw new ActionError(
+          `Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`,
+          'Wait for it to end and run again, or set if-deployment-running: wait or replace.',
+          'Deployment already running'
+        )
+      }
+      io.info(`${running} took the deployment group first.`)
+      await clearTheWay(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway())
+    }
+  }
+}

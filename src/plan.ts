@@ -1,0 +1,229 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
+import { isAbsolute, resolve } from 'node:path'
+import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from './appspec.js'
+import { ActionError, AwsAccessError, InputError, awsErrorName, errorMessage } from './errors.js'
+import type { Inputs } from './inputs.js'
+import type { Io } from './io.js'
+import {
+  type DeploymentGroupInfo,
+  type ServiceInfo,
+  type TrafficRouting,
+  describeService,
+  findDeploymentGroup,
+  getTrafficRouting
+} from './service.js'
+import {
+  classifyTaskDefinitionInput,
+  containerPortMappings,
+  loadTaskDefinition,
+  parseTaskDefinitionTemplate,
+  renderTaskDefinition,
+  validateImage
+} from './task-definition.js'
+import { deriveTimeoutMinutes } from './timeout.js'
+
+/** Everything a deployment needs, checked before the first write to AWS. */
+export interface Plan {
+  service?: ServiceInfo
+  group?: DeploymentGroupInfo
+  trafficRouting?: TrafficRouting
+  deploymentConfigName?: string
+  /** The revision to register; absent when an existing revision is deployed as it is. */
+  register?: RegisterTaskDefinitionCommandInput
+  /** The existing revision deployed as it is (promotion, redeploying a known-good revision). */
+  existingArn?: string
+  family: string
+  containerName: string
+  containerPort: number
+  appSpecFile?: AppSpecFile
+  timeoutMinutes: number
+  /** Set in dry-run when AWS could not be read: why, for the printout. */
+  offline?: string
+}
+
+export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
+  const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd()
+  const inWorkspace = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p))
+
+  if (inputs.image !== undefined) validateImage(inputs.image)
+  const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(inWorkspace(p)))
+  const template =
+    source.kind === 'file'
+      ? parseTaskDefinitionTemplate(io.readFile(inWorkspace(source.path)), source.path)
+      : undefined
+  const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace)
+
+  const aws = await discover(inputs, io)
+  const { service, group } = aws
+  const loaded =
+    template !== undefined
+      ? { template, arn: undefined }
+      : aws.offline !== undefined
+        ? offlineError(aws.offline)
+        : await loadTaskDefinition(io.aws().ecs, source, service?.taskDefinitionArn)
+
+  const lb = service?.loadBalancer
+  const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName
+  const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort
+  if (containerName === undefined || containerPort === undefined) {
+    throw new InputError(
+      `No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`,
+      'Set container-name and container-port (the container and port of the service load balancer).'
+    )
+  }
+  if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
+    throw new InputError(
+      `Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`,
+      'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.'
+    )
+  }
+
+  const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0
+  const register = deployAsIs
+    ? undefined
+    : renderTaskDefinition(loaded.template, {
+        containerName,
+        image: inputs.image,
+        environment: inputs.environment
+      })
+  const ports = containerPortMappings(register ?? loaded.template, containerName)
+  if (!ports.includes(containerPort)) {
+    throw new InputError(
+      `Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`,
+      'Set container-port to one of its containerPort values, or add the port to the task definition.'
+    )
+  }
+
+  const family =
+    register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '')
+  warnAboutGroup(inputs, io, group)
+  const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting)
+  if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
+    io.warning(
+      `This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`,
+      'Session may expire'
+    )
+  }
+  return {
+    service,
+    group,
+    trafficRouting: aws.trafficRouting,
+    deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
+    register,
+    existingArn: deployAsIs ? loaded.arn : undefined,
+    family,
+    containerName,
+    containerPort,
+    appSpecFile,
+    timeoutMinutes,
+    offline: aws.offline
+  }
+}
+
+function readAppSpecFile(
+  inputs: Inputs,
+  io: Io,
+  inWorkspace: (p: string) => string,
+  workspace: string
+): AppSpecFile | undefined {
+  const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p))
+  if (path === undefined) return undefined
+  if (!io.exists(inWorkspace(path))) {
+    throw new InputError(
+      `codedeploy-appspec '${path}' is not a file in the workspace.`,
+      'Fix the path, or remove the input to build the AppSpec from the service.'
+    )
+  }
+  const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path)
+  for (const warning of file.warnings) io.warning(warning, 'AppSpec file')
+  return file
+}
+
+interface Discovery {
+  service?: ServiceInfo
+  group?: DeploymentGroupInfo
+  trafficRouting?: TrafficRouting
+  offline?: string
+}
+
+async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
+  try {
+    const { ecs, codedeploy } = io.aws()
+    const service = await describeService(ecs, inputs.cluster, inputs.service ?? '')
+    const group = await findDeploymentGroup(codedeploy, service, {
+      application: inputs.application,
+      deploymentGroup: inputs.deploymentGroup
+    })
+    const trafficRouting = await getTrafficRouting(
+      codedeploy,
+      inputs.deploymentConfig ?? group.deploymentConfigName
+    )
+    return { service, group, trafficRouting }
+  } catch (e) {
+    const reason = credentialsHint(e)
+    // dry-run works without credentials when the inputs suffice; a real run needs AWS.
+    if (!inputs.dryRun || (reason instanceof ActionError && !(reason instanceof AwsAccessError))) throw reason
+    return { offline: errorMessage(reason) }
+  }
+}
+
+function offlineError(reason: string): never {
+  throw new InputError(
+    `dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`,
+    'Pass a JSON template path, or run with AWS credentials.'
+  )
+}
+
+const CREDENTIAL_ERRORS = [
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId'
+]
+
+/** Turns "Could not load credentials" and friends into what to add to the workflow. */
+export function credentialsHint(e: unknown): unknown {
+  const name = awsErrorName(e)
+  if (name === undefined || !CREDENTIAL_ERRORS.includes(name)) return e
+  return new AwsAccessError(
+    `AWS rejected or could not find credentials (${name}: ${errorMessage(e)}).`,
+    'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.'
+  )
+}
+
+function warnAboutGroup(inputs: Inputs, io: Io, group: DeploymentGroupInfo | undefined): void {
+  if (!group) return
+  if (inputs.waitUntil === 'ready' && group.readyWait?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
+    throw new InputError(
+      `wait-until: ready needs a deployment group that waits before rerouting traffic, and ${group.deploymentGroupName} reroutes at once.`,
+      'Set the group\'s deployment settings to "Specify when to reroute traffic" (deploymentReadyOption STOP_DEPLOYMENT), or use wait-until: traffic-shifted.'
+    )
+  }
+  if (inputs.waitUntil === 'ready' && !group.hasTestListener) {
+    io.warning(
+      `wait-until: ready, but deployment group ${group.deploymentGroupName} has no test listener: nothing routes test traffic to the replacement.`,
+      'Nothing to test'
+    )
+  }
+  if (!group.autoRollback.enabled || !group.autoRollback.events.includes('DEPLOYMENT_FAILURE')) {
+    io.warning(
+      `Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`,
+      'No automatic rollback'
+    )
+  }
+}
+
+function deriveTimeout(
+  inputs: Inputs,
+  group: DeploymentGroupInfo | undefined,
+  routing: TrafficRouting | undefined
+): number {
+  return deriveTimeoutMinutes({
+    goal: inputs.waitUntil,
+    readyWaitMinutes:
+      group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
+    trafficRouting: routing ?? { type: 'AllAtOnce' },
+    terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
+  })
+}

@@ -1,0 +1,49 @@
+import { DeploymentAlreadyCompletedException } from '@aws-sdk/client-codedeploy'
+import { getDeployment, stopDeployment } from './deployment.js'
+import { errorMessage } from './errors.js'
+import { STATE } from './guard.js'
+import type { Io } from './io.js'
+import { Watcher } from './track.js'
+
+const POLL_MS = 5000
+
+/**
+ * The safety net at the end of the job, which runs after cancellations too: a deployment the main
+ * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
+ */
+export async function post(io: Io): Promise<void> {
+  const id = io.getState(STATE.deploymentId)
+  const settled = io.getState(STATE.settled)
+  if (!id || ['goal', 'ended', 'handed-off'].includes(settled)) return
+
+  try {
+    if (settled !== 'stop-requested') {
+      if (io.getState(STATE.rollbackOnCancel) !== 'true') {
+        io.warning(
+          `Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`,
+          'Deployment left running'
+        )
+        return
+      }
+      const { codedeploy } = io.aws()
+      const info = await getDeployment(codedeploy, id)
+      if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
+        io.info(`Deployment ${id} had already ended ${info.status ?? ''}.`)
+      } else {
+        await stopDeployment(codedeploy, id).catch((e: unknown) => {
+          if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
+        })
+        io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`)
+      }
+    }
+    const { snapshot, rollback } = await new Watcher(io, POLL_MS, io.now()).stopped(id)
+    io.info(
+      `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`
+    )
+  } catch (e) {
+    io.warning(
+      `Could not stop or follow deployment ${id}: ${errorMessage(e)}. Check it in the CodeDeploy console.`,
+      'Deployment may still run'
+    )
+  }
+}

@@ -1,0 +1,225 @@
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
+import { deploymentConsoleUrl } from './console-url.js'
+import { ActionError, errorMessage } from './errors.js'
+import type { FailureReport } from './failure.js'
+import {
+  GitHubDeployments,
+  type GitHubDeploymentContext,
+  type GitHubDeploymentState,
+  headSha
+} from './github-deployment.js'
+import type { Inputs } from './inputs.js'
+import type { Io } from './io.js'
+import type { Plan } from './plan.js'
+import { describeTrafficRouting } from './service.js'
+import type { DeploymentSnapshot } from './snapshot.js'
+import {
+  type RunOutcome,
+  type RunReport,
+  type TimelineEntry,
+  type TrafficStep,
+  renderSummary
+} from './summary.js'
+import { describeTaskDefinitionChanges } from './task-definition.js'
+
+export interface Ending {
+  outcome: RunOutcome
+  snapshot?: DeploymentSnapshot
+  /** The deployment-status output when there is no snapshot (Created for wait-for-deployment: false). */
+  status?: string
+  timeline?: TimelineEntry[]
+  traffic?: TrafficStep[]
+  failure?: FailureReport
+  rollback?: DeploymentSnapshot
+  goal?: string
+}
+
+const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
+  succeeded: 'success',
+  'goal-reached': 'in_progress',
+  'handed-off': 'in_progress',
+  failed: 'failure',
+  stopped: 'failure',
+  timeout: 'error',
+  cancelled: 'error',
+  'dry-run': 'inactive'
+}
+
+/**
+ * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
+ * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
+ * was already done.
+ */
+export class Reporter {
+  private readonly report: RunReport
+  private github?: { deployments: GitHubDeployments; ctx: GitHubDeploymentContext; id?: number }
+
+  constructor(
+    private readonly io: Io,
+    startedAt: Date
+  ) {
+    this.report = {
+      outcome: 'failed',
+      region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '',
+      timeline: [],
+      traffic: [],
+      startedAt,
+      endedAt: startedAt
+    }
+  }
+
+  async taskDefinition(arn: string, previousArn: string | undefined, plan?: Plan): Promise<void> {
+    let changes: string[] = []
+    if (plan?.register && previousArn && previousArn !== arn) {
+      try {
+        const out = await this.io
+          .aws()
+          .ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previousArn }))
+        if (out.taskDefinition) changes = describeTaskDefinitionChanges(out.taskDefinition, plan.register)
+      } catch (e) {
+        this.io.info(`(Could not read ${previousArn} to compare: ${errorMessage(e)})`)
+      }
+    }
+    this.report.taskDefinition = { arn, previousArn, changes }
+    for (const change of changes) this.io.info(`  ${change}`)
+  }
+
+  deployment(
+    id: string,
+    d: {
+      status?: string
+      applicationName?: string
+      deploymentGroupName?: string
+      deploymentConfigName?: string
+      plan?: Plan
+    }
+  ): void {
+    const url = deploymentConsoleUrl(this.report.region, id)
+    this.report.deployment = {
+      id,
+      url,
+      status: d.status ?? 'Created',
+      applicationName: d.applicationName,
+      deploymentGroupName: d.deploymentGroupName,
+      deploymentConfigName: d.deploymentConfigName,
+      trafficRouting: d.plan?.trafficRouting ? describeTrafficRouting(d.plan.trafficRouting) : undefined
+    }
+  }
+
+  /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
+  async githubDeployment(inputs: Inputs, codedeployId: string, find: boolean): Promise<void> {
+    if (inputs.environmentName === undefined && !find) return
+    const context = this.io.context()
+    const deployments = new GitHubDeployments(
+      inputs.githubToken ? this.io.github(inputs.githubToken) : undefined,
+      m => {
+        this.io.warning(m, 'GitHub deployment')
+      }
+    )
+    const server = this.io.env.GITHUB_SERVER_URL ?? 'https://github.com'
+    const ctx: GitHubDeploymentContext = {
+      ...context.repo,
+      ref: headSha(context),
+      environment: inputs.environmentName ?? '',
+      codedeployDeploymentId: codedeployId,
+      description: `CodeDeploy ${codedeployId}`,
+      logUrl: `${server}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
+      environmentUrl: inputs.environmentUrl
+    }
+    const id = find
+      ? await deployments.find({
+          ...context.repo,
+          environment: inputs.environmentName,
+          codedeployDeploymentId: codedeployId
+        })
+      : await deployments.create(ctx)
+    if (id === undefined) return
+    this.github = { deployments, ctx, id }
+    this.report.github = { deploymentId: id, environment: inputs.environmentName }
+    this.io.setOutput('github-deployment-id', String(id))
+  }
+
+  async end(e: Ending): Promise<void> {
+    const snap = e.snapshot
+    this.report.outcome = e.outcome
+    this.report.goal = e.goal
+    this.report.endedAt = this.io.now()
+    if (e.timeline) this.report.timeline = e.timeline
+    if (e.traffic) this.report.traffic = e.traffic
+    const status = snap?.status ?? e.status ?? this.report.deployment?.status
+    if (status !== undefined) {
+      if (this.report.deployment) this.report.deployment.status = status
+      this.io.setOutput('deployment-status', status)
+    }
+    const rollbackId = snap?.rollback?.deploymentId
+    if (rollbackId) {
+      this.io.setOutput('rollback-deployment-id', rollbackId)
+      this.report.rollback = {
+        id: rollbackId,
+        status: e.rollback?.status ?? 'unknown',
+        url: deploymentConsoleUrl(this.report.region, rollbackId)
+      }
+    }
+    if (e.failure) {
+      this.report.failure = e.failure
+      this.io.error(e.failure.message, titleOf(e.outcome))
+      for (const line of e.failure.details) this.io.info(line)
+      process.exitCode = 1
+    }
+    await this.github?.deployments.setStatus(
+      this.github.ctx,
+      this.github.id,
+      GITHUB_STATE[e.outcome],
+      describeOutcome(e)
+    )
+    await this.writeSummary()
+  }
+
+  /** Any error that ended the run early: input, AWS access, a failed API call. */
+  async fail(e: unknown): Promise<void> {
+    const error =
+      e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
+    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] } })
+  }
+
+  get previousTaskDefinition(): string | undefined {
+    return this.report.taskDefinition?.previousArn
+  }
+
+  async dryRun(appSpec: string): Promise<void> {
+    this.report.appSpec = appSpec
+    this.report.outcome = 'dry-run'
+    this.report.endedAt = this.io.now()
+    await this.writeSummary()
+  }
+
+  private async writeSummary(): Promise<void> {
+    try {
+      await this.io.summary(renderSummary(this.report))
+    } catch (e) {
+      this.io.warning(`Could not write the job summary: ${errorMessage(e)}`)
+    }
+  }
+}
+
+function titleOf(outcome: RunOutcome): string {
+  return outcome === 'timeout'
+    ? 'Deployment timed out'
+    : outcome === 'cancelled'
+      ? 'Deployment cancelled'
+      : 'Deployment failed'
+}
+
+function describeOutcome(e: Ending): string {
+  const id = e.snapshot?.id ?? ''
+  switch (e.outcome) {
+    case 'succeeded':
+      return `CodeDeploy ${id} succeeded`
+    case 'goal-reached':
+      return `CodeDeploy ${id}: ${e.goal ?? ''} reached`
+    case 'handed-off':
+      return `CodeDeploy ${id} created`
+    default:
+      return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`
+  }
+}
