@@ -75754,9 +75754,9 @@ async function preparePlan(inputs, io) {
     const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
     if (inputs.image !== undefined)
         validateImage(inputs.image);
-    const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(inWorkspace(p)));
+    const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace);
     const template = source.kind === 'file'
-        ? parseTaskDefinitionTemplate(io.readFile(inWorkspace(source.path)), source.path)
+        ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path)
         : undefined;
     const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
     const aws = await discover(inputs, io);
@@ -76394,7 +76394,7 @@ class Reporter {
         }
         if (e.failure) {
             this.report.failure = e.failure;
-            this.io.error(e.failure.message, titleOf(e.outcome));
+            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
             for (const line of e.failure.details)
                 this.io.info(line);
             process.exitCode = 1;
@@ -76405,7 +76405,7 @@ class Reporter {
     /** Any error that ended the run early: input, AWS access, a failed API call. */
     async fail(e) {
         const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] } });
+        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
     }
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;
@@ -77188,8 +77188,11 @@ function mergeTimeline(timeline, events) {
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
 
 
-/** Longest sleep while nothing moves: a stop or continue from elsewhere shows within a minute. */
-const MAX_IDLE_INTERVAL_MS = 60_000;
+/**
+ * Longest sleep while nothing moves: a stop or continue from elsewhere shows within 75 s, and an
+ * hour's termination wait costs fewer than 60 reads, the backoff's first short sleeps included.
+ */
+const MAX_IDLE_INTERVAL_MS = 75_000;
 const BACKOFF_FACTOR = 1.5;
 /** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
 const ROLLBACK_ID_POLLS = 3;
@@ -77311,8 +77314,9 @@ async function watch(opts) {
             const at = predictedChange(snap)?.getTime();
             const current = now().getTime();
             if (at !== undefined && at > current) {
-                // A wait with a known end: a minute's lag on an outside stop/continue is the accepted cost.
-                delay = Math.min(idleCap, at - current);
+                // A known end still starts with short sleeps: the end foreseen from AWS's numbers can come
+                // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
+                delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current);
             }
             else {
                 if (at !== undefined && at !== overdueOf) {

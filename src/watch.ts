@@ -32,8 +32,11 @@ export interface WatchOptions extends WatchDeps {
   view: ProgressView
 }
 
-/** Longest sleep while nothing moves: a stop or continue from elsewhere shows within a minute. */
-export const MAX_IDLE_INTERVAL_MS = 60_000
+/**
+ * Longest sleep while nothing moves: a stop or continue from elsewhere shows within 75 s, and an
+ * hour's termination wait costs fewer than 60 reads, the backoff's first short sleeps included.
+ */
+export const MAX_IDLE_INTERVAL_MS = 75_000
 const BACKOFF_FACTOR = 1.5
 /** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
 export const ROLLBACK_ID_POLLS = 3
@@ -172,8 +175,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       const at = predictedChange(snap)?.getTime()
       const current = now().getTime()
       if (at !== undefined && at > current) {
-        // A wait with a known end: a minute's lag on an outside stop/continue is the accepted cost.
-        delay = Math.min(idleCap, at - current)
+        // A known end still starts with short sleeps: the end foreseen from AWS's numbers can come
+        // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
+        delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current)
       } else {
         if (at !== undefined && at !== overdueOf) {
           // The foreseen change is due: look closely again.

@@ -1,0 +1,44 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { withTables } from '../../scripts/readme-tables.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+/** Every AWS operation the code sends, as `service:Operation`, read from the `new XCommand(` calls. */
+function operationsInCode(): string[] {
+  const ops = new Set<string>()
+  for (const file of readdirSync(join(root, 'src')).filter(f => f.endsWith('.ts'))) {
+    const text = readFileSync(join(root, 'src', file), 'utf8')
+    const service = (command: string): string => {
+      const from = new RegExp(`\\b${command}\\b[^;]*?from '@aws-sdk/client-(\\w+)'`, 's').exec(text)
+      return from?.[1] === 'ecs' ? 'ecs' : 'codedeploy'
+    }
+    for (const m of text.matchAll(/new (\w+)Command\(/g)) ops.add(`${service(`${m[1]}Command`)}:${m[1]}`)
+  }
+  return [...ops].sort()
+}
+
+function policyActions(): string[] {
+  const block = /<!-- iam:start -->[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1]
+  const policy = JSON.parse(block ?? '{}') as { Statement: { Action: string | string[] }[] }
+  return policy.Statement.flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+}
+
+describe('README', () => {
+  it('has the inputs and outputs tables of action.yml', () => {
+    expect(withTables(readme, readFileSync(join(root, 'action.yml'), 'utf8'))).toBe(readme)
+  })
+
+  it('lists in its IAM policy every API call the code makes', () => {
+    const actions = policyActions()
+    const missing = operationsInCode().filter(op => !actions.includes(op))
+    expect(missing).toEqual([])
+  })
+
+  it('lists no call beyond those the code makes and the permissions AWS checks behind them', () => {
+    const behind = ['iam:PassRole', 'ecs:TagResource', 'codedeploy:RegisterApplicationRevision']
+    const extra = policyActions().filter(a => !operationsInCode().includes(a) && !behind.includes(a))
+    expect(extra).toEqual([])
+  })
+})

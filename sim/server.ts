@@ -1,0 +1,300 @@
+// One loopback HTTP server that answers as ECS and CodeDeploy (awsJson1_1, routed by X-Amz-Target
+// on any path, since the SDK keeps a custom endpoint's path prefix) and as GitHub's REST
+// deployments API (any path under /repos/). Any SigV4 signature is accepted.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { codeDeployHandlers, type Ctx } from './codedeploy.js'
+import { ecsHandlers } from './ecs.js'
+import { Engine } from './engine.js'
+import { createGitHubState, handleGitHub, type GitHubState } from './github.js'
+import { scenarios, type FaultRule, type Faults, type Scenario } from './scenarios.js'
+import { Rng, SimState } from './state.js'
+import { AwsError, TARGET_PREFIX, validateInput, type AwsService } from './wire.js'
+
+export interface CallRecord {
+  service: AwsService | 'github'
+  operation: string
+  /** Real time of the call. */
+  at: Date
+  /** Simulated time of the call, epoch seconds. */
+  simAt: number
+  status: number
+  /** The request body. */
+  body: unknown
+  /** The error `__type` (AWS) or message (GitHub) when the call failed. */
+  error?: string
+}
+
+export interface Simulator {
+  /** http://127.0.0.1:PORT */
+  url: string
+  /** Point the AWS SDK and @actions/github at the simulator, with dummy credentials. */
+  env: Record<string, string>
+  scenario: Scenario
+  state: SimState
+  engine: Engine
+  calls: CallRecord[]
+  github: GitHubState
+  /** The simulated clock. */
+  now(): Date
+  /** Moves the simulated clock forward and applies what became due. */
+  advance(seconds: number): void
+  /** Replaces the faults (the scenario's are the initial ones). */
+  setFaults(f: Faults): void
+  close(): Promise<void>
+}
+
+export interface SimulatorOptions {
+  scenario?: Scenario
+  port?: number
+  /** Simulated seconds per real second; 0 freezes the clock (move it with advance()). Default 300. */
+  timeScale?: number
+  log?: (line: string) => void
+}
+
+const handlers: Record<AwsService, Record<string, (body: any, ctx: Ctx) => unknown>> = {
+  ecs: ecsHandlers,
+  codedeploy: codeDeployHandlers
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const scenario = opts.scenario ?? scenarios['all-at-once']
+  const scale = opts.timeScale ?? 300
+  const epoch = Date.now() / 1000
+  const real0 = performance.now()
+  let offset = 0
+  const clock = (): number => epoch + offset + ((performance.now() - real0) / 1000) * scale
+  const state = new SimState(scenario, clock())
+  const engine = new Engine(state)
+  const github = createGitHubState(scenario.github?.commitStatuses)
+  const calls: CallRecord[] = []
+  const faultRng = new Rng((scenario.seed ?? 1) * 7919)
+  let rules: (FaultRule & { injected: number })[] = []
+  let latencyMs = 0
+  const log = opts.log ?? ((): void => undefined)
+
+  const setFaults = (f: Faults): void => {
+    rules = (f.rules ?? []).map(r => ({ ...r, injected: 0 }))
+    latencyMs = f.latencyMs ?? 0
+    state.registerConflicts = f.registerConflicts ?? 0
+    state.deploymentFaults = f.deployment ?? {}
+    github.forbidden = f.github?.forbidden ?? false
+  }
+  setFaults(scenario.faults ?? {})
+  seedExisting(scenario, state, engine, clock())
+
+  const injected = (service: AwsService, operation: string): AwsError | undefined => {
+    for (const r of rules) {
+      if (r.services && !r.services.includes(service)) continue
+      if (r.operations && !r.operations.includes(operation)) continue
+      if (r.count !== undefined && r.injected >= r.count) continue
+      if (faultRng.next() >= (r.rate ?? 1)) continue
+      r.injected++
+      if (r.error === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
+      return service === 'ecs'
+        ? new AwsError('ServerException', 'Service Unavailable. Please try again later.', 500)
+        : new AwsError('InternalFailure', 'An internal error occurred; please retry.', 500)
+    }
+    return undefined
+  }
+
+  const handleAws = (
+    target: string,
+    raw: string
+  ): {
+    service: AwsService | undefined
+    operation: string
+    status: number
+    body: unknown
+    parsed: unknown
+  } => {
+    const [prefix = '', operation = ''] = target.split('.')
+    const service = TARGET_PREFIX[prefix]
+    let parsed: unknown = {}
+    try {
+      if (!service || !(operation in handlers[service])) {
+        throw new AwsError('UnknownOperationException', `The simulator does not implement ${target}.`)
+      }
+      try {
+        parsed = raw.trim() ? JSON.parse(raw) : {}
+      } catch {
+        throw new AwsError('SerializationException', 'The request body is not valid JSON.')
+      }
+      const fault = injected(service, operation)
+      if (fault) throw fault
+      const now = clock()
+      engine.advance(now)
+      validateInput(service, operation, parsed)
+      const out = handlers[service][operation]!(parsed, { state, engine, now })
+      return { service, operation, status: 200, body: out ?? {}, parsed }
+    } catch (e) {
+      if (!(e instanceof AwsError)) throw e
+      return { service, operation, status: e.status, body: { __type: e.type, message: e.message }, parsed }
+    }
+  }
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c)
+    const raw = Buffer.concat(chunks).toString('utf8')
+    if (latencyMs) await sleep(latencyMs)
+    const target = req.headers['x-amz-target']
+    if (typeof target === 'string') {
+      const r = handleAws(target, raw)
+      const body = r.body as { __type?: string }
+      calls.push({
+        service: r.service ?? 'ecs',
+        operation: r.operation,
+        at: new Date(),
+        simAt: clock(),
+        status: r.status,
+        body: r.parsed,
+        ...(r.status !== 200 && body.__type ? { error: body.__type } : {})
+      })
+      log(`${r.status} ${target}${r.status !== 200 ? ` ${body.__type ?? ''}` : ''}`)
+      res.writeHead(r.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-RequestId': randomUUID()
+      })
+      res.end(JSON.stringify(r.body))
+      return
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const at = url.pathname.indexOf('/repos/')
+    if (at >= 0) {
+      url.pathname = url.pathname.slice(at)
+      let body: Record<string, unknown>
+      try {
+        body = raw.trim() ? JSON.parse(raw) : {}
+      } catch {
+        body = {}
+      }
+      const r = handleGitHub(
+        github,
+        req.method ?? 'GET',
+        url,
+        body,
+        simulatorUrl,
+        Boolean(req.headers.authorization),
+        new Date(clock() * 1000)
+      )
+      const operation = `${req.method ?? 'GET'} ${url.pathname.replace(/\/\d+/g, '/:id')}`
+      calls.push({
+        service: 'github',
+        operation,
+        at: new Date(),
+        simAt: clock(),
+        status: r.status,
+        body,
+        ...(r.status >= 300 ? { error: String((r.body as { message?: string }).message) } : {})
+      })
+      log(`${r.status} GitHub ${operation}`)
+      res.writeHead(r.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-request-id': randomUUID()
+      })
+      res.end(JSON.stringify(r.body))
+      return
+    }
+    res.writeHead(404, { 'content-type': 'application/json' })
+    res.end(
+      JSON.stringify({
+        message: `Nothing simulated at ${req.method ?? 'GET'} ${url.pathname}; send X-Amz-Target or use /repos/.`
+      })
+    )
+  }
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      log(`500 simulator bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+      res.end(
+        JSON.stringify({
+          __type: 'InternalFailure',
+          message: `Simulator error: ${e instanceof Error ? e.message : String(e)}`
+        })
+      )
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve)
+  })
+  const simulatorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  return {
+    url: simulatorUrl,
+    env: {
+      AWS_ENDPOINT_URL: simulatorUrl,
+      AWS_REGION: state.region,
+      AWS_DEFAULT_REGION: state.region,
+      AWS_ACCESS_KEY_ID: 'AKIDSIMULATOR00000000',
+      AWS_SECRET_ACCESS_KEY: 'simulator-secret-access-key',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      GITHUB_API_URL: simulatorUrl
+    },
+    scenario,
+    state,
+    engine,
+    calls,
+    github,
+    now: () => new Date(clock() * 1000),
+    advance: (seconds: number) => {
+      offset += seconds
+      engine.advance(clock())
+    },
+    setFaults,
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => {
+          resolve()
+        })
+      })
+  }
+}
+
+/** Deployments the scenario says are already under way: each deploys a fresh revision of its service. */
+function seedExisting(scenario: Scenario, state: SimState, engine: Engine, now: number): void {
+  for (const ex of scenario.existingDeployments ?? []) {
+    const spec = scenario.services[ex.service ?? 0]!
+    const group = state.groups.find(g => g.service?.spec === spec)
+    if (!group?.service)
+      throw new Error(
+        `Scenario ${scenario.name}: service ${spec.name} has no deployment group to seed a deployment in.`
+      )
+    const current = state.findTaskDefinition(group.service.taskDefinition)!
+    const body = structuredClone(current.body)
+    const td = state.registerTaskDefinition(body, [], now - 3600)
+    const lb = group.service.loadBalancers[0]
+    const content = JSON.stringify({
+      version: 0,
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: td.arn,
+              LoadBalancerInfo: { ContainerName: lb?.containerName, ContainerPort: lb?.containerPort }
+            }
+          }
+        }
+      ]
+    })
+    const routing = state.findConfig(group.deploymentConfigName)!.routing!
+    engine.seedExisting(
+      {
+        group,
+        configName: group.deploymentConfigName,
+        routing,
+        content,
+        description: ex.description ?? 'deployed by another user',
+        ...(ex.creator ? { creator: ex.creator } : {})
+      },
+      ex.at,
+      now
+    )
+  }
+}
