@@ -76799,6 +76799,10 @@ function toSnapshot(info, target, stoppedTasks = []) {
     }
     return snap;
 }
+/** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
+function isScaleIn(t) {
+    return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
+}
 function toStoppedTask(t) {
     return {
         taskArn: t.taskArn ?? '',
@@ -76914,7 +76918,8 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
                 const ours = (green !== undefined && t.startedBy === green) ||
                     (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn);
                 // The same revision may have run before this deployment: its old stopped tasks are not news.
-                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since)
+                // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
                     stopped.set(t.taskArn, toStoppedTask(t));
             }
         }
@@ -77468,10 +77473,18 @@ class Watcher {
         const result = await followRollback(this.options(id, 'succeeded', this.after(ROLLBACK_WATCH_MINUTES), initialView(this.startedAt)));
         return result.snapshot;
     }
-    /** After StopDeployment: its end (Stopped, or Succeeded when it was too late), then its rollback. */
-    async stopped(id) {
-        const { snapshot } = await this.watch(id, 'succeeded', this.after(STOP_WATCH_MINUTES));
+    /**
+     * After StopDeployment: its end (Stopped, or Succeeded when it was too late), then its rollback.
+     * `view` is what was already shown; by default the deployment's history so far is not replayed.
+     */
+    async stopped(id, view) {
+        const { snapshot } = await this.watch(id, 'succeeded', this.after(STOP_WATCH_MINUTES), view ?? (await this.seen(id)));
         return { snapshot, rollback: await this.rollbackOf(snapshot) };
+    }
+    /** A view that has already shown the deployment as it is now: only what happens next gets lines. */
+    async seen(id) {
+        const { read } = this.options(id, 'succeeded', this.after(0), initialView(this.startedAt));
+        return reduce(initialView(this.startedAt), await read(), this.io.now()).view;
     }
     after(minutes) {
         return new Date(this.io.now().getTime() + minutes * 60_000);
@@ -77560,7 +77573,7 @@ class Tracker {
         }
         if (result.outcome === 'timeout') {
             const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`);
-            const after = stopped ? await this.watcher.stopped(stopped) : undefined;
+            const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined;
             const failure = (0,src_failure/* describeTimeout */.by)({
                 snap: after?.snapshot ?? snapshot,
                 stopped: stopped !== undefined,

@@ -154,6 +154,11 @@ export function toSnapshot(
   return snap
 }
 
+/** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
+function isScaleIn(t: Task): boolean {
+  return t.stoppedReason?.startsWith('Scaling activity initiated by') === true
+}
+
 function toStoppedTask(t: Task): StoppedTask {
   return {
     taskArn: t.taskArn ?? '',
@@ -267,7 +272,8 @@ export function createCodeDeployReader(
           (green !== undefined && t.startedBy === green) ||
           (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn)
         // The same revision may have run before this deployment: its old stopped tasks are not news.
-        if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since)
+        // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+        if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
           stopped.set(t.taskArn, toStoppedTask(t))
       }
     } catch (e) {

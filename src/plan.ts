@@ -46,10 +46,10 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   const inWorkspace = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p))
 
   if (inputs.image !== undefined) validateImage(inputs.image)
-  const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(inWorkspace(p)))
+  const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace)
   const template =
     source.kind === 'file'
-      ? parseTaskDefinitionTemplate(io.readFile(inWorkspace(source.path)), source.path)
+      ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path)
       : undefined
   const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace)
 

@@ -32,6 +32,8 @@ export interface Ending {
   failure?: FailureReport
   rollback?: DeploymentSnapshot
   goal?: string
+  /** The annotation's title when the outcome's own does not say it (an ActionError's). */
+  title?: string
 }
 
 const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
@@ -162,7 +164,7 @@ export class Reporter {
     }
     if (e.failure) {
       this.report.failure = e.failure
-      this.io.error(e.failure.message, titleOf(e.outcome))
+      this.io.error(e.failure.message, e.title ?? titleOf(e.outcome))
       for (const line of e.failure.details) this.io.info(line)
       process.exitCode = 1
     }
@@ -179,7 +181,7 @@ export class Reporter {
   async fail(e: unknown): Promise<void> {
     const error =
       e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
-    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] } })
+    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title })
   }
 
   get previousTaskDefinition(): string | undefined {

@@ -6,7 +6,7 @@ import { describeFailure, describeTimeout } from './failure.js'
 import type { Guard } from './guard.js'
 import type { Inputs } from './inputs.js'
 import type { Io } from './io.js'
-import { type ProgressView, initialView } from './progress.js'
+import { type ProgressView, initialView, reduce } from './progress.js'
 import type { Reporter } from './report.js'
 import type { DeploymentSnapshot } from './snapshot.js'
 import { type Goal, type Logger, type WatchResult, followRollback, watch } from './watch.js'
@@ -68,10 +68,27 @@ export class Watcher {
     return result.snapshot
   }
 
-  /** After StopDeployment: its end (Stopped, or Succeeded when it was too late), then its rollback. */
-  async stopped(id: string): Promise<{ snapshot: DeploymentSnapshot; rollback?: DeploymentSnapshot }> {
-    const { snapshot } = await this.watch(id, 'succeeded', this.after(STOP_WATCH_MINUTES))
+  /**
+   * After StopDeployment: its end (Stopped, or Succeeded when it was too late), then its rollback.
+   * `view` is what was already shown; by default the deployment's history so far is not replayed.
+   */
+  async stopped(
+    id: string,
+    view?: ProgressView
+  ): Promise<{ snapshot: DeploymentSnapshot; rollback?: DeploymentSnapshot }> {
+    const { snapshot } = await this.watch(
+      id,
+      'succeeded',
+      this.after(STOP_WATCH_MINUTES),
+      view ?? (await this.seen(id))
+    )
     return { snapshot, rollback: await this.rollbackOf(snapshot) }
+  }
+
+  /** A view that has already shown the deployment as it is now: only what happens next gets lines. */
+  private async seen(id: string): Promise<ProgressView> {
+    const { read } = this.options(id, 'succeeded', this.after(0), initialView(this.startedAt))
+    return reduce(initialView(this.startedAt), await read(), this.io.now()).view
   }
 
   after(minutes: number): Date {
@@ -175,7 +192,7 @@ export class Tracker {
     }
     if (result.outcome === 'timeout') {
       const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`)
-      const after = stopped ? await this.watcher.stopped(stopped) : undefined
+      const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined
       const failure = describeTimeout({
         snap: after?.snapshot ?? snapshot,
         stopped: stopped !== undefined,

@@ -405,6 +405,22 @@ describe('createCodeDeployReader', () => {
       expect(later.stoppedTasks.map(t => t.taskArn)).toEqual([arn('t1'), arn('t2')])
     })
 
+    it('leaves out replacement tasks that ECS scaled in: they did not fail', async () => {
+      ecs.on(ListTasksCommand).resolves({ taskArns: ['crashed', 'scaled-in'] })
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          stoppedTask('crashed', { taskArn: 'crashed' }),
+          stoppedTask('scaled-in', {
+            taskArn: 'scaled-in',
+            stopCode: 'ServiceSchedulerInitiated',
+            stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/123)'
+          })
+        ]
+      })
+      const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['crashed'])
+    })
+
     it('matches by the Green task set without a revision, and uses the cluster given', async () => {
       ecs.on(ListTasksCommand).resolves({ taskArns: ['a1', 'a2'] })
       ecs.on(DescribeTasksCommand).resolves({
