@@ -65151,11 +65151,18 @@ async function getDeployment(cd, deploymentId) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`CodeDeploy returned nothing for deployment ${deploymentId}.`);
     return out.deploymentInfo;
 }
-/** The group's active deployment, newest first (as ecspresso reads ListDeployments). */
+/**
+ * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
+ * checked again: the list can lag behind a deployment that has just ended.
+ */
 async function findRunningDeployment(cd, target) {
     const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
-    const id = out.deployments?.[0];
-    return id === undefined ? undefined : getDeployment(cd, id);
+    for (const id of out.deployments ?? []) {
+        const info = await getDeployment(cd, id);
+        if (RUNNING_STATUSES.includes(info.status ?? ''))
+            return info;
+    }
+    return undefined;
 }
 function describeDeployment(info, consoleUrl) {
     const id = info.deploymentId ?? '?';
@@ -75755,9 +75762,7 @@ async function preparePlan(inputs, io) {
     if (inputs.image !== undefined)
         validateImage(inputs.image);
     const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace);
-    const template = source.kind === 'file'
-        ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path)
-        : undefined;
+    const template = source.kind === 'file' ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path) : undefined;
     const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
     const aws = await discover(inputs, io);
     const { service, group } = aws;
@@ -76300,7 +76305,8 @@ class Reporter {
         this.io = io;
         this.report = {
             outcome: 'failed',
-            region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '',
+            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
             timeline: [],
             traffic: [],
             startedAt,
@@ -76342,8 +76348,12 @@ class Reporter {
         if (inputs.environmentName === undefined && !find)
             return;
         const context = this.io.context();
+        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+        // may have made: workflows that use none must not get warnings about it.
+        const quiet = inputs.environmentName === undefined;
         const deployments = new GitHubDeployments(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
-            this.io.warning(m, 'GitHub deployment');
+            if (!quiet)
+                this.io.warning(m, 'GitHub deployment');
         });
         const server = this.io.env.GITHUB_SERVER_URL ?? 'https://github.com';
         const ctx = {

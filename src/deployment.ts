@@ -31,7 +31,10 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
   return out.deploymentInfo
 }
 
-/** The group's active deployment, newest first (as ecspresso reads ListDeployments). */
+/**
+ * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
+ * checked again: the list can lag behind a deployment that has just ended.
+ */
 export async function findRunningDeployment(
   cd: CodeDeployClient,
   target: DeploymentTarget
@@ -39,8 +42,11 @@ export async function findRunningDeployment(
   const out = await cd.send(
     new ListDeploymentsCommand({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] })
   )
-  const id = out.deployments?.[0]
-  return id === undefined ? undefined : getDeployment(cd, id)
+  for (const id of out.deployments ?? []) {
+    const info = await getDeployment(cd, id)
+    if ((RUNNING_STATUSES as readonly string[]).includes(info.status ?? '')) return info
+  }
+  return undefined
 }
 
 export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string) => string): string {

@@ -48,9 +48,7 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   if (inputs.image !== undefined) validateImage(inputs.image)
   const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace)
   const template =
-    source.kind === 'file'
-      ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path)
-      : undefined
+    source.kind === 'file' ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path) : undefined
   const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace)
 
   const aws = await discover(inputs, io)

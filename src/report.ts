@@ -62,7 +62,8 @@ export class Reporter {
   ) {
     this.report = {
       outcome: 'failed',
-      region: io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '',
+      // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+      region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
       timeline: [],
       traffic: [],
       startedAt,
@@ -112,10 +113,13 @@ export class Reporter {
   async githubDeployment(inputs: Inputs, codedeployId: string, find: boolean): Promise<void> {
     if (inputs.environmentName === undefined && !find) return
     const context = this.io.context()
+    // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+    // may have made: workflows that use none must not get warnings about it.
+    const quiet = inputs.environmentName === undefined
     const deployments = new GitHubDeployments(
       inputs.githubToken ? this.io.github(inputs.githubToken) : undefined,
       m => {
-        this.io.warning(m, 'GitHub deployment')
+        if (!quiet) this.io.warning(m, 'GitHub deployment')
       }
     )
     const server = this.io.env.GITHUB_SERVER_URL ?? 'https://github.com'

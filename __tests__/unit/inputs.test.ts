@@ -1,0 +1,262 @@
+import { InputError } from '../../src/errors.js'
+import { parseEnvironmentVariables, parseInputs } from '../../src/inputs.js'
+
+const reader =
+  (inputs: Record<string, string>) =>
+  (name: string): string =>
+    inputs[name] ?? ''
+
+const parse = (inputs: Record<string, string>) => parseInputs(reader({ service: 'web', ...inputs }))
+
+function inputError(fn: () => unknown): InputError {
+  try {
+    fn()
+  } catch (e) {
+    if (e instanceof InputError) return e
+    throw e
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseInputs', () => {
+  it('fills the contract defaults', () => {
+    expect(parse({})).toEqual({
+      service: 'web',
+      cluster: 'default',
+      taskDefinition: '',
+      containerName: undefined,
+      image: undefined,
+      containerPort: undefined,
+      environment: [],
+      appspecPath: undefined,
+      application: undefined,
+      deploymentGroup: undefined,
+      deploymentConfig: undefined,
+      description: undefined,
+      waitForDeployment: true,
+      waitUntil: 'succeeded',
+      deploymentId: undefined,
+      continueDeployment: false,
+      stopDeployment: false,
+      timeoutMinutes: undefined,
+      pollIntervalSeconds: 5,
+      ifDeploymentRunning: 'fail',
+      rollbackOnCancel: true,
+      environmentName: undefined,
+      environmentUrl: undefined,
+      githubToken: undefined,
+      dryRun: false
+    })
+  })
+
+  it('trims values and treats blank ones as unset', () => {
+    const inputs = parse({ service: '  web ', cluster: '   ', image: ' repo/web:1 ' })
+    expect(inputs.service).toBe('web')
+    expect(inputs.cluster).toBe('default')
+    expect(inputs.image).toBe('repo/web:1')
+  })
+
+  describe('booleans', () => {
+    it.each([
+      ['true', true],
+      ['True', true],
+      ['TRUE', true],
+      [' true ', true],
+      ['false', false],
+      ['False', false],
+      ['FALSE', false]
+    ])('accepts %p', (raw, value) => {
+      expect(parse({ 'dry-run': raw }).dryRun).toBe(value)
+      expect(parse({ 'wait-for-deployment': raw }).waitForDeployment).toBe(value)
+      expect(parse({ 'rollback-on-cancel': raw }).rollbackOnCancel).toBe(value)
+    })
+
+    it.each(['yes', 'no', 'on', '1', '0', 'tRuE', 'y'])('rejects %p, naming the input', raw => {
+      const e = inputError(() => parse({ 'wait-for-deployment': raw }))
+      expect(e.message).toBe(`wait-for-deployment is '${raw}', not a boolean.`)
+      expect(e.full).toContain('Use true or false.')
+    })
+  })
+
+  describe('numbers', () => {
+    it.each([
+      ['timeout-minutes', '0.5', 'timeoutMinutes', 0.5],
+      ['timeout-minutes', '90', 'timeoutMinutes', 90],
+      ['timeout-minutes', '.25', 'timeoutMinutes', 0.25],
+      ['poll-interval-seconds', '1', 'pollIntervalSeconds', 1],
+      ['poll-interval-seconds', '2.5', 'pollIntervalSeconds', 2.5],
+      ['container-port', '8080', 'containerPort', 8080],
+      ['container-port', '65535', 'containerPort', 65535]
+    ] as const)('%s: %p is accepted', (name, raw, key, value) => {
+      expect(parse({ [name]: raw })[key]).toBe(value)
+    })
+
+    it.each([
+      ['timeout-minutes', '0', 'a number, above 0'],
+      ['timeout-minutes', '-1', 'a number, above 0'],
+      ['timeout-minutes', 'abc', 'a number, above 0'],
+      ['timeout-minutes', '1e3', 'a number, above 0'],
+      ['timeout-minutes', '10m', 'a number, above 0'],
+      ['poll-interval-seconds', '0.5', 'a number, at least 1'],
+      ['poll-interval-seconds', '0', 'a number, at least 1'],
+      ['container-port', '0', 'a whole number, at least 1, at most 65535'],
+      ['container-port', '65536', 'a whole number, at least 1, at most 65535'],
+      ['container-port', '80.5', 'a whole number, at least 1, at most 65535'],
+      ['container-port', 'http', 'a whole number, at least 1, at most 65535']
+    ])('%s: %p is an input error', (name, raw, range) => {
+      const e = inputError(() => parse({ [name]: raw }))
+      expect(e.message).toBe(`${name} is '${raw}'.`)
+      expect(e.hint).toBe(`It must be ${range}.`)
+    })
+  })
+
+  describe('choices', () => {
+    it('takes each wait-until and if-deployment-running value', () => {
+      expect(parse({ 'wait-until': 'traffic-shifted' }).waitUntil).toBe('traffic-shifted')
+      expect(parse({ 'wait-until': 'ready' }).waitUntil).toBe('ready')
+      expect(parse({ 'if-deployment-running': 'wait' }).ifDeploymentRunning).toBe('wait')
+      expect(parse({ 'if-deployment-running': 'replace' }).ifDeploymentRunning).toBe('replace')
+    })
+
+    it('rejects other values, listing the allowed ones', () => {
+      const e = inputError(() => parse({ 'wait-until': 'Ready' }))
+      expect(e.full).toBe("wait-until is 'Ready'. Use one of: succeeded, traffic-shifted, ready.")
+      expect(inputError(() => parse({ 'if-deployment-running': 'queue' })).full).toContain(
+        'fail, wait, replace'
+      )
+    })
+  })
+
+  it('requires service unless deployment-id is given', () => {
+    const e = inputError(() => parseInputs(reader({})))
+    expect(e.message).toBe('The service input is required.')
+    expect(parseInputs(reader({ 'deployment-id': 'd-ABCDEFGH1' })).service).toBeUndefined()
+  })
+
+  it('rejects an environment-url that is not a URL', () => {
+    expect(inputError(() => parse({ 'environment-url': 'staging' })).message).toContain('is not a URL')
+    expect(parse({ 'environment-url': 'https://staging.example.com' }).environmentUrl).toBe(
+      'https://staging.example.com'
+    )
+  })
+
+  describe('deployment-id', () => {
+    const existing = (more: Record<string, string>) =>
+      parseInputs(reader({ 'deployment-id': 'd-ABCDEFGH1', ...more }))
+
+    it.each(['d-ABCDEFGH1', 'd-012345678'])('accepts %p', id => {
+      expect(existing({ 'deployment-id': id }).deploymentId).toBe(id)
+    })
+
+    it.each(['d-abcdefgh1', 'ABCDEFGH1', 'd-ABCDEFGH', 'd-ABCDEFGH12', 'arn:aws:codedeploy:x'])(
+      'rejects %p',
+      id => {
+        expect(inputError(() => existing({ 'deployment-id': id })).message).toBe(
+          `deployment-id '${id}' is not a CodeDeploy deployment id.`
+        )
+      }
+    )
+
+    it('takes continue-deployment or stop-deployment, and cluster, service and waiting inputs', () => {
+      const inputs = existing({
+        'continue-deployment': 'true',
+        service: 'web',
+        cluster: 'prod',
+        'wait-until': 'traffic-shifted',
+        'timeout-minutes': '5',
+        'dry-run': 'false'
+      })
+      expect(inputs.continueDeployment).toBe(true)
+      expect(inputs.waitUntil).toBe('traffic-shifted')
+      expect(existing({ 'stop-deployment': 'true' }).stopDeployment).toBe(true)
+    })
+
+    it.each([
+      ['task-definition', 'td.json'],
+      ['image', 'repo/web:2'],
+      ['environment-variables', 'A=1'],
+      ['container-name', 'web'],
+      ['container-port', '80'],
+      ['codedeploy-appspec', 'appspec.yaml'],
+      ['codedeploy-deployment-config', 'CodeDeployDefault.ECSAllAtOnce'],
+      ['codedeploy-deployment-description', 'x'],
+      ['dry-run', 'true']
+    ])('rejects %s, which needs a new deployment', (name, value) => {
+      const e = inputError(() => existing({ [name]: value }))
+      expect(e.message).toBe(`deployment-id acts on an existing deployment, but ${name} needs a new one.`)
+    })
+
+    it('names every clashing input at once', () => {
+      const e = inputError(() => existing({ image: 'repo/web:2', 'dry-run': 'true' }))
+      expect(e.message).toContain('but image, dry-run need a new one.')
+    })
+
+    it('rejects continue-deployment and stop-deployment together', () => {
+      expect(
+        inputError(() => existing({ 'continue-deployment': 'true', 'stop-deployment': 'true' })).message
+      ).toBe('continue-deployment and stop-deployment are both true.')
+    })
+
+    it.each(['continue-deployment', 'stop-deployment'])('%s without deployment-id is an error', name => {
+      const e = inputError(() => parse({ [name]: 'true' }))
+      expect(e.message).toBe(`${name} needs deployment-id.`)
+      expect(e.hint).toContain('steps.deploy.outputs.deployment-id')
+    })
+  })
+
+  it('parses environment-variables', () => {
+    expect(parse({ 'environment-variables': 'A=1\nB=2' }).environment).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' }
+    ])
+  })
+})
+
+describe('parseEnvironmentVariables', () => {
+  it('splits at the first =', () => {
+    expect(parseEnvironmentVariables('URL=postgres://u:p@h/db?x=1')).toEqual([
+      { name: 'URL', value: 'postgres://u:p@h/db?x=1' }
+    ])
+  })
+
+  it('ignores blank lines and takes CRLF', () => {
+    expect(parseEnvironmentVariables('\nA=1\r\n   \r\nB=2\n')).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '2' }
+    ])
+  })
+
+  it('lets the last duplicate win, in the position of the last', () => {
+    expect(parseEnvironmentVariables('A=1\nB=2\nA=3')).toEqual([
+      { name: 'B', value: '2' },
+      { name: 'A', value: '3' }
+    ])
+  })
+
+  it('NAME= sets an empty value; the value keeps its spaces', () => {
+    expect(parseEnvironmentVariables('EMPTY=\nPADDED= x ')).toEqual([
+      { name: 'EMPTY', value: '' },
+      { name: 'PADDED', value: ' x ' }
+    ])
+  })
+
+  it('trims the name', () => {
+    expect(parseEnvironmentVariables('  A  =1')).toEqual([{ name: 'A', value: '1' }])
+  })
+
+  it.each(['A_B', '_x', 'a.b-c', 'X9'])('accepts the name %p', name => {
+    expect(parseEnvironmentVariables(`${name}=v`)).toEqual([{ name, value: 'v' }])
+  })
+
+  it('a line without = is an error naming the line, never its text', () => {
+    const e = inputError(() => parseEnvironmentVariables('A=1\nhunter2-secret-token'))
+    expect(e.message).toBe("environment-variables line 2 is not NAME=value (no '=').")
+    expect(e.full).not.toContain('hunter2')
+  })
+
+  it.each(['9A', 'A B', '=value', 'A$'])('the name %p is an error', line => {
+    const e = inputError(() => parseEnvironmentVariables(`${line}=secret-value`))
+    expect(e.message).toMatch(/^environment-variables line 1: '.*' is not a variable name\.$/)
+    expect(e.full).not.toContain('secret-value')
+  })
+})
