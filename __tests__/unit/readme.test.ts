@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { withTables } from '../../scripts/readme-tables.js'
+import { RECIPES, generatedReadme } from '../../scripts/readme.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
@@ -26,8 +26,13 @@ function policyActions(): string[] {
 }
 
 describe('README', () => {
-  it('has the inputs and outputs tables of action.yml', () => {
-    expect(withTables(readme, readFileSync(join(root, 'action.yml'), 'utf8'))).toBe(readme)
+  it('has the inputs and outputs tables of action.yml and the recipes of docs/workflows (npm run readme)', () => {
+    expect(generatedReadme(readme, root)).toBe(readme)
+  })
+
+  it('shows every recipe workflow', () => {
+    const files = readdirSync(join(root, 'docs', 'workflows')).map(f => f.replace(/\.yml$/, ''))
+    expect([...files].sort()).toEqual([...RECIPES].sort())
   })
 
   it('lists in its IAM policy every API call the code makes', () => {
