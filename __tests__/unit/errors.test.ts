@@ -13,7 +13,9 @@ describe('errors', () => {
   it('reads messages and AWS error names from anything thrown', () => {
     expect(errorMessage(new Error('boom'))).toBe('boom')
     expect(errorMessage('text')).toBe('text')
-    expect(awsErrorName(Object.assign(new Error('x'), { name: 'ThrottlingException' }))).toBe('ThrottlingException')
+    expect(awsErrorName(Object.assign(new Error('x'), { name: 'ThrottlingException' }))).toBe(
+      'ThrottlingException'
+    )
     expect(awsErrorName(42)).toBeUndefined()
   })
 })
