@@ -65711,10 +65711,15 @@ function describeCancel(input) {
 /* harmony export */   c: () => (/* binding */ STATE),
 /* harmony export */   w: () => (/* binding */ Guard)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8500);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_1__);
 
 
+
+/** How long a cancelled run waits for a CreateDeployment already sent: the runner kills at 10 s. */
+const CREATE_GRACE_MS = 4000;
 const STATE = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
@@ -65736,6 +65741,7 @@ class Guard {
     settledAs;
     orphan;
     handling = false;
+    creating;
     constructor(io, rollbackOnCancel, stopClient, exit) {
         this.io = io;
         this.rollbackOnCancel = rollbackOnCancel;
@@ -65757,6 +65763,23 @@ class Guard {
     /** A revision registered for a deployment that does not exist yet. */
     registered(arn, deregister) {
         this.orphan = { arn, deregister };
+    }
+    /**
+     * Runs CreateDeployment so that a signal arriving meanwhile waits for its answer: the new
+     * deployment is then stopped, and its revision not deregistered under it.
+     */
+    async create(call) {
+        const created = call().then(result => {
+            this.own(result.id);
+            return result;
+        });
+        this.creating = created;
+        try {
+            return await created;
+        }
+        finally {
+            this.creating = undefined;
+        }
     }
     /** This step now answers for the deployment: the post step stops it unless it is settled. */
     own(deploymentId) {
@@ -65798,7 +65821,7 @@ class Guard {
             this.settle('handed-off');
             return undefined;
         }
-        await this.stopClient().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        await this.stopClient().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
         this.settle('stop-requested');
         this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
         return id;
@@ -65810,6 +65833,8 @@ class Guard {
         this.handling = true;
         const reason = `The run was cancelled (${signal})`;
         try {
+            if (this.creating)
+                await Promise.race([this.creating.catch(() => undefined), (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(CREATE_GRACE_MS)]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
             this.io.error(stopped
@@ -65830,7 +65855,7 @@ class Guard {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9356);
+/* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5401);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8258);
 /* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
@@ -65853,7 +65878,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9356:
+/***/ 5401:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73807,8 +73832,8 @@ function getOctokit(token, options, ...additionalPlugins) {
 //# sourceMappingURL=github.js.map
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
@@ -73892,7 +73917,7 @@ function actionsIo(env = process.env) {
         exists: path => (0,external_node_fs_.existsSync)(path),
         readFile: path => (0,external_node_fs_.readFileSync)(path, 'utf8'),
         now: () => new Date(),
-        sleep: ms => (0,promises_namespaceObject.setTimeout)(ms, undefined, { ref: true }),
+        sleep: ms => (0,promises_.setTimeout)(ms, undefined, { ref: true }),
         aws: () => (clients ??= createAwsClients(env)),
         github: token => getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
         context: () => github_context
@@ -75108,8 +75133,8 @@ function optionalNumber(read, name, rule) {
     return value;
 }
 
-// EXTERNAL MODULE: ./src/io.ts + 46 modules
-var src_io = __nccwpck_require__(9356);
+// EXTERNAL MODULE: ./src/io.ts + 45 modules
+var src_io = __nccwpck_require__(5401);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/task-definition-model.json
@@ -75498,8 +75523,12 @@ function clean(value, node, at, walk, keepEmptyString = false) {
             }
             const text = String(value);
             // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-            if (typeof value !== 'string')
-                walk.warn(`${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
+            if (typeof value !== 'string') {
+                // Environment values never reach the log, not even a number that became a string.
+                walk.warn(isEnvironmentValue(where)
+                    ? `${where}: a ${typeof value} is sent as a string.`
+                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
+            }
             if (text === '' && !keepEmptyString)
                 return undefined;
             if (node.enum && !node.enum.includes(text)) {
@@ -75533,6 +75562,9 @@ function clean(value, node, at, walk, keepEmptyString = false) {
             return undefined;
         }
     }
+}
+function isEnvironmentValue(where) {
+    return /\.environment\[\d+\]\.value$/.test(where);
 }
 function mismatch(walk, where, expected, value) {
     const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`;
@@ -75786,7 +75818,13 @@ async function preparePlan(inputs, io) {
         : renderTaskDefinition(loaded.template, {
             containerName,
             image: inputs.image,
-            environment: inputs.environment
+            environment: inputs.environment,
+            // A registered revision's read-only fields are expected; a file's odd values are worth a note.
+            warn: source.kind === 'file'
+                ? m => {
+                    io.warning(m, 'Task definition');
+                }
+                : undefined
         });
     const ports = containerPortMappings(register ?? loaded.template, containerName);
     if (!ports.includes(containerPort)) {
@@ -76589,8 +76627,7 @@ async function startDeployment(inputs, io, tracker, d) {
     };
     for (;;) {
         try {
-            const { id, adopted } = await (0,deployment/* createDeployment */.Yy)(codedeploy, request);
-            tracker.guard.own(id);
+            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
             const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
             io.setOutput('deployment-id', id);
             io.setOutput('codedeploy-deployment-id', id);
@@ -77804,6 +77841,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 8500:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 
 /***/ }),
 
@@ -86546,6 +86590,18 @@ exports.visitAsync = visitAsync;
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -1,9 +1,13 @@
 import { type CodeDeployClient, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
 import { errorMessage } from './errors.js'
 import type { Io } from './io.js'
+import { setTimeout as delay } from 'node:timers/promises'
 
 /** How a deployment this step owned stopped being its business; saved for the post step. */
 export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
+
+/** How long a cancelled run waits for a CreateDeployment already sent: the runner kills at 10 s. */
+const CREATE_GRACE_MS = 4000
 
 export const STATE = {
   isPost: 'is-post',
@@ -23,6 +27,7 @@ export class Guard {
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
   private handling = false
+  private creating?: Promise<unknown>
 
   constructor(
     private readonly io: Io,
@@ -48,6 +53,23 @@ export class Guard {
   /** A revision registered for a deployment that does not exist yet. */
   registered(arn: string, deregister: () => Promise<void>): void {
     this.orphan = { arn, deregister }
+  }
+
+  /**
+   * Runs CreateDeployment so that a signal arriving meanwhile waits for its answer: the new
+   * deployment is then stopped, and its revision not deregistered under it.
+   */
+  async create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
+    const created = call().then(result => {
+      this.own(result.id)
+      return result
+    })
+    this.creating = created
+    try {
+      return await created
+    } finally {
+      this.creating = undefined
+    }
   }
 
   /** This step now answers for the deployment: the post step stops it unless it is settled. */
@@ -109,6 +131,7 @@ export class Guard {
     this.handling = true
     const reason = `The run was cancelled (${signal})`
     try {
+      if (this.creating) await Promise.race([this.creating.catch(() => undefined), delay(CREATE_GRACE_MS)])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
       this.io.error(

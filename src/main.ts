@@ -139,8 +139,7 @@ async function startDeployment(
   }
   for (;;) {
     try {
-      const { id, adopted } = await createDeployment(codedeploy, request)
-      tracker.guard.own(id)
+      const { id, adopted } = await tracker.guard.create(() => createDeployment(codedeploy, request))
       const url = deploymentConsoleUrl(region, id)
       io.setOutput('deployment-id', id)
       io.setOutput('codedeploy-deployment-id', id)

@@ -82,7 +82,14 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     : renderTaskDefinition(loaded.template, {
         containerName,
         image: inputs.image,
-        environment: inputs.environment
+        environment: inputs.environment,
+        // A registered revision's read-only fields are expected; a file's odd values are worth a note.
+        warn:
+          source.kind === 'file'
+            ? m => {
+                io.warning(m, 'Task definition')
+              }
+            : undefined
       })
   const ports = containerPortMappings(register ?? loaded.template, containerName)
   if (!ports.includes(containerPort)) {

@@ -439,8 +439,14 @@ function clean(value: unknown, node: ModelNode, at: string, walk: Walk, keepEmpt
       }
       const text = String(value)
       // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-      if (typeof value !== 'string')
-        walk.warn(`${where}: ${JSON.stringify(value)} is sent as the string "${text}".`)
+      if (typeof value !== 'string') {
+        // Environment values never reach the log, not even a number that became a string.
+        walk.warn(
+          isEnvironmentValue(where)
+            ? `${where}: a ${typeof value} is sent as a string.`
+            : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`
+        )
+      }
       if (text === '' && !keepEmptyString) return undefined
       if (node.enum && !node.enum.includes(text)) {
         const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase())
@@ -471,6 +477,10 @@ function clean(value: unknown, node: ModelNode, at: string, walk: Walk, keepEmpt
       return undefined
     }
   }
+}
+
+function isEnvironmentValue(where: string): boolean {
+  return /\.environment\[\d+\]\.value$/.test(where)
 }
 
 function mismatch(walk: Walk, where: string, expected: string, value: unknown): void {

@@ -178,6 +178,27 @@ describe('signals', () => {
     expect(exit).toHaveBeenCalledWith(1)
   })
 
+  it('a signal during CreateDeployment waits for its answer, then stops the new deployment and keeps its revision', async () => {
+    const g = guard()
+    const deregister = jest.fn(() => Promise.resolve())
+    g.registered(ARN, deregister)
+    unlisten = g.listen()
+    let answer: (r: { id: string }) => void = () => undefined
+    const creating = g.create(() => new Promise<{ id: string }>(r => (answer = r)))
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    expect(exit).not.toHaveBeenCalled()
+    answer({ id: 'd-CREATED01' })
+    await creating
+    for (let i = 0; i < 5; i++) await settle()
+    expect(deregister).not.toHaveBeenCalled()
+    expect(stopMock).toHaveReceivedCommandWith(StopDeploymentCommand, {
+      deploymentId: 'd-CREATED01',
+      autoRollbackEnabled: true
+    })
+    expect(exit).toHaveBeenCalledWith(1)
+  })
+
   it('with rollback-on-cancel false, leaves the deployment running and exits 1', async () => {
     const g = guard(false)
     g.own('d-AAAAAAAA1')

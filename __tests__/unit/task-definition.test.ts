@@ -370,6 +370,17 @@ describe('renderTaskDefinition', () => {
       'containerDefinitions[0].dockerLabels must be an object, got a array'
     )
   })
+  it('converts a number in an environment value without showing it', () => {
+    const warnings: string[] = []
+    const template = {
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: 'nginx', environment: [{ name: 'PIN', value: 987654 }] }]
+    }
+    const out = renderTaskDefinition(template, { containerName: 'web', warn: w => warnings.push(w) })
+    expect(out.containerDefinitions![0]!.environment).toEqual([{ name: 'PIN', value: '987654' }])
+    expect(warnings).toEqual(['containerDefinitions[0].environment[0].value: a number is sent as a string.'])
+  })
+
   it('writes numbers and booleans as strings where the API wants a string (task cpu and memory)', () => {
     const warnings: string[] = []
     const out = render(base({ dockerLabels: { enabled: true } }, { cpu: 256, memory: '2 gb' }), warnings)
