@@ -76060,6 +76060,8 @@ class GitHubDeployments {
     }
 }
 
+// EXTERNAL MODULE: ./src/progress.ts + 1 modules
+var progress = __nccwpck_require__(9579);
 ;// CONCATENATED MODULE: ./src/summary.ts
 // The job summary: one Markdown page that says how the run ended, what was deployed, how the
 // deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
@@ -76068,6 +76070,7 @@ class GitHubDeployments {
 // Everything that comes from AWS or the user is escaped: a hook's log or a task's stopped reason
 // could otherwise inject Markdown, HTML or break a table. The report never receives environment
 // variable values (`taskDefinition.changes` names variables only), so none can leak here.
+
 
 const HEADLINES = {
     succeeded: '✅ Deployment succeeded',
@@ -76106,26 +76109,6 @@ function fence(content, lang = '') {
     const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length));
     const marks = '`'.repeat(Math.max(3, longest + 1));
     return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`;
-}
-function pad2(n) {
-    return String(n).padStart(2, '0');
-}
-/** 4s, 1m 05s, 1h 02m */
-function formatDuration(ms) {
-    const s = Math.max(0, Math.round(ms / 1000));
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m ${pad2(s % 60)}s`;
-    return `${Math.floor(m / 60)}h ${pad2(m % 60)}m`;
-}
-/** Time since the step began, as the log shows it: +m:ss or +h:mm:ss. */
-function offset(at, from) {
-    const s = Math.max(0, Math.round((at.getTime() - from.getTime()) / 1000));
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    return h ? `+${h}:${pad2(m)}:${pad2(s % 60)}` : `+${m}:${pad2(s % 60)}`;
 }
 function revisionName(arn) {
     return arn.startsWith('arn:') ? (arn.split('/').pop() ?? arn) : arn;
@@ -76183,7 +76166,7 @@ function overview(r) {
     rows.push(['Region', escapeMarkdown(r.region)]);
     rows.push([
         'Duration',
-        `${formatDuration(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
+        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
     ]);
     return table(['', ''], rows);
 }
@@ -76199,8 +76182,8 @@ function timelineTable(r) {
         return [];
     const rows = r.timeline.map(e => [
         escapeMarkdown(e.name),
-        e.start ? offset(e.start, r.startedAt) : '',
-        e.start && e.end ? formatDuration(e.end.getTime() - e.start.getTime()) : '',
+        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
+        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
         escapeMarkdown(e.status)
     ]);
     return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
@@ -76266,7 +76249,7 @@ function ganttChart(r) {
 function trafficTable(r) {
     if (!r.traffic.length)
         return [];
-    const rows = r.traffic.map(t => [offset(t.at, r.startedAt), `${t.original}%`, `${t.replacement}%`]);
+    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
     return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
 }
 function result(r) {
@@ -76494,8 +76477,8 @@ function describeOutcome(e) {
     }
 }
 
-// EXTERNAL MODULE: ./src/track.ts + 4 modules
-var track = __nccwpck_require__(843);
+// EXTERNAL MODULE: ./src/track.ts + 2 modules
+var track = __nccwpck_require__(861);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -76666,7 +76649,7 @@ async function startDeployment(inputs, io, tracker, d) {
 /* harmony import */ var _deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7920);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
 /* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
-/* harmony import */ var _track_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(843);
+/* harmony import */ var _track_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(861);
 
 
 
@@ -76712,7 +76695,262 @@ async function post(io) {
 
 /***/ }),
 
-/***/ 843:
+/***/ 9579:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vk: () => (/* binding */ elapsed),
+  a3: () => (/* binding */ formatDuration),
+  IG: () => (/* binding */ initialView),
+  TS: () => (/* binding */ reduce)
+});
+
+// UNUSED EXPORTS: elapsedTag, formatClock, trafficSplit
+
+;// CONCATENATED MODULE: ./src/snapshot.ts
+// What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
+// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
+// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
+const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
+function isTerminal(phase) {
+    return TERMINAL_PHASES.includes(phase);
+}
+
+;// CONCATENATED MODULE: ./src/progress.ts
+// The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
+// since the last read gets a line, so a poll that sees nothing new prints nothing.
+
+function initialView(startedAt) {
+    return {
+        startedAt,
+        timeline: [],
+        traffic: [],
+        statuses: [],
+        shown: { events: {}, stoppedTasks: [], messages: [] }
+    };
+}
+/** `45s`, `1m12s`, `1h02m`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    if (total < 60)
+        return `${total}s`;
+    const minutes = Math.floor(total / 60);
+    if (minutes < 60)
+        return `${minutes}m${pad(total % 60)}s`;
+    return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
+}
+/** `+0:05`, `+12:04`, `+1:02:03`: time since the step began, as the log and the summary show it. */
+function elapsed(startedAt, at) {
+    const total = Math.max(0, Math.floor((at.getTime() - startedAt.getTime()) / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = pad(total % 60);
+    return h > 0 ? `+${h}:${pad(m)}:${s}` : `+${m}:${s}`;
+}
+/** `[+0:05] `: the prefix of every progress line. */
+function elapsedTag(startedAt, now) {
+    return `[${elapsed(startedAt, now)}] `;
+}
+/** `15:04 UTC`, with the date when it is not today: a ready wait can last days. */
+function formatClock(at, now) {
+    const iso = at.toISOString();
+    const time = `${iso.slice(11, 16)} UTC`;
+    return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
+}
+/** How long until `at`, coarse on purpose (`in 59m`, `in 2h05m`, `in 40s`). */
+function formatRemaining(at, now) {
+    const ms = at.getTime() - now.getTime();
+    if (ms <= 0)
+        return 'now';
+    const minutes = Math.round(ms / 60_000);
+    if (minutes < 1)
+        return `in ${Math.round(ms / 1000)}s`;
+    if (minutes <= 120)
+        return `in ${minutes}m`;
+    return `in ${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
+}
+function pad(n) {
+    return String(n).padStart(2, '0');
+}
+function percent(n) {
+    return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
+}
+/** The production traffic split, or undefined while no task set is known (the backend has not said yet). */
+function trafficSplit(taskSets) {
+    if (taskSets.length === 0)
+        return undefined;
+    const sum = (role) => taskSets.filter(t => t.role === role).reduce((acc, t) => acc + t.trafficWeight, 0);
+    return { original: sum('original'), replacement: sum('replacement') };
+}
+function eventLines(ev, shownStatus) {
+    const { name, status } = ev;
+    const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
+    const notStartedYet = shownStatus === undefined;
+    switch (status) {
+        case 'InProgress':
+            return notStartedYet ? [`${name} started`] : [];
+        case 'Succeeded':
+        case 'Failed': {
+            // An event that started and ended between two reads still gets its start line.
+            const lines = notStartedYet ? [`${name} started`] : [];
+            if (status === 'Succeeded') {
+                lines.push(duration === undefined ? `${name} succeeded` : `${name} succeeded in ${formatDuration(duration)}`);
+            }
+            else {
+                lines.push(duration === undefined ? `${name} FAILED` : `${name} FAILED after ${formatDuration(duration)}`);
+                const d = ev.diagnostics;
+                const what = [d?.errorCode, d?.message].filter(Boolean).join(': ');
+                if (what)
+                    lines.push(`${name}: ${what}`);
+            }
+            return lines;
+        }
+        case 'Skipped':
+            return [`${name} skipped`];
+        default:
+            return [`${name} is ${status}`];
+    }
+}
+function stoppedTaskLines(task) {
+    const id = task.taskArn.split('/').pop() ?? task.taskArn;
+    const code = task.stopCode ? ` (${task.stopCode})` : '';
+    const lines = [`Replacement task ${id} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
+    for (const c of task.containers) {
+        const exit = c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`;
+        lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
+    }
+    return lines;
+}
+function countsLine(snap) {
+    const install = snap.events.find(e => e.name === 'Install');
+    const installing = install ? install.status === 'InProgress' : snap.phase === 'installing';
+    const replacement = snap.taskSets.find(t => t.role === 'replacement');
+    if (!installing || !replacement || replacement.desiredCount === undefined)
+        return undefined;
+    const pending = replacement.pendingCount ? `, ${replacement.pendingCount} pending` : '';
+    return `Replacement task set: ${replacement.runningCount ?? 0}/${replacement.desiredCount} running${pending}`;
+}
+function reduce(view, snap, now) {
+    const lines = [];
+    const details = [];
+    let shown = view.shown;
+    // A terminal or Ready status reads best after the events that led to it; any other before them.
+    const statusChanged = view.statuses.at(-1)?.status !== snap.status;
+    const statusLine = `Deployment ${snap.id} is ${snap.status}`;
+    const statusLast = snap.phase === 'ready' || isTerminal(snap.phase);
+    if (statusChanged && !statusLast)
+        lines.push(statusLine);
+    const events = { ...shown.events };
+    for (const ev of snap.events) {
+        const before = events[ev.name];
+        if (ev.status === before || ev.status === 'Pending')
+            continue;
+        lines.push(...eventLines(ev, before));
+        events[ev.name] = ev.status;
+        if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
+            details.push({ title: `${ev.name} log tail`, lines: ev.diagnostics.logTail.split('\n') });
+        }
+    }
+    shown = { ...shown, events };
+    let traffic = view.traffic;
+    const split = trafficSplit(snap.taskSets);
+    const lastSplit = traffic.at(-1);
+    if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
+        lines.push(`Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
+        traffic = [...traffic, { at: now, ...split }];
+    }
+    const counts = countsLine(snap);
+    if (counts && counts !== shown.replacementCounts) {
+        lines.push(counts);
+        shown = { ...shown, replacementCounts: counts };
+    }
+    const newTasks = snap.stoppedTasks.filter(t => !shown.stoppedTasks.includes(t.taskArn));
+    for (const t of newTasks)
+        lines.push(...stoppedTaskLines(t));
+    if (newTasks.length) {
+        shown = { ...shown, stoppedTasks: [...shown.stoppedTasks, ...newTasks.map(t => t.taskArn)] };
+    }
+    const newMessages = snap.statusMessages.filter(m => !shown.messages.includes(m));
+    for (const m of newMessages)
+        lines.push(`Status message: ${m}`);
+    if (newMessages.length)
+        shown = { ...shown, messages: [...shown.messages, ...newMessages] };
+    if (statusChanged && statusLast)
+        lines.push(statusLine);
+    if (snap.phase === 'ready') {
+        const key = snap.readyWaitUntil?.toISOString() ?? 'no limit';
+        if (key !== shown.ready) {
+            const until = snap.readyWaitUntil
+                ? ` before ${formatClock(snap.readyWaitUntil, now)} (${formatRemaining(snap.readyWaitUntil, now)}), or the deployment is stopped`
+                : '';
+            lines.push(`Ready: the replacement task set serves test traffic. Test it, then reroute production traffic with continue-deployment: true${until}.`);
+            shown = { ...shown, ready: key };
+        }
+    }
+    if (snap.phase === 'termination-wait') {
+        const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end';
+        if (key !== shown.terminationWait) {
+            const when = snap.terminationWaitUntil
+                ? `is removed at ${formatClock(snap.terminationWaitUntil, now)} (${formatRemaining(snap.terminationWaitUntil, now)})`
+                : 'is kept until the termination wait ends';
+            lines.push(`Termination wait: the original task set ${when}; stop-deployment can still roll back until then.`);
+            shown = { ...shown, terminationWait: key };
+        }
+    }
+    if (snap.error && isTerminal(snap.phase)) {
+        const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ');
+        if (text && text !== shown.error) {
+            lines.push(`Error: ${text}`);
+            shown = { ...shown, error: text };
+        }
+    }
+    const rb = snap.rollback;
+    if (rb?.triggeringDeploymentId && rb.triggeringDeploymentId !== shown.rollbackTrigger) {
+        lines.push(`This deployment rolls back ${rb.triggeringDeploymentId}`);
+        shown = { ...shown, rollbackTrigger: rb.triggeringDeploymentId };
+    }
+    if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
+        lines.push(`Rollback deployment ${rb.deploymentId} started`);
+        shown = { ...shown, rollbackId: rb.deploymentId };
+    }
+    if (rb?.message && rb.message !== shown.rollbackMessage) {
+        lines.push(`Rollback: ${rb.message}`);
+        shown = { ...shown, rollbackMessage: rb.message };
+    }
+    const tag = elapsedTag(view.startedAt, now);
+    return {
+        view: {
+            startedAt: view.startedAt,
+            timeline: mergeTimeline(view.timeline, snap.events),
+            traffic,
+            statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
+            lastSnapshot: snap,
+            shown
+        },
+        lines: lines.map(l => tag + l),
+        details
+    };
+}
+/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
+function mergeTimeline(timeline, events) {
+    if (events.length === 0)
+        return [...timeline];
+    return events.map(e => {
+        const entry = { name: e.name, status: e.status };
+        if (e.startTime)
+            entry.start = e.startTime;
+        if (e.endTime)
+            entry.end = e.endTime;
+        return entry;
+    });
+}
+
+
+/***/ }),
+
+/***/ 861:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77002,240 +77240,8 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
 var console_url = __nccwpck_require__(3474);
 // EXTERNAL MODULE: ./src/failure.ts
 var src_failure = __nccwpck_require__(1633);
-;// CONCATENATED MODULE: ./src/snapshot.ts
-// What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
-// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
-const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
-function isTerminal(phase) {
-    return TERMINAL_PHASES.includes(phase);
-}
-
-;// CONCATENATED MODULE: ./src/progress.ts
-// The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
-// since the last read gets a line, so a poll that sees nothing new prints nothing.
-
-function initialView(startedAt) {
-    return {
-        startedAt,
-        timeline: [],
-        traffic: [],
-        statuses: [],
-        shown: { events: {}, stoppedTasks: [], messages: [] }
-    };
-}
-/** `45s`, `1m12s`, `1h02m`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    if (total < 60)
-        return `${total}s`;
-    const minutes = Math.floor(total / 60);
-    if (minutes < 60)
-        return `${minutes}m${pad(total % 60)}s`;
-    return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
-}
-/** `[+0:05] `, `[+12:04] `, `[+1:02:03] `: time since the step began. */
-function elapsedTag(startedAt, now) {
-    const total = Math.max(0, Math.floor((now.getTime() - startedAt.getTime()) / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = pad(total % 60);
-    return h > 0 ? `[+${h}:${pad(m)}:${s}] ` : `[+${m}:${s}] `;
-}
-/** `15:04 UTC`, with the date when it is not today: a ready wait can last days. */
-function formatClock(at, now) {
-    const iso = at.toISOString();
-    const time = `${iso.slice(11, 16)} UTC`;
-    return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
-}
-/** How long until `at`, coarse on purpose (`in 59m`, `in 2h05m`, `in 40s`). */
-function formatRemaining(at, now) {
-    const ms = at.getTime() - now.getTime();
-    if (ms <= 0)
-        return 'now';
-    const minutes = Math.round(ms / 60_000);
-    if (minutes < 1)
-        return `in ${Math.round(ms / 1000)}s`;
-    if (minutes <= 120)
-        return `in ${minutes}m`;
-    return `in ${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
-}
-function pad(n) {
-    return String(n).padStart(2, '0');
-}
-function percent(n) {
-    return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
-}
-/** The production traffic split, or undefined while no task set is known (the backend has not said yet). */
-function trafficSplit(taskSets) {
-    if (taskSets.length === 0)
-        return undefined;
-    const sum = (role) => taskSets.filter(t => t.role === role).reduce((acc, t) => acc + t.trafficWeight, 0);
-    return { original: sum('original'), replacement: sum('replacement') };
-}
-function eventLines(ev, shownStatus) {
-    const { name, status } = ev;
-    const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
-    const notStartedYet = shownStatus === undefined;
-    switch (status) {
-        case 'InProgress':
-            return notStartedYet ? [`${name} started`] : [];
-        case 'Succeeded':
-        case 'Failed': {
-            // An event that started and ended between two reads still gets its start line.
-            const lines = notStartedYet ? [`${name} started`] : [];
-            if (status === 'Succeeded') {
-                lines.push(duration === undefined ? `${name} succeeded` : `${name} succeeded in ${formatDuration(duration)}`);
-            }
-            else {
-                lines.push(duration === undefined ? `${name} FAILED` : `${name} FAILED after ${formatDuration(duration)}`);
-                const d = ev.diagnostics;
-                const what = [d?.errorCode, d?.message].filter(Boolean).join(': ');
-                if (what)
-                    lines.push(`${name}: ${what}`);
-            }
-            return lines;
-        }
-        case 'Skipped':
-            return [`${name} skipped`];
-        default:
-            return [`${name} is ${status}`];
-    }
-}
-function stoppedTaskLines(task) {
-    const id = task.taskArn.split('/').pop() ?? task.taskArn;
-    const code = task.stopCode ? ` (${task.stopCode})` : '';
-    const lines = [`Replacement task ${id} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
-    for (const c of task.containers) {
-        const exit = c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`;
-        lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
-    }
-    return lines;
-}
-function countsLine(snap) {
-    const install = snap.events.find(e => e.name === 'Install');
-    const installing = install ? install.status === 'InProgress' : snap.phase === 'installing';
-    const replacement = snap.taskSets.find(t => t.role === 'replacement');
-    if (!installing || !replacement || replacement.desiredCount === undefined)
-        return undefined;
-    const pending = replacement.pendingCount ? `, ${replacement.pendingCount} pending` : '';
-    return `Replacement task set: ${replacement.runningCount ?? 0}/${replacement.desiredCount} running${pending}`;
-}
-function reduce(view, snap, now) {
-    const lines = [];
-    const details = [];
-    let shown = view.shown;
-    // A terminal or Ready status reads best after the events that led to it; any other before them.
-    const statusChanged = view.statuses.at(-1)?.status !== snap.status;
-    const statusLine = `Deployment ${snap.id} is ${snap.status}`;
-    const statusLast = snap.phase === 'ready' || isTerminal(snap.phase);
-    if (statusChanged && !statusLast)
-        lines.push(statusLine);
-    const events = { ...shown.events };
-    for (const ev of snap.events) {
-        const before = events[ev.name];
-        if (ev.status === before || ev.status === 'Pending')
-            continue;
-        lines.push(...eventLines(ev, before));
-        events[ev.name] = ev.status;
-        if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
-            details.push({ title: `${ev.name} log tail`, lines: ev.diagnostics.logTail.split('\n') });
-        }
-    }
-    shown = { ...shown, events };
-    let traffic = view.traffic;
-    const split = trafficSplit(snap.taskSets);
-    const lastSplit = traffic.at(-1);
-    if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-        lines.push(`Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
-        traffic = [...traffic, { at: now, ...split }];
-    }
-    const counts = countsLine(snap);
-    if (counts && counts !== shown.replacementCounts) {
-        lines.push(counts);
-        shown = { ...shown, replacementCounts: counts };
-    }
-    const newTasks = snap.stoppedTasks.filter(t => !shown.stoppedTasks.includes(t.taskArn));
-    for (const t of newTasks)
-        lines.push(...stoppedTaskLines(t));
-    if (newTasks.length) {
-        shown = { ...shown, stoppedTasks: [...shown.stoppedTasks, ...newTasks.map(t => t.taskArn)] };
-    }
-    const newMessages = snap.statusMessages.filter(m => !shown.messages.includes(m));
-    for (const m of newMessages)
-        lines.push(`Status message: ${m}`);
-    if (newMessages.length)
-        shown = { ...shown, messages: [...shown.messages, ...newMessages] };
-    if (statusChanged && statusLast)
-        lines.push(statusLine);
-    if (snap.phase === 'ready') {
-        const key = snap.readyWaitUntil?.toISOString() ?? 'no limit';
-        if (key !== shown.ready) {
-            const until = snap.readyWaitUntil
-                ? ` before ${formatClock(snap.readyWaitUntil, now)} (${formatRemaining(snap.readyWaitUntil, now)}), or the deployment is stopped`
-                : '';
-            lines.push(`Ready: the replacement task set serves test traffic. Test it, then reroute production traffic with continue-deployment: true${until}.`);
-            shown = { ...shown, ready: key };
-        }
-    }
-    if (snap.phase === 'termination-wait') {
-        const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end';
-        if (key !== shown.terminationWait) {
-            const when = snap.terminationWaitUntil
-                ? `is removed at ${formatClock(snap.terminationWaitUntil, now)} (${formatRemaining(snap.terminationWaitUntil, now)})`
-                : 'is kept until the termination wait ends';
-            lines.push(`Termination wait: the original task set ${when}; stop-deployment can still roll back until then.`);
-            shown = { ...shown, terminationWait: key };
-        }
-    }
-    if (snap.error && isTerminal(snap.phase)) {
-        const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ');
-        if (text && text !== shown.error) {
-            lines.push(`Error: ${text}`);
-            shown = { ...shown, error: text };
-        }
-    }
-    const rb = snap.rollback;
-    if (rb?.triggeringDeploymentId && rb.triggeringDeploymentId !== shown.rollbackTrigger) {
-        lines.push(`This deployment rolls back ${rb.triggeringDeploymentId}`);
-        shown = { ...shown, rollbackTrigger: rb.triggeringDeploymentId };
-    }
-    if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
-        lines.push(`Rollback deployment ${rb.deploymentId} started`);
-        shown = { ...shown, rollbackId: rb.deploymentId };
-    }
-    if (rb?.message && rb.message !== shown.rollbackMessage) {
-        lines.push(`Rollback: ${rb.message}`);
-        shown = { ...shown, rollbackMessage: rb.message };
-    }
-    const tag = elapsedTag(view.startedAt, now);
-    return {
-        view: {
-            startedAt: view.startedAt,
-            timeline: mergeTimeline(view.timeline, snap.events),
-            traffic,
-            statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
-            lastSnapshot: snap,
-            shown
-        },
-        lines: lines.map(l => tag + l),
-        details
-    };
-}
-/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
-function mergeTimeline(timeline, events) {
-    if (events.length === 0)
-        return [...timeline];
-    return events.map(e => {
-        const entry = { name: e.name, status: e.status };
-        if (e.startTime)
-            entry.start = e.startTime;
-        if (e.endTime)
-            entry.end = e.endTime;
-        return entry;
-    });
-}
-
+// EXTERNAL MODULE: ./src/progress.ts + 1 modules
+var progress = __nccwpck_require__(9579);
 ;// CONCATENATED MODULE: ./src/watch.ts
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
 
@@ -77344,13 +77350,13 @@ async function watch(opts) {
             // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
             const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap);
             log.warning(`Reading the deployment failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
-                `attempt ${failures}, trying again in ${formatDuration(delay)}.`);
+                `attempt ${failures}, trying again in ${(0,progress/* formatDuration */.a3)(delay)}.`);
             if (remaining() <= 0)
                 return timeout();
             await sleep(Math.min(delay, remaining()));
             continue;
         }
-        const reduced = reduce(view, snap, now());
+        const reduced = (0,progress/* reduce */.TS)(view, snap, now());
         view = reduced.view;
         last = snap;
         printLines(log, reduced.lines, reduced.details);
@@ -77401,7 +77407,7 @@ async function awaitRollbackId(opts, snap, view) {
             opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
             continue;
         }
-        const reduced = reduce(view, last, opts.now());
+        const reduced = (0,progress/* reduce */.TS)(view, last, opts.now());
         view = reduced.view;
         printLines(opts.log, reduced.lines, reduced.details);
     }
@@ -77509,7 +77515,7 @@ class Watcher {
         this.pollIntervalMs = pollIntervalMs;
         this.startedAt = startedAt;
     }
-    watch(id, goal, deadline, view = initialView(this.startedAt)) {
+    watch(id, goal, deadline, view = (0,progress/* initialView */.IG)(this.startedAt)) {
         return watch(this.options(id, goal, deadline, view));
     }
     /** The rollback CodeDeploy started for a failed or stopped deployment, watched to its end. */
@@ -77517,7 +77523,7 @@ class Watcher {
         const id = snapshot.rollback?.deploymentId;
         if (id === undefined)
             return undefined;
-        const result = await followRollback(this.options(id, 'succeeded', this.after(ROLLBACK_WATCH_MINUTES), initialView(this.startedAt)));
+        const result = await followRollback(this.options(id, 'succeeded', this.after(ROLLBACK_WATCH_MINUTES), (0,progress/* initialView */.IG)(this.startedAt)));
         return result.snapshot;
     }
     /**
@@ -77530,8 +77536,8 @@ class Watcher {
     }
     /** A view that has already shown the deployment as it is now: only what happens next gets lines. */
     async seen(id) {
-        const { read } = this.options(id, 'succeeded', this.after(0), initialView(this.startedAt));
-        return reduce(initialView(this.startedAt), await read(), this.io.now()).view;
+        const { read } = this.options(id, 'succeeded', this.after(0), (0,progress/* initialView */.IG)(this.startedAt));
+        return (0,progress/* reduce */.TS)((0,progress/* initialView */.IG)(this.startedAt), await read(), this.io.now()).view;
     }
     after(minutes) {
         return new Date(this.io.now().getTime() + minutes * 60_000);
@@ -77576,7 +77582,7 @@ class Tracker {
         this.guard = guard;
         this.reporter = reporter;
         this.watcher = new Watcher(io, inputs.pollIntervalSeconds * 1000, startedAt);
-        this.view = initialView(startedAt);
+        this.view = (0,progress/* initialView */.IG)(startedAt);
         this.timeoutMinutes = inputs.timeoutMinutes ?? 60;
     }
     /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */

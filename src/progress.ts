@@ -78,13 +78,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`
 }
 
-/** `[+0:05] `, `[+12:04] `, `[+1:02:03] `: time since the step began. */
-export function elapsedTag(startedAt: Date, now: Date): string {
-  const total = Math.max(0, Math.floor((now.getTime() - startedAt.getTime()) / 1000))
+/** `+0:05`, `+12:04`, `+1:02:03`: time since the step began, as the log and the summary show it. */
+export function elapsed(startedAt: Date, at: Date): string {
+  const total = Math.max(0, Math.floor((at.getTime() - startedAt.getTime()) / 1000))
   const h = Math.floor(total / 3600)
   const m = Math.floor((total % 3600) / 60)
   const s = pad(total % 60)
-  return h > 0 ? `[+${h}:${pad(m)}:${s}] ` : `[+${m}:${s}] `
+  return h > 0 ? `+${h}:${pad(m)}:${s}` : `+${m}:${s}`
+}
+
+/** `[+0:05] `: the prefix of every progress line. */
+export function elapsedTag(startedAt: Date, now: Date): string {
+  return `[${elapsed(startedAt, now)}] `
 }
 
 /** `15:04 UTC`, with the date when it is not today: a ready wait can last days. */

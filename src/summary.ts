@@ -7,22 +7,12 @@
 // variable values (`taskDefinition.changes` names variables only), so none can leak here.
 
 import { taskDefinitionConsoleUrl } from './console-url.js'
+import { type TimelineEntry, type TrafficStep, elapsed, formatDuration } from './progress.js'
+
+export type { TimelineEntry, TrafficStep }
 
 export type RunOutcome =
   'succeeded' | 'goal-reached' | 'failed' | 'stopped' | 'timeout' | 'cancelled' | 'handed-off' | 'dry-run'
-
-export interface TimelineEntry {
-  name: string
-  status: string
-  start?: Date
-  end?: Date
-}
-
-export interface TrafficStep {
-  at: Date
-  original: number
-  replacement: number
-}
 
 export interface RunReport {
   outcome: RunOutcome
@@ -92,27 +82,6 @@ function fence(content: string, lang = ''): string {
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length))
   const marks = '`'.repeat(Math.max(3, longest + 1))
   return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0')
-}
-
-/** 4s, 1m 05s, 1h 02m */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m}m ${pad2(s % 60)}s`
-  return `${Math.floor(m / 60)}h ${pad2(m % 60)}m`
-}
-
-/** Time since the step began, as the log shows it: +m:ss or +h:mm:ss. */
-function offset(at: Date, from: Date): string {
-  const s = Math.max(0, Math.round((at.getTime() - from.getTime()) / 1000))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  return h ? `+${h}:${pad2(m)}:${pad2(s % 60)}` : `+${m}:${pad2(s % 60)}`
 }
 
 function revisionName(arn: string): string {
@@ -189,7 +158,7 @@ function timelineTable(r: RunReport): string[] {
   if (!r.timeline.length) return []
   const rows = r.timeline.map(e => [
     escapeMarkdown(e.name),
-    e.start ? offset(e.start, r.startedAt) : '',
+    e.start ? elapsed(r.startedAt, e.start) : '',
     e.start && e.end ? formatDuration(e.end.getTime() - e.start.getTime()) : '',
     escapeMarkdown(e.status)
   ])
@@ -261,7 +230,7 @@ export function ganttChart(r: RunReport): string | undefined {
 
 function trafficTable(r: RunReport): string[] {
   if (!r.traffic.length) return []
-  const rows = r.traffic.map(t => [offset(t.at, r.startedAt), `${t.original}%`, `${t.replacement}%`])
+  const rows = r.traffic.map(t => [elapsed(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`])
   return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)]
 }
 
