@@ -65826,6 +65826,19 @@ class Guard {
         this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
         return id;
     }
+    /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
+    async reportStatus() {
+        if (this.owned === undefined)
+            return;
+        try {
+            const out = await this.stopClient().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId: this.owned }));
+            if (out.deploymentInfo?.status)
+                this.io.setOutput('deployment-status', out.deploymentInfo.status);
+        }
+        catch {
+            // Best effort within the runner's 10 s: the stop matters, the output does not.
+        }
+    }
     async onSignal(signal) {
         // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
         if (this.handling)
@@ -65837,6 +65850,7 @@ class Guard {
                 await Promise.race([this.creating.catch(() => undefined), (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(CREATE_GRACE_MS)]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
+            await this.reportStatus();
             this.io.error(stopped
                 ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
                 : `${reason}.`, 'Deployment cancelled');
@@ -74909,7 +74923,9 @@ async function actOnExisting(id, inputs, io, tracker) {
     if (revision)
         await tracker.reporter.taskDefinition(revision, previous);
     await tracker.reporter.githubDeployment(inputs, id, true);
-    tracker.timeoutMinutes = inputs.timeoutMinutes ?? (await timeoutOf(io, info, inputs));
+    const trafficRouting = await trafficRoutingOf(io, info);
+    tracker.watcher.trafficRouting = trafficRouting;
+    tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
     const deadline = tracker.deadline();
     if (inputs.stopDeployment)
         return stop(io, tracker, info, previous);
@@ -74983,14 +74999,15 @@ async function stop(io, tracker, info, previous) {
         failure: rolledBack ? undefined : report
     });
 }
-async function timeoutOf(io, info, inputs) {
+async function trafficRoutingOf(io, info) {
+    const allAtOnce = { type: 'AllAtOnce' };
+    if (!info.deploymentConfigName)
+        return allAtOnce;
+    return getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
+}
+function timeoutOf(info, inputs, trafficRouting) {
     const bg = info.blueGreenDeploymentConfiguration;
     const ready = bg?.deploymentReadyOption;
-    const trafficRouting = info.deploymentConfigName
-        ? await getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => ({
-            type: 'AllAtOnce'
-        }))
-        : { type: 'AllAtOnce' };
     return deriveTimeoutMinutes({
         goal: inputs.waitUntil,
         readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
@@ -76529,6 +76546,7 @@ async function deploy(inputs, io, tracker) {
     await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
     const revision = await registerRevision(plan, io, guard, reporter);
     tracker.watcher.taskDefinitionArn = revision;
+    tracker.watcher.trafficRouting = plan.trafficRouting;
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
     io.setOutput('appspec', appSpec.content);
     const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec });
@@ -76850,7 +76868,11 @@ function reduce(view, snap, now) {
         lines.push(...eventLines(ev, before));
         events[ev.name] = ev.status;
         if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
-            details.push({ title: `${ev.name} log tail`, lines: ev.diagnostics.logTail.split('\n') });
+            details.push({
+                title: `${ev.name} log tail`,
+                lines: ev.diagnostics.logTail.trimEnd().split('\n'),
+                after: lines.length
+            });
         }
     }
     shown = { ...shown, events };
@@ -76858,7 +76880,13 @@ function reduce(view, snap, now) {
     const split = trafficSplit(snap.taskSets);
     const lastSplit = traffic.at(-1);
     if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-        lines.push(`Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
+        // The split AllowTraffic reached reads before AllowTraffic's end.
+        const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l));
+        const at = end < 0 ? lines.length : end;
+        lines.splice(at, 0, `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
+        for (const d of details)
+            if (d.after > at)
+                d.after++;
         traffic = [...traffic, { at: now, ...split }];
     }
     const counts = countsLine(snap);
@@ -76914,10 +76942,6 @@ function reduce(view, snap, now) {
     if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
         lines.push(`Rollback deployment ${rb.deploymentId} started`);
         shown = { ...shown, rollbackId: rb.deploymentId };
-    }
-    if (rb?.message && rb.message !== shown.rollbackMessage) {
-        lines.push(`Rollback: ${rb.message}`);
-        shown = { ...shown, rollbackMessage: rb.message };
     }
     const tag = elapsedTag(view.startedAt, now);
     return {
@@ -77040,7 +77064,7 @@ function toTaskSets(target) {
 const endOf = (events, name) => events.find(e => e.name === name)?.endTime;
 const plusMinutes = (at, minutes) => at && minutes !== undefined ? new Date(at.getTime() + minutes * MINUTE) : undefined;
 /** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
-function toSnapshot(info, target, stoppedTasks = []) {
+function toSnapshot(info, target, stoppedTasks = [], routing) {
     const events = toEvents(target);
     const phase = phaseOf(info, events);
     const bg = info.blueGreenDeploymentConfiguration;
@@ -77068,6 +77092,8 @@ function toSnapshot(info, target, stoppedTasks = []) {
         const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic');
         snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes);
     }
+    if (phase === 'shifting' && routing)
+        snap.nextTrafficStepAt = nextTrafficStep(routing, snap);
     if (phase === 'termination-wait') {
         snap.terminationWaitUntil = plusMinutes(endOf(events, 'AfterAllowTraffic'), bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes);
     }
@@ -77083,6 +77109,18 @@ function toSnapshot(info, target, stoppedTasks = []) {
         };
     }
     return snap;
+}
+/**
+ * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
+ * rest one interval after its first step, linear one step per interval.
+ */
+function nextTrafficStep(routing, snap) {
+    const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime;
+    const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0;
+    if (routing.type === 'AllAtOnce' || !start || replacement >= 100)
+        return undefined;
+    const stepsDone = routing.type === 'TimeBasedCanary' ? 1 : Math.max(1, Math.round(replacement / routing.percentage));
+    return plusMinutes(start, stepsDone * routing.intervalMinutes);
 }
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
 function isScaleIn(t) {
@@ -77229,9 +77267,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
                 }
             }
             await lookForStoppedTasks(info);
-            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [
-                ...stopped.values()
-            ]);
+            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [...stopped.values()], opts.trafficRouting);
         }
     };
 }
@@ -77285,14 +77321,21 @@ function credentialError(e, deploymentId) {
     }
     return undefined;
 }
-/** When the next change can be foreseen: the end of the ready wait or of the termination wait. */
+/** When the next change can be foreseen: the end of the ready wait, of the termination wait, the next traffic step. */
 function predictedChange(snap) {
     if (snap.phase === 'ready')
         return snap.readyWaitUntil;
     if (snap.phase === 'termination-wait')
         return snap.terminationWaitUntil;
+    if (snap.phase === 'shifting')
+        return snap.nextTrafficStepAt;
     return undefined;
 }
+/**
+ * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
+ * a moment (the original task set drains, the next weight is written) and the end must show fast.
+ */
+const DUE_WINDOW_MS = 120_000;
 /**
  * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
  * with a second partial step seen is linear: its steps come every few minutes, so it is polled closely
@@ -77303,6 +77346,8 @@ function isWaiting(snap, view) {
         return true;
     if (snap.phase !== 'shifting')
         return false;
+    if (snap.nextTrafficStepAt)
+        return true;
     const partial = (replacement) => replacement > 0 && replacement < 100;
     const allow = snap.events.find(e => e.name === 'AllowTraffic');
     const split = view.traffic.at(-1);
@@ -77310,14 +77355,19 @@ function isWaiting(snap, view) {
     return (allow?.status === 'InProgress' && split !== undefined && partial(split.replacement) && partialSteps === 1);
 }
 function printLines(log, lines, details) {
-    for (const line of lines)
+    lines.forEach((line, i) => {
+        for (const d of details.filter(g => g.after === i))
+            printGroup(log, d);
         log.info(line);
-    for (const d of details) {
-        log.startGroup(d.title);
-        for (const line of d.lines)
-            log.info(line);
-        log.endGroup();
-    }
+    });
+    for (const d of details.filter(g => g.after >= lines.length))
+        printGroup(log, d);
+}
+function printGroup(log, d) {
+    log.startGroup(d.title);
+    for (const line of d.lines)
+        log.info(line);
+    log.endGroup();
 }
 async function watch(opts) {
     const { read, goal, deadline, pollIntervalMs, sleep, now, log } = opts;
@@ -77326,7 +77376,6 @@ async function watch(opts) {
     let last;
     let failures = 0;
     let unchanged = 0;
-    let overdueOf;
     let lastError;
     const remaining = () => deadline.getTime() - now().getTime();
     const timeout = () => {
@@ -77376,12 +77425,10 @@ async function watch(opts) {
                 // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
                 delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current);
             }
+            else if (at !== undefined && current - at < DUE_WINDOW_MS) {
+                delay = pollIntervalMs;
+            }
             else {
-                if (at !== undefined && at !== overdueOf) {
-                    // The foreseen change is due: look closely again.
-                    overdueOf = at;
-                    unchanged = 0;
-                }
                 delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged);
             }
         }
@@ -77510,6 +77557,8 @@ class Watcher {
     startedAt;
     /** The revision being deployed: how stopped replacement tasks are recognised. */
     taskDefinitionArn;
+    /** The deployment configuration's traffic steps: when the next one is due. */
+    trafficRouting;
     constructor(io, pollIntervalMs, startedAt) {
         this.io = io;
         this.pollIntervalMs = pollIntervalMs;
@@ -77551,7 +77600,7 @@ class Watcher {
             warn: line => {
                 this.io.warning(line);
             }
-        }, id, { taskDefinitionArn: this.taskDefinitionArn });
+        }, id, { taskDefinitionArn: this.taskDefinitionArn, trafficRouting: this.trafficRouting });
         return {
             read: () => reader.read(),
             goal,

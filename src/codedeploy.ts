@@ -10,7 +10,14 @@ import {
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
 import { awsErrorName, errorMessage } from './errors.js'
-import type { DeploymentSnapshot, LifecycleEvent, Phase, StoppedTask, TaskSet } from './snapshot.js'
+import type {
+  DeploymentSnapshot,
+  LifecycleEvent,
+  Phase,
+  StoppedTask,
+  TaskSet,
+  TrafficRouting
+} from './snapshot.js'
 
 /** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
 export const STOPPED_TASKS_EVERY_MS = 15_000
@@ -31,6 +38,8 @@ export interface CodeDeployReaderOptions {
   cluster?: string
   /** The revision being deployed: stopped tasks of this revision count as the replacement's. */
   taskDefinitionArn?: string
+  /** The deployment configuration's traffic steps: when the next one is due. */
+  trafficRouting?: TrafficRouting
 }
 
 export interface DeploymentReader {
@@ -105,7 +114,8 @@ const plusMinutes = (at: Date | undefined, minutes: number | undefined): Date | 
 export function toSnapshot(
   info: DeploymentInfo,
   target?: ECSTarget,
-  stoppedTasks: StoppedTask[] = []
+  stoppedTasks: StoppedTask[] = [],
+  routing?: TrafficRouting
 ): DeploymentSnapshot {
   const events = toEvents(target)
   const phase = phaseOf(info, events)
@@ -134,6 +144,7 @@ export function toSnapshot(
     const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic')
     snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes)
   }
+  if (phase === 'shifting' && routing) snap.nextTrafficStepAt = nextTrafficStep(routing, snap)
   if (phase === 'termination-wait') {
     snap.terminationWaitUntil = plusMinutes(
       endOf(events, 'AfterAllowTraffic'),
@@ -152,6 +163,19 @@ export function toSnapshot(
     }
   }
   return snap
+}
+
+/**
+ * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
+ * rest one interval after its first step, linear one step per interval.
+ */
+function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Date | undefined {
+  const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime
+  const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0
+  if (routing.type === 'AllAtOnce' || !start || replacement >= 100) return undefined
+  const stepsDone =
+    routing.type === 'TimeBasedCanary' ? 1 : Math.max(1, Math.round(replacement / routing.percentage))
+  return plusMinutes(start, stepsDone * routing.intervalMinutes)
 }
 
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
@@ -299,9 +323,12 @@ export function createCodeDeployReader(
         }
       }
       await lookForStoppedTasks(info)
-      return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [
-        ...stopped.values()
-      ])
+      return toSnapshot(
+        { ...info, deploymentId: info.deploymentId ?? deploymentId },
+        target,
+        [...stopped.values()],
+        opts.trafficRouting
+      )
     }
   }
 }

@@ -10,6 +10,7 @@ import { describeFailure } from './failure.js'
 import type { Inputs } from './inputs.js'
 import type { Io } from './io.js'
 import { getTrafficRouting } from './service.js'
+import type { TrafficRouting } from './snapshot.js'
 import { deriveTimeoutMinutes } from './timeout.js'
 import type { Tracker } from './track.js'
 
@@ -37,7 +38,9 @@ export async function actOnExisting(id: string, inputs: Inputs, io: Io, tracker:
   tracker.reporter.deployment(id, { ...info, status: info.status })
   if (revision) await tracker.reporter.taskDefinition(revision, previous)
   await tracker.reporter.githubDeployment(inputs, id, true)
-  tracker.timeoutMinutes = inputs.timeoutMinutes ?? (await timeoutOf(io, info, inputs))
+  const trafficRouting = await trafficRoutingOf(io, info)
+  tracker.watcher.trafficRouting = trafficRouting
+  tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
   const deadline = tracker.deadline()
 
   if (inputs.stopDeployment) return stop(io, tracker, info, previous)
@@ -123,14 +126,15 @@ async function stop(
   })
 }
 
-async function timeoutOf(io: Io, info: DeploymentInfo, inputs: Inputs): Promise<number> {
+async function trafficRoutingOf(io: Io, info: DeploymentInfo): Promise<TrafficRouting> {
+  const allAtOnce: TrafficRouting = { type: 'AllAtOnce' }
+  if (!info.deploymentConfigName) return allAtOnce
+  return getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce)
+}
+
+function timeoutOf(info: DeploymentInfo, inputs: Inputs, trafficRouting: TrafficRouting): number {
   const bg = info.blueGreenDeploymentConfiguration
   const ready = bg?.deploymentReadyOption
-  const trafficRouting = info.deploymentConfigName
-    ? await getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => ({
-        type: 'AllAtOnce' as const
-      }))
-    : { type: 'AllAtOnce' as const }
   return deriveTimeoutMinutes({
     goal: inputs.waitUntil,
     readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,

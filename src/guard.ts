@@ -1,4 +1,8 @@
-import { type CodeDeployClient, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
+import {
+  type CodeDeployClient,
+  GetDeploymentCommand,
+  StopDeploymentCommand
+} from '@aws-sdk/client-codedeploy'
 import { errorMessage } from './errors.js'
 import type { Io } from './io.js'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -125,6 +129,17 @@ export class Guard {
     return id
   }
 
+  /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
+  private async reportStatus(): Promise<void> {
+    if (this.owned === undefined) return
+    try {
+      const out = await this.stopClient().send(new GetDeploymentCommand({ deploymentId: this.owned }))
+      if (out.deploymentInfo?.status) this.io.setOutput('deployment-status', out.deploymentInfo.status)
+    } catch {
+      // Best effort within the runner's 10 s: the stop matters, the output does not.
+    }
+  }
+
   private async onSignal(signal: NodeJS.Signals): Promise<void> {
     // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
     if (this.handling) return
@@ -134,6 +149,7 @@ export class Guard {
       if (this.creating) await Promise.race([this.creating.catch(() => undefined), delay(CREATE_GRACE_MS)])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
+      await this.reportStatus()
       this.io.error(
         stopped
           ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`

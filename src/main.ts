@@ -55,6 +55,7 @@ async function deploy(inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
   await clearTheWay(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway())
   const revision = await registerRevision(plan, io, guard, reporter)
   tracker.watcher.taskDefinitionArn = revision
+  tracker.watcher.trafficRouting = plan.trafficRouting
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
   io.setOutput('appspec', appSpec.content)
   const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec })

@@ -3,11 +3,11 @@ import { isAbsolute, resolve } from 'node:path'
 import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from './appspec.js'
 import { ActionError, AwsAccessError, InputError, awsErrorName, errorMessage } from './errors.js'
 import type { Inputs } from './inputs.js'
+import type { TrafficRouting } from './snapshot.js'
 import type { Io } from './io.js'
 import {
   type DeploymentGroupInfo,
   type ServiceInfo,
-  type TrafficRouting,
   describeService,
   findDeploymentGroup,
   getTrafficRouting

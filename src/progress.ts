@@ -24,6 +24,8 @@ export interface StatusChange {
 export interface DetailGroup {
   title: string
   lines: string[]
+  /** How many of the read's lines come before it: the group follows the line it explains. */
+  after: number
 }
 
 export interface ProgressView {
@@ -50,7 +52,6 @@ interface Shown {
   readonly error?: string
   readonly rollbackId?: string
   readonly rollbackTrigger?: string
-  readonly rollbackMessage?: string
 }
 
 export interface Reduced {
@@ -197,7 +198,11 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
     lines.push(...eventLines(ev, before))
     events[ev.name] = ev.status
     if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
-      details.push({ title: `${ev.name} log tail`, lines: ev.diagnostics.logTail.split('\n') })
+      details.push({
+        title: `${ev.name} log tail`,
+        lines: ev.diagnostics.logTail.trimEnd().split('\n'),
+        after: lines.length
+      })
     }
   }
   shown = { ...shown, events }
@@ -206,7 +211,15 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   const split = trafficSplit(snap.taskSets)
   const lastSplit = traffic.at(-1)
   if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-    lines.push(`Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`)
+    // The split AllowTraffic reached reads before AllowTraffic's end.
+    const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l))
+    const at = end < 0 ? lines.length : end
+    lines.splice(
+      at,
+      0,
+      `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`
+    )
+    for (const d of details) if (d.after > at) d.after++
     traffic = [...traffic, { at: now, ...split }]
   }
 
@@ -270,10 +283,6 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
     lines.push(`Rollback deployment ${rb.deploymentId} started`)
     shown = { ...shown, rollbackId: rb.deploymentId }
-  }
-  if (rb?.message && rb.message !== shown.rollbackMessage) {
-    lines.push(`Rollback: ${rb.message}`)
-    shown = { ...shown, rollbackMessage: rb.message }
   }
 
   const tag = elapsedTag(view.startedAt, now)

@@ -13,6 +13,7 @@ import {
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs'
 import type { CapacityProviderStrategyItem, NetworkConfiguration } from './appspec.js'
 import { ActionError, InputError, awsErrorName, errorMessage } from './errors.js'
+import type { TrafficRouting } from './snapshot.js'
 
 export interface ServiceInfo {
   serviceArn: string
@@ -44,11 +45,6 @@ export interface DeploymentGroupInfo {
   alarms: string[]
   serviceRoleArn?: string
 }
-
-export type TrafficRouting =
-  | { type: 'AllAtOnce' }
-  | { type: 'TimeBasedCanary'; percentage: number; intervalMinutes: number }
-  | { type: 'TimeBasedLinear'; percentage: number; intervalMinutes: number }
 
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/
 

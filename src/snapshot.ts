@@ -14,6 +14,12 @@ export type Phase =
   | 'failed'
   | 'stopped'
 
+/** How production traffic moves: all at once, or in timed steps (CodeDeploy's and ECS's alike). */
+export type TrafficRouting =
+  | { type: 'AllAtOnce' }
+  | { type: 'TimeBasedCanary'; percentage: number; intervalMinutes: number }
+  | { type: 'TimeBasedLinear'; percentage: number; intervalMinutes: number }
+
 export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'failed', 'stopped']
 
 export type EventStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown'
@@ -61,6 +67,8 @@ export interface DeploymentSnapshot {
   readyWaitUntil?: Date
   /** During the termination wait: when the original task set is due to be removed. */
   terminationWaitUntil?: Date
+  /** While traffic shifts in steps (canary, linear): when the next step is due. */
+  nextTrafficStepAt?: Date
   error?: { code?: string; message?: string }
   rollback?: { deploymentId?: string; triggeringDeploymentId?: string; message?: string }
   /** e.g. "rolled back by the alarm my-5xx-alarm"; free text from the backend. */

@@ -1,13 +1,10 @@
 // The default `timeout-minutes`: long enough that a healthy deployment never hits it, since a timeout
 // stops the deployment with rollback (rollback-on-cancel).
+import type { TrafficRouting } from './snapshot.js'
 import type { Goal } from './watch.js'
 
 /** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
 export const INSTALL_AND_HOOKS_MINUTES = 30
-
-export type TrafficRouting =
-  | { type: 'AllAtOnce' }
-  | { type: 'TimeBasedCanary' | 'TimeBasedLinear'; percentage: number; intervalMinutes: number }
 
 export interface TimeoutParams {
   goal: Goal

@@ -8,7 +8,7 @@ import type { Inputs } from './inputs.js'
 import type { Io } from './io.js'
 import { type ProgressView, initialView, reduce } from './progress.js'
 import type { Reporter } from './report.js'
-import type { DeploymentSnapshot } from './snapshot.js'
+import type { DeploymentSnapshot, TrafficRouting } from './snapshot.js'
 import { type Goal, type Logger, type WatchResult, followRollback, watch } from './watch.js'
 
 const GOAL_TEXT: Record<Goal, string> = {
@@ -42,6 +42,8 @@ export function logger(io: Io): Logger {
 export class Watcher {
   /** The revision being deployed: how stopped replacement tasks are recognised. */
   taskDefinitionArn?: string
+  /** The deployment configuration's traffic steps: when the next one is due. */
+  trafficRouting?: TrafficRouting
 
   constructor(
     private readonly io: Io,
@@ -107,7 +109,7 @@ export class Watcher {
         }
       },
       id,
-      { taskDefinitionArn: this.taskDefinitionArn }
+      { taskDefinitionArn: this.taskDefinitionArn, trafficRouting: this.trafficRouting }
     )
     return {
       read: () => reader.read(),

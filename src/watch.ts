@@ -1,6 +1,6 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
 import { ActionError, awsErrorName, errorMessage } from './errors.js'
-import { formatDuration, reduce, type ProgressView } from './progress.js'
+import { type DetailGroup, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 
 export interface Logger {
@@ -84,12 +84,19 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
   return undefined
 }
 
-/** When the next change can be foreseen: the end of the ready wait or of the termination wait. */
+/** When the next change can be foreseen: the end of the ready wait, of the termination wait, the next traffic step. */
 function predictedChange(snap: DeploymentSnapshot): Date | undefined {
   if (snap.phase === 'ready') return snap.readyWaitUntil
   if (snap.phase === 'termination-wait') return snap.terminationWaitUntil
+  if (snap.phase === 'shifting') return snap.nextTrafficStepAt
   return undefined
 }
+
+/**
+ * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
+ * a moment (the original task set drains, the next weight is written) and the end must show fast.
+ */
+const DUE_WINDOW_MS = 120_000
 
 /**
  * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
@@ -99,6 +106,7 @@ function predictedChange(snap: DeploymentSnapshot): Date | undefined {
 function isWaiting(snap: DeploymentSnapshot, view: ProgressView): boolean {
   if (snap.phase === 'ready' || snap.phase === 'termination-wait') return true
   if (snap.phase !== 'shifting') return false
+  if (snap.nextTrafficStepAt) return true
   const partial = (replacement: number): boolean => replacement > 0 && replacement < 100
   const allow = snap.events.find(e => e.name === 'AllowTraffic')
   const split = view.traffic.at(-1)
@@ -108,13 +116,18 @@ function isWaiting(snap: DeploymentSnapshot, view: ProgressView): boolean {
   )
 }
 
-function printLines(log: Logger, lines: string[], details: { title: string; lines: string[] }[]): void {
-  for (const line of lines) log.info(line)
-  for (const d of details) {
-    log.startGroup(d.title)
-    for (const line of d.lines) log.info(line)
-    log.endGroup()
-  }
+function printLines(log: Logger, lines: string[], details: DetailGroup[]): void {
+  lines.forEach((line, i) => {
+    for (const d of details.filter(g => g.after === i)) printGroup(log, d)
+    log.info(line)
+  })
+  for (const d of details.filter(g => g.after >= lines.length)) printGroup(log, d)
+}
+
+function printGroup(log: Logger, d: DetailGroup): void {
+  log.startGroup(d.title)
+  for (const line of d.lines) log.info(line)
+  log.endGroup()
 }
 
 export async function watch(opts: WatchOptions): Promise<WatchResult> {
@@ -124,7 +137,6 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   let last: DeploymentSnapshot | undefined
   let failures = 0
   let unchanged = 0
-  let overdueOf: number | undefined
   let lastError: unknown
 
   const remaining = (): number => deadline.getTime() - now().getTime()
@@ -178,12 +190,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
         // A known end still starts with short sleeps: the end foreseen from AWS's numbers can come
         // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
         delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current)
+      } else if (at !== undefined && current - at < DUE_WINDOW_MS) {
+        delay = pollIntervalMs
       } else {
-        if (at !== undefined && at !== overdueOf) {
-          // The foreseen change is due: look closely again.
-          overdueOf = at
-          unchanged = 0
-        }
         delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged)
       }
     }

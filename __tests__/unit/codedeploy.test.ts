@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
+import type { TrafficRouting } from '../../src/snapshot.js'
 import { createCodeDeployReader, toSnapshot } from '../../src/codedeploy.js'
 
 const T0 = new Date('2026-11-27T14:00:00Z')
@@ -164,6 +165,18 @@ describe('toSnapshot', () => {
     })
     expect(toSnapshot(continuing, target(undefined)).readyWaitUntil).toBeUndefined()
     expect(toSnapshot(info(), target('Install')).readyWaitUntil).toBeUndefined()
+  })
+
+  it('foresees the next canary or linear step from when AllowTraffic started', () => {
+    const canary = { type: 'TimeBasedCanary', percentage: 10, intervalMinutes: 5 } as const
+    const linear = { type: 'TimeBasedLinear', percentage: 10, intervalMinutes: 1 } as const
+    const shifting = (blue: number, routing?: TrafficRouting): Date | undefined =>
+      toSnapshot(info(), target('AllowTraffic', blue), [], routing).nextTrafficStepAt
+    expect(shifting(90, canary)).toEqual(new Date(at(60).getTime() + 5 * 60_000))
+    expect(shifting(70, linear)).toEqual(new Date(at(60).getTime() + 3 * 60_000))
+    expect(shifting(0, linear)).toBeUndefined()
+    expect(shifting(90, { type: 'AllAtOnce' })).toBeUndefined()
+    expect(shifting(90)).toBeUndefined()
   })
 
   it('gives the termination wait’s end: AfterAllowTraffic’s end plus the wait', () => {

@@ -1,4 +1,4 @@
-import { CodeDeployClient, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
+import { CodeDeployClient, GetDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
 import { jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
@@ -26,6 +26,7 @@ const settle = (): Promise<void> => new Promise(r => setImmediate(r))
 beforeEach(() => {
   stopMock.reset()
   stopMock.on(StopDeploymentCommand).resolves({ status: 'Pending' })
+  stopMock.on(GetDeploymentCommand).resolves({ deploymentInfo: { status: 'Stopped' } })
   io = fakeIo()
   exit = jest.fn<(code: number) => void>()
 })
@@ -163,6 +164,7 @@ describe('signals', () => {
       }
     ])
     expect(io.state[STATE.settled]).toBe('stop-requested')
+    expect(io.outputs['deployment-status']).toBe('Stopped')
   })
 
   it('SIGTERM before any deployment deregisters the orphan revision and exits 1', async () => {

@@ -157,6 +157,22 @@ describe('reduce', () => {
       ['Traffic: original 90% | replacement 10%']
     ],
     [
+      'the split AllowTraffic reached, before its end',
+      [
+        snap({ taskSets: sets(90, 10), events: [ev('AllowTraffic', 'InProgress', 1)] }),
+        snap({
+          phase: 'shifting',
+          taskSets: sets(0, 100),
+          events: [ev('AllowTraffic', 'Succeeded', 1, 301), ev('AfterAllowTraffic', 'InProgress', 302)]
+        })
+      ],
+      [
+        'Traffic: original 0% | replacement 100%',
+        'AllowTraffic succeeded in 5m00s',
+        'AfterAllowTraffic started'
+      ]
+    ],
+    [
       'a fractional traffic weight',
       [snap({ taskSets: sets(100, 0) }), snap({ taskSets: sets(66.66, 33.34) })],
       ['Traffic: original 66.7% | replacement 33.3%']
@@ -231,7 +247,8 @@ describe('reduce', () => {
           rollback: { deploymentId: 'd-Y', message: 'Rollback in progress' }
         })
       ],
-      ['Rollback deployment d-Y started', 'Rollback: Rollback in progress']
+      // CodeDeploy's rollbackMessage restates it; how the rollback ends is followed and reported.
+      ['Rollback deployment d-Y started']
     ],
     [
       'a rollback deployment naming what it rolls back',
@@ -269,11 +286,13 @@ describe('reduce', () => {
     const r = reduce(
       initialView(T0),
       snap({
-        events: [{ ...ev('AfterInstall', 'Failed', 1, 2), diagnostics: { logTail: 'line 1\nline 2' } }]
+        events: [{ ...ev('AfterInstall', 'Failed', 1, 2), diagnostics: { logTail: 'line 1\nline 2\n' } }]
       }),
       at(3)
     )
-    expect(r.details).toEqual([{ title: 'AfterInstall log tail', lines: ['line 1', 'line 2'] }])
+    // Right after the event's FAILED line, without the tail's trailing newline.
+    expect(r.details).toEqual([{ title: 'AfterInstall log tail', lines: ['line 1', 'line 2'], after: 3 }])
+    expect(r.lines[2]).toMatch(/AfterInstall FAILED after 1s$/)
   })
 
   it('shows counts only while Install runs', () => {

@@ -296,6 +296,32 @@ describe('watch', () => {
     expect(h.sleeps.slice(firstAfterChange)).toEqual(Array(h.sleeps.length - firstAfterChange).fill(5000))
   })
 
+  it('wakes when a foreseen canary step is due, and sees a late one within the poll interval', async () => {
+    const next = new Date(sec(300))
+    // The step is written 8 s after it is due, as CodeDeploy takes a moment.
+    const h = harness(s =>
+      s < 308 ? { ...shifting(10), nextTrafficStepAt: next } : s < 320 ? shifting(100) : snap('succeeded')
+    )
+    await watch(h.opts)
+    expect(h.reads.some(s => s >= 300 && s < 301)).toBe(true)
+    const seen = h.reads.find(s => s >= 308)!
+    expect(seen - 308).toBeLessThanOrEqual(5)
+    expect(h.reads.filter(s => s < 300).length).toBeLessThan(12)
+  })
+
+  it('sees a termination wait end that comes after its due time within the poll interval', async () => {
+    const due = 600
+    const h = harness(s =>
+      s < 100
+        ? snap('traffic-shifted')
+        : s < due + 40
+          ? snap('termination-wait', { terminationWaitUntil: new Date(sec(due)) })
+          : snap('succeeded')
+    )
+    await watch(h.opts)
+    expect(h.reads.at(-1)! - (due + 40)).toBeLessThanOrEqual(5)
+  })
+
   it('polls a linear shift closely once its second step shows', async () => {
     // 10% more every 120 s.
     const h = harness(s => (s < 1200 ? shifting(Math.floor(s / 120) * 10 + 10) : snap('succeeded')))
