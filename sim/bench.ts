@@ -139,6 +139,8 @@ function modelSnapshot(
       { id: 'ecs-svc/2', role: 'replacement', trafficWeight: weight }
     ],
     ...(phase === 'termination-wait' ? { terminationWaitUntil: end } : {}),
+    // As the CodeDeploy reader foresees a canary's second step from its deployment configuration.
+    ...(phase === 'shifting' ? { nextTrafficStepAt: end } : {}),
     ...(ended && !bake ? { completeTime: end } : {}),
     statusMessages: [],
     stoppedTasks: []

@@ -1,0 +1,211 @@
+// Deployments that fail, each kind with the message that explains it: one ::error line that says
+// what failed and what to do, non-zero exit, and the rollback watched to its end.
+import { jest } from '@jest/globals'
+import {
+  WEB,
+  WEB_NEXT,
+  WEB_PREVIOUS,
+  body,
+  callsTo,
+  lineIndex,
+  logText,
+  nodeBinaries,
+  ownStream,
+  stream,
+  useSimulator,
+  writes
+} from './helpers.js'
+
+jest.setTimeout(60_000)
+const { start, run } = useSimulator()
+
+describe.each(nodeBinaries())('on $name', ({ path: node }) => {
+  test('a failing hook: the event, the error code, the hook message and its log tail; the rollback followed', async () => {
+    const sim = await start('hook-failure', 300)
+    const r = await run(WEB, { node })
+
+    expect(r.exitCode).not.toBe(0)
+    expect(r.errors).toHaveLength(1)
+    const error = r.errors[0]!
+    const id = r.outputs['deployment-id']!
+    expect(error).toMatch(/^::error[^:]*::/)
+    expect(error).toContain(`Deployment ${id} failed in AfterAllowTestTraffic`)
+    expect(error).toContain('HOOK_EXECUTION_FAILURE')
+    expect(error).toContain('smoke test failed: GET /health returned 503')
+    // What to do, not only what happened.
+    expect(error).toMatch(/fix the hook or the service and deploy again/i)
+    // The hook's logTail is in the log as plain lines.
+    expect(logText(r)).toContain('GET http://internal-alb:8080/health -> 503')
+    expect(ownStream(r)).toContain(
+      'AfterAllowTestTraffic: ScriptFailed: smoke test failed: GET /health returned 503'
+    )
+
+    expect(r.outputs['deployment-status']).toBe('Failed')
+    const rollback = r.outputs['rollback-deployment-id']!
+    expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
+    expect(rollback).not.toBe(id)
+    expect(error).toContain(`The rollback ${rollback} succeeded`)
+    expect(r.outputs['task-definition-arn']).toBe(WEB_NEXT)
+    expect(r.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)
+    // The failed deployment is CodeDeploy's to roll back: the action stops nothing itself.
+    expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'CreateDeployment'])
+    expect(stream(r)).toContainEqual(
+      `Rollback deployment ${rollback} succeeded: production traffic is back on the original task set.`
+    )
+
+    // The summary of a failure: the failed event, the diagnostics, the Mermaid timeline, the console link.
+    expect(r.summary).toMatch(/```mermaid\s*\n\s*gantt/)
+    expect(r.summary).toContain(r.outputs['deployment-url'])
+    expect(r.summary).toContain('AfterAllowTestTraffic')
+    expect(r.summary.replace(/\\_/g, '_')).toContain('HOOK_EXECUTION_FAILURE')
+    expect(r.summary).toContain('smoke test failed: GET /health returned 503')
+    expect(r.summary).toContain(rollback)
+  })
+})
+
+test('replacement tasks that stop are reported while Install runs, with their stopped reason and exit code', async () => {
+  // The action looks for stopped tasks every 15 s (real time) while Install runs; at 10x Install
+  // fails 18 s in, after the three tasks stopped (4.5, 9 and 13.5 s in).
+  await start('tasks-stopping', 10)
+  const r = await run(WEB)
+  const lines = ownStream(r)
+
+  expect(r.exitCode).not.toBe(0)
+  const firstStop = lineIndex(
+    lines,
+    /^Replacement task [0-9a-f]+ stopped \(EssentialContainerExited\): Essential container in task exited$/
+  )
+  const installFailed = lineIndex(lines, /^Install FAILED/)
+  expect(firstStop).toBeGreaterThanOrEqual(0)
+  expect(installFailed).toBeGreaterThan(firstStop)
+  expect(lines[firstStop + 1]).toBe(
+    '  container web: exit code 1, Error: Cannot find module "/app/server.js"'
+  )
+
+  expect(r.errors).toHaveLength(1)
+  const error = r.errors[0]!
+  expect(error).toContain('failed in Install')
+  expect(error).toContain('ECS_UPDATE_ERROR')
+  expect(error).toContain('Essential container in task exited')
+  expect(error).toContain('Cannot find module "/app/server.js"')
+  expect(r.outputs['deployment-status']).toBe('Failed')
+  expect(r.outputs['rollback-deployment-id']).toMatch(/^d-/)
+  expect(r.summary).toContain('Essential container in task exited')
+})
+
+test('an alarm stops the deployment during the shift: the error names the alarm', async () => {
+  await start('alarm', 300)
+  const r = await run(WEB)
+
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toContain('CloudWatch alarm web-5xx')
+  expect(r.errors[0]).toContain('ALARM_ACTIVE')
+  expect(r.errors[0]).not.toContain('web-latency')
+  expect(r.outputs['deployment-status']).toBe('Stopped')
+  const rollback = r.outputs['rollback-deployment-id']!
+  expect(rollback).toMatch(/^d-/)
+  expect(r.errors[0]).toContain(`The rollback ${rollback} succeeded`)
+})
+
+test('a rollback that fails too: the error says so and where to look', async () => {
+  await start('rollback-fails', 300)
+  const r = await run(WEB)
+
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  const rollback = r.outputs['rollback-deployment-id']!
+  expect(rollback).toMatch(/^d-/)
+  expect(r.errors[0]).toContain('failed in AfterAllowTraffic')
+  expect(r.errors[0]).toContain(`The rollback ${rollback} failed too`)
+  expect(r.errors[0]).toContain('check which task set serves production traffic')
+  expect(r.outputs['deployment-status']).toBe('Failed')
+})
+
+test('no automatic rollback: warned at the start, the failure reported, no rollback output', async () => {
+  await start('no-rollback', 300)
+  const r = await run(WEB)
+
+  expect(r.exitCode).not.toBe(0)
+  expect(r.warnings).toHaveLength(1)
+  expect(r.warnings[0]).toContain('does not roll back on failure')
+  // The warning comes before anything is registered.
+  expect(lineIndex(r.lines, '::warning')).toBeLessThan(lineIndex(r.lines, 'Registered '))
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toContain('failed in BeforeAllowTraffic')
+  expect(r.errors[0]).toContain('HOOK_EXECUTION_FAILURE')
+  expect(r.outputs['deployment-status']).toBe('Failed')
+  expect(r.outputs['rollback-deployment-id'] ?? '').toBe('')
+})
+
+test('a timeout stops the deployment with rollback and fails the step', async () => {
+  const sim = await start('all-at-once', 60)
+  const r = await run({ ...WEB, 'timeout-minutes': '0.05' })
+
+  expect(r.exitCode).not.toBe(0)
+  const stops = callsTo(sim, 'StopDeployment')
+  expect(stops).toHaveLength(1)
+  expect(body(stops[0])).toEqual({ deploymentId: r.outputs['deployment-id'], autoRollbackEnabled: true })
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(/^::error title=Deployment timed out::Timed out after 0\.05 minutes/)
+  expect(r.errors[0]).toContain('Raise timeout-minutes')
+  expect(r.outputs['deployment-status']).toBe('Stopped')
+  expect(r.outputs['rollback-deployment-id']).toMatch(/^d-/)
+  // The step stopped it and saw the rollback through: nothing left for the post step.
+  const post = await r.post()
+  expect(post.exitCode).toBe(0)
+  expect(callsTo(sim, 'StopDeployment')).toHaveLength(1)
+})
+
+test('after a timeout the stream does not print the lifecycle events it already showed again', async () => {
+  await start('all-at-once', 60)
+  const r = await run({ ...WEB, 'timeout-minutes': '0.05' })
+  const lines = ownStream(r)
+  expect(r.exitCode).not.toBe(0)
+  expect(lines.filter(l => l === 'BeforeInstall started')).toHaveLength(1)
+  expect(lines.filter(l => l === 'AllowTraffic started')).toHaveLength(1)
+})
+
+test('no orphan revision: CreateDeployment refused after RegisterTaskDefinition deregisters the revision', async () => {
+  const sim = await start('all-at-once', 300)
+  // A configuration that does not exist: only CreateDeployment finds out.
+  const r = await run({ ...WEB, 'codedeploy-deployment-config': 'Custom.DoesNotExist' })
+
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  const registered = callsTo(sim, 'RegisterTaskDefinition', 200)
+  if (registered.length === 0) {
+    // The action checked the configuration before registering: no revision to deregister, fine too.
+    expect(writes(sim)).toEqual([])
+    return
+  }
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'DeregisterTaskDefinition'])
+  expect(body(callsTo(sim, 'DeregisterTaskDefinition')[0])).toEqual({ taskDefinition: WEB_NEXT })
+  expect(logText(r)).toContain(`Deregistered ${WEB_NEXT}`)
+})
+
+test('no orphan revision: CreateDeployment failing with 5xx until the SDK gives up deregisters the revision', async () => {
+  const sim = await start('all-at-once', 300, {
+    rules: [{ error: 'server', operations: ['CreateDeployment'] }]
+  })
+  const r = await run(WEB)
+
+  expect(r.exitCode).not.toBe(0)
+  expect(callsTo(sim, 'CreateDeployment', 200)).toHaveLength(0)
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'DeregisterTaskDefinition'])
+  expect(body(callsTo(sim, 'DeregisterTaskDefinition')[0])).toEqual({ taskDefinition: WEB_NEXT })
+  expect(logText(r)).toContain(`Deregistered ${WEB_NEXT}: no deployment uses it.`)
+  expect(r.errors).toHaveLength(1)
+})
+
+test.failing(
+  'a CreateDeployment that fails for good: the error names the call and says what to do',
+  async () => {
+    await start('all-at-once', 300, { rules: [{ error: 'server', operations: ['CreateDeployment'] }] })
+    const r = await run(WEB)
+    expect(r.errors).toHaveLength(1)
+    // Today: "::error title=Deployment failed::An internal error occurred; please retry." (AWS's text only).
+    expect(r.errors[0]).toMatch(/CreateDeployment|creat(e|ing) the deployment/i)
+    expect(r.errors[0]).toContain(WEB_NEXT)
+  }
+)

@@ -1,0 +1,96 @@
+// wait-until ready / traffic-shifted with the follow-up steps that act on the deployment by its id
+// (continue-deployment, stop-deployment), and wait-for-deployment: false.
+import { jest } from '@jest/globals'
+import { WEB, WEB_PREVIOUS, body, callsTo, useSimulator, writes } from './helpers.js'
+
+jest.setTimeout(60_000)
+const { start, run } = useSimulator()
+
+test('wait-until ready, then continue-deployment reroutes traffic and watches to Succeeded', async () => {
+  const sim = await start('ready-wait', 300)
+  const deploy = await run({ ...WEB, 'wait-until': 'ready' })
+  expect(deploy.exitCode).toBe(0)
+  expect(deploy.outputs['deployment-status']).toBe('Ready')
+  expect(deploy.state.settled).toBe('goal')
+  const id = deploy.outputs['deployment-id']!
+  expect(callsTo(sim, 'ContinueDeployment')).toHaveLength(0)
+
+  const follow = await run({
+    'deployment-id': id,
+    'continue-deployment': 'true',
+    'poll-interval-seconds': '1'
+  })
+  expect(follow.exitCode).toBe(0)
+  const continues = callsTo(sim, 'ContinueDeployment')
+  expect(continues.map(c => body(c))).toEqual([{ deploymentId: id, deploymentWaitType: 'READY_WAIT' }])
+  expect(follow.outputs['deployment-status']).toBe('Succeeded')
+  expect(follow.outputs['deployment-id']).toBe(id)
+  // Nothing new is registered or created by a follow-up step.
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'CreateDeployment', 'ContinueDeployment'])
+})
+
+test('wait-until ready, then stop-deployment rolls it back and exits 0', async () => {
+  const sim = await start('ready-wait', 300)
+  const deploy = await run({ ...WEB, 'wait-until': 'ready' })
+  const id = deploy.outputs['deployment-id']!
+
+  const stop = await run({ 'deployment-id': id, 'stop-deployment': 'true', 'poll-interval-seconds': '1' })
+  expect(stop.exitCode).toBe(0)
+  expect(callsTo(sim, 'StopDeployment').map(c => body(c))).toEqual([
+    { deploymentId: id, autoRollbackEnabled: true }
+  ])
+  expect(stop.outputs['deployment-status']).toBe('Stopped')
+  expect(stop.outputs['rollback-deployment-id']).toMatch(/^d-/)
+  expect(stop.errors).toEqual([])
+})
+
+test('wait-until traffic-shifted returns in the termination wait; continue-deployment ends that wait', async () => {
+  const sim = await start('long-termination-wait', 300)
+  const deploy = await run({ ...WEB, 'wait-until': 'traffic-shifted' })
+  expect(deploy.exitCode).toBe(0)
+  expect(deploy.outputs['deployment-status']).toBe('InProgress')
+  const id = deploy.outputs['deployment-id']!
+
+  const follow = await run({
+    'deployment-id': id,
+    'continue-deployment': 'true',
+    'poll-interval-seconds': '1'
+  })
+  expect(follow.exitCode).toBe(0)
+  expect(callsTo(sim, 'ContinueDeployment').map(c => body(c))).toEqual([
+    { deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }
+  ])
+  expect(follow.outputs['deployment-status']).toBe('Succeeded')
+})
+
+test.failing(
+  'stop-deployment on a deployment that already succeeded fails and names previous-task-definition-arn',
+  async () => {
+    await start('all-at-once', 600)
+    const deploy = await run(WEB)
+    expect(deploy.outputs['deployment-status']).toBe('Succeeded')
+    const stop = await run({
+      'deployment-id': deploy.outputs['deployment-id']!,
+      'stop-deployment': 'true',
+      'poll-interval-seconds': '1'
+    })
+    expect(stop.exitCode).not.toBe(0)
+    expect(stop.errors).toHaveLength(1)
+    // Today: "…had already succeeded; there is nothing to stop. To roll back, deploy the previous revision."
+    expect(stop.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)
+    expect(stop.errors[0]).toContain(WEB_PREVIOUS)
+  }
+)
+
+test('wait-for-deployment: false returns right after CreateDeployment with status Created', async () => {
+  const sim = await start('all-at-once', 300)
+  const r = await run({ ...WEB, 'wait-for-deployment': 'false' })
+  expect(r.exitCode).toBe(0)
+  expect(r.outputs['deployment-status']).toBe('Created')
+  expect(r.outputs['deployment-id']).toMatch(/^d-/)
+  expect(r.outputs['deployment-url']).toContain(r.outputs['deployment-id'])
+  const created = callsTo(sim, 'CreateDeployment')[0]!
+  // Nothing read after the deployment was created: the step did not wait.
+  expect(sim.calls.filter(c => c.at > created.at && c.operation === 'GetDeployment')).toHaveLength(0)
+  expect(r.state.settled).toBe('handed-off')
+})

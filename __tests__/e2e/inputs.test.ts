@@ -1,0 +1,176 @@
+// Input errors: reported before anything is written to AWS, with one ::error line that says what
+// is wrong and what to do. Each row checks the simulator recorded no write call at all.
+import { jest } from '@jest/globals'
+import { WEB, logText, useSimulator, workspace, writeCalls } from './helpers.js'
+
+jest.setTimeout(30_000)
+const { start, run } = useSimulator()
+
+const template = (extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    family: 'web',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+    containerDefinitions: [
+      {
+        name: 'web',
+        image: 'web:v1',
+        essential: true,
+        portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+        ...container
+      }
+    ],
+    ...extra
+  })
+
+interface Row {
+  name: string
+  inputs: Record<string, string>
+  files?: Record<string, string>
+  /** Every pattern must be in the ::error line. */
+  expect: RegExp[]
+}
+
+const rows: Row[] = [
+  {
+    name: 'a template that is not JSON, with line and column',
+    inputs: { 'task-definition': 'td.json' },
+    files: { 'td.json': '{\n  "family": "web",\n  "cpu": 256,,\n}' },
+    expect: [/td\.json/, /line 3/i, /column \d+/i]
+  },
+  {
+    name: 'a template that is not an object',
+    inputs: { 'task-definition': 'td.json' },
+    files: { 'td.json': '["web"]' },
+    expect: [/td\.json/, /object/i]
+  },
+  {
+    name: 'a template without containerDefinitions',
+    inputs: { 'task-definition': 'td.json' },
+    files: { 'td.json': JSON.stringify({ family: 'web' }) },
+    expect: [/containerDefinitions/]
+  },
+  {
+    name: 'an unknown key deep in the template, with its path and the nearest valid key',
+    inputs: { 'task-definition': 'td.json' },
+    files: { 'td.json': template({}, { healthCheck: { comand: ['CMD', 'true'] } }) },
+    expect: [/containerDefinitions\[0\]\.healthCheck\.comand/, /command/]
+  },
+  {
+    name: 'a container-name that is not in the template',
+    inputs: { 'task-definition': 'td.json', 'container-name': 'api' },
+    files: { 'td.json': template() },
+    expect: [/api/, /web/]
+  },
+  {
+    name: 'an image that cannot be an image URI',
+    inputs: { image: 'not an image!' },
+    expect: [/not an image!/, /image/i]
+  },
+  {
+    name: 'a container-port not among the port mappings',
+    inputs: { 'container-port': '9999' },
+    expect: [/9999/]
+  },
+  {
+    name: 'an environment-variables line that is not NAME=value',
+    inputs: { 'environment-variables': 'GOOD=1\njust-a-word' },
+    // The line is named by number: its text may be a secret.
+    expect: [/environment-variables line 2/, /NAME=value/]
+  },
+  {
+    name: 'a boolean that is not true/false',
+    inputs: { 'wait-for-deployment': 'yes' },
+    expect: [/wait-for-deployment/]
+  },
+  {
+    name: 'a number that is not one',
+    inputs: { 'timeout-minutes': 'ten' },
+    expect: [/timeout-minutes/, /ten/]
+  },
+  {
+    name: 'an AppSpec file that is not YAML',
+    inputs: { 'codedeploy-appspec': 'appspec.yaml' },
+    files: { 'appspec.yaml': 'Resources: [\n  - : : :\n' },
+    expect: [/appspec\.yaml/]
+  },
+  {
+    name: 'an AppSpec file that is not an ECS AppSpec',
+    inputs: { 'codedeploy-appspec': 'appspec.yaml' },
+    files: { 'appspec.yaml': 'version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /srv\n' },
+    expect: [/appspec\.yaml/, /ECS|TargetService/]
+  },
+  {
+    name: 'deployment-id with an option that needs a new deployment',
+    inputs: { 'deployment-id': 'd-ABCDEFGHI', image: 'web:v2', service: '' },
+    expect: [/deployment-id/, /image/]
+  },
+  { name: 'a service that does not exist', inputs: { service: 'nope' }, expect: [/nope/, /sim-cluster/] },
+  {
+    name: 'a service not deployed by CodeDeploy',
+    inputs: { service: 'rolling' },
+    expect: [/rolling/, /CODE_DEPLOY/]
+  },
+  {
+    name: 'a service without a load balancer (an ECS-controller one in the simulator)',
+    inputs: { service: 'worker' },
+    expect: [/worker/, /CODE_DEPLOY/]
+  },
+  {
+    name: 'a deployment group that does not deploy this service',
+    inputs: { 'codedeploy-application': 'api-app', 'codedeploy-deployment-group': 'api-prod' },
+    expect: [/api-prod/, /web/]
+  },
+  {
+    name: 'a task-definition that is neither file, ARN nor family',
+    inputs: { 'task-definition': './missing.json' },
+    expect: [/missing\.json/]
+  }
+]
+
+test.each(rows)('$name', async row => {
+  const sim = await start('all-at-once', 300)
+  const r = await run({ ...WEB, ...row.inputs }, { workspace: workspace(row.files) })
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  for (const pattern of row.expect) expect(r.errors[0]).toMatch(pattern)
+  expect(writeCalls(sim)).toEqual([])
+})
+
+test('missing region: says how configure-aws-credentials provides it, and calls nothing', async () => {
+  const sim = await start('all-at-once', 300)
+  const env = { ...sim.env }
+  delete env.AWS_REGION
+  delete env.AWS_DEFAULT_REGION
+  const { runAction } = await import('../../sim/run-action.js')
+  const r = await runAction({ env, inputs: WEB })
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(/region/i)
+  expect(r.errors[0]).toContain('configure-aws-credentials')
+  expect(sim.calls).toEqual([])
+})
+
+test('dry-run: no write calls, the AppSpec names <family>:NEXT, environment values hidden', async () => {
+  const sim = await start('all-at-once', 300)
+  const secret = 'hunter2-S3CR3T-do-not-print'
+  const r = await run({
+    ...WEB,
+    'dry-run': 'true',
+    'environment-variables': `DB_PASSWORD=${secret}\nMODE=prod`
+  })
+  expect(r.exitCode).toBe(0)
+  expect(writeCalls(sim)).toEqual([])
+  const appspec = JSON.parse(r.outputs.appspec!) as {
+    Resources: { TargetService: { Properties: { TaskDefinition: string } } }[]
+  }
+  expect(appspec.Resources[0]!.TargetService.Properties.TaskDefinition).toBe('web:NEXT')
+  const log = logText(r)
+  expect(log).toContain('DB_PASSWORD')
+  expect(log).not.toContain(secret)
+  expect(r.summary).not.toContain(secret)
+  expect(r.outputs['deployment-id'] ?? '').toBe('')
+})

@@ -1,0 +1,148 @@
+// Successful deployments, run on every Node binary the machine has (its own and Node 24, the
+// runtime action.yml declares): the stream, the outputs, the summary and the calls made.
+import { jest } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import {
+  IMAGE,
+  LIFECYCLE_EVENTS,
+  WEB,
+  WEB_NEXT,
+  WEB_PREVIOUS,
+  body,
+  callsTo,
+  lineIndex,
+  logText,
+  nodeBinaries,
+  ownStream,
+  trafficSplits,
+  useSimulator,
+  writes
+} from './helpers.js'
+
+jest.setTimeout(60_000)
+const { start, run } = useSimulator()
+
+describe.each(nodeBinaries())('on $name', ({ path: node }) => {
+  test('all at once: every lifecycle event in order, one traffic jump, outputs, summary', async () => {
+    const sim = await start('all-at-once', 300)
+    const r = await run(WEB, { node })
+    const lines = ownStream(r)
+
+    expect(r.exitCode).toBe(0)
+    expect(r.errors).toEqual([])
+    // Each event starts and ends on a line of its own, in the order CodeDeploy runs them.
+    const starts = LIFECYCLE_EVENTS.map(e => lineIndex(lines, new RegExp(`^${e} started$`)))
+    const ends = LIFECYCLE_EVENTS.map(e => lineIndex(lines, new RegExp(`^${e} succeeded in \\d+m?\\d*s$`)))
+    for (let i = 0; i < LIFECYCLE_EVENTS.length; i++) {
+      expect([LIFECYCLE_EVENTS[i], starts[i]! >= 0, ends[i]! > starts[i]!]).toEqual([
+        LIFECYCLE_EVENTS[i],
+        true,
+        true
+      ])
+      if (i > 0) expect(starts[i]!).toBeGreaterThan(ends[i - 1]!)
+    }
+    // The first read may come before Install shows the task sets (then there is no 100/0 line).
+    expect(trafficSplits(lines).filter(([, replacement]) => replacement > 0)).toEqual([[0, 100]])
+    const id = r.outputs['deployment-id']!
+    expect(lines).toContain(`Deployment ${id} is Succeeded`)
+    expect(lines.some(l => l.startsWith('Termination wait:'))).toBe(true)
+
+    expect(id).toMatch(/^d-[A-Z0-9]{9}$/)
+    expect(r.outputs['codedeploy-deployment-id']).toBe(id)
+    expect(r.outputs['deployment-status']).toBe('Succeeded')
+    expect(r.outputs['deployment-url']).toBe(
+      `https://us-east-1.console.aws.amazon.com/codesuite/codedeploy/deployments/${id}?region=us-east-1`
+    )
+    expect(r.outputs['task-definition-arn']).toBe(WEB_NEXT)
+    expect(r.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)
+    expect(r.outputs['rollback-deployment-id'] ?? '').toBe('')
+
+    // The AppSpec output is what CreateDeployment carried, with its SHA-256.
+    const create = body<{
+      applicationName: string
+      deploymentGroupName: string
+      revision: { revisionType: string; appSpecContent: { content: string; sha256: string } }
+    }>(callsTo(sim, 'CreateDeployment')[0])
+    expect(create.applicationName).toBe('AppECS-sim-cluster-web')
+    expect(create.deploymentGroupName).toBe('DgpECS-sim-cluster-web')
+    expect(create.revision.revisionType).toBe('AppSpecContent')
+    const sent = create.revision.appSpecContent
+    expect(sent.sha256).toBe(createHash('sha256').update(sent.content).digest('hex'))
+    expect(JSON.parse(r.outputs.appspec!)).toEqual(JSON.parse(sent.content))
+    const target = (JSON.parse(r.outputs.appspec!) as AppSpec).Resources[0]!.TargetService
+    expect(target.Type).toBe('AWS::ECS::Service')
+    expect(target.Properties.TaskDefinition).toBe(WEB_NEXT)
+    expect(target.Properties.LoadBalancerInfo).toEqual({ ContainerName: 'web', ContainerPort: 8080 })
+    expect(target.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets).toEqual([
+      'subnet-0a1b2c3d',
+      'subnet-4e5f6a7b'
+    ])
+
+    // The revision registered carries the new image.
+    const registered = body<{ family: string; containerDefinitions: { name: string; image: string }[] }>(
+      callsTo(sim, 'RegisterTaskDefinition')[0]
+    )
+    expect(registered.family).toBe('web')
+    expect(registered.containerDefinitions.find(c => c.name === 'web')?.image).toBe(IMAGE)
+    expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'CreateDeployment'])
+
+    // The summary: revision, deployment with console link, Mermaid timeline, result.
+    expect(r.summary).toContain(
+      '[web:4](https://us-east-1.console.aws.amazon.com/ecs/v2/task-definitions/web/4'
+    )
+    expect(r.summary).toContain(r.outputs['deployment-url'])
+    expect(r.summary).toMatch(/```mermaid\s*\n\s*gantt/)
+    expect(r.summary).toContain('Succeeded')
+    expect(r.summary).toContain(IMAGE)
+
+    // The post step has nothing to do: the deployment ended.
+    expect(r.state.settled).toBe('ended')
+    const post = await r.post()
+    expect(post.exitCode).toBe(0)
+    expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
+  })
+
+  test('canary: 10% to the replacement, then all of it', async () => {
+    await start('canary', 300)
+    const r = await run(WEB, { node })
+
+    expect(r.exitCode).toBe(0)
+    expect(r.outputs['deployment-status']).toBe('Succeeded')
+    expect(trafficSplits(ownStream(r)).filter(([, replacement]) => replacement > 0)).toEqual([
+      [90, 10],
+      [0, 100]
+    ])
+    const text = logText(r)
+    expect(text).toMatch(/\[\+\d+:\d\d\] Traffic: original 90% \| replacement 10%/)
+    expect(r.summary).toContain('CodeDeployDefault.ECSCanary10Percent5Minutes')
+  })
+
+  test('linear: every 10% step of the shift, then traffic-shifted ends the step before the termination wait', async () => {
+    // 30 simulated seconds per real one: each one-minute step lasts two polls.
+    await start('linear', 30)
+    const r = await run({ ...WEB, 'wait-until': 'traffic-shifted' }, { node })
+
+    expect(r.exitCode).toBe(0)
+    expect(r.outputs['deployment-status']).toBe('InProgress')
+    const splits = trafficSplits(ownStream(r))
+    expect(splits.map(([, replacement]) => replacement).filter(p => p > 0)).toEqual([
+      10, 20, 30, 40, 50, 60, 70, 80, 90, 100
+    ])
+    for (const [original, replacement] of splits) expect(original + replacement).toBe(100)
+    expect(ownStream(r)).toContainEqual(expect.stringMatching(/^AfterAllowTraffic succeeded/))
+    expect(r.state.settled).toBe('goal')
+  })
+})
+
+interface AppSpec {
+  Resources: {
+    TargetService: {
+      Type: string
+      Properties: {
+        TaskDefinition: string
+        LoadBalancerInfo: unknown
+        NetworkConfiguration: { AwsvpcConfiguration: { Subnets: string[] } }
+      }
+    }
+  }[]
+}
