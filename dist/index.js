@@ -65175,8 +65175,8 @@ function describeDeployment(info, consoleUrl) {
 }
 /**
  * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
- * always waited for; a deployment in its termination wait is finished rather than rolled back:
- * its release is done, only the old task set is still kept.
+ * always waited for; a deployment in its termination wait is finished (by `waitBehind`) rather
+ * than rolled back: its release is done, only the old task set is still kept.
  */
 async function clearTheWay(cd, target, policy, runway) {
     for (;;) {
@@ -65193,8 +65193,7 @@ async function clearTheWay(cd, target, policy, runway) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
         }
         else if (inTerminationWait) {
-            runway.log(`${what} has shifted all traffic; ending its termination wait so this deployment can start.`);
-            await continueDeployment(cd, id, 'TERMINATION_WAIT');
+            runway.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
         }
         else if (policy === 'wait' && running.status === 'Ready') {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
@@ -65517,7 +65516,7 @@ function eventDiagnosticLines(event) {
 function rollbackClause(snap, rollback) {
     const id = rollback?.id ?? snap.rollback?.deploymentId;
     if (!id)
-        return undefined;
+        return noRollbackClause(snap);
     if (!rollback)
         return `CodeDeploy started the rollback ${id}.`;
     switch (rollback.phase) {
@@ -65530,9 +65529,22 @@ function rollbackClause(snap, rollback) {
             return `The rollback ${id} is ${rollback.status}.`;
     }
 }
+/**
+ * Without a rollback, nothing moved traffic back: past Install the replacement task set keeps
+ * whatever share of production traffic it had when the deployment failed.
+ */
+function noRollbackClause(snap) {
+    if (snap.phase !== 'failed' && snap.phase !== 'stopped')
+        return undefined;
+    const replacement = snap.taskSets.find(t => t.role === 'replacement');
+    if (!replacement)
+        return 'No rollback was made; the deployment ended before a replacement task set served traffic';
+    return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
+}
 function rollbackLines(snap, rollback) {
     const lines = [];
-    if (snap.rollback?.message)
+    // Once the rollback was followed to its end, the message read before it is stale.
+    if (snap.rollback?.message && !rollback)
         lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`);
     if (rollback) {
         const error = codeAndMessage(rollback.error);
@@ -65718,8 +65730,8 @@ function describeCancel(input) {
 
 
 
-/** How long a cancelled run waits for a CreateDeployment already sent: the runner kills at 10 s. */
-const CREATE_GRACE_MS = 4000;
+/** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
+const WRITE_GRACE_MS = 4000;
 const STATE = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
@@ -65741,7 +65753,8 @@ class Guard {
     settledAs;
     orphan;
     handling = false;
-    creating;
+    /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
+    inFlight;
     constructor(io, rollbackOnCancel, stopClient, exit) {
         this.io = io;
         this.rollbackOnCancel = rollbackOnCancel;
@@ -65760,25 +65773,44 @@ class Guard {
             process.off('SIGTERM', handler);
         };
     }
+    /** True once the run was cancelled: the step starts no further writes. */
+    get cancelled() {
+        return this.handling;
+    }
+    /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
+    register(call, deregister) {
+        return this.write(call, arn => {
+            this.registered(arn, () => deregister(arn));
+        });
+    }
     /** A revision registered for a deployment that does not exist yet. */
     registered(arn, deregister) {
         this.orphan = { arn, deregister };
     }
-    /**
-     * Runs CreateDeployment so that a signal arriving meanwhile waits for its answer: the new
-     * deployment is then stopped, and its revision not deregistered under it.
-     */
-    async create(call) {
-        const created = call().then(result => {
+    /** Creates the deployment; from its answer on, this step owns it. */
+    create(call) {
+        return this.write(call, result => {
             this.own(result.id);
+        });
+    }
+    /**
+     * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
+     * new deployment, deregisters the new revision), and starts none after a cancellation.
+     */
+    async write(call, recordResult) {
+        if (this.handling) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
+        }
+        const done = call().then(result => {
+            recordResult(result);
             return result;
         });
-        this.creating = created;
+        this.inFlight = done;
         try {
-            return await created;
+            return await done;
         }
         finally {
-            this.creating = undefined;
+            this.inFlight = undefined;
         }
     }
     /** This step now answers for the deployment: the post step stops it unless it is settled. */
@@ -65846,8 +65878,8 @@ class Guard {
         this.handling = true;
         const reason = `The run was cancelled (${signal})`;
         try {
-            if (this.creating)
-                await Promise.race([this.creating.catch(() => undefined), (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(CREATE_GRACE_MS)]);
+            if (this.inFlight)
+                await Promise.race([this.inFlight.catch(() => undefined), (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(WRITE_GRACE_MS)]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
             await this.reportStatus();
@@ -74989,8 +75021,9 @@ async function stop(io, tracker, info, previous) {
     const report = (0,failure/* describeFailure */.Ic)(snapshot, rollback, { previousTaskDefinition: previous });
     const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded';
     if (rolledBack) {
-        for (const line of [report.message, ...report.details])
-            io.info(line);
+        io.info(rollback
+            ? `Deployment ${id} is ${snapshot.status}, and its rollback ${rollback.id} succeeded: production traffic is back on the original task set.`
+            : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`);
     }
     await tracker.reporter.end({
         outcome: rolledBack ? 'stopped' : 'failed',
@@ -76526,6 +76559,9 @@ async function run(io = (0,src_io/* actionsIo */.q)(), exit = code => process.ex
             await deploy(inputs, io, tracker);
     }
     catch (e) {
+        // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
+        if (guard?.cancelled)
+            return;
         await guard?.dropOrphan();
         await reporter.fail(credentialsHint(e));
     }
@@ -76549,7 +76585,8 @@ async function deploy(inputs, io, tracker) {
     tracker.watcher.trafficRouting = plan.trafficRouting;
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
     io.setOutput('appspec', appSpec.content);
-    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec });
+    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
+    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
     reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
     await reporter.githubDeployment(inputs, deploymentId, false);
     if (inputs.waitForDeployment)
@@ -76603,22 +76640,32 @@ async function registerRevision(plan, io, guard, reporter) {
     const previous = plan.service?.taskDefinitionArn;
     if (previous)
         io.setOutput('previous-task-definition-arn', previous);
-    let arn = plan.existingArn ?? '';
-    if (plan.register) {
-        const { ecs } = io.aws();
-        const registered = await registerTaskDefinition(ecs, plan.register, ms => io.sleep(ms));
-        guard.registered(registered, () => deregisterTaskDefinition(ecs, registered));
-        io.info(`Registered ${registered}.`);
-        arn = registered;
-    }
-    else {
+    const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
+    if (!plan.register)
         io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
-    }
     io.setOutput('task-definition-arn', arn);
     await reporter.taskDefinition(arn, previous, plan);
     return arn;
 }
-async function startDeployment(inputs, io, tracker, d) {
+async function register(request, io, guard) {
+    const { ecs } = io.aws();
+    try {
+        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
+        io.info(`Registered ${arn}.`);
+        return arn;
+    }
+    catch (e) {
+        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
+    }
+}
+/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
+function writeFailed(e, call, left) {
+    const mapped = credentialsHint(e);
+    if (mapped instanceof errors/* ActionError */.lZ)
+        return mapped;
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+}
+async function startDeployment(inputs, io, tracker, d, left) {
     const { codedeploy, region } = io.aws();
     const request = {
         ...d,
@@ -76639,8 +76686,9 @@ async function startDeployment(inputs, io, tracker, d) {
             return id;
         }
         catch (e) {
-            if (!(e instanceof deployment/* GroupBusyError */.N4))
-                throw e;
+            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
+                throw writeFailed(e, 'CreateDeployment', left);
+            }
             // A race: another deployment started between the check and CreateDeployment.
             const running = e.running
                 ? (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id))
@@ -77274,6 +77322,8 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
 
 // EXTERNAL MODULE: ./src/console-url.ts
 var console_url = __nccwpck_require__(3474);
+// EXTERNAL MODULE: ./src/deployment.ts
+var deployment = __nccwpck_require__(7920);
 // EXTERNAL MODULE: ./src/failure.ts
 var src_failure = __nccwpck_require__(1633);
 // EXTERNAL MODULE: ./src/progress.ts + 1 modules
@@ -77510,7 +77560,7 @@ async function followRollback(opts) {
             : `reached ${s.status}`
         : result.outcome === 'timeout'
             ? `had not ended by the timeout (last status ${s.status})`
-            : `ended ${s.status}${s.error?.message ? `: ${s.error.message}` : ''}`;
+            : `ended ${s.status}${s.error?.message ? `: ${s.error.message.replace(/[.\s]+$/, '')}` : ''}`;
     const line = `Rollback deployment ${s.id} ${how}.`;
     if (result.outcome === 'goal')
         log.info(line);
@@ -77520,6 +77570,7 @@ async function followRollback(opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/track.ts
+
 
 
 
@@ -77637,17 +77688,29 @@ class Tracker {
     /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */
     runway() {
         return {
-            waitBehind: async (id) => {
-                const result = await this.watcher.watch(id, 'succeeded', this.deadline());
-                if (result.outcome === 'timeout') {
-                    throw new errors/* ActionError */.lZ(`Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
-                }
-            },
+            waitBehind: id => this.waitBehind(id),
             log: line => {
                 this.io.info(line);
             },
             consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(this.io.aws().region, id)
         };
+    }
+    async waitBehind(id) {
+        const deadline = this.deadline();
+        let result = await this.watcher.watch(id, 'traffic-shifted', deadline);
+        // AfterAllowTraffic has passed; the termination wait starts a moment later.
+        while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
+            await this.io.sleep(this.inputs.pollIntervalSeconds * 1000);
+            result = await this.watcher.watch(id, 'traffic-shifted', deadline, result.view);
+        }
+        if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
+            this.io.info(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
+            await (0,deployment/* continueDeployment */.vI)(this.io.aws().codedeploy, id, 'TERMINATION_WAIT');
+            result = await this.watcher.watch(id, 'succeeded', deadline, result.view);
+        }
+        if (result.outcome === 'timeout') {
+            throw new errors/* ActionError */.lZ(`Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
+        }
     }
     deadline() {
         return this.watcher.after(this.timeoutMinutes);

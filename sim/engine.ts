@@ -162,6 +162,37 @@ export class Engine {
     return id
   }
 
+  /**
+   * The deployment that put the service's current revision in place, long finished: established
+   * services have one, and CodeDeploy names its revision as the next deployment's previousRevision.
+   */
+  recordHistory(group: GroupRecord, content: string, t: number): DeploymentRecord {
+    const rev = this.state.rememberRevision(group.applicationName, content, group.name, t)
+    const dep: DeploymentRecord = {
+      id: `d-HISTORY${String(this.deployments.length + 1).padStart(2, '0')}`,
+      group,
+      service: group.service!,
+      deploymentConfigName: group.deploymentConfigName,
+      routing: { type: 'AllAtOnce' },
+      status: 'Succeeded',
+      creator: 'user',
+      description: 'The deployment that put the current revision in place',
+      createTime: t,
+      startTime: t,
+      completeTime: t + 300,
+      revisionSha: rev.sha256,
+      autoRollback: group.autoRollback,
+      alarmConfiguration: { enabled: false, ignorePollAlarmFailure: false, alarms: [] },
+      terminationWaitMinutes: group.terminationWaitMinutes,
+      instanceTerminationWaitTimeStarted: false,
+      statusMessages: [],
+      appSpec: parseAppSpec(content),
+      faults: {}
+    }
+    this.deployments.push(dep)
+    return dep
+  }
+
   create(req: CreateRequest, t: number): DeploymentRecord {
     const { group } = req
     const d = this.state.durations

@@ -257,7 +257,37 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 }
 
 /** Deployments the scenario says are already under way: each deploys a fresh revision of its service. */
+/** An AppSpec as the official action sends it, for a seeded deployment of `taskDefinition`. */
+function appSpecFor(
+  taskDefinition: string,
+  lb: { containerName?: string; containerPort?: number } | undefined
+): string {
+  return JSON.stringify({
+    version: 0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: taskDefinition,
+            LoadBalancerInfo: { ContainerName: lb?.containerName, ContainerPort: lb?.containerPort }
+          }
+        }
+      }
+    ]
+  })
+}
+
 function seedExisting(scenario: Scenario, state: SimState, engine: Engine, now: number): void {
+  for (const group of state.groups) {
+    if (group.service) {
+      engine.recordHistory(
+        group,
+        appSpecFor(group.service.taskDefinition, group.service.loadBalancers[0]),
+        now - 86_400
+      )
+    }
+  }
   for (const ex of scenario.existingDeployments ?? []) {
     const spec = scenario.services[ex.service ?? 0]!
     const group = state.groups.find(g => g.service?.spec === spec)
@@ -268,21 +298,7 @@ function seedExisting(scenario: Scenario, state: SimState, engine: Engine, now: 
     const current = state.findTaskDefinition(group.service.taskDefinition)!
     const body = structuredClone(current.body)
     const td = state.registerTaskDefinition(body, [], now - 3600)
-    const lb = group.service.loadBalancers[0]
-    const content = JSON.stringify({
-      version: 0,
-      Resources: [
-        {
-          TargetService: {
-            Type: 'AWS::ECS::Service',
-            Properties: {
-              TaskDefinition: td.arn,
-              LoadBalancerInfo: { ContainerName: lb?.containerName, ContainerPort: lb?.containerPort }
-            }
-          }
-        }
-      ]
-    })
+    const content = appSpecFor(td.arn, group.service.loadBalancers[0])
     const routing = state.findConfig(group.deploymentConfigName)!.routing!
     engine.seedExisting(
       {

@@ -60,7 +60,10 @@ export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string
 }
 
 export interface Runway {
-  /** Streams a deployment this step does not own until it ends (no rollback on cancel). */
+  /**
+   * Streams a deployment this step does not own until it ends (no rollback on cancel). A
+   * termination wait it reaches is ended rather than waited out: that release is done.
+   */
   waitBehind: (deploymentId: string) => Promise<void>
   log: (line: string) => void
   consoleUrl: (id: string) => string
@@ -68,8 +71,8 @@ export interface Runway {
 
 /**
  * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
- * always waited for; a deployment in its termination wait is finished rather than rolled back:
- * its release is done, only the old task set is still kept.
+ * always waited for; a deployment in its termination wait is finished (by `waitBehind`) rather
+ * than rolled back: its release is done, only the old task set is still kept.
  */
 export async function clearTheWay(
   cd: CodeDeployClient,
@@ -96,8 +99,9 @@ export async function clearTheWay(
         'Deployment already running'
       )
     } else if (inTerminationWait) {
-      runway.log(`${what} has shifted all traffic; ending its termination wait so this deployment can start.`)
-      await continueDeployment(cd, id, 'TERMINATION_WAIT')
+      runway.log(
+        `${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`
+      )
     } else if (policy === 'wait' && running.status === 'Ready') {
       throw new ActionError(
         `Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`,

@@ -116,7 +116,11 @@ async function stop(
   const report = describeFailure(snapshot, rollback, { previousTaskDefinition: previous })
   const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded'
   if (rolledBack) {
-    for (const line of [report.message, ...report.details]) io.info(line)
+    io.info(
+      rollback
+        ? `Deployment ${id} is ${snapshot.status}, and its rollback ${rollback.id} succeeded: production traffic is back on the original task set.`
+        : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`
+    )
   }
   await tracker.reporter.end({
     outcome: rolledBack ? 'stopped' : 'failed',

@@ -184,7 +184,7 @@ function rollbackClause(
   rollback: DeploymentSnapshot | undefined
 ): string | undefined {
   const id = rollback?.id ?? snap.rollback?.deploymentId
-  if (!id) return undefined
+  if (!id) return noRollbackClause(snap)
   if (!rollback) return `CodeDeploy started the rollback ${id}.`
   switch (rollback.phase) {
     case 'succeeded':
@@ -199,9 +199,21 @@ function rollbackClause(
   }
 }
 
+/**
+ * Without a rollback, nothing moved traffic back: past Install the replacement task set keeps
+ * whatever share of production traffic it had when the deployment failed.
+ */
+function noRollbackClause(snap: DeploymentSnapshot): string | undefined {
+  if (snap.phase !== 'failed' && snap.phase !== 'stopped') return undefined
+  const replacement = snap.taskSets.find(t => t.role === 'replacement')
+  if (!replacement) return 'No rollback was made; the deployment ended before a replacement task set served traffic'
+  return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
+}
+
 function rollbackLines(snap: DeploymentSnapshot, rollback: DeploymentSnapshot | undefined): string[] {
   const lines: string[] = []
-  if (snap.rollback?.message) lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`)
+  // Once the rollback was followed to its end, the message read before it is stale.
+  if (snap.rollback?.message && !rollback) lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`)
   if (rollback) {
     const error = codeAndMessage(rollback.error)
     lines.push(`Rollback deployment ${rollback.id}: ${rollback.status}${error ? ` (${error})` : ''}`)

@@ -3,15 +3,15 @@ import {
   GetDeploymentCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
-import { errorMessage } from './errors.js'
+import { ActionError, errorMessage } from './errors.js'
 import type { Io } from './io.js'
 import { setTimeout as delay } from 'node:timers/promises'
 
 /** How a deployment this step owned stopped being its business; saved for the post step. */
 export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
 
-/** How long a cancelled run waits for a CreateDeployment already sent: the runner kills at 10 s. */
-const CREATE_GRACE_MS = 4000
+/** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
+const WRITE_GRACE_MS = 4000
 
 export const STATE = {
   isPost: 'is-post',
@@ -31,7 +31,8 @@ export class Guard {
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
   private handling = false
-  private creating?: Promise<unknown>
+  /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
+  private inFlight?: Promise<unknown>
 
   constructor(
     private readonly io: Io,
@@ -54,25 +55,51 @@ export class Guard {
     }
   }
 
+  /** True once the run was cancelled: the step starts no further writes. */
+  get cancelled(): boolean {
+    return this.handling
+  }
+
+  /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
+  register(call: () => Promise<string>, deregister: (arn: string) => Promise<void>): Promise<string> {
+    return this.write(call, arn => {
+      this.registered(arn, () => deregister(arn))
+    })
+  }
+
   /** A revision registered for a deployment that does not exist yet. */
   registered(arn: string, deregister: () => Promise<void>): void {
     this.orphan = { arn, deregister }
   }
 
-  /**
-   * Runs CreateDeployment so that a signal arriving meanwhile waits for its answer: the new
-   * deployment is then stopped, and its revision not deregistered under it.
-   */
-  async create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
-    const created = call().then(result => {
+  /** Creates the deployment; from its answer on, this step owns it. */
+  create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
+    return this.write(call, result => {
       this.own(result.id)
+    })
+  }
+
+  /**
+   * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
+   * new deployment, deregisters the new revision), and starts none after a cancellation.
+   */
+  private async write<T>(call: () => Promise<T>, recordResult: (result: T) => void): Promise<T> {
+    if (this.handling) {
+      throw new ActionError(
+        'The run was cancelled before this step changed anything more in AWS.',
+        undefined,
+        'Deployment cancelled'
+      )
+    }
+    const done = call().then(result => {
+      recordResult(result)
       return result
     })
-    this.creating = created
+    this.inFlight = done
     try {
-      return await created
+      return await done
     } finally {
-      this.creating = undefined
+      this.inFlight = undefined
     }
   }
 
@@ -146,7 +173,7 @@ export class Guard {
     this.handling = true
     const reason = `The run was cancelled (${signal})`
     try {
-      if (this.creating) await Promise.race([this.creating.catch(() => undefined), delay(CREATE_GRACE_MS)])
+      if (this.inFlight) await Promise.race([this.inFlight.catch(() => undefined), delay(WRITE_GRACE_MS)])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
       await this.reportStatus()

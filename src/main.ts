@@ -1,3 +1,4 @@
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { type BuiltAppSpec, buildAppSpec } from './appspec.js'
 import { deploymentConsoleUrl } from './console-url.js'
 import {
@@ -8,7 +9,7 @@ import {
   defaultDescription,
   describeDeployment
 } from './deployment.js'
-import { ActionError } from './errors.js'
+import { ActionError, awsErrorName, errorMessage } from './errors.js'
 import { actOnExisting } from './existing.js'
 import { Guard } from './guard.js'
 import { type Inputs, parseInputs } from './inputs.js'
@@ -35,6 +36,8 @@ export async function run(
     if (inputs.deploymentId !== undefined) await actOnExisting(inputs.deploymentId, inputs, io, tracker)
     else await deploy(inputs, io, tracker)
   } catch (e) {
+    // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
+    if (guard?.cancelled) return
     await guard?.dropOrphan()
     await reporter.fail(credentialsHint(e))
   } finally {
@@ -58,7 +61,8 @@ async function deploy(inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
   tracker.watcher.trafficRouting = plan.trafficRouting
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
   io.setOutput('appspec', appSpec.content)
-  const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec })
+  const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.'
+  const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left)
   reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
   await reporter.githubDeployment(inputs, deploymentId, false)
   if (inputs.waitForDeployment) await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline())
@@ -110,26 +114,43 @@ async function printDryRun(plan: Plan, io: Io, reporter: Reporter): Promise<void
 async function registerRevision(plan: Plan, io: Io, guard: Guard, reporter: Reporter): Promise<string> {
   const previous = plan.service?.taskDefinitionArn
   if (previous) io.setOutput('previous-task-definition-arn', previous)
-  let arn = plan.existingArn ?? ''
-  if (plan.register) {
-    const { ecs } = io.aws()
-    const registered = await registerTaskDefinition(ecs, plan.register, ms => io.sleep(ms))
-    guard.registered(registered, () => deregisterTaskDefinition(ecs, registered))
-    io.info(`Registered ${registered}.`)
-    arn = registered
-  } else {
-    io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
-  }
+  const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '')
+  if (!plan.register) io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
   io.setOutput('task-definition-arn', arn)
   await reporter.taskDefinition(arn, previous, plan)
   return arn
+}
+
+async function register(request: RegisterTaskDefinitionCommandInput, io: Io, guard: Guard): Promise<string> {
+  const { ecs } = io.aws()
+  try {
+    const arn = await guard.register(
+      () => registerTaskDefinition(ecs, request, ms => io.sleep(ms)),
+      registered => deregisterTaskDefinition(ecs, registered)
+    )
+    io.info(`Registered ${arn}.`)
+    return arn
+  } catch (e) {
+    throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.')
+  }
+}
+
+/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
+function writeFailed(e: unknown, call: string, left: string): unknown {
+  const mapped = credentialsHint(e)
+  if (mapped instanceof ActionError) return mapped
+  return new ActionError(
+    `${call} failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
+    `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`
+  )
 }
 
 async function startDeployment(
   inputs: Inputs,
   io: Io,
   tracker: Tracker,
-  d: DeploymentTarget & { appSpec: BuiltAppSpec }
+  d: DeploymentTarget & { appSpec: BuiltAppSpec },
+  left: string
 ): Promise<string> {
   const { codedeploy, region } = io.aws()
   const request = {
@@ -154,7 +175,9 @@ async function startDeployment(
         )
       return id
     } catch (e) {
-      if (!(e instanceof GroupBusyError)) throw e
+      if (!(e instanceof GroupBusyError)) {
+        throw writeFailed(e, 'CreateDeployment', left)
+      }
       // A race: another deployment started between the check and CreateDeployment.
       const running = e.running
         ? describeDeployment(e.running, id => deploymentConsoleUrl(region, id))

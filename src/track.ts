@@ -1,6 +1,6 @@
 import { createCodeDeployReader } from './codedeploy.js'
 import { deploymentConsoleUrl } from './console-url.js'
-import type { Runway } from './deployment.js'
+import { type Runway, continueDeployment } from './deployment.js'
 import { ActionError } from './errors.js'
 import { describeFailure, describeTimeout } from './failure.js'
 import type { Guard } from './guard.js'
@@ -148,20 +148,35 @@ export class Tracker {
   /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */
   runway(): Runway {
     return {
-      waitBehind: async id => {
-        const result = await this.watcher.watch(id, 'succeeded', this.deadline())
-        if (result.outcome === 'timeout') {
-          throw new ActionError(
-            `Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`,
-            'Run again later, or raise timeout-minutes.',
-            'Deployment already running'
-          )
-        }
-      },
+      waitBehind: id => this.waitBehind(id),
       log: line => {
         this.io.info(line)
       },
       consoleUrl: id => deploymentConsoleUrl(this.io.aws().region, id)
+    }
+  }
+
+  private async waitBehind(id: string): Promise<void> {
+    const deadline = this.deadline()
+    let result = await this.watcher.watch(id, 'traffic-shifted', deadline)
+    // AfterAllowTraffic has passed; the termination wait starts a moment later.
+    while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
+      await this.io.sleep(this.inputs.pollIntervalSeconds * 1000)
+      result = await this.watcher.watch(id, 'traffic-shifted', deadline, result.view)
+    }
+    if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
+      this.io.info(
+        `Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`
+      )
+      await continueDeployment(this.io.aws().codedeploy, id, 'TERMINATION_WAIT')
+      result = await this.watcher.watch(id, 'succeeded', deadline, result.view)
+    }
+    if (result.outcome === 'timeout') {
+      throw new ActionError(
+        `Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`,
+        'Run again later, or raise timeout-minutes.',
+        'Deployment already running'
+      )
     }
   }
 

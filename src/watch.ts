@@ -275,7 +275,7 @@ export async function followRollback(opts: WatchOptions): Promise<WatchResult> {
         : `reached ${s.status}`
       : result.outcome === 'timeout'
         ? `had not ended by the timeout (last status ${s.status})`
-        : `ended ${s.status}${s.error?.message ? `: ${s.error.message}` : ''}`
+        : `ended ${s.status}${s.error?.message ? `: ${s.error.message.replace(/[.\s]+$/, '')}` : ''}`
   const line = `Rollback deployment ${s.id} ${how}.`
   if (result.outcome === 'goal') log.info(line)
   else log.warning(line)

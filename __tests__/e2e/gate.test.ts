@@ -63,24 +63,20 @@ test('wait-until traffic-shifted returns in the termination wait; continue-deplo
   expect(follow.outputs['deployment-status']).toBe('Succeeded')
 })
 
-test.failing(
-  'stop-deployment on a deployment that already succeeded fails and names previous-task-definition-arn',
-  async () => {
-    await start('all-at-once', 600)
-    const deploy = await run(WEB)
-    expect(deploy.outputs['deployment-status']).toBe('Succeeded')
-    const stop = await run({
-      'deployment-id': deploy.outputs['deployment-id']!,
-      'stop-deployment': 'true',
-      'poll-interval-seconds': '1'
-    })
-    expect(stop.exitCode).not.toBe(0)
-    expect(stop.errors).toHaveLength(1)
-    // Today: "…had already succeeded; there is nothing to stop. To roll back, deploy the previous revision."
-    expect(stop.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)
-    expect(stop.errors[0]).toContain(WEB_PREVIOUS)
-  }
-)
+test('stop-deployment on a deployment that already succeeded fails and names previous-task-definition-arn', async () => {
+  await start('all-at-once', 600)
+  const deploy = await run(WEB)
+  expect(deploy.outputs['deployment-status']).toBe('Succeeded')
+  const stop = await run({
+    'deployment-id': deploy.outputs['deployment-id']!,
+    'stop-deployment': 'true',
+    'poll-interval-seconds': '1'
+  })
+  expect(stop.exitCode).not.toBe(0)
+  expect(stop.errors).toHaveLength(1)
+  expect(stop.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)
+  expect(stop.errors[0]).toContain(WEB_PREVIOUS)
+})
 
 test('wait-for-deployment: false returns right after CreateDeployment with status Created', async () => {
   const sim = await start('all-at-once', 300)

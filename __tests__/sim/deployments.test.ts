@@ -222,7 +222,8 @@ describe('waits and interventions', () => {
     const f = await read(cd, id)
     expect(f.status).toBe('Stopped')
     expect(f.info.rollbackInfo).toBeUndefined()
-    expect((await cd.send(new ListDeploymentsCommand(WEB))).deployments).toEqual([id])
+    // The group's history: the deployment that put the current revision in place, then this one.
+    expect((await cd.send(new ListDeploymentsCommand(WEB))).deployments).toEqual([id, 'd-HISTORY01'])
   })
 })
 

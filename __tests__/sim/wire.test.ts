@@ -578,7 +578,7 @@ describe('listing deployments', () => {
     const first = await cd.send(new ListDeploymentsCommand(WEB))
     expect(first.deployments).toEqual([ids[2], ids[1]])
     const second = await cd.send(new ListDeploymentsCommand({ ...WEB, nextToken: first.nextToken! }))
-    expect(second.deployments).toEqual([ids[0]])
+    expect(second.deployments).toEqual([ids[0], 'd-HISTORY01'])
     expect(second.nextToken).toBeUndefined()
     await expect(cd.send(new ListDeploymentsCommand({ ...WEB, nextToken: 'forged' }))).rejects.toMatchObject({
       name: 'InvalidNextTokenException'

@@ -130,14 +130,10 @@ describe('clearTheWay', () => {
   })
 
   it.each(['wait', 'replace'] as const)(
-    '%s: a deployment in its termination wait is finished (TERMINATION_WAIT), not rolled back',
+    '%s: a deployment in its termination wait is waited behind (the runway ends the wait), not rolled back',
     async policy => {
       const { runway, waited, log } = group(running({ instanceTerminationWaitTimeStarted: true }))
       await clearTheWay(cd, TARGET, policy, runway)
-      expect(cdMock).toHaveReceivedCommandWith(ContinueDeploymentCommand, {
-        deploymentId: 'd-RUNNING01',
-        deploymentWaitType: 'TERMINATION_WAIT'
-      })
       expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
       expect(waited).toEqual(['d-RUNNING01'])
       expect(log[0]).toContain('in its termination wait')

@@ -511,7 +511,13 @@ describe('no orphan revisions', () => {
     const io = await deploy()
     expect(ecsMock).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: NEXT })
     expect(io.lines).toContain(`Deregistered ${NEXT}: no deployment uses it.`)
-    expect(io.errors).toEqual([{ message: 'Bad role', title: 'Deployment failed' }])
+    expect(io.errors).toEqual([
+      {
+        message:
+          "CreateDeployment failed (InvalidRoleException: Bad role). Nothing was deployed; arn:aws:ecs:us-east-1:123456789012:task-definition/web:8 is deregistered. Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.",
+        title: 'Deployment failed'
+      }
+    ])
     expect(io.state[STATE.deploymentId]).toBeUndefined()
   })
 
@@ -591,6 +597,22 @@ describe('if-deployment-running', () => {
     expect(io.log()).toContain('Deployment d-OTHER0001 is Succeeded')
     expect(io.outputs['deployment-id']).toBe(ID)
     expect(process.exitCode).toBeUndefined()
+  })
+
+  it('wait: a deployment that reaches its termination wait is finished (TERMINATION_WAIT), then this one deploys', async () => {
+    cdMock
+      .on(ListDeploymentsCommand)
+      .resolvesOnce({ deployments: ['d-OTHER0001'] })
+      .resolves({ deployments: [] })
+    script('d-OTHER0001', { frames: [F.installing, F.terminationWait], afterContinue: [F.succeeded] })
+    script(ID, { frames: [F.succeeded] })
+    const io = await deploy({ 'if-deployment-running': 'wait' })
+    expect(cdMock).toHaveReceivedCommandWith(ContinueDeploymentCommand, {
+      deploymentId: 'd-OTHER0001',
+      deploymentWaitType: 'TERMINATION_WAIT'
+    })
+    expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+    expect(io.outputs['deployment-status']).toBe('Succeeded')
   })
 
   it('wait: gives up behind a deployment that does not end in time, and registers nothing', async () => {
