@@ -65879,7 +65879,10 @@ class Guard {
         const reason = `The run was cancelled (${signal})`;
         try {
             if (this.inFlight)
-                await Promise.race([this.inFlight.catch(() => undefined), (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(WRITE_GRACE_MS)]);
+                await Promise.race([
+                    this.inFlight.catch(() => undefined),
+                    (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(WRITE_GRACE_MS, undefined, { ref: false })
+                ]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
             await this.reportStatus();

@@ -206,14 +206,16 @@ function rollbackClause(
 function noRollbackClause(snap: DeploymentSnapshot): string | undefined {
   if (snap.phase !== 'failed' && snap.phase !== 'stopped') return undefined
   const replacement = snap.taskSets.find(t => t.role === 'replacement')
-  if (!replacement) return 'No rollback was made; the deployment ended before a replacement task set served traffic'
+  if (!replacement)
+    return 'No rollback was made; the deployment ended before a replacement task set served traffic'
   return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
 }
 
 function rollbackLines(snap: DeploymentSnapshot, rollback: DeploymentSnapshot | undefined): string[] {
   const lines: string[] = []
   // Once the rollback was followed to its end, the message read before it is stale.
-  if (snap.rollback?.message && !rollback) lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`)
+  if (snap.rollback?.message && !rollback)
+    lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`)
   if (rollback) {
     const error = codeAndMessage(rollback.error)
     lines.push(`Rollback deployment ${rollback.id}: ${rollback.status}${error ? ` (${error})` : ''}`)

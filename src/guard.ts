@@ -173,7 +173,11 @@ export class Guard {
     this.handling = true
     const reason = `The run was cancelled (${signal})`
     try {
-      if (this.inFlight) await Promise.race([this.inFlight.catch(() => undefined), delay(WRITE_GRACE_MS)])
+      if (this.inFlight)
+        await Promise.race([
+          this.inFlight.catch(() => undefined),
+          delay(WRITE_GRACE_MS, undefined, { ref: false })
+        ])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
       await this.reportStatus()

@@ -76,7 +76,8 @@ describe('describeFailure', () => {
     expect(details[1]).toBe('AfterAllowTestTraffic log tail (last 40 of 61 lines):')
     expect(details).toContain('    Error: smoke test got 503')
     expect(details).not.toContain('    line 1')
-    expect(details).toContain('Rollback: Rollback in progress')
+    // CodeDeploy's rollback message was read before the rollback ended: its end is what is shown.
+    expect(details).not.toContain('Rollback: Rollback in progress')
     expect(details).toContain('Rollback deployment d-ROLLBACK1: Succeeded')
   })
 
@@ -242,6 +243,24 @@ describe('describeFailure', () => {
       'Deployment d-FAILED123 was stopped by CodeDeploy. INTERNAL_ERROR. The rollback d-ROLLBACK1 is InProgress. Deploy again when ready.'
     )
     expect(details).toEqual(['Status: something internal', 'Rollback deployment d-ROLLBACK1: InProgress'])
+  })
+
+  it('says where traffic stays when the group made no rollback', () => {
+    const { message } = describeFailure(
+      snap({
+        phase: 'failed',
+        status: 'Failed',
+        events: events('AllowTraffic', 'Failed'),
+        taskSets: [
+          { id: 'ecs-svc/1', role: 'original', trafficWeight: 70 },
+          { id: 'ecs-svc/2', role: 'replacement', trafficWeight: 30 }
+        ],
+        error: { code: 'HOOK_EXECUTION_FAILURE', message: 'The hook failed.' }
+      })
+    )
+    expect(message).toContain(
+      'No rollback was made (the deployment group does not roll back on failure): the replacement task set ecs-svc/2 stays in place with 30% of production traffic'
+    )
   })
 
   it('keeps a long multi-line AWS message to one line', () => {
