@@ -65180,7 +65180,14 @@ function describeDeployment(info, consoleUrl) {
  */
 async function clearTheWay(cd, target, policy, runway) {
     for (;;) {
-        const running = await findRunningDeployment(cd, target);
+        const running = await findRunningDeployment(cd, target).catch((e) => {
+            // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
+            // a second deployment, and that answer is handled the same way.
+            if (!['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? ''))
+                throw e;
+            runway.log(`Could not list the group's deployments (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); CreateDeployment will tell if one is running.`);
+            return undefined;
+        });
         if (!running?.deploymentId)
             return;
         const id = running.deploymentId;
@@ -65211,9 +65218,12 @@ async function clearTheWay(cd, target, policy, runway) {
 /** Raised when another deployment holds the group at CreateDeployment time. */
 class GroupBusyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
     running;
-    constructor(running, groupName) {
-        super(`Deployment group ${groupName} got another deployment (${running?.deploymentId ?? 'unknown'}) just before this one.`);
+    refusal;
+    /** `running` is undefined when the group's deployments cannot be listed; CodeDeploy's message names it. */
+    constructor(running, groupName, refusal) {
+        super(`Deployment group ${groupName} already has an active deployment: ${refusal}`);
         this.running = running;
+        this.refusal = refusal;
     }
 }
 /**
@@ -65236,11 +65246,11 @@ async function createDeployment(cd, d) {
     catch (e) {
         if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentLimitExceededException */ .z9n))
             throw e;
-        const running = await findRunningDeployment(cd, d);
+        const running = await findRunningDeployment(cd, d).catch(() => undefined);
         if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
             return { id: running.deploymentId, adopted: true };
         }
-        throw new GroupBusyError(running, d.deploymentGroupName);
+        throw new GroupBusyError(running, d.deploymentGroupName, e.message);
     }
 }
 async function stopDeployment(cd, deploymentId) {
@@ -75266,7 +75276,9 @@ function parseTaskDefinitionTemplate(text, path) {
     const containers = template.containerDefinitions;
     if (!Array.isArray(containers) || containers.length === 0) {
         const found = containers === undefined || containers === null ? 'has no' : `has an empty or invalid`;
-        throw new errors/* InputError */.dz(`${path} ${found} containerDefinitions list.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
+        // A misspelt key is the usual cause: name it, as the key check would have.
+        const misspelt = Object.keys(template).find(k => k !== 'containerDefinitions' && levenshtein(k.toLowerCase(), 'containerdefinitions') <= 3);
+        throw new errors/* InputError */.dz(`${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
     }
     return template;
 }
@@ -76693,9 +76705,10 @@ async function startDeployment(inputs, io, tracker, d, left) {
                 throw writeFailed(e, 'CreateDeployment', left);
             }
             // A race: another deployment started between the check and CreateDeployment.
-            const running = e.running
-                ? (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id))
-                : 'another deployment';
+            if (!e.running) {
+                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
+            }
+            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
             if (inputs.ifDeploymentRunning === 'fail') {
                 throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
             }
@@ -77743,7 +77756,8 @@ class Tracker {
             const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`);
             const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined;
             const failure = (0,src_failure/* describeTimeout */.by)({
-                snap: after?.snapshot ?? snapshot,
+                // Where it stood when time ran out; how the stop and the rollback ended comes with them.
+                snap: snapshot,
                 stopped: stopped !== undefined,
                 rollback: after?.rollback,
                 minutes: this.timeoutMinutes,

@@ -241,7 +241,8 @@ async function deploy(
       ...(opts.node ? { node: opts.node } : {}),
       killAfterMs: 300_000
     })
-    const dep = sim.engine.deployments.find(d => d.creator === 'user')
+    // The one the action created, not the group's history.
+    const dep = sim.engine.deployments.find(d => d.creator === 'user' && !d.id.startsWith('d-HISTORY'))
     if (run.exitCode !== 0 || dep?.completeTime === undefined) {
       throw new Error(
         `The bench's ${scenario.name} deployment did not succeed (exit ${run.exitCode}, ${run.signal ?? 'no signal'}); ` +

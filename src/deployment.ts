@@ -10,7 +10,7 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError } from './errors.js'
+import { ActionError, awsErrorName, errorMessage } from './errors.js'
 import type { IfRunning } from './inputs.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
@@ -81,7 +81,20 @@ export async function clearTheWay(
   runway: Runway
 ): Promise<void> {
   for (;;) {
-    const running = await findRunningDeployment(cd, target)
+    const running = await findRunningDeployment(cd, target).catch((e: unknown) => {
+      // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
+      // a second deployment, and that answer is handled the same way.
+      if (
+        !['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes(
+          awsErrorName(e) ?? ''
+        )
+      )
+        throw e
+      runway.log(
+        `Could not list the group's deployments (${errorMessage(e)}); CreateDeployment will tell if one is running.`
+      )
+      return undefined
+    })
     if (!running?.deploymentId) return
     const id = running.deploymentId
     const what = describeDeployment(running, runway.consoleUrl)
@@ -126,13 +139,13 @@ export interface NewDeployment extends DeploymentTarget {
 
 /** Raised when another deployment holds the group at CreateDeployment time. */
 export class GroupBusyError extends ActionError {
+  /** `running` is undefined when the group's deployments cannot be listed; CodeDeploy's message names it. */
   constructor(
     readonly running: DeploymentInfo | undefined,
-    groupName: string
+    groupName: string,
+    readonly refusal: string
   ) {
-    super(
-      `Deployment group ${groupName} got another deployment (${running?.deploymentId ?? 'unknown'}) just before this one.`
-    )
+    super(`Deployment group ${groupName} already has an active deployment: ${refusal}`)
   }
 }
 
@@ -158,11 +171,11 @@ export async function createDeployment(
     return { id: out.deploymentId, adopted: false }
   } catch (e) {
     if (!(e instanceof DeploymentLimitExceededException)) throw e
-    const running = await findRunningDeployment(cd, d)
+    const running = await findRunningDeployment(cd, d).catch(() => undefined)
     if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
       return { id: running.deploymentId, adopted: true }
     }
-    throw new GroupBusyError(running, d.deploymentGroupName)
+    throw new GroupBusyError(running, d.deploymentGroupName, e.message)
   }
 }
 

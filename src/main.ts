@@ -179,9 +179,14 @@ async function startDeployment(
         throw writeFailed(e, 'CreateDeployment', left)
       }
       // A race: another deployment started between the check and CreateDeployment.
-      const running = e.running
-        ? describeDeployment(e.running, id => deploymentConsoleUrl(region, id))
-        : 'another deployment'
+      if (!e.running) {
+        throw new ActionError(
+          `CreateDeployment was refused: ${e.refusal}`,
+          'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.',
+          'Deployment already running'
+        )
+      }
+      const running = describeDeployment(e.running, id => deploymentConsoleUrl(region, id))
       if (inputs.ifDeploymentRunning === 'fail') {
         throw new ActionError(
           `Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`,

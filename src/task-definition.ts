@@ -108,8 +108,12 @@ export function parseTaskDefinitionTemplate(text: string, path: string): Record<
   const containers = template.containerDefinitions
   if (!Array.isArray(containers) || containers.length === 0) {
     const found = containers === undefined || containers === null ? 'has no' : `has an empty or invalid`
+    // A misspelt key is the usual cause: name it, as the key check would have.
+    const misspelt = Object.keys(template).find(
+      k => k !== 'containerDefinitions' && levenshtein(k.toLowerCase(), 'containerdefinitions') <= 3
+    )
     throw new InputError(
-      `${path} ${found} containerDefinitions list.`,
+      `${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`,
       'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).'
     )
   }

@@ -211,7 +211,8 @@ export class Tracker {
       const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`)
       const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined
       const failure = describeTimeout({
-        snap: after?.snapshot ?? snapshot,
+        // Where it stood when time ran out; how the stop and the rollback ended comes with them.
+        snap: snapshot,
         stopped: stopped !== undefined,
         rollback: after?.rollback,
         minutes: this.timeoutMinutes,

@@ -140,6 +140,20 @@ describe('clearTheWay', () => {
     }
   )
 
+  it('without permission to list deployments, leaves the check to CreateDeployment', async () => {
+    cdMock
+      .on(ListDeploymentsCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to ListDeployments'), { name: 'AccessDeniedException' })
+      )
+    const g = { waitBehind: jest.fn<Runway['waitBehind']>(), log: jest.fn<Runway['log']>(), consoleUrl: url }
+    await clearTheWay(cd, TARGET, 'fail', g)
+    expect(g.waitBehind).not.toHaveBeenCalled()
+    expect(g.log).toHaveBeenCalledWith(
+      expect.stringContaining('CreateDeployment will tell if one is running')
+    )
+  })
+
   it('takes a listed deployment that has ended meanwhile for a free group', async () => {
     cdMock.on(ListDeploymentsCommand).resolves({ deployments: ['d-ENDED0001'] })
     cdMock
@@ -226,7 +240,7 @@ describe('createDeployment', () => {
     const e = (await createDeployment(cd, request).catch((x: unknown) => x)) as GroupBusyError
     expect(e).toBeInstanceOf(GroupBusyError)
     expect(e.running).toEqual(other)
-    expect(e.message).toContain('got another deployment (d-OTHER0001)')
+    expect(e.refusal).toBe('The deployment group already has one')
   })
 
   it('raises GroupBusyError naming nothing when the busy deployment ended meanwhile', async () => {
@@ -235,7 +249,8 @@ describe('createDeployment', () => {
     const e = (await createDeployment(cd, request).catch((x: unknown) => x)) as GroupBusyError
     expect(e).toBeInstanceOf(GroupBusyError)
     expect(e.running).toBeUndefined()
-    expect(e.message).toContain('(unknown)')
+    // CodeDeploy's own refusal still says what holds the group.
+    expect(e.refusal).toBe('The deployment group already has one')
   })
 
   it('passes other errors through untouched', async () => {

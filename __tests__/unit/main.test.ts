@@ -538,6 +538,23 @@ describe('no orphan revisions', () => {
     expect(ecsMock).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: NEXT })
   })
 
+  it('a refusal that cannot be looked into (no ListDeployments) fails once, deregistering the revision', async () => {
+    cdMock
+      .on(ListDeploymentsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }))
+    cdMock.on(CreateDeploymentCommand).rejects(
+      new DeploymentLimitExceededException({
+        message: "The Deployment Group 'DgpECS-prod-web' already has an active Deployment 'd-OTHER0001'",
+        $metadata: {}
+      })
+    )
+    const io = await deploy({ 'if-deployment-running': 'wait' })
+    expect(cdMock).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1)
+    expect(io.errors).toHaveLength(1)
+    expect(io.errors[0]!.message).toMatch(/^CreateDeployment was refused: .*'d-OTHER0001'/)
+    expect(ecsMock).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: NEXT })
+  })
+
   it('with wait, the race is waited out and the deployment created after it', async () => {
     cdMock
       .on(ListDeploymentsCommand)

@@ -100,6 +100,14 @@ describe('classifyTaskDefinitionInput', () => {
 })
 
 describe('parseTaskDefinitionTemplate', () => {
+  it('names a misspelt containerDefinitions key when the list is missing', () => {
+    expect(() =>
+      parseTaskDefinitionTemplate('{"family":"web","containerDefinition":[{"name":"web"}]}', 'td.json')
+    ).toThrow(
+      'td.json has no containerDefinitions list (it has unknown key containerDefinition: did you mean containerDefinitions?).'
+    )
+  })
+
   it('parses a task definition object, ignoring a byte order mark', () => {
     const text = '\uFEFF' + JSON.stringify(base())
     expect(parseTaskDefinitionTemplate(text, 'td.json')).toEqual(base())
