@@ -65726,6 +65726,155 @@ function describeCancel(input) {
 
 /***/ }),
 
+/***/ 1386:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ GitHubDeployments),
+/* harmony export */   x: () => (/* binding */ headSha)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+// GitHub-native reporting: a GitHub deployment for the `environment` input whose status follows
+// the CodeDeploy deployment, so the environment page and the PR show what runs where.
+// Reporting must never fail a deploy: a token without `deployments: write` (or no token) is
+// warned about once, and every later call is a no-op.
+
+/** `obj.a.b...` when every step is an object and the end is a non-empty string. */
+function stringAt(obj, ...path) {
+    let value = obj;
+    for (const key of path) {
+        if (!value || typeof value !== 'object' || !(key in value))
+            return undefined;
+        value = value[key];
+    }
+    return typeof value === 'string' && value ? value : undefined;
+}
+/**
+ * The commit that is deployed. For pull request events `context.sha` is the merge commit
+ * GitHub made for the PR (refs/pull/N/merge), which nobody can find in the branch's history.
+ */
+function headSha(context) {
+    if (context.eventName.startsWith('pull_request')) {
+        return stringAt(context.payload, 'pull_request', 'head', 'sha') ?? context.sha;
+    }
+    if (context.eventName === 'merge_group') {
+        return stringAt(context.payload, 'merge_group', 'head_sha') ?? context.sha;
+    }
+    return context.sha;
+}
+/** GitHub cuts status descriptions longer than 140 characters with an error. */
+const MAX_DESCRIPTION = 140;
+function shorten(text) {
+    return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
+}
+function httpStatus(e) {
+    if (e && typeof e === 'object' && 'status' in e && typeof e.status === 'number')
+        return e.status;
+    return undefined;
+}
+/** `payload` comes back as an object, or as a JSON string from older deployments and some APIs. */
+function payloadDeploymentId(payload) {
+    let value = payload;
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    if (value && typeof value === 'object' && 'codedeployDeploymentId' in value)
+        return value.codedeployDeploymentId;
+    return undefined;
+}
+class GitHubDeployments {
+    octokit;
+    warn;
+    disabled = false;
+    /** `octokit` undefined: no token was given; the first call warns and reporting is off. */
+    constructor(octokit, warn) {
+        this.octokit = octokit;
+        this.warn = warn;
+    }
+    /** Creates the deployment and marks it in progress; undefined when GitHub reporting is off. */
+    async create(ctx) {
+        const id = await this.call(`create a GitHub deployment for environment "${ctx.environment}"`, async (o) => {
+            const res = await o.rest.repos.createDeployment({
+                owner: ctx.owner,
+                repo: ctx.repo,
+                ref: ctx.ref,
+                environment: ctx.environment,
+                description: shorten(ctx.description),
+                // The workflow has run its checks already; GitHub must not re-check them or merge branches.
+                required_contexts: [],
+                auto_merge: false,
+                transient_environment: false,
+                payload: { codedeployDeploymentId: ctx.codedeployDeploymentId }
+            });
+            // 202 means GitHub merged or queued instead of creating (only with auto_merge); no id then.
+            return 'id' in res.data ? res.data.id : undefined;
+        });
+        if (id !== undefined)
+            await this.setStatus(ctx, id, 'in_progress', ctx.description);
+        return id;
+    }
+    async setStatus(ctx, id, state, description) {
+        if (id === undefined)
+            return;
+        await this.call(`set GitHub deployment ${id} to ${state}`, async (o) => {
+            await o.rest.repos.createDeploymentStatus({
+                owner: ctx.owner,
+                repo: ctx.repo,
+                deployment_id: id,
+                state,
+                description: shorten(description),
+                log_url: ctx.logUrl,
+                ...(ctx.environmentUrl ? { environment_url: ctx.environmentUrl } : {})
+            });
+        });
+    }
+    /** The newest GitHub deployment made for this CodeDeploy deployment (a follow-up step's). */
+    async find(q) {
+        return this.call(`find the GitHub deployment of ${q.codedeployDeploymentId}`, async (o) => {
+            const res = await o.rest.repos.listDeployments({
+                owner: q.owner,
+                repo: q.repo,
+                per_page: 100,
+                ...(q.environment ? { environment: q.environment } : {})
+            });
+            return res.data.find(d => payloadDeploymentId(d.payload) === q.codedeployDeploymentId)?.id;
+        });
+    }
+    async call(what, fn) {
+        if (this.disabled)
+            return undefined;
+        if (!this.octokit) {
+            this.disable(`No github-token was given, so the step cannot ${what}. Pass \`github-token\` (the default \`\${{ github.token }}\` works) with \`permissions: deployments: write\`; the deployment goes on without GitHub deployment statuses.`);
+            return undefined;
+        }
+        try {
+            return await fn(this.octokit);
+        }
+        catch (e) {
+            const status = httpStatus(e);
+            if (status === 401 || status === 403 || status === 404) {
+                this.disable(`Could not ${what} (HTTP ${status}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}): the token may not write deployments. Add \`permissions: deployments: write\` to the job (or pass a \`github-token\` that has it); the deployment goes on without GitHub deployment statuses.`);
+            }
+            else {
+                this.warn(`Could not ${what}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}. The deployment goes on; only its GitHub status may lag.`);
+            }
+            return undefined;
+        }
+    }
+    disable(message) {
+        this.disabled = true;
+        this.warn(message);
+    }
+}
+
+
+/***/ }),
+
 /***/ 578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -65746,7 +65895,8 @@ const STATE = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
     settled: 'settled',
-    rollbackOnCancel: 'rollback-on-cancel'
+    rollbackOnCancel: 'rollback-on-cancel',
+    githubDeploymentId: 'github-deployment-id'
 };
 /**
  * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
@@ -65915,7 +66065,7 @@ class Guard {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5401);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8258);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1592);
 /* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
 
@@ -73986,7 +74136,7 @@ function actionsIo(env = process.env) {
 
 /***/ }),
 
-/***/ 8258:
+/***/ 1592:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74488,429 +74638,8 @@ var deployment = __nccwpck_require__(7920);
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./src/failure.ts
 var failure = __nccwpck_require__(1633);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
-;// CONCATENATED MODULE: ./src/service.ts
-// Discovery: the ECS service to deploy, the CodeDeploy deployment group that deploys it, and how that
-// group's deployment configuration shifts traffic. Read-only calls; clients are passed in.
-
-
-
-const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
-function parseEcsArn(value) {
-    const m = ECS_ARN.exec(value);
-    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
-}
-/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
-function nameOf(nameOrArn) {
-    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
-}
-/**
- * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
- * wins over the default cluster; a different explicit cluster is an input error.
- */
-function serviceTarget(cluster, service) {
-    const given = cluster.trim() || 'default';
-    const svcArn = parseEcsArn(service);
-    const clusterArn = parseEcsArn(given);
-    if (clusterArn && clusterArn.kind !== 'cluster') {
-        throw new errors/* InputError */.dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
-    }
-    if (svcArn && svcArn.kind !== 'service') {
-        throw new errors/* InputError */.dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
-    }
-    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
-    if (arnCluster === undefined || given === 'default') {
-        return { cluster: arnCluster ?? given, service };
-    }
-    if (nameOf(given) !== arnCluster) {
-        throw new errors/* InputError */.dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
-    }
-    return { cluster: given, service };
-}
-// Only for messages: a client without a region has already failed its call, and that error is the one to report.
-async function regionOf(client) {
-    try {
-        return await client.config.region();
-    }
-    catch {
-        return undefined;
-    }
-}
-function isAccessDenied(e) {
-    return /AccessDenied/i.test((0,errors/* awsErrorName */.ZH)(e) ?? '');
-}
-function toServiceInfo(s, cluster) {
-    const lb = s.loadBalancers?.[0];
-    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
-    const clusterArn = s.clusterArn ?? '';
-    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
-        ? [
-            {
-                capacityProvider: c.capacityProvider,
-                ...(c.base !== undefined ? { base: c.base } : {}),
-                ...(c.weight !== undefined ? { weight: c.weight } : {})
-            }
-        ]
-        : []);
-    return {
-        serviceArn: s.serviceArn ?? '',
-        serviceName: s.serviceName ?? '',
-        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
-        clusterArn,
-        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
-        taskDefinitionArn: s.taskDefinition ?? '',
-        deploymentController: s.deploymentController?.type ?? 'ECS',
-        ...(lb?.containerName && lb.containerPort !== undefined
-            ? {
-                loadBalancer: {
-                    containerName: lb.containerName,
-                    containerPort: lb.containerPort,
-                    targetGroupArn: lb.targetGroupArn ?? ''
-                }
-            }
-            : {}),
-        ...(awsvpc?.subnets?.length
-            ? {
-                networkConfiguration: {
-                    awsvpcConfiguration: {
-                        subnets: awsvpc.subnets,
-                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
-                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
-                    }
-                }
-            }
-            : {}),
-        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
-        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
-        ...(s.launchType ? { launchType: s.launchType } : {}),
-        status: s.status ?? 'UNKNOWN'
-    };
-}
-/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
-async function describeService(ecs, cluster, service) {
-    const target = serviceTarget(cluster, service);
-    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
-    let out;
-    try {
-        out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }));
-    }
-    catch (e) {
-        const region = await regionOf(ecs);
-        const where = region ? ` in ${region}` : '';
-        if ((0,errors/* awsErrorName */.ZH)(e) === 'ClusterNotFoundException') {
-            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
-        }
-        if (isAccessDenied(e)) {
-            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
-        }
-        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
-        throw e;
-    }
-    const failure = out.failures?.[0];
-    const found = out.services?.[0];
-    if (!found) {
-        const region = await regionOf(ecs);
-        const where = region ? ` (region ${region})` : '';
-        if (failure?.reason === 'MISSING' || !failure) {
-            throw new errors/* ActionError */.lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
-        }
-        throw new errors/* ActionError */.lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
-    }
-    const info = toServiceInfo(found, target.cluster);
-    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
-    if (info.status !== 'ACTIVE') {
-        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
-    }
-    if (info.deploymentController !== 'CODE_DEPLOY') {
-        const what = found.deploymentController?.type
-            ? info.deploymentController
-            : 'ECS (no deployment controller set)';
-        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
-    }
-    if (!info.loadBalancer) {
-        throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
-    }
-    if (!info.taskDefinitionArn) {
-        throw new errors/* ActionError */.lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
-    }
-    return info;
-}
-/**
- * The names the ECS console gives the application and deployment group it creates for a service.
- * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
- * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
- */
-function consoleDeploymentGroupNames(clusterName, serviceName) {
-    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
-    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
-}
-function deploysService(g, svc) {
-    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
-        s.clusterName !== undefined &&
-        nameOf(s.serviceName) === svc.serviceName &&
-        nameOf(s.clusterName) === svc.clusterName);
-}
-function deployedServices(g) {
-    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
-    return list.length ? list.join(', ') : 'no ECS service';
-}
-function toDeploymentGroupInfo(g, application, group) {
-    const bg = g.blueGreenDeploymentConfiguration;
-    const ready = bg?.deploymentReadyOption;
-    const waitTime = ready?.waitTimeInMinutes ?? 0;
-    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
-    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
-        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
-        : undefined;
-    const alarmConfig = g.alarmConfiguration;
-    return {
-        applicationName: g.applicationName ?? application,
-        deploymentGroupName: g.deploymentGroupName ?? group,
-        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
-        ...(readyWait ? { readyWait } : {}),
-        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
-        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
-        autoRollback: {
-            enabled: g.autoRollbackConfiguration?.enabled ?? false,
-            events: g.autoRollbackConfiguration?.events ?? []
-        },
-        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
-        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
-    };
-}
-const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
-async function getDeploymentGroup(cd, application, group) {
-    const out = await cd.send(new dist_cjs/* GetDeploymentGroupCommand */.WOp({ applicationName: application, deploymentGroupName: group }));
-    return out.deploymentGroupInfo;
-}
-/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
-async function givenDeploymentGroup(cd, svc, application, group) {
-    let g;
-    try {
-        g = await getDeploymentGroup(cd, application, group);
-    }
-    catch (e) {
-        const name = (0,errors/* awsErrorName */.ZH)(e);
-        if (name === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (name === 'DeploymentGroupDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (isAccessDenied(e)) {
-            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (!g)
-        throw new errors/* ActionError */.lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
-    if (g.computePlatform !== 'ECS') {
-        throw new errors/* ActionError */.lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
-    }
-    if (!deploysService(g, svc)) {
-        throw new errors/* ActionError */.lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
-    }
-    return toDeploymentGroupInfo(g, application, group);
-}
-function searchDenied(step, e, svc) {
-    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
-}
-async function listEcsApplications(cd, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new dist_cjs/* ListApplicationsCommand */.BJ_(nextToken ? { nextToken } : {}));
-            names.push(...(page.applications ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListApplications', e, svc);
-        throw e;
-    }
-    const ecs = [];
-    // BatchGetApplications takes at most 100 names.
-    for (let i = 0; i < names.length; i += 100) {
-        try {
-            const out = await cd.send(new dist_cjs/* BatchGetApplicationsCommand */.nsl({ applicationNames: names.slice(i, i + 100) }));
-            for (const a of out.applicationsInfo ?? []) {
-                if (a.computePlatform === 'ECS' && a.applicationName)
-                    ecs.push(a.applicationName);
-            }
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
-            throw e;
-        }
-    }
-    return ecs;
-}
-async function listGroupNames(cd, application, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new dist_cjs/* ListDeploymentGroupsCommand */.XOe({ applicationName: application, ...(nextToken ? { nextToken } : {}) }));
-            names.push(...(page.deploymentGroups ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
-        if ((0,errors/* awsErrorName */.ZH)(e) === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
-        }
-        throw e;
-    }
-    return names;
-}
-async function findInApplication(cd, application, groupNames, svc) {
-    // BatchGetDeploymentGroups takes at most 25 names.
-    for (let i = 0; i < groupNames.length; i += 25) {
-        let out;
-        try {
-            out = await cd.send(new dist_cjs/* BatchGetDeploymentGroupsCommand */.rUZ({
-                applicationName: application,
-                deploymentGroupNames: groupNames.slice(i, i + 25)
-            }));
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
-            throw e;
-        }
-        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
-        if (match)
-            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
-    }
-    return undefined;
-}
-/**
- * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
- * console's default names, else the first found by searching the ECS applications.
- */
-async function findDeploymentGroup(cd, svc, given) {
-    const application = given.application?.trim() || undefined;
-    const group = given.deploymentGroup?.trim() || undefined;
-    if (application && group)
-        return givenDeploymentGroup(cd, svc, application, group);
-    const tried = [];
-    if (!application && !group) {
-        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
-        const pair = `${names.application}/${names.deploymentGroup}`;
-        try {
-            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
-            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
-                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
-            }
-            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
-        }
-        catch (e) {
-            const name = (0,errors/* awsErrorName */.ZH)(e);
-            const known = {
-                ApplicationDoesNotExistException: 'no such application',
-                DeploymentGroupDoesNotExistException: 'no such deployment group'
-            };
-            // A policy scoped to other applications answers AccessDenied for names it does not cover.
-            const why = (name && known[name]) ?? (isAccessDenied(e) ? 'access denied' : undefined);
-            if (why === undefined)
-                throw e;
-            tried.push(`the console's names ${pair} (${why})`);
-        }
-    }
-    const applications = application ? [application] : await listEcsApplications(cd, svc);
-    let groupCount = 0;
-    for (const app of applications) {
-        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
-        groupCount += groupNames.length;
-        const found = await findInApplication(cd, app, groupNames, svc);
-        if (found)
-            return found;
-    }
-    const scope = application
-        ? `application ${application}`
-        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
-    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
-    throw new errors/* ActionError */.lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
-}
-// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
-const PREDEFINED_ROUTING = {
-    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
-    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 1
-    },
-    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 3
-    },
-    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 5
-    },
-    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 15
-    }
-};
-/** How a deployment configuration shifts production traffic. */
-async function getTrafficRouting(cd, deploymentConfigName) {
-    const known = PREDEFINED_ROUTING[deploymentConfigName];
-    if (known)
-        return known;
-    let info;
-    try {
-        info = (await cd.send(new dist_cjs/* GetDeploymentConfigCommand */.z2K({ deploymentConfigName }))).deploymentConfigInfo;
-    }
-    catch (e) {
-        if ((0,errors/* awsErrorName */.ZH)(e) === 'DeploymentConfigDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-        }
-        if (isAccessDenied(e)) {
-            throw new errors/* ActionError */.lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (info?.computePlatform !== 'ECS') {
-        throw new errors/* ActionError */.lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-    }
-    const routing = info.trafficRoutingConfig;
-    if (routing?.type === 'TimeBasedCanary') {
-        return {
-            type: 'TimeBasedCanary',
-            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
-            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
-        };
-    }
-    if (routing?.type === 'TimeBasedLinear') {
-        return {
-            type: 'TimeBasedLinear',
-            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
-            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
-        };
-    }
-    return { type: 'AllAtOnce' };
-}
-function describeTrafficRouting(r) {
-    switch (r.type) {
-        case 'AllAtOnce':
-            return 'all at once';
-        case 'TimeBasedCanary':
-            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
-        case 'TimeBasedLinear':
-            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
-    }
-}
-
+// EXTERNAL MODULE: ./src/service.ts
+var src_service = __nccwpck_require__(448);
 ;// CONCATENATED MODULE: ./src/timeout.ts
 /** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
 const INSTALL_AND_HOOKS_MINUTES = 30;
@@ -75049,7 +74778,7 @@ async function trafficRoutingOf(io, info) {
     const allAtOnce = { type: 'AllAtOnce' };
     if (!info.deploymentConfigName)
         return allAtOnce;
-    return getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
+    return (0,src_service/* getTrafficRouting */.St)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
 }
 function timeoutOf(info, inputs, trafficRouting) {
     const bg = info.blueGreenDeploymentConfiguration;
@@ -75198,8 +74927,1575 @@ function optionalNumber(read, name, rule) {
 
 // EXTERNAL MODULE: ./src/io.ts + 45 modules
 var src_io = __nccwpck_require__(5401);
+// EXTERNAL MODULE: ./src/task-definition.ts + 1 modules
+var task_definition = __nccwpck_require__(6741);
+;// CONCATENATED MODULE: ./src/plan.ts
+
+
+
+
+
+
+async function preparePlan(inputs, io) {
+    const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    if (inputs.image !== undefined)
+        (0,task_definition/* validateImage */.m_)(inputs.image);
+    const source = (0,task_definition/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
+    const template = source.kind === 'file' ? (0,task_definition/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) : undefined;
+    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
+    const aws = await discover(inputs, io);
+    const { service, group } = aws;
+    const loaded = template !== undefined
+        ? { template, arn: undefined }
+        : aws.offline !== undefined
+            ? offlineError(aws.offline)
+            : await (0,task_definition/* loadTaskDefinition */.$5)(io.aws().ecs, source, service?.taskDefinitionArn);
+    const lb = service?.loadBalancer;
+    const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
+    const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
+    if (containerName === undefined || containerPort === undefined) {
+        throw new errors/* InputError */.dz(`No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`, 'Set container-name and container-port (the container and port of the service load balancer).');
+    }
+    if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
+        throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
+    }
+    const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
+    const register = deployAsIs
+        ? undefined
+        : (0,task_definition/* renderTaskDefinition */.P9)(loaded.template, {
+            containerName,
+            image: inputs.image,
+            environment: inputs.environment,
+            // A registered revision's read-only fields are expected; a file's odd values are worth a note.
+            warn: source.kind === 'file'
+                ? m => {
+                    io.warning(m, 'Task definition');
+                }
+                : undefined
+        });
+    const ports = (0,task_definition/* containerPortMappings */.ys)(register ?? loaded.template, containerName);
+    if (!ports.includes(containerPort)) {
+        throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
+    }
+    const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
+    warnAboutGroup(inputs, io, group);
+    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
+    if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
+        io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
+    }
+    return {
+        service,
+        group,
+        trafficRouting: aws.trafficRouting,
+        deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
+        register,
+        existingArn: deployAsIs ? loaded.arn : undefined,
+        family,
+        containerName,
+        containerPort,
+        appSpecFile,
+        timeoutMinutes,
+        offline: aws.offline
+    };
+}
+function readAppSpecFile(inputs, io, inWorkspace, workspace) {
+    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
+    if (path === undefined)
+        return undefined;
+    if (!io.exists(inWorkspace(path))) {
+        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
+    }
+    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
+    for (const warning of file.warnings)
+        io.warning(warning, 'AppSpec file');
+    return file;
+}
+async function discover(inputs, io) {
+    try {
+        const { ecs, codedeploy } = io.aws();
+        const service = await (0,src_service/* describeService */.Jv)(ecs, inputs.cluster, inputs.service ?? '');
+        const group = await (0,src_service/* findDeploymentGroup */.cX)(codedeploy, service, {
+            application: inputs.application,
+            deploymentGroup: inputs.deploymentGroup
+        });
+        const trafficRouting = await (0,src_service/* getTrafficRouting */.St)(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
+        return { service, group, trafficRouting };
+    }
+    catch (e) {
+        const reason = credentialsHint(e);
+        // dry-run works without credentials when the inputs suffice; a real run needs AWS.
+        if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
+            throw reason;
+        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
+    }
+}
+function offlineError(reason) {
+    throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
+}
+const CREDENTIAL_ERRORS = [
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId'
+];
+/** Turns "Could not load credentials" and friends into what to add to the workflow. */
+function credentialsHint(e) {
+    const name = (0,errors/* awsErrorName */.ZH)(e);
+    if (name === undefined || !CREDENTIAL_ERRORS.includes(name))
+        return e;
+    return new errors/* AwsAccessError */.Eo(`AWS rejected or could not find credentials (${name}: ${(0,errors/* errorMessage */.gJ)(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
+}
+function warnAboutGroup(inputs, io, group) {
+    if (!group)
+        return;
+    if (inputs.waitUntil === 'ready' && group.readyWait?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
+        throw new errors/* InputError */.dz(`wait-until: ready needs a deployment group that waits before rerouting traffic, and ${group.deploymentGroupName} reroutes at once.`, 'Set the group\'s deployment settings to "Specify when to reroute traffic" (deploymentReadyOption STOP_DEPLOYMENT), or use wait-until: traffic-shifted.');
+    }
+    if (inputs.waitUntil === 'ready' && !group.hasTestListener) {
+        io.warning(`wait-until: ready, but deployment group ${group.deploymentGroupName} has no test listener: nothing routes test traffic to the replacement.`, 'Nothing to test');
+    }
+    if (!group.autoRollback.enabled || !group.autoRollback.events.includes('DEPLOYMENT_FAILURE')) {
+        io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
+    }
+}
+function deriveTimeout(inputs, group, routing) {
+    return deriveTimeoutMinutes({
+        goal: inputs.waitUntil,
+        readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
+        trafficRouting: routing ?? { type: 'AllAtOnce' },
+        terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
+    });
+}
+
+// EXTERNAL MODULE: ./src/report.ts + 1 modules
+var report = __nccwpck_require__(5598);
+// EXTERNAL MODULE: ./src/track.ts + 2 modules
+var track = __nccwpck_require__(861);
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
+async function run(io = (0,src_io/* actionsIo */.q)(), exit = code => process.exit(code)) {
+    const startedAt = io.now();
+    const reporter = new report/* Reporter */.a(io, startedAt);
+    let guard;
+    let unlisten = () => undefined;
+    try {
+        const inputs = parseInputs(name => io.input(name));
+        guard = new src_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        unlisten = guard.listen();
+        const tracker = new track/* Tracker */.JD(io, inputs, guard, reporter, startedAt);
+        if (inputs.deploymentId !== undefined)
+            await actOnExisting(inputs.deploymentId, inputs, io, tracker);
+        else
+            await deploy(inputs, io, tracker);
+    }
+    catch (e) {
+        // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
+        if (guard?.cancelled)
+            return;
+        await guard?.dropOrphan();
+        await reporter.fail(credentialsHint(e));
+    }
+    finally {
+        unlisten();
+    }
+}
+/** inputs → template → revision → AppSpec → deployment → watch → report. */
+async function deploy(inputs, io, tracker) {
+    const { guard, reporter } = tracker;
+    const plan = await preparePlan(inputs, io);
+    if (inputs.dryRun) {
+        await printDryRun(plan, io, reporter);
+        return;
+    }
+    tracker.timeoutMinutes = plan.timeoutMinutes;
+    const target = deploymentTarget(plan);
+    await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
+    const revision = await registerRevision(plan, io, guard, reporter);
+    tracker.watcher.taskDefinitionArn = revision;
+    tracker.watcher.trafficRouting = plan.trafficRouting;
+    const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
+    io.setOutput('appspec', appSpec.content);
+    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
+    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
+    reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
+    await reporter.githubDeployment(inputs, deploymentId, false);
+    if (inputs.waitForDeployment)
+        await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline());
+    else
+        await tracker.handOff(deploymentId);
+}
+function deploymentTarget(plan) {
+    // preparePlan leaves the group out only in a dry run without AWS access.
+    if (!plan.group)
+        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
+    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
+}
+function appSpecParts(plan) {
+    // The AppSpec file wins over the service: it is how users change network settings on deploy.
+    const file = plan.appSpecFile;
+    const svc = plan.service;
+    return {
+        containerName: plan.containerName,
+        containerPort: plan.containerPort,
+        platformVersion: file?.platformVersion ?? svc?.platformVersion,
+        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
+        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
+        hooks: file?.hooks ?? []
+    };
+}
+async function printDryRun(plan, io, reporter) {
+    const appSpec = buildAppSpec({
+        ...appSpecParts(plan),
+        taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
+    });
+    if (plan.offline)
+        io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
+    if (plan.register) {
+        io.startGroup('Task definition to register (environment values hidden)');
+        io.info(JSON.stringify((0,task_definition/* redactTaskDefinition */.S6)(plan.register), null, 2));
+        io.endGroup();
+    }
+    else {
+        io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`);
+    }
+    io.startGroup('AppSpec');
+    io.info(JSON.stringify(appSpec.appSpec, null, 2));
+    io.endGroup();
+    io.setOutput('appspec', appSpec.content);
+    const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
+    io.info(`Dry run: nothing was registered or deployed${group}.`);
+    await reporter.dryRun(appSpec.content);
+}
+async function registerRevision(plan, io, guard, reporter) {
+    const previous = plan.service?.taskDefinitionArn;
+    if (previous)
+        io.setOutput('previous-task-definition-arn', previous);
+    const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
+    if (!plan.register)
+        io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
+    io.setOutput('task-definition-arn', arn);
+    await reporter.taskDefinition(arn, previous, plan);
+    return arn;
+}
+async function register(request, io, guard) {
+    const { ecs } = io.aws();
+    try {
+        const arn = await guard.register(() => (0,task_definition/* registerTaskDefinition */.eQ)(ecs, request, ms => io.sleep(ms)), registered => (0,task_definition/* deregisterTaskDefinition */.T2)(ecs, registered));
+        io.info(`Registered ${arn}.`);
+        return arn;
+    }
+    catch (e) {
+        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
+    }
+}
+/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
+function writeFailed(e, call, left) {
+    const mapped = credentialsHint(e);
+    if (mapped instanceof errors/* ActionError */.lZ)
+        return mapped;
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+}
+async function startDeployment(inputs, io, tracker, d, left) {
+    const { codedeploy, region } = io.aws();
+    const request = {
+        ...d,
+        deploymentConfigName: inputs.deploymentConfig,
+        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
+        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
+    };
+    for (;;) {
+        try {
+            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
+            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
+            io.setOutput('deployment-id', id);
+            io.setOutput('codedeploy-deployment-id', id);
+            io.setOutput('deployment-url', url);
+            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
+            if (adopted)
+                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
+            return id;
+        }
+        catch (e) {
+            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
+                throw writeFailed(e, 'CreateDeployment', left);
+            }
+            // A race: another deployment started between the check and CreateDeployment.
+            if (!e.running) {
+                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
+            }
+            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
+            if (inputs.ifDeploymentRunning === 'fail') {
+                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
+            }
+            io.info(`${running} took the deployment group first.`);
+            await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 6661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ post)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7507);
+/* harmony import */ var _deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7920);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
+/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1386);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5598);
+/* harmony import */ var _track_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(861);
+
+
+
+
+
+
+
+const POLL_MS = 5000;
+/** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
+async function markGitHubDeployment(io, description) {
+    const id = Number(io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.githubDeploymentId));
+    const token = io.input('github-token');
+    if (!id || !token)
+        return;
+    const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .GitHubDeployments */ .C(io.github(token), m => {
+        io.warning(m, 'GitHub deployment');
+    });
+    await deployments.setStatus((0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+}
+/**
+ * The safety net at the end of the job, which runs after cancellations too: a deployment the main
+ * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
+ */
+async function post(io) {
+    const id = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.deploymentId);
+    const settled = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.settled);
+    if (!id || ['goal', 'ended', 'handed-off'].includes(settled))
+        return;
+    try {
+        if (settled !== 'stop-requested') {
+            if (io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.rollbackOnCancel) !== 'true') {
+                io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
+                return;
+            }
+            const { codedeploy } = io.aws();
+            const info = await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
+            if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
+                io.info(`Deployment ${id} had already ended ${info.status ?? ''}.`);
+            }
+            else {
+                await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
+                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__/* .DeploymentAlreadyCompletedException */ .ATo))
+                        throw e;
+                });
+                io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
+            }
+        }
+        const { snapshot, rollback } = await new _track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .ZV(io, POLL_MS, io.now()).stopped(id);
+        const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
+        io.info(ended);
+        await markGitHubDeployment(io, `The deploy step did not finish. ${ended}`);
+    }
+    catch (e) {
+        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+    }
+}
+
+
+/***/ }),
+
+/***/ 9579:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vk: () => (/* binding */ elapsed),
+  a3: () => (/* binding */ formatDuration),
+  IG: () => (/* binding */ initialView),
+  TS: () => (/* binding */ reduce)
+});
+
+// UNUSED EXPORTS: elapsedTag, formatClock, trafficSplit
+
+;// CONCATENATED MODULE: ./src/snapshot.ts
+// What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
+// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
+// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
+const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
+function isTerminal(phase) {
+    return TERMINAL_PHASES.includes(phase);
+}
+
+;// CONCATENATED MODULE: ./src/progress.ts
+// The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
+// since the last read gets a line, so a poll that sees nothing new prints nothing.
+
+function initialView(startedAt) {
+    return {
+        startedAt,
+        timeline: [],
+        traffic: [],
+        statuses: [],
+        shown: { events: {}, stoppedTasks: [], messages: [] }
+    };
+}
+/** `45s`, `1m12s`, `1h02m`. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    if (total < 60)
+        return `${total}s`;
+    const minutes = Math.floor(total / 60);
+    if (minutes < 60)
+        return `${minutes}m${pad(total % 60)}s`;
+    return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
+}
+/** `+0:05`, `+12:04`, `+1:02:03`: time since the step began, as the log and the summary show it. */
+function elapsed(startedAt, at) {
+    const total = Math.max(0, Math.floor((at.getTime() - startedAt.getTime()) / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = pad(total % 60);
+    return h > 0 ? `+${h}:${pad(m)}:${s}` : `+${m}:${s}`;
+}
+/** `[+0:05] `: the prefix of every progress line. */
+function elapsedTag(startedAt, now) {
+    return `[${elapsed(startedAt, now)}] `;
+}
+/** `15:04 UTC`, with the date when it is not today: a ready wait can last days. */
+function formatClock(at, now) {
+    const iso = at.toISOString();
+    const time = `${iso.slice(11, 16)} UTC`;
+    return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
+}
+/** How long until `at`, coarse on purpose (`in 59m`, `in 2h05m`, `in 40s`). */
+function formatRemaining(at, now) {
+    const ms = at.getTime() - now.getTime();
+    if (ms <= 0)
+        return 'now';
+    const minutes = Math.round(ms / 60_000);
+    if (minutes < 1)
+        return `in ${Math.round(ms / 1000)}s`;
+    if (minutes <= 120)
+        return `in ${minutes}m`;
+    return `in ${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
+}
+function pad(n) {
+    return String(n).padStart(2, '0');
+}
+function percent(n) {
+    return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
+}
+/** The production traffic split, or undefined while no task set is known (the backend has not said yet). */
+function trafficSplit(taskSets) {
+    if (taskSets.length === 0)
+        return undefined;
+    const sum = (role) => taskSets.filter(t => t.role === role).reduce((acc, t) => acc + t.trafficWeight, 0);
+    return { original: sum('original'), replacement: sum('replacement') };
+}
+function eventLines(ev, shownStatus) {
+    const { name, status } = ev;
+    const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
+    const notStartedYet = shownStatus === undefined;
+    switch (status) {
+        case 'InProgress':
+            return notStartedYet ? [`${name} started`] : [];
+        case 'Succeeded':
+        case 'Failed': {
+            // An event that started and ended between two reads still gets its start line.
+            const lines = notStartedYet ? [`${name} started`] : [];
+            if (status === 'Succeeded') {
+                lines.push(duration === undefined ? `${name} succeeded` : `${name} succeeded in ${formatDuration(duration)}`);
+            }
+            else {
+                lines.push(duration === undefined ? `${name} FAILED` : `${name} FAILED after ${formatDuration(duration)}`);
+                const d = ev.diagnostics;
+                const what = [d?.errorCode, d?.message].filter(Boolean).join(': ');
+                if (what)
+                    lines.push(`${name}: ${what}`);
+            }
+            return lines;
+        }
+        case 'Skipped':
+            return [`${name} skipped`];
+        default:
+            return [`${name} is ${status}`];
+    }
+}
+function stoppedTaskLines(task) {
+    const id = task.taskArn.split('/').pop() ?? task.taskArn;
+    const code = task.stopCode ? ` (${task.stopCode})` : '';
+    const lines = [`Replacement task ${id} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
+    for (const c of task.containers) {
+        const exit = c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`;
+        lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
+    }
+    return lines;
+}
+function countsLine(snap) {
+    const install = snap.events.find(e => e.name === 'Install');
+    const installing = install ? install.status === 'InProgress' : snap.phase === 'installing';
+    const replacement = snap.taskSets.find(t => t.role === 'replacement');
+    if (!installing || !replacement || replacement.desiredCount === undefined)
+        return undefined;
+    const pending = replacement.pendingCount ? `, ${replacement.pendingCount} pending` : '';
+    return `Replacement task set: ${replacement.runningCount ?? 0}/${replacement.desiredCount} running${pending}`;
+}
+function reduce(view, snap, now) {
+    const lines = [];
+    const details = [];
+    let shown = view.shown;
+    // A terminal or Ready status reads best after the events that led to it; any other before them.
+    const statusChanged = view.statuses.at(-1)?.status !== snap.status;
+    const statusLine = `Deployment ${snap.id} is ${snap.status}`;
+    const statusLast = snap.phase === 'ready' || isTerminal(snap.phase);
+    if (statusChanged && !statusLast)
+        lines.push(statusLine);
+    const events = { ...shown.events };
+    for (const ev of snap.events) {
+        const before = events[ev.name];
+        if (ev.status === before || ev.status === 'Pending')
+            continue;
+        lines.push(...eventLines(ev, before));
+        events[ev.name] = ev.status;
+        if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
+            details.push({
+                title: `${ev.name} log tail`,
+                lines: ev.diagnostics.logTail.trimEnd().split('\n'),
+                after: lines.length
+            });
+        }
+    }
+    shown = { ...shown, events };
+    let traffic = view.traffic;
+    const split = trafficSplit(snap.taskSets);
+    const lastSplit = traffic.at(-1);
+    if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
+        // The split AllowTraffic reached reads before AllowTraffic's end.
+        const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l));
+        const at = end < 0 ? lines.length : end;
+        lines.splice(at, 0, `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
+        for (const d of details)
+            if (d.after > at)
+                d.after++;
+        traffic = [...traffic, { at: now, ...split }];
+    }
+    const counts = countsLine(snap);
+    if (counts && counts !== shown.replacementCounts) {
+        lines.push(counts);
+        shown = { ...shown, replacementCounts: counts };
+    }
+    const newTasks = snap.stoppedTasks.filter(t => !shown.stoppedTasks.includes(t.taskArn));
+    for (const t of newTasks)
+        lines.push(...stoppedTaskLines(t));
+    if (newTasks.length) {
+        shown = { ...shown, stoppedTasks: [...shown.stoppedTasks, ...newTasks.map(t => t.taskArn)] };
+    }
+    const newMessages = snap.statusMessages.filter(m => !shown.messages.includes(m));
+    for (const m of newMessages)
+        lines.push(`Status message: ${m}`);
+    if (newMessages.length)
+        shown = { ...shown, messages: [...shown.messages, ...newMessages] };
+    if (statusChanged && statusLast)
+        lines.push(statusLine);
+    if (snap.phase === 'ready') {
+        const key = snap.readyWaitUntil?.toISOString() ?? 'no limit';
+        if (key !== shown.ready) {
+            const until = snap.readyWaitUntil
+                ? ` before ${formatClock(snap.readyWaitUntil, now)} (${formatRemaining(snap.readyWaitUntil, now)}), or the deployment is stopped`
+                : '';
+            lines.push(`Ready: the replacement task set serves test traffic. Test it, then reroute production traffic with continue-deployment: true${until}.`);
+            shown = { ...shown, ready: key };
+        }
+    }
+    if (snap.phase === 'termination-wait') {
+        const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end';
+        if (key !== shown.terminationWait) {
+            const when = snap.terminationWaitUntil
+                ? `is removed at ${formatClock(snap.terminationWaitUntil, now)} (${formatRemaining(snap.terminationWaitUntil, now)})`
+                : 'is kept until the termination wait ends';
+            lines.push(`Termination wait: the original task set ${when}; stop-deployment can still roll back until then.`);
+            shown = { ...shown, terminationWait: key };
+        }
+    }
+    if (snap.error && isTerminal(snap.phase)) {
+        const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ');
+        if (text && text !== shown.error) {
+            lines.push(`Error: ${text}`);
+            shown = { ...shown, error: text };
+        }
+    }
+    const rb = snap.rollback;
+    if (rb?.triggeringDeploymentId && rb.triggeringDeploymentId !== shown.rollbackTrigger) {
+        lines.push(`This deployment rolls back ${rb.triggeringDeploymentId}`);
+        shown = { ...shown, rollbackTrigger: rb.triggeringDeploymentId };
+    }
+    if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
+        lines.push(`Rollback deployment ${rb.deploymentId} started`);
+        shown = { ...shown, rollbackId: rb.deploymentId };
+    }
+    const tag = elapsedTag(view.startedAt, now);
+    return {
+        view: {
+            startedAt: view.startedAt,
+            timeline: mergeTimeline(view.timeline, snap.events),
+            traffic,
+            statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
+            lastSnapshot: snap,
+            shown
+        },
+        lines: lines.map(l => tag + l),
+        details
+    };
+}
+/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
+function mergeTimeline(timeline, events) {
+    if (events.length === 0)
+        return [...timeline];
+    return events.map(e => {
+        const entry = { name: e.name, status: e.status };
+        if (e.startTime)
+            entry.start = e.startTime;
+        if (e.endTime)
+            entry.end = e.endTime;
+        return entry;
+    });
+}
+
+
+/***/ }),
+
+/***/ 5598:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  a: () => (/* binding */ Reporter),
+  W: () => (/* binding */ statusTarget)
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/console-url.ts
+var console_url = __nccwpck_require__(3474);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/github-deployment.ts
+var github_deployment = __nccwpck_require__(1386);
+// EXTERNAL MODULE: ./src/guard.ts
+var guard = __nccwpck_require__(578);
+// EXTERNAL MODULE: ./src/service.ts
+var service = __nccwpck_require__(448);
+// EXTERNAL MODULE: ./src/progress.ts + 1 modules
+var progress = __nccwpck_require__(9579);
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary: one Markdown page that says how the run ended, what was deployed, how the
+// deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
+// hands it to `core.summary.addRaw(...)`.
+//
+// Everything that comes from AWS or the user is escaped: a hook's log or a task's stopped reason
+// could otherwise inject Markdown, HTML or break a table. The report never receives environment
+// variable values (`taskDefinition.changes` names variables only), so none can leak here.
+
+
+const HEADLINES = {
+    succeeded: '✅ Deployment succeeded',
+    'goal-reached': '✅ Goal reached',
+    failed: '❌ Deployment failed',
+    stopped: '🛑 Deployment stopped',
+    timeout: '⏱️ Timed out',
+    cancelled: '🚫 Run cancelled',
+    'handed-off': '↪️ Deployment created, not waited for',
+    'dry-run': '🧪 Dry run: nothing was changed in AWS'
+};
+const GOALS = {
+    ready: 'the replacement serves test traffic and waits to be rerouted',
+    'traffic-shifted': 'all production traffic is on the replacement',
+    succeeded: 'the deployment succeeded'
+};
+/** Escapes text for Markdown and inline HTML, table cells included. */
+function escapeMarkdown(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/([\\`*_[\]#|~])/g, '\\$1')
+        .replace(/\r?\n/g, ' ');
+}
+/** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
+function summary_link(label, url) {
+    const text = escapeMarkdown(label);
+    if (!url || !/^https?:\/\//i.test(url))
+        return text;
+    const safe = url.replace(/[()\s<>]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${text}](${safe})`;
+}
+/** A fenced block whose fence is longer than any backtick run inside, so content cannot end it. */
+function fence(content, lang = '') {
+    const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length));
+    const marks = '`'.repeat(Math.max(3, longest + 1));
+    return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`;
+}
+function revisionName(arn) {
+    return arn.startsWith('arn:') ? (arn.split('/').pop() ?? arn) : arn;
+}
+function table(header, rows) {
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => ' --- ').join('|')}|`,
+        ...rows.map(r => `| ${r.join(' | ')} |`)
+    ];
+}
+function headline(r) {
+    const goal = r.outcome === 'goal-reached' && r.goal ? `: ${GOALS[r.goal] ?? r.goal}` : '';
+    return `### ${HEADLINES[r.outcome]}${escapeMarkdown(goal)}`;
+}
+function overview(r) {
+    const rows = [];
+    const td = r.taskDefinition;
+    if (td?.arn) {
+        const previous = td.previousArn
+            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
+            : '';
+        rows.push([
+            'Task definition',
+            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
+        ]);
+    }
+    else if (td?.previousArn) {
+        rows.push([
+            'Previous task definition',
+            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
+        ]);
+    }
+    const d = r.deployment;
+    if (d) {
+        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
+        if (d.applicationName || d.deploymentGroupName) {
+            rows.push([
+                'Application / group',
+                [d.applicationName, d.deploymentGroupName].map(x => escapeMarkdown(x ?? '?')).join(' / ')
+            ]);
+        }
+        if (d.deploymentConfigName) {
+            const routing = d.trafficRouting ? ` (${escapeMarkdown(d.trafficRouting)})` : '';
+            rows.push(['Configuration', `${escapeMarkdown(d.deploymentConfigName)}${routing}`]);
+        }
+    }
+    if (r.rollback) {
+        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
+    }
+    if (r.github?.environment) {
+        const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
+        rows.push(['Environment', `${escapeMarkdown(r.github.environment)}${id}`]);
+    }
+    rows.push(['Region', escapeMarkdown(r.region)]);
+    rows.push([
+        'Duration',
+        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
+    ]);
+    return table(['', ''], rows);
+}
+function changes(r) {
+    const td = r.taskDefinition;
+    if (!td?.changes.length)
+        return [];
+    const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
+    return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
+}
+function timelineTable(r) {
+    if (!r.timeline.length)
+        return [];
+    const rows = r.timeline.map(e => [
+        escapeMarkdown(e.name),
+        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
+        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
+        escapeMarkdown(e.status)
+    ]);
+    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+}
+const SECTIONS = {
+    BeforeInstall: 'Install',
+    Install: 'Install',
+    AfterInstall: 'Install',
+    AllowTestTraffic: 'Test traffic',
+    AfterAllowTestTraffic: 'Test traffic',
+    BeforeAllowTraffic: 'Production traffic',
+    AllowTraffic: 'Production traffic',
+    AfterAllowTraffic: 'Production traffic'
+};
+/** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
+function mermaidText(text) {
+    return (text
+        .replace(/[:;#\r\n]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || '?');
+}
+function ganttTags(status) {
+    switch (status) {
+        case 'Failed':
+            return 'crit, done, ';
+        case 'InProgress':
+            return 'active, ';
+        case 'Succeeded':
+        case 'Skipped':
+            return 'done, ';
+        default:
+            return '';
+    }
+}
+/** The timeline as a Gantt chart; events that never started have no bar. */
+function ganttChart(r) {
+    const started = r.timeline.filter((e) => e.start !== undefined);
+    if (!started.length)
+        return undefined;
+    const first = Math.min(...started.map(e => e.start.getTime()));
+    const last = Math.max(...started.map(e => (e.end ?? r.endedAt).getTime()));
+    const lines = [
+        'gantt',
+        `  title ${mermaidText(r.deployment ? `Deployment ${r.deployment.id}` : 'Deployment')}`,
+        '  dateFormat x',
+        `  axisFormat ${last - first >= 3_600_000 ? '%H:%M' : '%H:%M:%S'}`,
+        '  todayMarker off'
+    ];
+    let section;
+    started.forEach((e, i) => {
+        const name = SECTIONS[e.name] ?? 'Other';
+        if (name !== section) {
+            section = name;
+            lines.push(`  section ${name}`);
+        }
+        const start = e.start.getTime();
+        // A bar of zero width does not show; an instant event gets one second.
+        const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
+        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
+    });
+    return fence(lines.join('\n'), 'mermaid');
+}
+function trafficTable(r) {
+    if (!r.traffic.length)
+        return [];
+    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
+    return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
+}
+function result(r) {
+    const lines = ['#### Result', ''];
+    const d = r.deployment;
+    if (r.failure) {
+        lines.push(`> ${escapeMarkdown(r.failure.message)}`);
+    }
+    else if (r.outcome === 'dry-run') {
+        lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
+    }
+    else if (d) {
+        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
+    }
+    else {
+        lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
+    }
+    if (r.failure?.details.length) {
+        lines.push('', '<details><summary>Diagnostics</summary>', '', fence(r.failure.details.join('\n'), 'text'), '', '</details>');
+    }
+    return lines;
+}
+function appSpec(r) {
+    if (!r.appSpec)
+        return [];
+    return ['<details><summary>AppSpec</summary>', '', fence(r.appSpec, 'json'), '', '</details>'];
+}
+function renderSummary(r) {
+    const gantt = ganttChart(r);
+    const blocks = [
+        [headline(r)],
+        overview(r),
+        changes(r),
+        timelineTable(r),
+        gantt ? [gantt] : [],
+        trafficTable(r),
+        result(r),
+        appSpec(r)
+    ];
+    return `${blocks
+        .filter(b => b.length)
+        .map(b => b.join('\n'))
+        .join('\n\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./src/task-definition.ts + 1 modules
+var task_definition = __nccwpck_require__(6741);
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+
+
+
+
+
+const GITHUB_STATE = {
+    succeeded: 'success',
+    'goal-reached': 'in_progress',
+    'handed-off': 'in_progress',
+    failed: 'failure',
+    stopped: 'failure',
+    timeout: 'error',
+    cancelled: 'error',
+    'dry-run': 'inactive'
+};
+/**
+ * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
+ * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
+ * was already done.
+ */
+class Reporter {
+    io;
+    report;
+    github;
+    constructor(io, startedAt) {
+        this.io = io;
+        this.report = {
+            outcome: 'failed',
+            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
+            timeline: [],
+            traffic: [],
+            startedAt,
+            endedAt: startedAt
+        };
+    }
+    async taskDefinition(arn, previousArn, plan) {
+        let changes = [];
+        if (plan?.register && previousArn && previousArn !== arn) {
+            try {
+                const out = await this.io
+                    .aws()
+                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
+                if (out.taskDefinition)
+                    changes = (0,task_definition/* describeTaskDefinitionChanges */.zt)(out.taskDefinition, plan.register);
+            }
+            catch (e) {
+                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
+            }
+        }
+        this.report.taskDefinition = { arn, previousArn, changes };
+        for (const change of changes)
+            this.io.info(`  ${change}`);
+    }
+    deployment(id, d) {
+        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
+        this.report.deployment = {
+            id,
+            url,
+            status: d.status ?? 'Created',
+            applicationName: d.applicationName,
+            deploymentGroupName: d.deploymentGroupName,
+            deploymentConfigName: d.deploymentConfigName,
+            trafficRouting: d.plan?.trafficRouting ? (0,service/* describeTrafficRouting */.Vy)(d.plan.trafficRouting) : undefined
+        };
+    }
+    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
+    async githubDeployment(inputs, codedeployId, find) {
+        if (inputs.environmentName === undefined && !find)
+            return;
+        const context = this.io.context();
+        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+        // may have made: workflows that use none must not get warnings about it.
+        const quiet = inputs.environmentName === undefined;
+        const deployments = new github_deployment/* GitHubDeployments */.C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
+            if (!quiet)
+                this.io.warning(m, 'GitHub deployment');
+        });
+        const ctx = {
+            ...statusTarget(this.io, inputs.environmentUrl),
+            ref: (0,github_deployment/* headSha */.x)(context),
+            environment: inputs.environmentName ?? '',
+            codedeployDeploymentId: codedeployId,
+            description: `CodeDeploy ${codedeployId}`
+        };
+        const id = find
+            ? await deployments.find({
+                ...context.repo,
+                environment: inputs.environmentName,
+                codedeployDeploymentId: codedeployId
+            })
+            : await deployments.create(ctx);
+        if (id === undefined)
+            return;
+        this.github = { deployments, ctx, id };
+        this.report.github = { deploymentId: id, environment: inputs.environmentName };
+        this.io.setOutput('github-deployment-id', String(id));
+        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
+        this.io.saveState(guard/* STATE */.c.githubDeploymentId, String(id));
+    }
+    async end(e) {
+        const snap = e.snapshot;
+        this.report.outcome = e.outcome;
+        this.report.goal = e.goal;
+        this.report.endedAt = this.io.now();
+        if (e.timeline)
+            this.report.timeline = e.timeline;
+        if (e.traffic)
+            this.report.traffic = e.traffic;
+        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
+        if (status !== undefined) {
+            if (this.report.deployment)
+                this.report.deployment.status = status;
+            this.io.setOutput('deployment-status', status);
+        }
+        const rollbackId = snap?.rollback?.deploymentId;
+        if (rollbackId) {
+            this.io.setOutput('rollback-deployment-id', rollbackId);
+            this.report.rollback = {
+                id: rollbackId,
+                status: e.rollback?.status ?? 'unknown',
+                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
+            };
+        }
+        if (e.failure) {
+            this.report.failure = e.failure;
+            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
+            for (const line of e.failure.details)
+                this.io.info(line);
+            process.exitCode = 1;
+        }
+        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
+        await this.writeSummary();
+    }
+    /** Any error that ended the run early: input, AWS access, a failed API call. */
+    async fail(e) {
+        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
+        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
+    }
+    get previousTaskDefinition() {
+        return this.report.taskDefinition?.previousArn;
+    }
+    async dryRun(appSpec) {
+        this.report.appSpec = appSpec;
+        this.report.outcome = 'dry-run';
+        this.report.endedAt = this.io.now();
+        await this.writeSummary();
+    }
+    async writeSummary() {
+        try {
+            await this.io.summary(renderSummary(this.report));
+        }
+        catch (e) {
+            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+}
+/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
+function statusTarget(io, environmentUrl) {
+    const { repo, runId } = io.context();
+    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
+}
+function titleOf(outcome) {
+    return outcome === 'timeout'
+        ? 'Deployment timed out'
+        : outcome === 'cancelled'
+            ? 'Deployment cancelled'
+            : 'Deployment failed';
+}
+function describeOutcome(e) {
+    const id = e.snapshot?.id ?? '';
+    switch (e.outcome) {
+        case 'succeeded':
+            return `CodeDeploy ${id} succeeded`;
+        case 'goal-reached':
+            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
+        case 'handed-off':
+            return `CodeDeploy ${id} created`;
+        default:
+            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 448:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jv: () => (/* binding */ describeService),
+/* harmony export */   St: () => (/* binding */ getTrafficRouting),
+/* harmony export */   Vy: () => (/* binding */ describeTrafficRouting),
+/* harmony export */   cX: () => (/* binding */ findDeploymentGroup)
+/* harmony export */ });
+/* unused harmony exports serviceTarget, consoleDeploymentGroupNames */
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+// Discovery: the ECS service to deploy, the CodeDeploy deployment group that deploys it, and how that
+// group's deployment configuration shifts traffic. Read-only calls; clients are passed in.
+
+
+
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
+function parseEcsArn(value) {
+    const m = ECS_ARN.exec(value);
+    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
+}
+/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
+function nameOf(nameOrArn) {
+    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+/**
+ * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
+ * wins over the default cluster; a different explicit cluster is an input error.
+ */
+function serviceTarget(cluster, service) {
+    const given = cluster.trim() || 'default';
+    const svcArn = parseEcsArn(service);
+    const clusterArn = parseEcsArn(given);
+    if (clusterArn && clusterArn.kind !== 'cluster') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
+    }
+    if (svcArn && svcArn.kind !== 'service') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
+    }
+    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
+    if (arnCluster === undefined || given === 'default') {
+        return { cluster: arnCluster ?? given, service };
+    }
+    if (nameOf(given) !== arnCluster) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
+    }
+    return { cluster: given, service };
+}
+// Only for messages: a client without a region has already failed its call, and that error is the one to report.
+async function regionOf(client) {
+    try {
+        return await client.config.region();
+    }
+    catch {
+        return undefined;
+    }
+}
+function isAccessDenied(e) {
+    return /AccessDenied/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? '');
+}
+function toServiceInfo(s, cluster) {
+    const lb = s.loadBalancers?.[0];
+    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
+    const clusterArn = s.clusterArn ?? '';
+    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
+        ? [
+            {
+                capacityProvider: c.capacityProvider,
+                ...(c.base !== undefined ? { base: c.base } : {}),
+                ...(c.weight !== undefined ? { weight: c.weight } : {})
+            }
+        ]
+        : []);
+    return {
+        serviceArn: s.serviceArn ?? '',
+        serviceName: s.serviceName ?? '',
+        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
+        clusterArn,
+        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
+        taskDefinitionArn: s.taskDefinition ?? '',
+        deploymentController: s.deploymentController?.type ?? 'ECS',
+        ...(lb?.containerName && lb.containerPort !== undefined
+            ? {
+                loadBalancer: {
+                    containerName: lb.containerName,
+                    containerPort: lb.containerPort,
+                    targetGroupArn: lb.targetGroupArn ?? ''
+                }
+            }
+            : {}),
+        ...(awsvpc?.subnets?.length
+            ? {
+                networkConfiguration: {
+                    awsvpcConfiguration: {
+                        subnets: awsvpc.subnets,
+                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
+                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
+                    }
+                }
+            }
+            : {}),
+        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
+        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
+        ...(s.launchType ? { launchType: s.launchType } : {}),
+        status: s.status ?? 'UNKNOWN'
+    };
+}
+/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
+async function describeService(ecs, cluster, service) {
+    const target = serviceTarget(cluster, service);
+    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
+    let out;
+    try {
+        out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeServicesCommand */ .H7c({ cluster: target.cluster, services: [target.service] }));
+    }
+    catch (e) {
+        const region = await regionOf(ecs);
+        const where = region ? ` in ${region}` : '';
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClusterNotFoundException') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
+        }
+        if (isAccessDenied(e)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to describe ${label}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
+        }
+        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
+        throw e;
+    }
+    const failure = out.failures?.[0];
+    const found = out.services?.[0];
+    if (!found) {
+        const region = await regionOf(ecs);
+        const where = region ? ` (region ${region})` : '';
+        if (failure?.reason === 'MISSING' || !failure) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
+        }
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
+    }
+    const info = toServiceInfo(found, target.cluster);
+    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
+    if (info.status !== 'ACTIVE') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
+    }
+    if (info.deploymentController !== 'CODE_DEPLOY') {
+        const what = found.deploymentController?.type
+            ? info.deploymentController
+            : 'ECS (no deployment controller set)';
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
+    }
+    if (!info.loadBalancer) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
+    }
+    if (!info.taskDefinitionArn) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
+    }
+    return info;
+}
+/**
+ * The names the ECS console gives the application and deployment group it creates for a service.
+ * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
+ * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
+ */
+function consoleDeploymentGroupNames(clusterName, serviceName) {
+    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
+    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
+}
+function deploysService(g, svc) {
+    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
+        s.clusterName !== undefined &&
+        nameOf(s.serviceName) === svc.serviceName &&
+        nameOf(s.clusterName) === svc.clusterName);
+}
+function deployedServices(g) {
+    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
+    return list.length ? list.join(', ') : 'no ECS service';
+}
+function toDeploymentGroupInfo(g, application, group) {
+    const bg = g.blueGreenDeploymentConfiguration;
+    const ready = bg?.deploymentReadyOption;
+    const waitTime = ready?.waitTimeInMinutes ?? 0;
+    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
+    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
+        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
+        : undefined;
+    const alarmConfig = g.alarmConfiguration;
+    return {
+        applicationName: g.applicationName ?? application,
+        deploymentGroupName: g.deploymentGroupName ?? group,
+        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
+        ...(readyWait ? { readyWait } : {}),
+        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
+        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
+        autoRollback: {
+            enabled: g.autoRollbackConfiguration?.enabled ?? false,
+            events: g.autoRollbackConfiguration?.events ?? []
+        },
+        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
+        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
+    };
+}
+const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
+async function getDeploymentGroup(cd, application, group) {
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentGroupCommand */ .WOp({ applicationName: application, deploymentGroupName: group }));
+    return out.deploymentGroupInfo;
+}
+/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
+async function givenDeploymentGroup(cd, svc, application, group) {
+    let g;
+    try {
+        g = await getDeploymentGroup(cd, application, group);
+    }
+    catch (e) {
+        const name = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
+        if (name === 'ApplicationDoesNotExistException') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if (name === 'DeploymentGroupDoesNotExistException') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if (isAccessDenied(e)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (!g)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
+    if (g.computePlatform !== 'ECS') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
+    }
+    if (!deploysService(g, svc)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
+    }
+    return toDeploymentGroupInfo(g, application, group);
+}
+function searchDenied(step, e, svc) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
+}
+async function listEcsApplications(cd, svc) {
+    const names = [];
+    let nextToken;
+    try {
+        do {
+            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListApplicationsCommand */ .BJ_(nextToken ? { nextToken } : {}));
+            names.push(...(page.applications ?? []));
+            nextToken = page.nextToken;
+        } while (nextToken);
+    }
+    catch (e) {
+        if (isAccessDenied(e))
+            throw searchDenied('codedeploy:ListApplications', e, svc);
+        throw e;
+    }
+    const ecs = [];
+    // BatchGetApplications takes at most 100 names.
+    for (let i = 0; i < names.length; i += 100) {
+        try {
+            const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetApplicationsCommand */ .nsl({ applicationNames: names.slice(i, i + 100) }));
+            for (const a of out.applicationsInfo ?? []) {
+                if (a.computePlatform === 'ECS' && a.applicationName)
+                    ecs.push(a.applicationName);
+            }
+        }
+        catch (e) {
+            if (isAccessDenied(e))
+                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
+            throw e;
+        }
+    }
+    return ecs;
+}
+async function listGroupNames(cd, application, svc) {
+    const names = [];
+    let nextToken;
+    try {
+        do {
+            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentGroupsCommand */ .XOe({ applicationName: application, ...(nextToken ? { nextToken } : {}) }));
+            names.push(...(page.deploymentGroups ?? []));
+            nextToken = page.nextToken;
+        } while (nextToken);
+    }
+    catch (e) {
+        if (isAccessDenied(e))
+            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ApplicationDoesNotExistException') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
+        }
+        throw e;
+    }
+    return names;
+}
+async function findInApplication(cd, application, groupNames, svc) {
+    // BatchGetDeploymentGroups takes at most 25 names.
+    for (let i = 0; i < groupNames.length; i += 25) {
+        let out;
+        try {
+            out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetDeploymentGroupsCommand */ .rUZ({
+                applicationName: application,
+                deploymentGroupNames: groupNames.slice(i, i + 25)
+            }));
+        }
+        catch (e) {
+            if (isAccessDenied(e))
+                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
+            throw e;
+        }
+        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
+        if (match)
+            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
+    }
+    return undefined;
+}
+/**
+ * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
+ * console's default names, else the first found by searching the ECS applications.
+ */
+async function findDeploymentGroup(cd, svc, given) {
+    const application = given.application?.trim() || undefined;
+    const group = given.deploymentGroup?.trim() || undefined;
+    if (application && group)
+        return givenDeploymentGroup(cd, svc, application, group);
+    const tried = [];
+    if (!application && !group) {
+        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
+        const pair = `${names.application}/${names.deploymentGroup}`;
+        try {
+            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
+            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
+                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
+            }
+            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
+        }
+        catch (e) {
+            const name = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
+            const known = {
+                ApplicationDoesNotExistException: 'no such application',
+                DeploymentGroupDoesNotExistException: 'no such deployment group'
+            };
+            // A policy scoped to other applications answers AccessDenied for names it does not cover.
+            const why = (name && known[name]) ?? (isAccessDenied(e) ? 'access denied' : undefined);
+            if (why === undefined)
+                throw e;
+            tried.push(`the console's names ${pair} (${why})`);
+        }
+    }
+    const applications = application ? [application] : await listEcsApplications(cd, svc);
+    let groupCount = 0;
+    for (const app of applications) {
+        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
+        groupCount += groupNames.length;
+        const found = await findInApplication(cd, app, groupNames, svc);
+        if (found)
+            return found;
+    }
+    const scope = application
+        ? `application ${application}`
+        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
+    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
+}
+// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
+const PREDEFINED_ROUTING = {
+    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
+    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 1
+    },
+    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 3
+    },
+    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 5
+    },
+    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 15
+    }
+};
+/** How a deployment configuration shifts production traffic. */
+async function getTrafficRouting(cd, deploymentConfigName) {
+    const known = PREDEFINED_ROUTING[deploymentConfigName];
+    if (known)
+        return known;
+    let info;
+    try {
+        info = (await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentConfigCommand */ .z2K({ deploymentConfigName }))).deploymentConfigInfo;
+    }
+    catch (e) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+        }
+        if (isAccessDenied(e)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (info?.computePlatform !== 'ECS') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+    }
+    const routing = info.trafficRoutingConfig;
+    if (routing?.type === 'TimeBasedCanary') {
+        return {
+            type: 'TimeBasedCanary',
+            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
+            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
+        };
+    }
+    if (routing?.type === 'TimeBasedLinear') {
+        return {
+            type: 'TimeBasedLinear',
+            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
+            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
+        };
+    }
+    return { type: 'AllAtOnce' };
+}
+function describeTrafficRouting(r) {
+    switch (r.type) {
+        case 'AllAtOnce':
+            return 'all at once';
+        case 'TimeBasedCanary':
+            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
+        case 'TimeBasedLinear':
+            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6741:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zf: () => (/* binding */ classifyTaskDefinitionInput),
+  ys: () => (/* binding */ containerPortMappings),
+  T2: () => (/* binding */ deregisterTaskDefinition),
+  zt: () => (/* binding */ describeTaskDefinitionChanges),
+  $5: () => (/* binding */ loadTaskDefinition),
+  Yi: () => (/* binding */ parseTaskDefinitionTemplate),
+  S6: () => (/* binding */ redactTaskDefinition),
+  eQ: () => (/* binding */ registerTaskDefinition),
+  P9: () => (/* binding */ renderTaskDefinition),
+  m_: () => (/* binding */ validateImage)
+});
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/task-definition-model.json
 const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
 ;// CONCATENATED MODULE: ./src/task-definition.ts
@@ -75543,7 +76839,7 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 const childAt = at === '' ? key : `${at}.${key}`;
                 const member = node.members[key];
                 if (!member) {
-                    walk.errors.push(`unknown key ${childAt} (did you mean ${task_definition_nearest(key, Object.keys(node.members))}?)`);
+                    walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
                     continue;
                 }
                 const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
@@ -75635,7 +76931,7 @@ function mismatch(walk, where, expected, value) {
     const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`;
     walk.errors.push(`${where} must be ${expected}, got ${shown}`);
 }
-function task_definition_nearest(key, candidates) {
+function nearest(key, candidates) {
     let best = candidates[0];
     let bestDistance = Infinity;
     for (const candidate of candidates) {
@@ -75786,7 +77082,7 @@ async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn, readFil
     }
     let output;
     try {
-        output = await ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id, include: ['TAGS'] }));
+        output = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id, include: ['TAGS'] }));
     }
     catch (e) {
         if (source.kind === 'revision' && (0,errors/* awsErrorName */.ZH)(e) === 'ClientException') {
@@ -75814,7 +77110,7 @@ const REGISTER_ATTEMPTS = 5;
 async function registerTaskDefinition(ecs, input, sleep) {
     for (let attempt = 1;; attempt++) {
         try {
-            const output = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
+            const output = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
             const arn = output.taskDefinition?.taskDefinitionArn;
             if (!arn)
                 throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
@@ -75833,7 +77129,7 @@ async function registerTaskDefinition(ecs, input, sleep) {
 }
 /** Removes a revision this run registered and could not deploy. */
 async function deregisterTaskDefinition(ecs, arn) {
-    await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
+    await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
 }
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -75844,1195 +77140,6 @@ function jsonKind(value) {
     if (Array.isArray(value))
         return 'array';
     return typeof value === 'object' ? 'object' : typeof value;
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-
-
-
-
-
-
-async function preparePlan(inputs, io) {
-    const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    if (inputs.image !== undefined)
-        validateImage(inputs.image);
-    const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace);
-    const template = source.kind === 'file' ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path) : undefined;
-    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
-    const aws = await discover(inputs, io);
-    const { service, group } = aws;
-    const loaded = template !== undefined
-        ? { template, arn: undefined }
-        : aws.offline !== undefined
-            ? offlineError(aws.offline)
-            : await loadTaskDefinition(io.aws().ecs, source, service?.taskDefinitionArn);
-    const lb = service?.loadBalancer;
-    const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
-    const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
-    if (containerName === undefined || containerPort === undefined) {
-        throw new errors/* InputError */.dz(`No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`, 'Set container-name and container-port (the container and port of the service load balancer).');
-    }
-    if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
-        throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
-    }
-    const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
-    const register = deployAsIs
-        ? undefined
-        : renderTaskDefinition(loaded.template, {
-            containerName,
-            image: inputs.image,
-            environment: inputs.environment,
-            // A registered revision's read-only fields are expected; a file's odd values are worth a note.
-            warn: source.kind === 'file'
-                ? m => {
-                    io.warning(m, 'Task definition');
-                }
-                : undefined
-        });
-    const ports = containerPortMappings(register ?? loaded.template, containerName);
-    if (!ports.includes(containerPort)) {
-        throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
-    }
-    const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
-    warnAboutGroup(inputs, io, group);
-    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
-    if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
-        io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
-    }
-    return {
-        service,
-        group,
-        trafficRouting: aws.trafficRouting,
-        deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
-        register,
-        existingArn: deployAsIs ? loaded.arn : undefined,
-        family,
-        containerName,
-        containerPort,
-        appSpecFile,
-        timeoutMinutes,
-        offline: aws.offline
-    };
-}
-function readAppSpecFile(inputs, io, inWorkspace, workspace) {
-    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
-    if (path === undefined)
-        return undefined;
-    if (!io.exists(inWorkspace(path))) {
-        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
-    }
-    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
-    for (const warning of file.warnings)
-        io.warning(warning, 'AppSpec file');
-    return file;
-}
-async function discover(inputs, io) {
-    try {
-        const { ecs, codedeploy } = io.aws();
-        const service = await describeService(ecs, inputs.cluster, inputs.service ?? '');
-        const group = await findDeploymentGroup(codedeploy, service, {
-            application: inputs.application,
-            deploymentGroup: inputs.deploymentGroup
-        });
-        const trafficRouting = await getTrafficRouting(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
-        return { service, group, trafficRouting };
-    }
-    catch (e) {
-        const reason = credentialsHint(e);
-        // dry-run works without credentials when the inputs suffice; a real run needs AWS.
-        if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
-            throw reason;
-        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
-    }
-}
-function offlineError(reason) {
-    throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
-}
-const CREDENTIAL_ERRORS = [
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId'
-];
-/** Turns "Could not load credentials" and friends into what to add to the workflow. */
-function credentialsHint(e) {
-    const name = (0,errors/* awsErrorName */.ZH)(e);
-    if (name === undefined || !CREDENTIAL_ERRORS.includes(name))
-        return e;
-    return new errors/* AwsAccessError */.Eo(`AWS rejected or could not find credentials (${name}: ${(0,errors/* errorMessage */.gJ)(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
-}
-function warnAboutGroup(inputs, io, group) {
-    if (!group)
-        return;
-    if (inputs.waitUntil === 'ready' && group.readyWait?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
-        throw new errors/* InputError */.dz(`wait-until: ready needs a deployment group that waits before rerouting traffic, and ${group.deploymentGroupName} reroutes at once.`, 'Set the group\'s deployment settings to "Specify when to reroute traffic" (deploymentReadyOption STOP_DEPLOYMENT), or use wait-until: traffic-shifted.');
-    }
-    if (inputs.waitUntil === 'ready' && !group.hasTestListener) {
-        io.warning(`wait-until: ready, but deployment group ${group.deploymentGroupName} has no test listener: nothing routes test traffic to the replacement.`, 'Nothing to test');
-    }
-    if (!group.autoRollback.enabled || !group.autoRollback.events.includes('DEPLOYMENT_FAILURE')) {
-        io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
-    }
-}
-function deriveTimeout(inputs, group, routing) {
-    return deriveTimeoutMinutes({
-        goal: inputs.waitUntil,
-        readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
-        trafficRouting: routing ?? { type: 'AllAtOnce' },
-        terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
-    });
-}
-
-;// CONCATENATED MODULE: ./src/github-deployment.ts
-// GitHub-native reporting: a GitHub deployment for the `environment` input whose status follows
-// the CodeDeploy deployment, so the environment page and the PR show what runs where.
-// Reporting must never fail a deploy: a token without `deployments: write` (or no token) is
-// warned about once, and every later call is a no-op.
-
-/** `obj.a.b...` when every step is an object and the end is a non-empty string. */
-function stringAt(obj, ...path) {
-    let value = obj;
-    for (const key of path) {
-        if (!value || typeof value !== 'object' || !(key in value))
-            return undefined;
-        value = value[key];
-    }
-    return typeof value === 'string' && value ? value : undefined;
-}
-/**
- * The commit that is deployed. For pull request events `context.sha` is the merge commit
- * GitHub made for the PR (refs/pull/N/merge), which nobody can find in the branch's history.
- */
-function headSha(context) {
-    if (context.eventName.startsWith('pull_request')) {
-        return stringAt(context.payload, 'pull_request', 'head', 'sha') ?? context.sha;
-    }
-    if (context.eventName === 'merge_group') {
-        return stringAt(context.payload, 'merge_group', 'head_sha') ?? context.sha;
-    }
-    return context.sha;
-}
-/** GitHub cuts status descriptions longer than 140 characters with an error. */
-const MAX_DESCRIPTION = 140;
-function shorten(text) {
-    return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text;
-}
-function httpStatus(e) {
-    if (e && typeof e === 'object' && 'status' in e && typeof e.status === 'number')
-        return e.status;
-    return undefined;
-}
-/** `payload` comes back as an object, or as a JSON string from older deployments and some APIs. */
-function payloadDeploymentId(payload) {
-    let value = payload;
-    if (typeof value === 'string') {
-        try {
-            value = JSON.parse(value);
-        }
-        catch {
-            return undefined;
-        }
-    }
-    if (value && typeof value === 'object' && 'codedeployDeploymentId' in value)
-        return value.codedeployDeploymentId;
-    return undefined;
-}
-class GitHubDeployments {
-    octokit;
-    warn;
-    disabled = false;
-    /** `octokit` undefined: no token was given; the first call warns and reporting is off. */
-    constructor(octokit, warn) {
-        this.octokit = octokit;
-        this.warn = warn;
-    }
-    /** Creates the deployment and marks it in progress; undefined when GitHub reporting is off. */
-    async create(ctx) {
-        const id = await this.call(`create a GitHub deployment for environment "${ctx.environment}"`, async (o) => {
-            const res = await o.rest.repos.createDeployment({
-                owner: ctx.owner,
-                repo: ctx.repo,
-                ref: ctx.ref,
-                environment: ctx.environment,
-                description: shorten(ctx.description),
-                // The workflow has run its checks already; GitHub must not re-check them or merge branches.
-                required_contexts: [],
-                auto_merge: false,
-                transient_environment: false,
-                payload: { codedeployDeploymentId: ctx.codedeployDeploymentId }
-            });
-            // 202 means GitHub merged or queued instead of creating (only with auto_merge); no id then.
-            return 'id' in res.data ? res.data.id : undefined;
-        });
-        if (id !== undefined)
-            await this.setStatus(ctx, id, 'in_progress', ctx.description);
-        return id;
-    }
-    async setStatus(ctx, id, state, description) {
-        if (id === undefined)
-            return;
-        await this.call(`set GitHub deployment ${id} to ${state}`, async (o) => {
-            await o.rest.repos.createDeploymentStatus({
-                owner: ctx.owner,
-                repo: ctx.repo,
-                deployment_id: id,
-                state,
-                description: shorten(description),
-                log_url: ctx.logUrl,
-                ...(ctx.environmentUrl ? { environment_url: ctx.environmentUrl } : {})
-            });
-        });
-    }
-    /** The newest GitHub deployment made for this CodeDeploy deployment (a follow-up step's). */
-    async find(q) {
-        return this.call(`find the GitHub deployment of ${q.codedeployDeploymentId}`, async (o) => {
-            const res = await o.rest.repos.listDeployments({
-                owner: q.owner,
-                repo: q.repo,
-                per_page: 100,
-                ...(q.environment ? { environment: q.environment } : {})
-            });
-            return res.data.find(d => payloadDeploymentId(d.payload) === q.codedeployDeploymentId)?.id;
-        });
-    }
-    async call(what, fn) {
-        if (this.disabled)
-            return undefined;
-        if (!this.octokit) {
-            this.disable(`No github-token was given, so the step cannot ${what}. Pass \`github-token\` (the default \`\${{ github.token }}\` works) with \`permissions: deployments: write\`; the deployment goes on without GitHub deployment statuses.`);
-            return undefined;
-        }
-        try {
-            return await fn(this.octokit);
-        }
-        catch (e) {
-            const status = httpStatus(e);
-            if (status === 401 || status === 403 || status === 404) {
-                this.disable(`Could not ${what} (HTTP ${status}: ${(0,errors/* errorMessage */.gJ)(e)}): the token may not write deployments. Add \`permissions: deployments: write\` to the job (or pass a \`github-token\` that has it); the deployment goes on without GitHub deployment statuses.`);
-            }
-            else {
-                this.warn(`Could not ${what}: ${(0,errors/* errorMessage */.gJ)(e)}. The deployment goes on; only its GitHub status may lag.`);
-            }
-            return undefined;
-        }
-    }
-    disable(message) {
-        this.disabled = true;
-        this.warn(message);
-    }
-}
-
-// EXTERNAL MODULE: ./src/progress.ts + 1 modules
-var progress = __nccwpck_require__(9579);
-;// CONCATENATED MODULE: ./src/summary.ts
-// The job summary: one Markdown page that says how the run ended, what was deployed, how the
-// deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
-// hands it to `core.summary.addRaw(...)`.
-//
-// Everything that comes from AWS or the user is escaped: a hook's log or a task's stopped reason
-// could otherwise inject Markdown, HTML or break a table. The report never receives environment
-// variable values (`taskDefinition.changes` names variables only), so none can leak here.
-
-
-const HEADLINES = {
-    succeeded: '✅ Deployment succeeded',
-    'goal-reached': '✅ Goal reached',
-    failed: '❌ Deployment failed',
-    stopped: '🛑 Deployment stopped',
-    timeout: '⏱️ Timed out',
-    cancelled: '🚫 Run cancelled',
-    'handed-off': '↪️ Deployment created, not waited for',
-    'dry-run': '🧪 Dry run: nothing was changed in AWS'
-};
-const GOALS = {
-    ready: 'the replacement serves test traffic and waits to be rerouted',
-    'traffic-shifted': 'all production traffic is on the replacement',
-    succeeded: 'the deployment succeeded'
-};
-/** Escapes text for Markdown and inline HTML, table cells included. */
-function escapeMarkdown(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/([\\`*_[\]#|~])/g, '\\$1')
-        .replace(/\r?\n/g, ' ');
-}
-/** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
-function summary_link(label, url) {
-    const text = escapeMarkdown(label);
-    if (!url || !/^https?:\/\//i.test(url))
-        return text;
-    const safe = url.replace(/[()\s<>]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    return `[${text}](${safe})`;
-}
-/** A fenced block whose fence is longer than any backtick run inside, so content cannot end it. */
-function fence(content, lang = '') {
-    const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length));
-    const marks = '`'.repeat(Math.max(3, longest + 1));
-    return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`;
-}
-function revisionName(arn) {
-    return arn.startsWith('arn:') ? (arn.split('/').pop() ?? arn) : arn;
-}
-function table(header, rows) {
-    return [
-        `| ${header.join(' | ')} |`,
-        `|${header.map(() => ' --- ').join('|')}|`,
-        ...rows.map(r => `| ${r.join(' | ')} |`)
-    ];
-}
-function headline(r) {
-    const goal = r.outcome === 'goal-reached' && r.goal ? `: ${GOALS[r.goal] ?? r.goal}` : '';
-    return `### ${HEADLINES[r.outcome]}${escapeMarkdown(goal)}`;
-}
-function overview(r) {
-    const rows = [];
-    const td = r.taskDefinition;
-    if (td?.arn) {
-        const previous = td.previousArn
-            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
-            : '';
-        rows.push([
-            'Task definition',
-            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
-        ]);
-    }
-    else if (td?.previousArn) {
-        rows.push([
-            'Previous task definition',
-            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
-        ]);
-    }
-    const d = r.deployment;
-    if (d) {
-        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
-        if (d.applicationName || d.deploymentGroupName) {
-            rows.push([
-                'Application / group',
-                [d.applicationName, d.deploymentGroupName].map(x => escapeMarkdown(x ?? '?')).join(' / ')
-            ]);
-        }
-        if (d.deploymentConfigName) {
-            const routing = d.trafficRouting ? ` (${escapeMarkdown(d.trafficRouting)})` : '';
-            rows.push(['Configuration', `${escapeMarkdown(d.deploymentConfigName)}${routing}`]);
-        }
-    }
-    if (r.rollback) {
-        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
-    }
-    if (r.github?.environment) {
-        const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
-        rows.push(['Environment', `${escapeMarkdown(r.github.environment)}${id}`]);
-    }
-    rows.push(['Region', escapeMarkdown(r.region)]);
-    rows.push([
-        'Duration',
-        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
-    ]);
-    return table(['', ''], rows);
-}
-function changes(r) {
-    const td = r.taskDefinition;
-    if (!td?.changes.length)
-        return [];
-    const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
-    return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
-}
-function timelineTable(r) {
-    if (!r.timeline.length)
-        return [];
-    const rows = r.timeline.map(e => [
-        escapeMarkdown(e.name),
-        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
-        escapeMarkdown(e.status)
-    ]);
-    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
-}
-const SECTIONS = {
-    BeforeInstall: 'Install',
-    Install: 'Install',
-    AfterInstall: 'Install',
-    AllowTestTraffic: 'Test traffic',
-    AfterAllowTestTraffic: 'Test traffic',
-    BeforeAllowTraffic: 'Production traffic',
-    AllowTraffic: 'Production traffic',
-    AfterAllowTraffic: 'Production traffic'
-};
-/** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
-function mermaidText(text) {
-    return (text
-        .replace(/[:;#\r\n]+/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim() || '?');
-}
-function ganttTags(status) {
-    switch (status) {
-        case 'Failed':
-            return 'crit, done, ';
-        case 'InProgress':
-            return 'active, ';
-        case 'Succeeded':
-        case 'Skipped':
-            return 'done, ';
-        default:
-            return '';
-    }
-}
-/** The timeline as a Gantt chart; events that never started have no bar. */
-function ganttChart(r) {
-    const started = r.timeline.filter((e) => e.start !== undefined);
-    if (!started.length)
-        return undefined;
-    const first = Math.min(...started.map(e => e.start.getTime()));
-    const last = Math.max(...started.map(e => (e.end ?? r.endedAt).getTime()));
-    const lines = [
-        'gantt',
-        `  title ${mermaidText(r.deployment ? `Deployment ${r.deployment.id}` : 'Deployment')}`,
-        '  dateFormat x',
-        `  axisFormat ${last - first >= 3_600_000 ? '%H:%M' : '%H:%M:%S'}`,
-        '  todayMarker off'
-    ];
-    let section;
-    started.forEach((e, i) => {
-        const name = SECTIONS[e.name] ?? 'Other';
-        if (name !== section) {
-            section = name;
-            lines.push(`  section ${name}`);
-        }
-        const start = e.start.getTime();
-        // A bar of zero width does not show; an instant event gets one second.
-        const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
-        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
-    });
-    return fence(lines.join('\n'), 'mermaid');
-}
-function trafficTable(r) {
-    if (!r.traffic.length)
-        return [];
-    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
-    return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
-}
-function result(r) {
-    const lines = ['#### Result', ''];
-    const d = r.deployment;
-    if (r.failure) {
-        lines.push(`> ${escapeMarkdown(r.failure.message)}`);
-    }
-    else if (r.outcome === 'dry-run') {
-        lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
-    }
-    else if (d) {
-        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
-    }
-    else {
-        lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
-    }
-    if (r.failure?.details.length) {
-        lines.push('', '<details><summary>Diagnostics</summary>', '', fence(r.failure.details.join('\n'), 'text'), '', '</details>');
-    }
-    return lines;
-}
-function appSpec(r) {
-    if (!r.appSpec)
-        return [];
-    return ['<details><summary>AppSpec</summary>', '', fence(r.appSpec, 'json'), '', '</details>'];
-}
-function renderSummary(r) {
-    const gantt = ganttChart(r);
-    const blocks = [
-        [headline(r)],
-        overview(r),
-        changes(r),
-        timelineTable(r),
-        gantt ? [gantt] : [],
-        trafficTable(r),
-        result(r),
-        appSpec(r)
-    ];
-    return `${blocks
-        .filter(b => b.length)
-        .map(b => b.join('\n'))
-        .join('\n\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-
-
-
-
-const GITHUB_STATE = {
-    succeeded: 'success',
-    'goal-reached': 'in_progress',
-    'handed-off': 'in_progress',
-    failed: 'failure',
-    stopped: 'failure',
-    timeout: 'error',
-    cancelled: 'error',
-    'dry-run': 'inactive'
-};
-/**
- * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
- * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
- * was already done.
- */
-class Reporter {
-    io;
-    report;
-    github;
-    constructor(io, startedAt) {
-        this.io = io;
-        this.report = {
-            outcome: 'failed',
-            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
-            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
-            timeline: [],
-            traffic: [],
-            startedAt,
-            endedAt: startedAt
-        };
-    }
-    async taskDefinition(arn, previousArn, plan) {
-        let changes = [];
-        if (plan?.register && previousArn && previousArn !== arn) {
-            try {
-                const out = await this.io
-                    .aws()
-                    .ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
-                if (out.taskDefinition)
-                    changes = describeTaskDefinitionChanges(out.taskDefinition, plan.register);
-            }
-            catch (e) {
-                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
-            }
-        }
-        this.report.taskDefinition = { arn, previousArn, changes };
-        for (const change of changes)
-            this.io.info(`  ${change}`);
-    }
-    deployment(id, d) {
-        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
-        this.report.deployment = {
-            id,
-            url,
-            status: d.status ?? 'Created',
-            applicationName: d.applicationName,
-            deploymentGroupName: d.deploymentGroupName,
-            deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? describeTrafficRouting(d.plan.trafficRouting) : undefined
-        };
-    }
-    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
-    async githubDeployment(inputs, codedeployId, find) {
-        if (inputs.environmentName === undefined && !find)
-            return;
-        const context = this.io.context();
-        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
-        // may have made: workflows that use none must not get warnings about it.
-        const quiet = inputs.environmentName === undefined;
-        const deployments = new GitHubDeployments(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
-            if (!quiet)
-                this.io.warning(m, 'GitHub deployment');
-        });
-        const server = this.io.env.GITHUB_SERVER_URL ?? 'https://github.com';
-        const ctx = {
-            ...context.repo,
-            ref: headSha(context),
-            environment: inputs.environmentName ?? '',
-            codedeployDeploymentId: codedeployId,
-            description: `CodeDeploy ${codedeployId}`,
-            logUrl: `${server}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
-            environmentUrl: inputs.environmentUrl
-        };
-        const id = find
-            ? await deployments.find({
-                ...context.repo,
-                environment: inputs.environmentName,
-                codedeployDeploymentId: codedeployId
-            })
-            : await deployments.create(ctx);
-        if (id === undefined)
-            return;
-        this.github = { deployments, ctx, id };
-        this.report.github = { deploymentId: id, environment: inputs.environmentName };
-        this.io.setOutput('github-deployment-id', String(id));
-    }
-    async end(e) {
-        const snap = e.snapshot;
-        this.report.outcome = e.outcome;
-        this.report.goal = e.goal;
-        this.report.endedAt = this.io.now();
-        if (e.timeline)
-            this.report.timeline = e.timeline;
-        if (e.traffic)
-            this.report.traffic = e.traffic;
-        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
-        if (status !== undefined) {
-            if (this.report.deployment)
-                this.report.deployment.status = status;
-            this.io.setOutput('deployment-status', status);
-        }
-        const rollbackId = snap?.rollback?.deploymentId;
-        if (rollbackId) {
-            this.io.setOutput('rollback-deployment-id', rollbackId);
-            this.report.rollback = {
-                id: rollbackId,
-                status: e.rollback?.status ?? 'unknown',
-                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
-            };
-        }
-        if (e.failure) {
-            this.report.failure = e.failure;
-            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
-            for (const line of e.failure.details)
-                this.io.info(line);
-            process.exitCode = 1;
-        }
-        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
-        await this.writeSummary();
-    }
-    /** Any error that ended the run early: input, AWS access, a failed API call. */
-    async fail(e) {
-        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
-    }
-    get previousTaskDefinition() {
-        return this.report.taskDefinition?.previousArn;
-    }
-    async dryRun(appSpec) {
-        this.report.appSpec = appSpec;
-        this.report.outcome = 'dry-run';
-        this.report.endedAt = this.io.now();
-        await this.writeSummary();
-    }
-    async writeSummary() {
-        try {
-            await this.io.summary(renderSummary(this.report));
-        }
-        catch (e) {
-            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-}
-function titleOf(outcome) {
-    return outcome === 'timeout'
-        ? 'Deployment timed out'
-        : outcome === 'cancelled'
-            ? 'Deployment cancelled'
-            : 'Deployment failed';
-}
-function describeOutcome(e) {
-    const id = e.snapshot?.id ?? '';
-    switch (e.outcome) {
-        case 'succeeded':
-            return `CodeDeploy ${id} succeeded`;
-        case 'goal-reached':
-            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
-        case 'handed-off':
-            return `CodeDeploy ${id} created`;
-        default:
-            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
-    }
-}
-
-// EXTERNAL MODULE: ./src/track.ts + 2 modules
-var track = __nccwpck_require__(861);
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
-async function run(io = (0,src_io/* actionsIo */.q)(), exit = code => process.exit(code)) {
-    const startedAt = io.now();
-    const reporter = new Reporter(io, startedAt);
-    let guard;
-    let unlisten = () => undefined;
-    try {
-        const inputs = parseInputs(name => io.input(name));
-        guard = new src_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
-        unlisten = guard.listen();
-        const tracker = new track/* Tracker */.JD(io, inputs, guard, reporter, startedAt);
-        if (inputs.deploymentId !== undefined)
-            await actOnExisting(inputs.deploymentId, inputs, io, tracker);
-        else
-            await deploy(inputs, io, tracker);
-    }
-    catch (e) {
-        // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
-        if (guard?.cancelled)
-            return;
-        await guard?.dropOrphan();
-        await reporter.fail(credentialsHint(e));
-    }
-    finally {
-        unlisten();
-    }
-}
-/** inputs → template → revision → AppSpec → deployment → watch → report. */
-async function deploy(inputs, io, tracker) {
-    const { guard, reporter } = tracker;
-    const plan = await preparePlan(inputs, io);
-    if (inputs.dryRun) {
-        await printDryRun(plan, io, reporter);
-        return;
-    }
-    tracker.timeoutMinutes = plan.timeoutMinutes;
-    const target = deploymentTarget(plan);
-    await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
-    const revision = await registerRevision(plan, io, guard, reporter);
-    tracker.watcher.taskDefinitionArn = revision;
-    tracker.watcher.trafficRouting = plan.trafficRouting;
-    const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
-    io.setOutput('appspec', appSpec.content);
-    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
-    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
-    reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
-    await reporter.githubDeployment(inputs, deploymentId, false);
-    if (inputs.waitForDeployment)
-        await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline());
-    else
-        await tracker.handOff(deploymentId);
-}
-function deploymentTarget(plan) {
-    // preparePlan leaves the group out only in a dry run without AWS access.
-    if (!plan.group)
-        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
-    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
-}
-function appSpecParts(plan) {
-    // The AppSpec file wins over the service: it is how users change network settings on deploy.
-    const file = plan.appSpecFile;
-    const svc = plan.service;
-    return {
-        containerName: plan.containerName,
-        containerPort: plan.containerPort,
-        platformVersion: file?.platformVersion ?? svc?.platformVersion,
-        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
-        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
-        hooks: file?.hooks ?? []
-    };
-}
-async function printDryRun(plan, io, reporter) {
-    const appSpec = buildAppSpec({
-        ...appSpecParts(plan),
-        taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
-    });
-    if (plan.offline)
-        io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
-    if (plan.register) {
-        io.startGroup('Task definition to register (environment values hidden)');
-        io.info(JSON.stringify(redactTaskDefinition(plan.register), null, 2));
-        io.endGroup();
-    }
-    else {
-        io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`);
-    }
-    io.startGroup('AppSpec');
-    io.info(JSON.stringify(appSpec.appSpec, null, 2));
-    io.endGroup();
-    io.setOutput('appspec', appSpec.content);
-    const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
-    io.info(`Dry run: nothing was registered or deployed${group}.`);
-    await reporter.dryRun(appSpec.content);
-}
-async function registerRevision(plan, io, guard, reporter) {
-    const previous = plan.service?.taskDefinitionArn;
-    if (previous)
-        io.setOutput('previous-task-definition-arn', previous);
-    const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
-    if (!plan.register)
-        io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
-    io.setOutput('task-definition-arn', arn);
-    await reporter.taskDefinition(arn, previous, plan);
-    return arn;
-}
-async function register(request, io, guard) {
-    const { ecs } = io.aws();
-    try {
-        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
-        io.info(`Registered ${arn}.`);
-        return arn;
-    }
-    catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
-    }
-}
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, left) {
-    const mapped = credentialsHint(e);
-    if (mapped instanceof errors/* ActionError */.lZ)
-        return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
-}
-async function startDeployment(inputs, io, tracker, d, left) {
-    const { codedeploy, region } = io.aws();
-    const request = {
-        ...d,
-        deploymentConfigName: inputs.deploymentConfig,
-        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
-        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
-    };
-    for (;;) {
-        try {
-            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
-            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-            io.setOutput('deployment-id', id);
-            io.setOutput('codedeploy-deployment-id', id);
-            io.setOutput('deployment-url', url);
-            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
-            if (adopted)
-                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
-            return id;
-        }
-        catch (e) {
-            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', left);
-            }
-            // A race: another deployment started between the check and CreateDeployment.
-            if (!e.running) {
-                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
-            }
-            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
-            if (inputs.ifDeploymentRunning === 'fail') {
-                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
-            }
-            io.info(`${running} took the deployment group first.`);
-            await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ post)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7507);
-/* harmony import */ var _deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7920);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
-/* harmony import */ var _track_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(861);
-
-
-
-
-
-const POLL_MS = 5000;
-/**
- * The safety net at the end of the job, which runs after cancellations too: a deployment the main
- * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
- */
-async function post(io) {
-    const id = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.deploymentId);
-    const settled = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.settled);
-    if (!id || ['goal', 'ended', 'handed-off'].includes(settled))
-        return;
-    try {
-        if (settled !== 'stop-requested') {
-            if (io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.rollbackOnCancel) !== 'true') {
-                io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
-                return;
-            }
-            const { codedeploy } = io.aws();
-            const info = await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
-            if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
-                io.info(`Deployment ${id} had already ended ${info.status ?? ''}.`);
-            }
-            else {
-                await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
-                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .DeploymentAlreadyCompletedException */ .ATo))
-                        throw e;
-                });
-                io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
-            }
-        }
-        const { snapshot, rollback } = await new _track_js__WEBPACK_IMPORTED_MODULE_3__/* .Watcher */ .ZV(io, POLL_MS, io.now()).stopped(id);
-        io.info(`Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`);
-    }
-    catch (e) {
-        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
-    }
-}
-
-
-/***/ }),
-
-/***/ 9579:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  vk: () => (/* binding */ elapsed),
-  a3: () => (/* binding */ formatDuration),
-  IG: () => (/* binding */ initialView),
-  TS: () => (/* binding */ reduce)
-});
-
-// UNUSED EXPORTS: elapsedTag, formatClock, trafficSplit
-
-;// CONCATENATED MODULE: ./src/snapshot.ts
-// What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
-// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
-const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
-function isTerminal(phase) {
-    return TERMINAL_PHASES.includes(phase);
-}
-
-;// CONCATENATED MODULE: ./src/progress.ts
-// The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
-// since the last read gets a line, so a poll that sees nothing new prints nothing.
-
-function initialView(startedAt) {
-    return {
-        startedAt,
-        timeline: [],
-        traffic: [],
-        statuses: [],
-        shown: { events: {}, stoppedTasks: [], messages: [] }
-    };
-}
-/** `45s`, `1m12s`, `1h02m`. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    if (total < 60)
-        return `${total}s`;
-    const minutes = Math.floor(total / 60);
-    if (minutes < 60)
-        return `${minutes}m${pad(total % 60)}s`;
-    return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
-}
-/** `+0:05`, `+12:04`, `+1:02:03`: time since the step began, as the log and the summary show it. */
-function elapsed(startedAt, at) {
-    const total = Math.max(0, Math.floor((at.getTime() - startedAt.getTime()) / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = pad(total % 60);
-    return h > 0 ? `+${h}:${pad(m)}:${s}` : `+${m}:${s}`;
-}
-/** `[+0:05] `: the prefix of every progress line. */
-function elapsedTag(startedAt, now) {
-    return `[${elapsed(startedAt, now)}] `;
-}
-/** `15:04 UTC`, with the date when it is not today: a ready wait can last days. */
-function formatClock(at, now) {
-    const iso = at.toISOString();
-    const time = `${iso.slice(11, 16)} UTC`;
-    return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${iso.slice(0, 10)} ${time}`;
-}
-/** How long until `at`, coarse on purpose (`in 59m`, `in 2h05m`, `in 40s`). */
-function formatRemaining(at, now) {
-    const ms = at.getTime() - now.getTime();
-    if (ms <= 0)
-        return 'now';
-    const minutes = Math.round(ms / 60_000);
-    if (minutes < 1)
-        return `in ${Math.round(ms / 1000)}s`;
-    if (minutes <= 120)
-        return `in ${minutes}m`;
-    return `in ${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
-}
-function pad(n) {
-    return String(n).padStart(2, '0');
-}
-function percent(n) {
-    return `${Number.isInteger(n) ? n : n.toFixed(1)}%`;
-}
-/** The production traffic split, or undefined while no task set is known (the backend has not said yet). */
-function trafficSplit(taskSets) {
-    if (taskSets.length === 0)
-        return undefined;
-    const sum = (role) => taskSets.filter(t => t.role === role).reduce((acc, t) => acc + t.trafficWeight, 0);
-    return { original: sum('original'), replacement: sum('replacement') };
-}
-function eventLines(ev, shownStatus) {
-    const { name, status } = ev;
-    const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
-    const notStartedYet = shownStatus === undefined;
-    switch (status) {
-        case 'InProgress':
-            return notStartedYet ? [`${name} started`] : [];
-        case 'Succeeded':
-        case 'Failed': {
-            // An event that started and ended between two reads still gets its start line.
-            const lines = notStartedYet ? [`${name} started`] : [];
-            if (status === 'Succeeded') {
-                lines.push(duration === undefined ? `${name} succeeded` : `${name} succeeded in ${formatDuration(duration)}`);
-            }
-            else {
-                lines.push(duration === undefined ? `${name} FAILED` : `${name} FAILED after ${formatDuration(duration)}`);
-                const d = ev.diagnostics;
-                const what = [d?.errorCode, d?.message].filter(Boolean).join(': ');
-                if (what)
-                    lines.push(`${name}: ${what}`);
-            }
-            return lines;
-        }
-        case 'Skipped':
-            return [`${name} skipped`];
-        default:
-            return [`${name} is ${status}`];
-    }
-}
-function stoppedTaskLines(task) {
-    const id = task.taskArn.split('/').pop() ?? task.taskArn;
-    const code = task.stopCode ? ` (${task.stopCode})` : '';
-    const lines = [`Replacement task ${id} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
-    for (const c of task.containers) {
-        const exit = c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`;
-        lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
-    }
-    return lines;
-}
-function countsLine(snap) {
-    const install = snap.events.find(e => e.name === 'Install');
-    const installing = install ? install.status === 'InProgress' : snap.phase === 'installing';
-    const replacement = snap.taskSets.find(t => t.role === 'replacement');
-    if (!installing || !replacement || replacement.desiredCount === undefined)
-        return undefined;
-    const pending = replacement.pendingCount ? `, ${replacement.pendingCount} pending` : '';
-    return `Replacement task set: ${replacement.runningCount ?? 0}/${replacement.desiredCount} running${pending}`;
-}
-function reduce(view, snap, now) {
-    const lines = [];
-    const details = [];
-    let shown = view.shown;
-    // A terminal or Ready status reads best after the events that led to it; any other before them.
-    const statusChanged = view.statuses.at(-1)?.status !== snap.status;
-    const statusLine = `Deployment ${snap.id} is ${snap.status}`;
-    const statusLast = snap.phase === 'ready' || isTerminal(snap.phase);
-    if (statusChanged && !statusLast)
-        lines.push(statusLine);
-    const events = { ...shown.events };
-    for (const ev of snap.events) {
-        const before = events[ev.name];
-        if (ev.status === before || ev.status === 'Pending')
-            continue;
-        lines.push(...eventLines(ev, before));
-        events[ev.name] = ev.status;
-        if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
-            details.push({
-                title: `${ev.name} log tail`,
-                lines: ev.diagnostics.logTail.trimEnd().split('\n'),
-                after: lines.length
-            });
-        }
-    }
-    shown = { ...shown, events };
-    let traffic = view.traffic;
-    const split = trafficSplit(snap.taskSets);
-    const lastSplit = traffic.at(-1);
-    if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-        // The split AllowTraffic reached reads before AllowTraffic's end.
-        const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l));
-        const at = end < 0 ? lines.length : end;
-        lines.splice(at, 0, `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
-        for (const d of details)
-            if (d.after > at)
-                d.after++;
-        traffic = [...traffic, { at: now, ...split }];
-    }
-    const counts = countsLine(snap);
-    if (counts && counts !== shown.replacementCounts) {
-        lines.push(counts);
-        shown = { ...shown, replacementCounts: counts };
-    }
-    const newTasks = snap.stoppedTasks.filter(t => !shown.stoppedTasks.includes(t.taskArn));
-    for (const t of newTasks)
-        lines.push(...stoppedTaskLines(t));
-    if (newTasks.length) {
-        shown = { ...shown, stoppedTasks: [...shown.stoppedTasks, ...newTasks.map(t => t.taskArn)] };
-    }
-    const newMessages = snap.statusMessages.filter(m => !shown.messages.includes(m));
-    for (const m of newMessages)
-        lines.push(`Status message: ${m}`);
-    if (newMessages.length)
-        shown = { ...shown, messages: [...shown.messages, ...newMessages] };
-    if (statusChanged && statusLast)
-        lines.push(statusLine);
-    if (snap.phase === 'ready') {
-        const key = snap.readyWaitUntil?.toISOString() ?? 'no limit';
-        if (key !== shown.ready) {
-            const until = snap.readyWaitUntil
-                ? ` before ${formatClock(snap.readyWaitUntil, now)} (${formatRemaining(snap.readyWaitUntil, now)}), or the deployment is stopped`
-                : '';
-            lines.push(`Ready: the replacement task set serves test traffic. Test it, then reroute production traffic with continue-deployment: true${until}.`);
-            shown = { ...shown, ready: key };
-        }
-    }
-    if (snap.phase === 'termination-wait') {
-        const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end';
-        if (key !== shown.terminationWait) {
-            const when = snap.terminationWaitUntil
-                ? `is removed at ${formatClock(snap.terminationWaitUntil, now)} (${formatRemaining(snap.terminationWaitUntil, now)})`
-                : 'is kept until the termination wait ends';
-            lines.push(`Termination wait: the original task set ${when}; stop-deployment can still roll back until then.`);
-            shown = { ...shown, terminationWait: key };
-        }
-    }
-    if (snap.error && isTerminal(snap.phase)) {
-        const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ');
-        if (text && text !== shown.error) {
-            lines.push(`Error: ${text}`);
-            shown = { ...shown, error: text };
-        }
-    }
-    const rb = snap.rollback;
-    if (rb?.triggeringDeploymentId && rb.triggeringDeploymentId !== shown.rollbackTrigger) {
-        lines.push(`This deployment rolls back ${rb.triggeringDeploymentId}`);
-        shown = { ...shown, rollbackTrigger: rb.triggeringDeploymentId };
-    }
-    if (rb?.deploymentId && rb.deploymentId !== shown.rollbackId) {
-        lines.push(`Rollback deployment ${rb.deploymentId} started`);
-        shown = { ...shown, rollbackId: rb.deploymentId };
-    }
-    const tag = elapsedTag(view.startedAt, now);
-    return {
-        view: {
-            startedAt: view.startedAt,
-            timeline: mergeTimeline(view.timeline, snap.events),
-            traffic,
-            statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
-            lastSnapshot: snap,
-            shown
-        },
-        lines: lines.map(l => tag + l),
-        details
-    };
-}
-/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
-function mergeTimeline(timeline, events) {
-    if (events.length === 0)
-        return [...timeline];
-    return events.map(e => {
-        const entry = { name: e.name, status: e.status };
-        if (e.startTime)
-            entry.start = e.startTime;
-        if (e.endTime)
-            entry.end = e.endTime;
-        return entry;
-    });
 }
 
 

@@ -17,7 +17,8 @@ export const STATE = {
   isPost: 'is-post',
   deploymentId: 'deployment-id',
   settled: 'settled',
-  rollbackOnCancel: 'rollback-on-cancel'
+  rollbackOnCancel: 'rollback-on-cancel',
+  githubDeploymentId: 'github-deployment-id'
 } as const
 
 /**

@@ -3,9 +3,27 @@ import { getDeployment, stopDeployment } from './deployment.js'
 import { errorMessage } from './errors.js'
 import { STATE } from './guard.js'
 import type { Io } from './io.js'
+import { GitHubDeployments } from './github-deployment.js'
+import { statusTarget } from './report.js'
 import { Watcher } from './track.js'
 
 const POLL_MS = 5000
+
+/** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
+async function markGitHubDeployment(io: Io, description: string): Promise<void> {
+  const id = Number(io.getState(STATE.githubDeploymentId))
+  const token = io.input('github-token')
+  if (!id || !token) return
+  const deployments = new GitHubDeployments(io.github(token), m => {
+    io.warning(m, 'GitHub deployment')
+  })
+  await deployments.setStatus(
+    statusTarget(io, io.input('environment-url') || undefined),
+    id,
+    'error',
+    description
+  )
+}
 
 /**
  * The safety net at the end of the job, which runs after cancellations too: a deployment the main
@@ -37,9 +55,9 @@ export async function post(io: Io): Promise<void> {
       }
     }
     const { snapshot, rollback } = await new Watcher(io, POLL_MS, io.now()).stopped(id)
-    io.info(
-      `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`
-    )
+    const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`
+    io.info(ended)
+    await markGitHubDeployment(io, `The deploy step did not finish. ${ended}`)
   } catch (e) {
     io.warning(
       `Could not stop or follow deployment ${id}: ${errorMessage(e)}. Check it in the CodeDeploy console.`,

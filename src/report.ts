@@ -8,6 +8,7 @@ import {
   type GitHubDeploymentState,
   headSha
 } from './github-deployment.js'
+import { STATE } from './guard.js'
 import type { Inputs } from './inputs.js'
 import type { Io } from './io.js'
 import type { Plan } from './plan.js'
@@ -122,15 +123,12 @@ export class Reporter {
         if (!quiet) this.io.warning(m, 'GitHub deployment')
       }
     )
-    const server = this.io.env.GITHUB_SERVER_URL ?? 'https://github.com'
     const ctx: GitHubDeploymentContext = {
-      ...context.repo,
+      ...statusTarget(this.io, inputs.environmentUrl),
       ref: headSha(context),
       environment: inputs.environmentName ?? '',
       codedeployDeploymentId: codedeployId,
-      description: `CodeDeploy ${codedeployId}`,
-      logUrl: `${server}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
-      environmentUrl: inputs.environmentUrl
+      description: `CodeDeploy ${codedeployId}`
     }
     const id = find
       ? await deployments.find({
@@ -143,6 +141,8 @@ export class Reporter {
     this.github = { deployments, ctx, id }
     this.report.github = { deploymentId: id, environment: inputs.environmentName }
     this.io.setOutput('github-deployment-id', String(id))
+    // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
+    this.io.saveState(STATE.githubDeploymentId, String(id))
   }
 
   async end(e: Ending): Promise<void> {
@@ -206,6 +206,16 @@ export class Reporter {
       this.io.warning(`Could not write the job summary: ${errorMessage(e)}`)
     }
   }
+}
+
+/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
+export function statusTarget(
+  io: Io,
+  environmentUrl: string | undefined
+): Pick<GitHubDeploymentContext, 'owner' | 'repo' | 'logUrl' | 'environmentUrl'> {
+  const { repo, runId } = io.context()
+  const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com'
+  return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl }
 }
 
 function titleOf(outcome: RunOutcome): string {

@@ -902,6 +902,31 @@ describe('post', () => {
     expect(io.lines).toContain(`Deployment ${ID} ended Stopped; its rollback ${RB} ended Succeeded.`)
   })
 
+  it('sets the GitHub deployment the main step made to error, so it does not stay in progress', async () => {
+    script(ID, { frames: [F.stopped] })
+    const io = fakeIo({
+      inputs: { 'github-token': 'ghs_x', 'environment-url': 'https://staging.example.com' },
+      state: {
+        [STATE.deploymentId]: ID,
+        [STATE.settled]: 'stop-requested',
+        [STATE.rollbackOnCancel]: 'true',
+        [STATE.githubDeploymentId]: '7'
+      }
+    })
+    await post(io)
+    expect(io.githubCalls).toEqual([
+      {
+        method: 'createDeploymentStatus',
+        params: expect.objectContaining({
+          deployment_id: 7,
+          state: 'error',
+          environment_url: 'https://staging.example.com',
+          description: expect.stringMatching(/^The deploy step did not finish\. Deployment d-/)
+        })
+      }
+    ])
+  })
+
   it.each(['goal', 'ended', 'handed-off'])('settled as %s: no call at all', async settled => {
     await post(saved(settled))
     expect(cdMock.calls()).toHaveLength(0)

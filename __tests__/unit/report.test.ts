@@ -190,6 +190,7 @@ describe('githubDeployment', () => {
       false
     )
     expect(io.outputs['github-deployment-id']).toBe('7')
+    expect(io.state['github-deployment-id']).toBe('7')
     expect(io.githubCalls[0]).toMatchObject({
       method: 'createDeployment',
       params: {
