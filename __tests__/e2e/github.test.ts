@@ -57,6 +57,21 @@ test('a failed deployment ends its GitHub deployment with failure', async () => 
   expect(r.errors).toHaveLength(1)
 })
 
+test('a cancelled run: the post step ends the GitHub deployment with error once the rollback is followed', async () => {
+  const sim = await start('canary', 30)
+  const r = await run(
+    { ...WEB, environment: 'staging' },
+    { cancelWhen: l => l.includes('Traffic: original 90%') }
+  )
+  expect(r.exitCode).not.toBe(0)
+  expect(sim.github.statuses.map(s => s.state)).toEqual(['in_progress'])
+  const post = await r.post()
+  expect(post.exitCode).toBe(0)
+  const last = sim.github.statuses.at(-1)!
+  expect(last.state).toBe('error')
+  expect(last.description).toMatch(/^The deploy step did not finish\. Deployment d-\w+ ended Stopped/)
+})
+
 test('the follow-up step updates the same GitHub deployment, found by the CodeDeploy id', async () => {
   const sim = await start('ready-wait', 300)
   const deploy = await run({ ...WEB, environment: 'staging', 'wait-until': 'ready' })
