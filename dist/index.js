@@ -65891,6 +65891,7 @@ class GitHubDeployments {
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000;
+const STATUS_DEADLINE_MS = 6000;
 const STATE = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
@@ -66037,6 +66038,7 @@ class Guard {
             return;
         this.handling = true;
         const reason = `The run was cancelled (${signal})`;
+        const heard = Date.now();
         try {
             if (this.inFlight)
                 await Promise.race([
@@ -66045,10 +66047,12 @@ class Guard {
                 ]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
-            await this.reportStatus();
             this.io.error(stopped
                 ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
                 : `${reason}.`, 'Deployment cancelled');
+            // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
+            if (Date.now() - heard < STATUS_DEADLINE_MS)
+                await this.reportStatus();
         }
         catch (e) {
             this.io.error(`${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}. The post step tries again; check the deployment in the console.`, 'Deployment cancelled');

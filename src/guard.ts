@@ -12,6 +12,7 @@ export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000
+const STATUS_DEADLINE_MS = 6000
 
 export const STATE = {
   isPost: 'is-post',
@@ -173,6 +174,7 @@ export class Guard {
     if (this.handling) return
     this.handling = true
     const reason = `The run was cancelled (${signal})`
+    const heard = Date.now()
     try {
       if (this.inFlight)
         await Promise.race([
@@ -181,13 +183,14 @@ export class Guard {
         ])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
-      await this.reportStatus()
       this.io.error(
         stopped
           ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
           : `${reason}.`,
         'Deployment cancelled'
       )
+      // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
+      if (Date.now() - heard < STATUS_DEADLINE_MS) await this.reportStatus()
     } catch (e) {
       this.io.error(
         `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`,
