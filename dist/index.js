@@ -74971,12 +74971,10 @@ async function preparePlan(inputs, io) {
             containerName,
             image: inputs.image,
             environment: inputs.environment,
-            // A registered revision's read-only fields are expected; a file's odd values are worth a note.
-            warn: source.kind === 'file'
-                ? m => {
-                    io.warning(m, 'Task definition');
-                }
-                : undefined
+            fromAws: source.kind !== 'file',
+            warn: m => {
+                io.warning(m, 'Task definition');
+            }
         });
     const ports = (0,task_definition/* containerPortMappings */.ys)(register ?? loaded.template, containerName);
     if (!ports.includes(containerPort)) {
@@ -76771,9 +76769,10 @@ function renderTaskDefinition(template, opts) {
         else
             writable[key] = value;
     }
-    if (dropped.length > 0)
+    // A registered revision always has them; in a file they are worth a note.
+    if (dropped.length > 0 && !opts.fromAws)
         warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`);
-    const walk = { errors: [], warn };
+    const walk = { errors: [], warn, fromAws: opts.fromAws === true };
     const cleaned = clean(writable, REQUEST_MODEL, '', walk);
     if (walk.errors.length > 0 || !isObject(cleaned))
         throw invalidTemplate(walk.errors);
@@ -76843,7 +76842,10 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 const childAt = at === '' ? key : `${at}.${key}`;
                 const member = node.members[key];
                 if (!member) {
-                    walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
+                    if (walk.fromAws)
+                        walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
+                    else
+                        walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
                     continue;
                 }
                 const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));

@@ -83,13 +83,10 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
         containerName,
         image: inputs.image,
         environment: inputs.environment,
-        // A registered revision's read-only fields are expected; a file's odd values are worth a note.
-        warn:
-          source.kind === 'file'
-            ? m => {
-                io.warning(m, 'Task definition')
-              }
-            : undefined
+        fromAws: source.kind !== 'file',
+        warn: m => {
+          io.warning(m, 'Task definition')
+        }
       })
   const ports = containerPortMappings(register ?? loaded.template, containerName)
   if (!ports.includes(containerPort)) {

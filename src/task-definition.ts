@@ -287,6 +287,11 @@ export interface RenderOptions {
   environment?: { name: string; value: string }[]
   /** Receives what was changed to make the template valid (dropped read-only fields, converted values). */
   warn?: (message: string) => void
+  /**
+   * A revision read from AWS cannot hold a typo: a key this model does not know is a newer API
+   * field, which the bundled SDK would drop anyway. It is dropped with a warning, not an error.
+   */
+  fromAws?: boolean
 }
 
 /**
@@ -308,10 +313,11 @@ export function renderTaskDefinition(
     if (READ_ONLY_FIELDS.includes(key)) dropped.push(key)
     else writable[key] = value
   }
-  if (dropped.length > 0)
+  // A registered revision always has them; in a file they are worth a note.
+  if (dropped.length > 0 && !opts.fromAws)
     warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`)
 
-  const walk: Walk = { errors: [], warn }
+  const walk: Walk = { errors: [], warn, fromAws: opts.fromAws === true }
   const cleaned = clean(writable, REQUEST_MODEL, '', walk)
   if (walk.errors.length > 0 || !isObject(cleaned)) throw invalidTemplate(walk.errors)
   const request = cleaned as unknown as RegisterTaskDefinitionCommandInput
@@ -377,6 +383,7 @@ function invalidTemplate(problems: string[]): InputError {
 interface Walk {
   errors: string[]
   warn: (message: string) => void
+  fromAws: boolean
 }
 
 /** Cleans and checks `value` against the model; undefined means "leave this member out". */
@@ -394,9 +401,14 @@ function clean(value: unknown, node: ModelNode, at: string, walk: Walk, keepEmpt
         const childAt = at === '' ? key : `${at}.${key}`
         const member = node.members[key]
         if (!member) {
-          walk.errors.push(
-            `unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`
-          )
+          if (walk.fromAws)
+            walk.warn(
+              `Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`
+            )
+          else
+            walk.errors.push(
+              `unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`
+            )
           continue
         }
         const kept = clean(

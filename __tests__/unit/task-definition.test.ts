@@ -378,6 +378,27 @@ describe('renderTaskDefinition', () => {
       'containerDefinitions[0].dockerLabels must be an object, got a array'
     )
   })
+  it('drops, with a warning, a key unknown to the model in a revision read from AWS (a newer API field)', () => {
+    const warnings: string[] = []
+    const described = {
+      family: 'web',
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
+      futureField: { on: true },
+      containerDefinitions: [{ name: 'web', image: 'nginx', futureContainerField: 1 }]
+    }
+    const out = renderTaskDefinition(described, {
+      containerName: 'web',
+      fromAws: true,
+      warn: w => warnings.push(w)
+    })
+    expect(out).toEqual({ family: 'web', containerDefinitions: [{ name: 'web', image: 'nginx' }] })
+    expect(warnings).toEqual([
+      "Dropped futureField, which this action's model of RegisterTaskDefinition does not know.",
+      "Dropped containerDefinitions[0].futureContainerField, which this action's model of RegisterTaskDefinition does not know."
+    ])
+    expect(() => renderTaskDefinition(described, { containerName: 'web' })).toThrow(/unknown key futureField/)
+  })
+
   it('converts a number in an environment value without showing it', () => {
     const warnings: string[] = []
     const template = {
