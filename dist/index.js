@@ -5337,7 +5337,7 @@ __webpack_unused_export__ = InvalidDeploymentIdException;
 __webpack_unused_export__ = InvalidDeploymentIdException$;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException$;
-__webpack_unused_export__ = InvalidDeploymentStatusException;
+exports.UeV = InvalidDeploymentStatusException;
 __webpack_unused_export__ = InvalidDeploymentStatusException$;
 __webpack_unused_export__ = InvalidDeploymentStyleException;
 __webpack_unused_export__ = InvalidDeploymentStyleException$;
@@ -65256,8 +65256,20 @@ async function createDeployment(cd, d) {
 async function stopDeployment(cd, deploymentId) {
     await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
 }
+/**
+ * Returns false when the deployment moved on between the read and the call (the wait ended, or the
+ * deployment did): what happened instead shows in the next read.
+ */
 async function continueDeployment(cd, deploymentId, waitType) {
-    await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
+    try {
+        await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
+        return true;
+    }
+    catch (e) {
+        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentAlreadyCompletedException */ .ATo || e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .InvalidDeploymentStatusException */ .UeV)
+            return false;
+        throw e;
+    }
 }
 /**
  * The task definition of a deployment's revision or previous revision. GetDeployment never

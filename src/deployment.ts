@@ -2,10 +2,12 @@ import {
   type CodeDeployClient,
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
+  DeploymentAlreadyCompletedException,
   type DeploymentInfo,
   DeploymentLimitExceededException,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
+  InvalidDeploymentStatusException,
   ListDeploymentsCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
@@ -183,12 +185,23 @@ export async function stopDeployment(cd: CodeDeployClient, deploymentId: string)
   await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))
 }
 
+/**
+ * Returns false when the deployment moved on between the read and the call (the wait ended, or the
+ * deployment did): what happened instead shows in the next read.
+ */
 export async function continueDeployment(
   cd: CodeDeployClient,
   deploymentId: string,
   waitType: 'READY_WAIT' | 'TERMINATION_WAIT'
-): Promise<void> {
-  await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }))
+): Promise<boolean> {
+  try {
+    await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }))
+    return true
+  } catch (e) {
+    if (e instanceof DeploymentAlreadyCompletedException || e instanceof InvalidDeploymentStatusException)
+      return false
+    throw e
+  }
 }
 
 /**

@@ -4,7 +4,9 @@ import {
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
   type DeploymentInfo,
+  DeploymentAlreadyCompletedException,
   DeploymentLimitExceededException,
+  InvalidDeploymentStatusException,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
   InvalidRoleException,
@@ -19,6 +21,7 @@ import {
   type NewDeployment,
   type Runway,
   clearTheWay,
+  continueDeployment,
   createDeployment,
   defaultDescription,
   describeDeployment,
@@ -258,6 +261,19 @@ describe('createDeployment', () => {
     cdMock.on(CreateDeploymentCommand).rejects(denied)
     await expect(createDeployment(cd, request)).rejects.toBe(denied)
     expect(cdMock).not.toHaveReceivedCommand(ListDeploymentsCommand)
+  })
+})
+
+describe('continueDeployment', () => {
+  it('is false, not an error, when the deployment moved on before the call', async () => {
+    cdMock
+      .on(ContinueDeploymentCommand)
+      .rejectsOnce(new DeploymentAlreadyCompletedException({ message: 'done', $metadata: {} }))
+      .rejectsOnce(new InvalidDeploymentStatusException({ message: 'not waiting', $metadata: {} }))
+      .resolves({})
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe(false)
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe(false)
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'READY_WAIT')).toBe(true)
   })
 })
 
