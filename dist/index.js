@@ -65134,7 +65134,7 @@ function serviceConsoleUrl(region, cluster, service) {
 /* harmony export */   mY: () => (/* binding */ revisionTaskDefinition),
 /* harmony export */   vI: () => (/* binding */ continueDeployment)
 /* harmony export */ });
-/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, findRunningDeployment, taskDefinitionOfAppSpec */
+/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, taskDefinitionOfAppSpec */
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);

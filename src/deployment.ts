@@ -37,7 +37,7 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
  */
-export async function findRunningDeployment(
+async function findRunningDeployment(
   cd: CodeDeployClient,
   target: DeploymentTarget
 ): Promise<DeploymentInfo | undefined> {

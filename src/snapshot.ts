@@ -22,11 +22,9 @@ export type TrafficRouting =
 
 export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'failed', 'stopped']
 
-export type EventStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'Failed' | 'Skipped' | 'Unknown'
-
 export interface LifecycleEvent {
   name: string // BeforeInstall, Install, AfterInstall, AllowTestTraffic, ...
-  /** An EventStatus; other words a backend may add pass through. */
+  /** Pending, InProgress, Succeeded, Failed, Skipped or Unknown; other words a backend may add pass through. */
   status: string
   startTime?: Date
   endTime?: Date
