@@ -65212,7 +65212,8 @@ async function clearTheWay(cd, target, policy, runway) {
             runway.log(`Replacing ${what}: stopping it with rollback.`);
             await stopDeployment(cd, id);
         }
-        await runway.waitBehind(id);
+        // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
+        await runway.waitBehind(id, policy !== 'fail');
     }
 }
 /** Raised when another deployment holds the group at CreateDeployment time. */
@@ -77829,16 +77830,16 @@ class Tracker {
     /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */
     runway() {
         return {
-            waitBehind: id => this.waitBehind(id),
+            waitBehind: (id, endTerminationWait) => this.waitBehind(id, endTerminationWait),
             log: line => {
                 this.io.info(line);
             },
             consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(this.io.aws().region, id)
         };
     }
-    async waitBehind(id) {
+    async waitBehind(id, endTerminationWait) {
         const deadline = this.deadline();
-        let result = await this.watcher.watch(id, 'traffic-shifted', deadline);
+        let result = await this.watcher.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline);
         // AfterAllowTraffic has passed; the termination wait starts a moment later.
         while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
             await this.io.sleep(this.inputs.pollIntervalSeconds * 1000);

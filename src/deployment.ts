@@ -63,10 +63,11 @@ export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string
 
 export interface Runway {
   /**
-   * Streams a deployment this step does not own until it ends (no rollback on cancel). A
-   * termination wait it reaches is ended rather than waited out: that release is done.
+   * Streams a deployment this step does not own until it ends (no rollback on cancel). With
+   * `endTerminationWait`, a termination wait it reaches is ended rather than waited out: that
+   * release is done.
    */
-  waitBehind: (deploymentId: string) => Promise<void>
+  waitBehind: (deploymentId: string, endTerminationWait: boolean) => Promise<void>
   log: (line: string) => void
   consoleUrl: (id: string) => string
 }
@@ -129,7 +130,8 @@ export async function clearTheWay(
       runway.log(`Replacing ${what}: stopping it with rollback.`)
       await stopDeployment(cd, id)
     }
-    await runway.waitBehind(id)
+    // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
+    await runway.waitBehind(id, policy !== 'fail')
   }
 }
 

@@ -148,7 +148,7 @@ export class Tracker {
   /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */
   runway(): Runway {
     return {
-      waitBehind: id => this.waitBehind(id),
+      waitBehind: (id, endTerminationWait) => this.waitBehind(id, endTerminationWait),
       log: line => {
         this.io.info(line)
       },
@@ -156,9 +156,9 @@ export class Tracker {
     }
   }
 
-  private async waitBehind(id: string): Promise<void> {
+  private async waitBehind(id: string, endTerminationWait: boolean): Promise<void> {
     const deadline = this.deadline()
-    let result = await this.watcher.watch(id, 'traffic-shifted', deadline)
+    let result = await this.watcher.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline)
     // AfterAllowTraffic has passed; the termination wait starts a moment later.
     while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
       await this.io.sleep(this.inputs.pollIntervalSeconds * 1000)

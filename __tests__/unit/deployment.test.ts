@@ -47,10 +47,17 @@ function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
 }
 
 /** The group has `ids` running one after the other: each ends when the runway has waited behind it. */
-function group(...deployments: DeploymentInfo[]): { runway: Runway; waited: string[]; log: string[] } {
+function group(...deployments: DeploymentInfo[]): {
+  runway: Runway
+  waited: string[]
+  log: string[]
+  ends: boolean[]
+} {
   const queue = [...deployments]
   const waited: string[] = []
   const log: string[] = []
+  /** Per wait: whether the runway may end a termination wait it meets. */
+  const ends: boolean[] = []
   cdMock.on(ListDeploymentsCommand).callsFake(() => ({
     deployments: queue.length ? [queue[0]!.deploymentId] : []
   }))
@@ -60,9 +67,11 @@ function group(...deployments: DeploymentInfo[]): { runway: Runway; waited: stri
   return {
     waited,
     log,
+    ends,
     runway: {
-      waitBehind: id => {
+      waitBehind: (id, endTerminationWait) => {
         waited.push(id)
+        ends.push(endTerminationWait)
         queue.shift()
         return Promise.resolve()
       },
@@ -176,9 +185,11 @@ describe('clearTheWay', () => {
   it.each(['fail', 'wait', 'replace'] as const)(
     '%s: a rollback CodeDeploy started is always waited for, never stopped',
     async policy => {
-      const { runway, waited } = group(running({ creator: 'codeDeployRollback', status: 'Ready' }))
+      const { runway, waited, ends } = group(running({ creator: 'codeDeployRollback', status: 'Ready' }))
       await clearTheWay(cd, TARGET, policy, runway)
       expect(waited).toEqual(['d-RUNNING01'])
+      // Under fail it is waited for to its very end; wait and replace may end its termination wait.
+      expect(ends).toEqual([policy !== 'fail'])
       expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
       expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
     }
