@@ -171,6 +171,8 @@ export class Tracker {
       await continueDeployment(this.io.aws().codedeploy, id, 'TERMINATION_WAIT')
       result = await this.watcher.watch(id, 'succeeded', deadline, result.view)
     }
+    // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
+    if (result.outcome !== 'timeout') await this.watcher.rollbackOf(result.snapshot)
     if (result.outcome === 'timeout') {
       throw new ActionError(
         `Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`,
