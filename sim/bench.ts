@@ -5,6 +5,7 @@
 // Wait phases are measured twice, because the action backs off on the runner's real clock while the
 // simulator compresses AWS's: once in real time (the simulator at 1x, or a canary bake stretched to
 // 90 real seconds), and once for full-length waits by driving src/watch.ts's loop on a fake clock.
+import { LIFECYCLE_EVENTS } from './engine.js'
 import { spawn } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
 import { cpus, platform, arch } from 'node:os'
@@ -98,17 +99,6 @@ export interface WaitModel {
   seenAfterMs: number
 }
 
-const EVENT_NAMES = [
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'AllowTestTraffic',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic'
-]
-
 function modelSnapshot(
   kind: 'termination-wait' | 'canary-bake',
   ended: boolean,
@@ -122,7 +112,7 @@ function modelSnapshot(
     startTime: start,
     endTime: start
   })
-  const events = EVENT_NAMES.map(done)
+  const events = LIFECYCLE_EVENTS.map(done)
   if (bake && !ended) {
     events[6] = { name: 'AllowTraffic', status: 'InProgress', startTime: start }
     events[7] = { name: 'AfterAllowTraffic', status: 'Pending' }

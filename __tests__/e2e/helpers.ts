@@ -37,16 +37,7 @@ export const WRITE_OPERATIONS = [
   'UpdateService'
 ]
 
-export const LIFECYCLE_EVENTS = [
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'AllowTestTraffic',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic'
-]
+export { LIFECYCLE_EVENTS } from '../../sim/engine.js'
 
 /**
  * Starts a fresh simulator per test and closes it after the test; `afterEach` is registered by
