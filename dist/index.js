@@ -75111,7 +75111,7 @@ async function run(io = (0,src_io/* actionsIo */.q)(), exit = code => process.ex
         const inputs = parseInputs(name => io.input(name));
         guard = new src_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
         unlisten = guard.listen();
-        const tracker = new track/* Tracker */.JD(io, inputs, guard, reporter, startedAt);
+        const tracker = new track/* Tracker */.J(io, inputs, guard, reporter, startedAt);
         if (inputs.deploymentId !== undefined)
             await actOnExisting(inputs.deploymentId, inputs, io, tracker);
         else
@@ -75325,7 +75325,7 @@ async function post(io) {
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const { snapshot, rollback } = await new _track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .ZV(io, POLL_MS, io.now()).stopped(id);
+        const { snapshot, rollback } = await new _track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .Z(io, POLL_MS, io.now()).stopped(id);
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
         await markGitHubDeployment(io, `The deploy step did not finish. ${ended}`);
@@ -77170,11 +77170,9 @@ function jsonKind(value) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  JD: () => (/* binding */ Tracker),
-  ZV: () => (/* binding */ Watcher)
+  J: () => (/* binding */ Tracker),
+  Z: () => (/* binding */ Watcher)
 });
-
-// UNUSED EXPORTS: logger
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(7507);
@@ -77727,22 +77725,6 @@ const GOAL_TEXT = {
 /** Time for a stopped deployment to turn Stopped, and for its rollback to end. */
 const STOP_WATCH_MINUTES = 10;
 const ROLLBACK_WATCH_MINUTES = 30;
-function logger(io) {
-    return {
-        info: line => {
-            io.info(line);
-        },
-        warning: line => {
-            io.warning(line);
-        },
-        startGroup: name => {
-            io.startGroup(name);
-        },
-        endGroup: () => {
-            io.endGroup();
-        }
-    };
-}
 /** Reads and streams CodeDeploy deployments; shared by the main and the post step. */
 class Watcher {
     io;
@@ -77802,7 +77784,8 @@ class Watcher {
             pollIntervalMs: this.pollIntervalMs,
             sleep: (ms) => this.io.sleep(ms),
             now: () => this.io.now(),
-            log: logger(this.io)
+            // Io's logging methods are the watch's Logger as they are.
+            log: this.io
         };
     }
 }
@@ -77850,17 +77833,16 @@ class Tracker {
             await (0,deployment/* continueDeployment */.vI)(this.io.aws().codedeploy, id, 'TERMINATION_WAIT');
             result = await this.watcher.watch(id, 'succeeded', deadline, result.view);
         }
-        // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
-        if (result.outcome !== 'timeout')
-            await this.watcher.rollbackOf(result.snapshot);
         if (result.outcome === 'timeout') {
             throw new errors/* ActionError */.lZ(`Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
         }
+        // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
+        await this.watcher.rollbackOf(result.snapshot);
     }
     deadline() {
         return this.watcher.after(this.timeoutMinutes);
     }
-    /** Watches a deployment to `goal`; `owned` ones are stopped with rollback when time runs out. */
+    /** Watches a deployment to `goal` and reports; when time runs out, the guard stops it if this step owns it. */
     async follow(id, goal, deadline) {
         const result = await this.watch(id, goal, deadline);
         await this.conclude(result, goal);

@@ -9,7 +9,7 @@ import type { Io } from './io.js'
 import { type ProgressView, initialView, reduce } from './progress.js'
 import type { Reporter } from './report.js'
 import type { DeploymentSnapshot, TrafficRouting } from './snapshot.js'
-import { type Goal, type Logger, type WatchResult, followRollback, watch } from './watch.js'
+import { type Goal, type WatchResult, followRollback, watch } from './watch.js'
 
 const GOAL_TEXT: Record<Goal, string> = {
   succeeded: 'the deployment to succeed',
@@ -21,23 +21,6 @@ const GOAL_TEXT: Record<Goal, string> = {
 const STOP_WATCH_MINUTES = 10
 const ROLLBACK_WATCH_MINUTES = 30
 
-export function logger(io: Io): Logger {
-  return {
-    info: line => {
-      io.info(line)
-    },
-    warning: line => {
-      io.warning(line)
-    },
-    startGroup: name => {
-      io.startGroup(name)
-    },
-    endGroup: () => {
-      io.endGroup()
-    }
-  }
-}
-
 /** Reads and streams CodeDeploy deployments; shared by the main and the post step. */
 export class Watcher {
   /** The revision being deployed: how stopped replacement tasks are recognised. */
@@ -48,7 +31,7 @@ export class Watcher {
   constructor(
     private readonly io: Io,
     private readonly pollIntervalMs: number,
-    readonly startedAt: Date
+    private readonly startedAt: Date
   ) {}
 
   watch(
@@ -119,7 +102,8 @@ export class Watcher {
       pollIntervalMs: this.pollIntervalMs,
       sleep: (ms: number) => this.io.sleep(ms),
       now: () => this.io.now(),
-      log: logger(this.io)
+      // Io's logging methods are the watch's Logger as they are.
+      log: this.io
     }
   }
 }
@@ -171,8 +155,6 @@ export class Tracker {
       await continueDeployment(this.io.aws().codedeploy, id, 'TERMINATION_WAIT')
       result = await this.watcher.watch(id, 'succeeded', deadline, result.view)
     }
-    // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
-    if (result.outcome !== 'timeout') await this.watcher.rollbackOf(result.snapshot)
     if (result.outcome === 'timeout') {
       throw new ActionError(
         `Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`,
@@ -180,13 +162,15 @@ export class Tracker {
         'Deployment already running'
       )
     }
+    // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
+    await this.watcher.rollbackOf(result.snapshot)
   }
 
   deadline(): Date {
     return this.watcher.after(this.timeoutMinutes)
   }
 
-  /** Watches a deployment to `goal`; `owned` ones are stopped with rollback when time runs out. */
+  /** Watches a deployment to `goal` and reports; when time runs out, the guard stops it if this step owns it. */
   async follow(id: string, goal: Goal, deadline: Date): Promise<void> {
     const result = await this.watch(id, goal, deadline)
     await this.conclude(result, goal)

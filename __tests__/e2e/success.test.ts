@@ -16,6 +16,7 @@ import {
   ownStream,
   trafficSplits,
   useSimulator,
+  workspace,
   writes
 } from './helpers.js'
 
@@ -146,3 +147,45 @@ interface AppSpec {
     }
   }[]
 }
+
+test('a template file: environment-variables replace, append, last duplicate wins, NAME= is empty; the image is set', async () => {
+  const sim = await start('all-at-once', 300)
+  const template = {
+    family: 'web',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [
+      {
+        name: 'web',
+        image: 'placeholder',
+        portMappings: [{ containerPort: 8080 }],
+        environment: [
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'KEEP', value: '' }
+        ]
+      }
+    ]
+  }
+  const r = await run(
+    {
+      ...WEB,
+      'task-definition': 'td.json',
+      'environment-variables': 'LOG_LEVEL=debug\nDSN=a=b\nNEW=1\nNEW=2\n\nCLEARED='
+    },
+    { workspace: workspace({ 'td.json': JSON.stringify(template) }) }
+  )
+  expect(r.exitCode).toBe(0)
+  const registered = body<{ containerDefinitions: { image: string; environment: unknown[] }[] }>(
+    callsTo(sim, 'RegisterTaskDefinition')[0]
+  ).containerDefinitions[0]!
+  expect(registered.image).toBe(IMAGE)
+  expect(registered.environment).toEqual([
+    { name: 'LOG_LEVEL', value: 'debug' },
+    { name: 'KEEP', value: '' },
+    { name: 'DSN', value: 'a=b' },
+    { name: 'NEW', value: '2' },
+    { name: 'CLEARED', value: '' }
+  ])
+})
