@@ -65062,65 +65062,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3474:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Yn: () => (/* binding */ deploymentConsoleUrl),
-/* harmony export */   dP: () => (/* binding */ taskDefinitionConsoleUrl)
-/* harmony export */ });
-/* unused harmony export serviceConsoleUrl */
-// Links into the AWS console. Each region's own console host is used: the global host
-// (console.aws.amazon.com) redirects to the user's last region, which shows "not found" for a
-// deployment that lives elsewhere.
-/**
- * Console host per partition, keyed by the region name's prefix. China and GovCloud have
- * their own consoles (console.amazonaws.cn, console.amazonaws-us-gov.com) that take the region
- * as a sub-domain like the commercial one. The ISO and European Sovereign Cloud partitions
- * publish no console host; their SDK DNS suffix is used as a best effort, without the region
- * sub-domain, since nothing says theirs follow the commercial scheme.
- */
-const PARTITIONS = [
-    { prefix: /^cn-/, host: r => `${r}.console.amazonaws.cn` },
-    { prefix: /^us-gov-/, host: r => `${r}.console.amazonaws-us-gov.com` },
-    { prefix: /^us-iso-/, host: () => 'console.c2s.ic.gov' },
-    { prefix: /^us-isob-/, host: () => 'console.sc2s.sgov.gov' },
-    { prefix: /^us-isof-/, host: () => 'console.csp.hci.ic.gov' },
-    { prefix: /^eu-isoe-/, host: () => 'console.cloud.adc-e.uk' },
-    { prefix: /^eusc-/, host: () => 'console.amazonaws.eu' }
-];
-function consoleBase(region) {
-    const partition = PARTITIONS.find(p => p.prefix.test(region));
-    return `https://${partition ? partition.host(region) : `${region}.console.aws.amazon.com`}`;
-}
-function link(region, path) {
-    return `${consoleBase(region)}${path}?region=${encodeURIComponent(region)}`;
-}
-/** The last `/`-separated part of an ARN, or the value itself when it is a bare name. */
-function lastSegment(nameOrArn) {
-    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
-}
-function deploymentConsoleUrl(region, deploymentId) {
-    return link(region, `/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}`);
-}
-/** `arn` may be a task definition ARN or `family:revision`; without a revision the family's page. */
-function taskDefinitionConsoleUrl(region, arn) {
-    const [family = '', revision] = lastSegment(arn).split(':');
-    const path = revision
-        ? `/ecs/v2/task-definitions/${encodeURIComponent(family)}/${encodeURIComponent(revision)}/containers`
-        : `/ecs/v2/task-definitions/${encodeURIComponent(family)}`;
-    return link(region, path);
-}
-/** `cluster` and `service` may be names or ARNs (a service ARN can include the cluster). */
-function serviceConsoleUrl(region, cluster, service) {
-    const path = `/ecs/v2/clusters/${encodeURIComponent(lastSegment(cluster))}/services/${encodeURIComponent(lastSegment(service))}/health`;
-    return link(region, path);
-}
-
-
-/***/ }),
-
-/***/ 7920:
+/***/ 381:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -65137,7 +65079,7 @@ function serviceConsoleUrl(region, cluster, service) {
 /* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, taskDefinitionOfAppSpec */
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
 
 
 
@@ -65148,7 +65090,7 @@ const MAX_DESCRIPTION = 512;
 async function getDeployment(cd, deploymentId) {
     const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
     if (!out.deploymentInfo)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`CodeDeploy returned nothing for deployment ${deploymentId}.`);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`CodeDeploy returned nothing for deployment ${deploymentId}.`);
     return out.deploymentInfo;
 }
 /**
@@ -65183,9 +65125,9 @@ async function clearTheWay(cd, target, policy, runway) {
         const running = await findRunningDeployment(cd, target).catch((e) => {
             // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
             // a second deployment, and that answer is handled the same way.
-            if (!['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? ''))
+            if (!['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? ''))
                 throw e;
-            runway.log(`Could not list the group's deployments (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); CreateDeployment will tell if one is running.`);
+            runway.log(`Could not list the group's deployments (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); CreateDeployment will tell if one is running.`);
             return undefined;
         });
         if (!running?.deploymentId)
@@ -65197,13 +65139,13 @@ async function clearTheWay(cd, target, policy, runway) {
             runway.log(`Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`);
         }
         else if (policy === 'fail') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
         }
         else if (inTerminationWait) {
             runway.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
         }
         else if (policy === 'wait' && running.status === 'Ready') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
         }
         else if (policy === 'wait') {
             runway.log(`Waiting for ${what} to end before deploying.`);
@@ -65217,7 +65159,7 @@ async function clearTheWay(cd, target, policy, runway) {
     }
 }
 /** Raised when another deployment holds the group at CreateDeployment time. */
-class GroupBusyError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+class GroupBusyError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
     running;
     refusal;
     /** `running` is undefined when the group's deployments cannot be listed; CodeDeploy's message names it. */
@@ -65241,7 +65183,7 @@ async function createDeployment(cd, d) {
             revision: { revisionType: 'AppSpecContent', appSpecContent: d.appSpec }
         }));
         if (!out.deploymentId)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('CodeDeploy accepted the deployment but returned no id.');
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('CodeDeploy accepted the deployment but returned no id.');
         return { id: out.deploymentId, adopted: false };
     }
     catch (e) {
@@ -65321,62 +65263,2319 @@ function defaultDescription(env) {
 
 /***/ }),
 
-/***/ 3916:
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1045);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8997);
+/* harmony import */ var _runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
+/* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9576);
+
+
+
+
+// One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
+const io = (0,_runtime_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsIo */ .q)();
+if (io.getState(_runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost) === 'true') {
+    await (0,_runtime_post_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(io);
+}
+else {
+    io.saveState(_runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost, 'true');
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io);
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Eo: () => (/* binding */ AwsAccessError),
-/* harmony export */   ZH: () => (/* binding */ awsErrorName),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/backends/codedeploy/appspec.ts
+// The ECS AppSpec: reading a user's file (as the official action and the AWS CLI read it) and building
+// the one this action sends. No I/O: the caller reads the file and passes its text.
+
+
+
+
+/** The file names the official action looks for in the workspace, in its order. */
+const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
+/** The only lifecycle events of an ECS deployment that take a hook, in the order they run. */
+const ECS_HOOK_EVENTS = [
+    'BeforeInstall',
+    'AfterInstall',
+    'AfterAllowTestTraffic',
+    'BeforeAllowTraffic',
+    'AfterAllowTraffic'
+];
+/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
+function defaultAppSpecPath(workspace, fileExists) {
+    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
+}
+const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
+// EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
+const EC2_ONLY_EVENTS = [
+    'ApplicationStop',
+    'DownloadBundle',
+    'ApplicationStart',
+    'ValidateService',
+    'BeforeBlockTraffic',
+    'BlockTraffic',
+    'AfterBlockTraffic'
+];
+// CodeDeploy's own steps of an ECS deployment: they show in the log but cannot run a hook.
+const ECS_UNHOOKABLE_EVENTS = ['Install', 'AllowTestTraffic', 'AllowTraffic'];
+// Lambda's own FunctionName pattern (name, partial ARN or ARN, optional version or alias).
+const LAMBDA_FUNCTION = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+// Template markers left unrendered: CodePipeline <NAME>, envsubst/Terraform ${NAME}, mustache/Go {{ name }}.
+const PLACEHOLDER = /<[^<>\s][^<>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}/;
+// What EC2/on-premises hooks look like: script entries, or a path to a script.
+const SCRIPT_KEYS = ['location', 'timeout', 'runas'];
+const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
+function isMap(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function show(v) {
+    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+}
+function editDistance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        prev = row;
+    }
+    return prev[b.length];
+}
+function nearest(word, candidates) {
+    const scored = candidates.map(c => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }));
+    scored.sort((x, y) => x.d - y.d);
+    const best = scored[0];
+    return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? best.c : undefined;
+}
+/** Collects every problem of a file so that one error lists them all, rather than one per run. */
+class Problems {
+    list = [];
+    inHooks = false;
+    add(where, what) {
+        this.list.push(`${where}: ${what}`);
+        if (where.startsWith('Hooks'))
+            this.inHooks = true;
+    }
+}
 /**
- * An error the user can act on: `message` says what went wrong, `hint` what to do about it,
- * `title` is the annotation's title on the run page and in the PR.
+ * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
+ * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
+ * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
  */
-class ActionError extends Error {
-    hint;
-    title;
-    name = 'ActionError';
-    constructor(message, hint, title = 'Deployment failed') {
-        super(message);
-        this.hint = hint;
-        this.title = title;
+function readKeys(map, known, where, problems) {
+    const out = {};
+    const seen = new Map();
+    for (const [key, value] of Object.entries(map)) {
+        const canonical = known.find(k => k.toLowerCase() === key.toLowerCase());
+        if (canonical === undefined) {
+            const guess = nearest(key, known);
+            problems.add(at(where, key), `unknown key${guess ? `; did you mean ${guess}?` : '.'} Known keys here: ${known.join(', ')}.`);
+            continue;
+        }
+        const earlier = seen.get(canonical);
+        if (earlier !== undefined) {
+            problems.add(at(where, key), `given twice (as ${earlier} and ${key}; keys are case-insensitive).`);
+            continue;
+        }
+        seen.set(canonical, key);
+        out[canonical] = value;
     }
-    /** The one line that goes into `::error::`. */
-    get full() {
-        return this.hint ? `${this.message} ${this.hint}` : this.message;
+    return out;
+}
+function at(where, key) {
+    return where ? `${where}.${key}` : key;
+}
+function blank(v) {
+    return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+function placeholderIn(v) {
+    return typeof v === 'string' ? PLACEHOLDER.exec(v)?.[0] : undefined;
+}
+/**
+ * A string that goes to AWS as it is: placeholders and blanks are errors, numbers are taken as their
+ * text (YAML reads `PlatformVersion: 1.4` as a number).
+ */
+function sentString(v, where, problems) {
+    if (typeof v === 'number')
+        return String(v);
+    if (typeof v !== 'string') {
+        problems.add(where, `must be a string, not ${show(v)}.`);
+        return undefined;
     }
-}
-/** Invalid input: always raised before anything is written to AWS. */
-class InputError extends ActionError {
-    constructor(message, hint) {
-        super(message, hint, 'Invalid input');
+    if (v.trim() === '') {
+        problems.add(where, 'is blank; give a value or remove the key.');
+        return undefined;
     }
-}
-/** AWS cannot be reached as configured: no region, no or expired credentials. */
-class AwsAccessError extends ActionError {
-    constructor(message, hint) {
-        super(message, hint, 'AWS credentials');
+    const marker = placeholderIn(v);
+    if (marker !== undefined) {
+        problems.add(where, `contains the placeholder ${marker}, which would be sent to AWS as it is; render it first.`);
+        return undefined;
     }
+    return v.trim();
 }
-function errorMessage(e) {
-    if (e instanceof Error)
-        return e.message;
-    return String(e);
+function sentStringList(v, where, problems) {
+    if (!Array.isArray(v)) {
+        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
+        return undefined;
+    }
+    const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
+    return items.every((s) => s !== undefined) ? items : undefined;
 }
-/** The AWS error code (`name`) of an SDK exception, or undefined. */
-function awsErrorName(e) {
-    if (e && typeof e === 'object' && 'name' in e && typeof e.name === 'string')
-        return e.name;
+function integer(v, where, min, max, problems) {
+    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
+        return undefined;
+    }
+    return n;
+}
+function readNetworkConfiguration(v, where, problems) {
+    if (!isMap(v)) {
+        problems.add(where, 'must be a mapping with AwsvpcConfiguration.');
+        return undefined;
+    }
+    const outer = readKeys(v, ['AwsvpcConfiguration'], where, problems);
+    const inner = outer.AwsvpcConfiguration;
+    const innerWhere = `${where}.AwsvpcConfiguration`;
+    if (!isMap(inner)) {
+        problems.add(innerWhere, 'is required: a mapping with Subnets, SecurityGroups and AssignPublicIp.');
+        return undefined;
+    }
+    const keys = readKeys(inner, ['Subnets', 'SecurityGroups', 'AssignPublicIp'], innerWhere, problems);
+    if (keys.Subnets === undefined) {
+        problems.add(`${innerWhere}.Subnets`, 'is required (at least one subnet ID).');
+        return undefined;
+    }
+    const subnets = sentStringList(keys.Subnets, `${innerWhere}.Subnets`, problems);
+    if (subnets?.length === 0)
+        problems.add(`${innerWhere}.Subnets`, 'is empty; give at least one subnet ID.');
+    const securityGroups = keys.SecurityGroups === undefined
+        ? undefined
+        : sentStringList(keys.SecurityGroups, `${innerWhere}.SecurityGroups`, problems);
+    let assignPublicIp;
+    if (keys.AssignPublicIp !== undefined) {
+        const text = sentString(keys.AssignPublicIp, `${innerWhere}.AssignPublicIp`, problems)?.toUpperCase();
+        if (text === 'ENABLED' || text === 'DISABLED')
+            assignPublicIp = text;
+        else if (text !== undefined)
+            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
+    }
+    if (!subnets?.length)
+        return undefined;
+    return {
+        awsvpcConfiguration: {
+            subnets,
+            ...(securityGroups ? { securityGroups } : {}),
+            ...(assignPublicIp ? { assignPublicIp } : {})
+        }
+    };
+}
+function readCapacityProviderStrategy(v, where, problems) {
+    if (!Array.isArray(v) || v.length === 0) {
+        problems.add(where, 'must be a non-empty list of {CapacityProvider, Base, Weight}.');
+        return undefined;
+    }
+    const items = [];
+    v.forEach((item, i) => {
+        const itemWhere = `${where}[${i}]`;
+        if (!isMap(item)) {
+            problems.add(itemWhere, 'must be a mapping {CapacityProvider, Base, Weight}.');
+            return;
+        }
+        const keys = readKeys(item, ['CapacityProvider', 'Base', 'Weight'], itemWhere, problems);
+        if (keys.CapacityProvider === undefined) {
+            problems.add(`${itemWhere}.CapacityProvider`, 'is required.');
+            return;
+        }
+        const capacityProvider = sentString(keys.CapacityProvider, `${itemWhere}.CapacityProvider`, problems);
+        // Bounds are ECS's CapacityProviderStrategyItem limits.
+        const base = keys.Base === undefined ? undefined : integer(keys.Base, `${itemWhere}.Base`, 0, 100000, problems);
+        const weight = keys.Weight === undefined ? undefined : integer(keys.Weight, `${itemWhere}.Weight`, 0, 1000, problems);
+        if (capacityProvider === undefined)
+            return;
+        items.push({
+            capacityProvider,
+            ...(base !== undefined ? { base } : {}),
+            ...(weight !== undefined ? { weight } : {})
+        });
+    });
+    return items;
+}
+/** `ContainerName`/`ContainerPort`: a placeholder or a blank leaves the value to the inputs or the service. */
+function templateValue(v, where, file, warnings) {
+    const marker = placeholderIn(v);
+    if (blank(v) || marker !== undefined) {
+        const what = marker !== undefined ? `the placeholder ${marker}` : 'blank';
+        warnings.push(`${where} in ${file} is ${what}: ignored; the value comes from the inputs or the service's load balancer.`);
+        return 'skip';
+    }
+    return 'use';
+}
+function scriptLocations(value) {
+    const items = Array.isArray(value) ? value : [value];
+    const entries = items
+        .filter(isMap)
+        .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
+    if (entries.length > 0) {
+        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
+    }
+    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
+}
+function describeHookProblem(value) {
+    const scripts = scriptLocations(value);
+    if (scripts) {
+        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
+    }
+    if (typeof value !== 'string')
+        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
+    if (value.trim() === '')
+        return 'is blank; give a Lambda function name or ARN, or remove the hook.';
+    const marker = placeholderIn(value);
+    if (marker !== undefined) {
+        return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
+    }
+    if (!LAMBDA_FUNCTION.test(value.trim()))
+        return `${show(value)} is not a Lambda function name or ARN.`;
     return undefined;
+}
+function describeEventProblem(event) {
+    if (EC2_ONLY_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
+        return 'is an EC2/on-premises lifecycle event (as ApplicationStart and ValidateService are), not an ECS one.';
+    }
+    if (ECS_UNHOOKABLE_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
+        return 'is a step CodeDeploy runs itself and cannot be hooked.';
+    }
+    const guess = nearest(event, ECS_HOOK_EVENTS);
+    return `is not an ECS lifecycle event${guess ? `; did you mean ${guess}?` : '.'}`;
+}
+function readHooks(v, problems) {
+    // `Hooks:` with every entry commented out is null: no hooks.
+    if (v === null || v === undefined)
+        return [];
+    let entries;
+    if (Array.isArray(v)) {
+        entries = [];
+        v.forEach((item, i) => {
+            if (isMap(item))
+                entries.push(...Object.entries(item));
+            else
+                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
+        });
+    }
+    else if (isMap(v)) {
+        // cdklabs/cdk-ecs-codedeploy writes Hooks as a mapping, and CodeDeploy takes it.
+        entries = Object.entries(v);
+    }
+    else {
+        problems.add('Hooks', 'must be a list of single-key mappings such as - BeforeInstall: MyFunction.');
+        return [];
+    }
+    const hooks = [];
+    const reject = (key, what) => {
+        problems.add(`Hooks.${key}`, what);
+    };
+    for (const [key, value] of entries) {
+        const event = ECS_HOOK_EVENTS.find(e => e.toLowerCase() === key.toLowerCase());
+        if (event === undefined) {
+            reject(key, describeEventProblem(key));
+            continue;
+        }
+        const problem = describeHookProblem(value);
+        if (problem !== undefined)
+            reject(key, problem);
+        else if (hooks.some(h => h.event === event))
+            reject(key, 'is given twice; CodeDeploy runs one function per event.');
+        else
+            hooks.push({ event, functionName: value.trim() });
+    }
+    return hooks.sort((a, b) => hookOrder(a.event) - hookOrder(b.event));
+}
+function hookOrder(event) {
+    return ECS_HOOK_EVENTS.indexOf(event);
+}
+function readTargetService(resources, file, problems, warnings) {
+    const result = { hooks: [], warnings };
+    const notEcs = (what) => new errors/* InputError */.dz(`${file} is not an ECS AppSpec: ${what}`, `An ECS AppSpec has Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
+    if (!Array.isArray(resources) || resources.length !== 1) {
+        throw notEcs(Array.isArray(resources)
+            ? `Resources has ${resources.length} entries; an ECS AppSpec has exactly one target service.`
+            : 'Resources must be a list with one target service.');
+    }
+    const [entry] = resources;
+    const names = isMap(entry) ? Object.keys(entry) : [];
+    const name = names[0];
+    // The resource's name is free (the docs use TargetService; the AWS CLI accepts any single key).
+    if (!isMap(entry) || names.length !== 1 || name === undefined || !isMap(entry[name])) {
+        throw notEcs('the Resources entry must be a single-key mapping such as TargetService: { Type, Properties }.');
+    }
+    const where = `Resources[0].${name}`;
+    const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
+    if (target.Type !== 'AWS::ECS::Service') {
+        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
+        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
+    }
+    if (target.Properties === undefined || target.Properties === null)
+        return result;
+    if (!isMap(target.Properties)) {
+        problems.add(`${where}.Properties`, 'must be a mapping.');
+        return result;
+    }
+    const propsWhere = `${where}.Properties`;
+    const props = readKeys(target.Properties, [
+        'TaskDefinition',
+        'LoadBalancerInfo',
+        'PlatformVersion',
+        'NetworkConfiguration',
+        'CapacityProviderStrategy'
+    ], propsWhere, problems);
+    // TaskDefinition is always replaced by the revision this run deploys, so a placeholder there is normal.
+    if (props.LoadBalancerInfo !== undefined && props.LoadBalancerInfo !== null) {
+        const lbWhere = `${propsWhere}.LoadBalancerInfo`;
+        if (!isMap(props.LoadBalancerInfo)) {
+            problems.add(lbWhere, 'must be a mapping with ContainerName and ContainerPort.');
+        }
+        else {
+            const lb = readKeys(props.LoadBalancerInfo, ['ContainerName', 'ContainerPort'], lbWhere, problems);
+            if (lb.ContainerName !== undefined &&
+                templateValue(lb.ContainerName, `${lbWhere}.ContainerName`, file, warnings) === 'use') {
+                result.containerName = sentString(lb.ContainerName, `${lbWhere}.ContainerName`, problems);
+            }
+            if (lb.ContainerPort !== undefined &&
+                templateValue(lb.ContainerPort, `${lbWhere}.ContainerPort`, file, warnings) === 'use') {
+                result.containerPort = integer(lb.ContainerPort, `${lbWhere}.ContainerPort`, 1, 65535, problems);
+            }
+        }
+    }
+    if (props.PlatformVersion !== undefined) {
+        result.platformVersion = sentString(props.PlatformVersion, `${propsWhere}.PlatformVersion`, problems);
+    }
+    if (props.NetworkConfiguration !== undefined) {
+        result.networkConfiguration = readNetworkConfiguration(props.NetworkConfiguration, `${propsWhere}.NetworkConfiguration`, problems);
+    }
+    if (props.CapacityProviderStrategy !== undefined) {
+        result.capacityProviderStrategy = readCapacityProviderStrategy(props.CapacityProviderStrategy, `${propsWhere}.CapacityProviderStrategy`, problems);
+    }
+    return result;
+}
+/**
+ * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
+ * that cannot be deployed; placeholders where this action supplies the value are warnings.
+ */
+function parseAppSpecFile(text, file) {
+    const doc = (0,dist/* parseDocument */.Tp)(text);
+    const [first] = doc.errors;
+    if (first) {
+        const pos = first.linePos?.[0];
+        const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
+        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
+    }
+    const root = doc.toJS();
+    if (!isMap(root)) {
+        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
+    }
+    const problems = new Problems();
+    const warnings = [];
+    const keys = readKeys(root, ['version', 'Resources', 'Hooks'], '', problems);
+    if (keys.Resources === undefined) {
+        const ec2 = Object.keys(root).some(k => ['os', 'files', 'permissions'].includes(k.toLowerCase()));
+        throw new errors/* InputError */.dz(`${file} has no Resources section${ec2 ? ': it is an EC2/on-premises AppSpec (it has os/files)' : ''}.`, `An ECS AppSpec names the service in Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
+    }
+    // This action always sends version 0.0; other values are reported, not passed on.
+    if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
+        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
+    }
+    const result = readTargetService(keys.Resources, file, problems, warnings);
+    result.hooks = readHooks(keys.Hooks, problems);
+    if (problems.list.length > 0) {
+        throw new errors/* InputError */.dz(`${file} cannot be used: ${problems.list.join(' ')}`, (problems.inHooks
+            ? `An ECS hook is the name or ARN of one Lambda function, for one of ${ECS_HOOK_EVENTS.join(', ')}; e.g. - BeforeInstall: CodeDeployHook_check. `
+            : '') + `Fix the file (ECS AppSpec reference: ${APPSPEC_DOCS}).`);
+    }
+    return result;
+}
+/**
+ * Builds the AppSpec this action sends. The version is the string "0.0": JSON.stringify would write the
+ * number 0.0 as `0`, and the string keeps the documented value readable in the `appspec` output;
+ * ecspresso and cdklabs/cdk-ecs-codedeploy send it so to CodeDeploy.
+ */
+function buildAppSpec(p) {
+    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
+        throw new errors/* InputError */.dz(`Container port ${p.containerPort} is not a port number.`, 'Set container-port to the port the load balancer sends traffic to (1-65535).');
+    }
+    if (p.containerName.trim() === '') {
+        throw new errors/* InputError */.dz('The container name is blank.', 'Set container-name to the container that receives traffic.');
+    }
+    const hooks = p.hooks ?? [];
+    for (const h of hooks) {
+        if (!ECS_HOOK_EVENTS.includes(h.event)) {
+            throw new errors/* InputError */.dz(`${h.event} is not an ECS hook event.`, `ECS hooks: ${ECS_HOOK_EVENTS.join(', ')}.`);
+        }
+    }
+    const net = p.networkConfiguration?.awsvpcConfiguration;
+    const appSpec = {
+        version: '0.0',
+        Resources: [
+            {
+                TargetService: {
+                    Type: 'AWS::ECS::Service',
+                    Properties: {
+                        TaskDefinition: p.taskDefinitionArn,
+                        LoadBalancerInfo: { ContainerName: p.containerName, ContainerPort: p.containerPort },
+                        ...(p.platformVersion ? { PlatformVersion: p.platformVersion } : {}),
+                        ...(net
+                            ? {
+                                NetworkConfiguration: {
+                                    AwsvpcConfiguration: {
+                                        Subnets: net.subnets,
+                                        ...(net.securityGroups ? { SecurityGroups: net.securityGroups } : {}),
+                                        ...(net.assignPublicIp ? { AssignPublicIp: net.assignPublicIp } : {})
+                                    }
+                                }
+                            }
+                            : {}),
+                        ...(p.capacityProviderStrategy?.length
+                            ? {
+                                CapacityProviderStrategy: p.capacityProviderStrategy.map(c => ({
+                                    ...(c.base !== undefined ? { Base: c.base } : {}),
+                                    CapacityProvider: c.capacityProvider,
+                                    ...(c.weight !== undefined ? { Weight: c.weight } : {})
+                                }))
+                            }
+                            : {})
+                    }
+                }
+            }
+        ],
+        ...(hooks.length
+            ? {
+                Hooks: [...hooks]
+                    .sort((a, b) => hookOrder(a.event) - hookOrder(b.event))
+                    .map(h => ({ [h.event]: h.functionName }))
+            }
+            : {})
+    };
+    const content = JSON.stringify(appSpec);
+    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(content, 'utf8').digest('hex');
+    return { content, sha256, appSpec };
+}
+
+// EXTERNAL MODULE: ./src/report/console-url.ts
+var console_url = __nccwpck_require__(167);
+// EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
+var deployment = __nccwpck_require__(381);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(7507);
+// EXTERNAL MODULE: ./src/report/failure.ts
+var failure = __nccwpck_require__(3304);
+// EXTERNAL MODULE: ./src/plan/service.ts
+var plan_service = __nccwpck_require__(5472);
+;// CONCATENATED MODULE: ./src/watch/timeout.ts
+/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
+const INSTALL_AND_HOOKS_MINUTES = 30;
+/**
+ * How long production traffic takes to move. Canary: one interval between its two steps. Linear: one
+ * interval per step, ceil(100 / percentage) of them: the minimal model has one interval fewer (the first
+ * step comes at once), but CodeDeploy is seen waiting one more interval after the last step, and erring
+ * long costs a slower alarm while erring short rolls a healthy release back.
+ */
+function trafficRoutingMinutes(routing) {
+    if (routing.type === 'AllAtOnce')
+        return 0;
+    if (routing.type === 'TimeBasedCanary')
+        return routing.intervalMinutes;
+    const steps = Math.ceil(100 / Math.min(100, Math.max(1, routing.percentage)));
+    return steps * routing.intervalMinutes;
+}
+function deriveTimeoutMinutes(p) {
+    return (INSTALL_AND_HOOKS_MINUTES +
+        (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
+        trafficRoutingMinutes(p.trafficRouting) +
+        (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0));
+}
+
+;// CONCATENATED MODULE: ./src/follow-up.ts
+
+
+
+
+
+
+
+/**
+ * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
+ * continued, stopped or only watched, and the GitHub deployment made for it is updated.
+ */
+async function actOnExisting(id, inputs, io, tracker) {
+    const { codedeploy, region } = io.aws();
+    const info = await readDeployment(io, id);
+    const [revision, previous] = await Promise.all([
+        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'revision').catch(() => undefined),
+        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'previousRevision').catch(() => undefined)
+    ]);
+    const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
+    io.setOutput('deployment-id', id);
+    io.setOutput('codedeploy-deployment-id', id);
+    io.setOutput('deployment-url', url);
+    if (revision)
+        io.setOutput('task-definition-arn', revision);
+    if (previous)
+        io.setOutput('previous-task-definition-arn', previous);
+    io.info(`Deployment ${id} of ${info.applicationName ?? '?'}/${info.deploymentGroupName ?? '?'} is ${info.status ?? '?'}: ${url}`);
+    tracker.watcher.taskDefinitionArn = revision;
+    tracker.reporter.deployment(id, { ...info, status: info.status });
+    if (revision)
+        await tracker.reporter.taskDefinition(revision, previous);
+    await tracker.reporter.githubDeployment(inputs, id, true);
+    const trafficRouting = await trafficRoutingOf(io, info);
+    tracker.watcher.trafficRouting = trafficRouting;
+    tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
+    const deadline = tracker.deadline();
+    if (inputs.stopDeployment)
+        return stop(io, tracker, info, previous);
+    if (!inputs.continueDeployment)
+        return tracker.follow(id, inputs.waitUntil, deadline);
+    // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
+    const before = await tracker.watch(id, 'ready', deadline);
+    if (before.outcome !== 'goal')
+        return tracker.conclude(before, 'ready');
+    const phase = before.snapshot.phase;
+    if (phase === 'ready') {
+        io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
+        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT');
+    }
+    else if (phase === 'termination-wait') {
+        io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
+        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
+    }
+    if (phase !== 'succeeded')
+        tracker.guard.own(id);
+    await tracker.follow(id, inputs.waitUntil, deadline);
+}
+async function readDeployment(io, id) {
+    try {
+        return await (0,deployment/* getDeployment */.i8)(io.aws().codedeploy, id);
+    }
+    catch (e) {
+        if (!(e instanceof dist_cjs/* DeploymentDoesNotExistException */.KM))
+            throw e;
+        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.');
+    }
+}
+/**
+ * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
+ * succeeded cannot be rolled back this way, only by deploying the previous revision.
+ */
+async function stop(io, tracker, info, previous) {
+    const id = info.deploymentId ?? '';
+    const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
+    if (info.status === 'Succeeded') {
+        throw new errors/* ActionError */.lZ(`Deployment ${id} had already succeeded; there is nothing to stop.`, redeploy, 'Nothing to stop');
+    }
+    if (info.status === 'Failed' || info.status === 'Stopped') {
+        io.info(`Deployment ${id} had already ended ${info.status}; reporting its rollback.`);
+    }
+    else {
+        try {
+            await (0,deployment/* stopDeployment */.Uk)(io.aws().codedeploy, id);
+            io.info(`Stopped deployment ${id} with rollback.`);
+        }
+        catch (e) {
+            // It ended between the read and the stop: how it ended is reported below.
+            if (!(e instanceof dist_cjs/* DeploymentAlreadyCompletedException */.ATo))
+                throw e;
+        }
+    }
+    const { snapshot, rollback } = await tracker.watcher.stopped(id);
+    if (snapshot.phase === 'succeeded') {
+        throw new errors/* ActionError */.lZ(`Deployment ${id} succeeded before it could be stopped.`, redeploy, 'Nothing to stop');
+    }
+    const report = (0,failure/* describeFailure */.Ic)(snapshot, rollback, { previousTaskDefinition: previous });
+    const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded';
+    if (rolledBack) {
+        io.info(rollback
+            ? `Deployment ${id} is ${snapshot.status}, and its rollback ${rollback.id} succeeded: production traffic is back on the original task set.`
+            : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`);
+    }
+    await tracker.reporter.end({
+        outcome: rolledBack ? 'stopped' : 'failed',
+        snapshot,
+        rollback,
+        failure: rolledBack ? undefined : report
+    });
+}
+async function trafficRoutingOf(io, info) {
+    const allAtOnce = { type: 'AllAtOnce' };
+    if (!info.deploymentConfigName)
+        return allAtOnce;
+    return (0,plan_service/* getTrafficRouting */.St)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
+}
+function timeoutOf(info, inputs, trafficRouting) {
+    const bg = info.blueGreenDeploymentConfiguration;
+    const ready = bg?.deploymentReadyOption;
+    return deriveTimeoutMinutes({
+        goal: inputs.waitUntil,
+        readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
+        trafficRouting,
+        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
+    });
+}
+
+// EXTERNAL MODULE: ./src/runtime/cancel-guard.ts
+var cancel_guard = __nccwpck_require__(9832);
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+/** Inputs that only make sense when this step creates a new deployment. */
+const NEW_DEPLOYMENT_INPUTS = [
+    'task-definition',
+    'image',
+    'environment-variables',
+    'container-name',
+    'container-port',
+    'codedeploy-appspec',
+    'codedeploy-deployment-config',
+    'codedeploy-deployment-description',
+    'dry-run'
+];
+/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
+function parseInputs(read) {
+    const get = (name) => read(name).trim() || undefined;
+    const deploymentId = get('deployment-id');
+    const continueDeployment = bool(read, 'continue-deployment', false);
+    const stopDeployment = bool(read, 'stop-deployment', false);
+    const inputs = {
+        service: get('service'),
+        cluster: get('cluster') ?? 'default',
+        taskDefinition: get('task-definition') ?? '',
+        containerName: get('container-name'),
+        image: get('image'),
+        containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
+        environment: parseEnvironmentVariables(read('environment-variables')),
+        appspecPath: get('codedeploy-appspec'),
+        application: get('codedeploy-application'),
+        deploymentGroup: get('codedeploy-deployment-group'),
+        deploymentConfig: get('codedeploy-deployment-config'),
+        description: get('codedeploy-deployment-description'),
+        waitForDeployment: bool(read, 'wait-for-deployment', true),
+        waitUntil: oneOf(read, 'wait-until', ['succeeded', 'traffic-shifted', 'ready'], 'succeeded'),
+        deploymentId,
+        continueDeployment,
+        stopDeployment,
+        timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
+        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+        ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
+        rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
+        environmentName: get('environment'),
+        environmentUrl: get('environment-url'),
+        githubToken: get('github-token'),
+        dryRun: bool(read, 'dry-run', false)
+    };
+    if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
+        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not a URL.`, 'Give a full URL such as https://staging.example.com.');
+    }
+    if (continueDeployment && stopDeployment) {
+        throw new errors/* InputError */.dz('continue-deployment and stop-deployment are both true.', 'Set only one of them.');
+    }
+    if (deploymentId === undefined) {
+        for (const name of ['continue-deployment', 'stop-deployment']) {
+            if (name === 'continue-deployment' ? continueDeployment : stopDeployment) {
+                throw new errors/* InputError */.dz(`${name} needs deployment-id.`, `Pass the deployment id, e.g. deployment-id: \${{ steps.deploy.outputs.deployment-id }}.`);
+            }
+        }
+        if (inputs.service === undefined) {
+            throw new errors/* InputError */.dz('The service input is required.', 'Set service to the ECS service to deploy (or deployment-id to act on an existing deployment).');
+        }
+        return inputs;
+    }
+    if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
+        throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`, 'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.');
+    }
+    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => read(name).trim() !== '' && read(name).trim() !== 'false');
+    if (clashing.length > 0) {
+        throw new errors/* InputError */.dz(`deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`, 'Remove them from this step, or remove deployment-id to create a new deployment.');
+    }
+    return inputs;
+}
+/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+function parseEnvironmentVariables(text) {
+    const byName = new Map();
+    text.split(/\r?\n/).forEach((line, index) => {
+        if (line.trim() === '')
+            return;
+        const eq = line.indexOf('=');
+        const name = (eq < 0 ? line : line.slice(0, eq)).trim();
+        // The value is never echoed: it may be a secret the workflow passed in.
+        if (eq < 0) {
+            throw new errors/* InputError */.dz(`environment-variables line ${index + 1} is not NAME=value (no '=').`, 'Write one NAME=value per line; NAME= sets an empty value.');
+        }
+        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: '${name}' is not a variable name.`, 'Names start with a letter or _ and hold letters, digits, _, . or -.');
+        }
+        byName.delete(name);
+        byName.set(name, line.slice(eq + 1));
+    });
+    return [...byName].map(([name, value]) => ({ name, value }));
+}
+function bool(read, name, fallback) {
+    const raw = read(name).trim();
+    if (raw === '')
+        return fallback;
+    // The same spellings core.getBooleanInput accepts (YAML 1.2 core schema).
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors/* InputError */.dz(`${name} is '${raw}', not a boolean.`, `Use true or false.`);
+}
+function oneOf(read, name, allowed, fallback) {
+    const raw = read(name).trim();
+    if (raw === '')
+        return fallback;
+    if (allowed.includes(raw))
+        return raw;
+    throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `Use one of: ${allowed.join(', ')}.`);
+}
+function optionalNumber(read, name, rule) {
+    const raw = read(name).trim();
+    if (raw === '')
+        return undefined;
+    const value = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
+    const tooSmall = rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min);
+    const tooLarge = rule.max !== undefined && value > rule.max;
+    if (Number.isNaN(value) || (rule.integer && !Number.isInteger(value)) || tooSmall || tooLarge) {
+        const range = [
+            rule.integer ? 'a whole number' : 'a number',
+            rule.min !== undefined ? `${rule.exclusiveMin ? 'above' : 'at least'} ${rule.min}` : '',
+            rule.max !== undefined ? `at most ${rule.max}` : ''
+        ]
+            .filter(Boolean)
+            .join(', ');
+        throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `It must be ${range}.`);
+    }
+    return value;
+}
+
+// EXTERNAL MODULE: ./src/runtime/io.ts + 45 modules
+var runtime_io = __nccwpck_require__(1045);
+// EXTERNAL MODULE: ./src/plan/task-definition.ts + 1 modules
+var task_definition = __nccwpck_require__(3523);
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+
+
+
+
+
+async function preparePlan(inputs, io) {
+    const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
+    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
+    if (inputs.image !== undefined)
+        (0,task_definition/* validateImage */.m_)(inputs.image);
+    const source = (0,task_definition/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
+    const template = source.kind === 'file' ? (0,task_definition/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) : undefined;
+    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
+    const aws = await discover(inputs, io);
+    const { service, group } = aws;
+    const loaded = template !== undefined
+        ? { template, arn: undefined }
+        : aws.offline !== undefined
+            ? offlineError(aws.offline)
+            : await (0,task_definition/* loadTaskDefinition */.$5)(io.aws().ecs, source, service?.taskDefinitionArn);
+    const lb = service?.loadBalancer;
+    const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
+    const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
+    if (containerName === undefined || containerPort === undefined) {
+        throw new errors/* InputError */.dz(`No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`, 'Set container-name and container-port (the container and port of the service load balancer).');
+    }
+    if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
+        throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
+    }
+    const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
+    const register = deployAsIs
+        ? undefined
+        : (0,task_definition/* renderTaskDefinition */.P9)(loaded.template, {
+            containerName,
+            image: inputs.image,
+            environment: inputs.environment,
+            fromAws: source.kind !== 'file',
+            warn: m => {
+                io.warning(m, 'Task definition');
+            }
+        });
+    const ports = (0,task_definition/* containerPortMappings */.ys)(register ?? loaded.template, containerName);
+    if (!ports.includes(containerPort)) {
+        throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
+    }
+    const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
+    warnAboutGroup(inputs, io, group);
+    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
+    if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
+        io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
+    }
+    return {
+        service,
+        group,
+        trafficRouting: aws.trafficRouting,
+        deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
+        register,
+        existingArn: deployAsIs ? loaded.arn : undefined,
+        family,
+        containerName,
+        containerPort,
+        appSpecFile,
+        timeoutMinutes,
+        offline: aws.offline
+    };
+}
+function readAppSpecFile(inputs, io, inWorkspace, workspace) {
+    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
+    if (path === undefined)
+        return undefined;
+    if (!io.exists(inWorkspace(path))) {
+        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
+    }
+    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
+    for (const warning of file.warnings)
+        io.warning(warning, 'AppSpec file');
+    return file;
+}
+async function discover(inputs, io) {
+    try {
+        const { ecs, codedeploy } = io.aws();
+        const service = await (0,plan_service/* describeService */.Jv)(ecs, inputs.cluster, inputs.service ?? '');
+        const group = await (0,plan_service/* findDeploymentGroup */.cX)(codedeploy, service, {
+            application: inputs.application,
+            deploymentGroup: inputs.deploymentGroup
+        });
+        const trafficRouting = await (0,plan_service/* getTrafficRouting */.St)(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
+        return { service, group, trafficRouting };
+    }
+    catch (e) {
+        const reason = credentialsHint(e);
+        // dry-run works without credentials when the inputs suffice; a real run needs AWS.
+        if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
+            throw reason;
+        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
+    }
+}
+function offlineError(reason) {
+    throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
+}
+const CREDENTIAL_ERRORS = [
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId'
+];
+/** Turns "Could not load credentials" and friends into what to add to the workflow. */
+function credentialsHint(e) {
+    const name = (0,errors/* awsErrorName */.ZH)(e);
+    if (name === undefined || !CREDENTIAL_ERRORS.includes(name))
+        return e;
+    return new errors/* AwsAccessError */.Eo(`AWS rejected or could not find credentials (${name}: ${(0,errors/* errorMessage */.gJ)(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
+}
+function warnAboutGroup(inputs, io, group) {
+    if (!group)
+        return;
+    if (inputs.waitUntil === 'ready' && group.readyWait?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
+        throw new errors/* InputError */.dz(`wait-until: ready needs a deployment group that waits before rerouting traffic, and ${group.deploymentGroupName} reroutes at once.`, 'Set the group\'s deployment settings to "Specify when to reroute traffic" (deploymentReadyOption STOP_DEPLOYMENT), or use wait-until: traffic-shifted.');
+    }
+    if (inputs.waitUntil === 'ready' && !group.hasTestListener) {
+        io.warning(`wait-until: ready, but deployment group ${group.deploymentGroupName} has no test listener: nothing routes test traffic to the replacement.`, 'Nothing to test');
+    }
+    if (!group.autoRollback.enabled || !group.autoRollback.events.includes('DEPLOYMENT_FAILURE')) {
+        io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
+    }
+}
+function deriveTimeout(inputs, group, routing) {
+    return deriveTimeoutMinutes({
+        goal: inputs.waitUntil,
+        readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
+        trafficRouting: routing ?? { type: 'AllAtOnce' },
+        terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
+    });
+}
+
+// EXTERNAL MODULE: ./src/report/report.ts + 1 modules
+var report = __nccwpck_require__(9902);
+// EXTERNAL MODULE: ./src/watch/track.ts + 2 modules
+var track = __nccwpck_require__(8844);
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
+async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = code => process.exit(code)) {
+    const startedAt = io.now();
+    const reporter = new report/* Reporter */.a(io, startedAt);
+    let guard;
+    let unlisten = () => undefined;
+    try {
+        const inputs = parseInputs(name => io.input(name));
+        guard = new cancel_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        unlisten = guard.listen();
+        const tracker = new track/* Tracker */.J(io, inputs, guard, reporter, startedAt);
+        if (inputs.deploymentId !== undefined)
+            await actOnExisting(inputs.deploymentId, inputs, io, tracker);
+        else
+            await deploy(inputs, io, tracker);
+    }
+    catch (e) {
+        // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
+        if (guard?.cancelled)
+            return;
+        await guard?.dropOrphan();
+        await reporter.fail(credentialsHint(e));
+    }
+    finally {
+        unlisten();
+    }
+}
+/** inputs → template → revision → AppSpec → deployment → watch → report. */
+async function deploy(inputs, io, tracker) {
+    const { guard, reporter } = tracker;
+    const plan = await preparePlan(inputs, io);
+    if (inputs.dryRun) {
+        await printDryRun(plan, io, reporter);
+        return;
+    }
+    tracker.timeoutMinutes = plan.timeoutMinutes;
+    const target = deploymentTarget(plan);
+    await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
+    const revision = await registerRevision(plan, io, guard, reporter);
+    tracker.watcher.taskDefinitionArn = revision;
+    tracker.watcher.trafficRouting = plan.trafficRouting;
+    const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
+    io.setOutput('appspec', appSpec.content);
+    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
+    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
+    reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
+    await reporter.githubDeployment(inputs, deploymentId, false);
+    if (inputs.waitForDeployment)
+        await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline());
+    else
+        await tracker.handOff(deploymentId);
+}
+function deploymentTarget(plan) {
+    // preparePlan leaves the group out only in a dry run without AWS access.
+    if (!plan.group)
+        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
+    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
+}
+function appSpecParts(plan) {
+    // The AppSpec file wins over the service: it is how users change network settings on deploy.
+    const file = plan.appSpecFile;
+    const svc = plan.service;
+    return {
+        containerName: plan.containerName,
+        containerPort: plan.containerPort,
+        platformVersion: file?.platformVersion ?? svc?.platformVersion,
+        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
+        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
+        hooks: file?.hooks ?? []
+    };
+}
+async function printDryRun(plan, io, reporter) {
+    const appSpec = buildAppSpec({
+        ...appSpecParts(plan),
+        taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
+    });
+    if (plan.offline)
+        io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
+    if (plan.register) {
+        io.startGroup('Task definition to register (environment values hidden)');
+        io.info(JSON.stringify((0,task_definition/* redactTaskDefinition */.S6)(plan.register), null, 2));
+        io.endGroup();
+    }
+    else {
+        io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`);
+    }
+    io.startGroup('AppSpec');
+    io.info(JSON.stringify(appSpec.appSpec, null, 2));
+    io.endGroup();
+    io.setOutput('appspec', appSpec.content);
+    const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
+    io.info(`Dry run: nothing was registered or deployed${group}.`);
+    await reporter.dryRun(appSpec.content);
+}
+async function registerRevision(plan, io, guard, reporter) {
+    const previous = plan.service?.taskDefinitionArn;
+    if (previous)
+        io.setOutput('previous-task-definition-arn', previous);
+    const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
+    if (!plan.register)
+        io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
+    io.setOutput('task-definition-arn', arn);
+    await reporter.taskDefinition(arn, previous, plan);
+    return arn;
+}
+async function register(request, io, guard) {
+    const { ecs } = io.aws();
+    try {
+        const arn = await guard.register(() => (0,task_definition/* registerTaskDefinition */.eQ)(ecs, request, ms => io.sleep(ms)), registered => (0,task_definition/* deregisterTaskDefinition */.T2)(ecs, registered));
+        io.info(`Registered ${arn}.`);
+        return arn;
+    }
+    catch (e) {
+        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
+    }
+}
+/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
+function writeFailed(e, call, left) {
+    const mapped = credentialsHint(e);
+    if (mapped instanceof errors/* ActionError */.lZ)
+        return mapped;
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+}
+async function startDeployment(inputs, io, tracker, d, left) {
+    const { codedeploy, region } = io.aws();
+    const request = {
+        ...d,
+        deploymentConfigName: inputs.deploymentConfig,
+        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
+        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
+    };
+    for (;;) {
+        try {
+            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
+            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
+            io.setOutput('deployment-id', id);
+            io.setOutput('codedeploy-deployment-id', id);
+            io.setOutput('deployment-url', url);
+            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
+            if (adopted)
+                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
+            return id;
+        }
+        catch (e) {
+            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
+                throw writeFailed(e, 'CreateDeployment', left);
+            }
+            // A race: another deployment started between the check and CreateDeployment.
+            if (!e.running) {
+                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
+            }
+            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
+            if (inputs.ifDeploymentRunning === 'fail') {
+                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
+            }
+            io.info(`${running} took the deployment group first.`);
+            await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
+        }
+    }
 }
 
 
 /***/ }),
 
-/***/ 1633:
+/***/ 5472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jv: () => (/* binding */ describeService),
+/* harmony export */   St: () => (/* binding */ getTrafficRouting),
+/* harmony export */   Vy: () => (/* binding */ describeTrafficRouting),
+/* harmony export */   cX: () => (/* binding */ findDeploymentGroup)
+/* harmony export */ });
+/* unused harmony exports serviceTarget, consoleDeploymentGroupNames */
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// Discovery: the ECS service to deploy, the CodeDeploy deployment group that deploys it, and how that
+// group's deployment configuration shifts traffic. Read-only calls; clients are passed in.
+
+
+
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
+function parseEcsArn(value) {
+    const m = ECS_ARN.exec(value);
+    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
+}
+/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
+function nameOf(nameOrArn) {
+    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+/**
+ * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
+ * wins over the default cluster; a different explicit cluster is an input error.
+ */
+function serviceTarget(cluster, service) {
+    const given = cluster.trim() || 'default';
+    const svcArn = parseEcsArn(service);
+    const clusterArn = parseEcsArn(given);
+    if (clusterArn && clusterArn.kind !== 'cluster') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
+    }
+    if (svcArn && svcArn.kind !== 'service') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
+    }
+    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
+    if (arnCluster === undefined || given === 'default') {
+        return { cluster: arnCluster ?? given, service };
+    }
+    if (nameOf(given) !== arnCluster) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
+    }
+    return { cluster: given, service };
+}
+// Only for messages: a client without a region has already failed its call, and that error is the one to report.
+async function regionOf(client) {
+    try {
+        return await client.config.region();
+    }
+    catch {
+        return undefined;
+    }
+}
+function isAccessDenied(e) {
+    return /AccessDenied/i.test((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? '');
+}
+function toServiceInfo(s, cluster) {
+    const lb = s.loadBalancers?.[0];
+    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
+    const clusterArn = s.clusterArn ?? '';
+    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
+        ? [
+            {
+                capacityProvider: c.capacityProvider,
+                ...(c.base !== undefined ? { base: c.base } : {}),
+                ...(c.weight !== undefined ? { weight: c.weight } : {})
+            }
+        ]
+        : []);
+    return {
+        serviceArn: s.serviceArn ?? '',
+        serviceName: s.serviceName ?? '',
+        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
+        clusterArn,
+        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
+        taskDefinitionArn: s.taskDefinition ?? '',
+        deploymentController: s.deploymentController?.type ?? 'ECS',
+        ...(lb?.containerName && lb.containerPort !== undefined
+            ? {
+                loadBalancer: {
+                    containerName: lb.containerName,
+                    containerPort: lb.containerPort,
+                    targetGroupArn: lb.targetGroupArn ?? ''
+                }
+            }
+            : {}),
+        ...(awsvpc?.subnets?.length
+            ? {
+                networkConfiguration: {
+                    awsvpcConfiguration: {
+                        subnets: awsvpc.subnets,
+                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
+                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
+                    }
+                }
+            }
+            : {}),
+        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
+        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
+        ...(s.launchType ? { launchType: s.launchType } : {}),
+        status: s.status ?? 'UNKNOWN'
+    };
+}
+/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
+async function describeService(ecs, cluster, service) {
+    const target = serviceTarget(cluster, service);
+    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
+    let out;
+    try {
+        out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeServicesCommand */ .H7c({ cluster: target.cluster, services: [target.service] }));
+    }
+    catch (e) {
+        const region = await regionOf(ecs);
+        const where = region ? ` in ${region}` : '';
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClusterNotFoundException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
+        }
+        if (isAccessDenied(e)) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to describe ${label}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
+        }
+        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
+        throw e;
+    }
+    const failure = out.failures?.[0];
+    const found = out.services?.[0];
+    if (!found) {
+        const region = await regionOf(ecs);
+        const where = region ? ` (region ${region})` : '';
+        if (failure?.reason === 'MISSING' || !failure) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
+        }
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
+    }
+    const info = toServiceInfo(found, target.cluster);
+    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
+    if (info.status !== 'ACTIVE') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
+    }
+    if (info.deploymentController !== 'CODE_DEPLOY') {
+        const what = found.deploymentController?.type
+            ? info.deploymentController
+            : 'ECS (no deployment controller set)';
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
+    }
+    if (!info.loadBalancer) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
+    }
+    if (!info.taskDefinitionArn) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
+    }
+    return info;
+}
+/**
+ * The names the ECS console gives the application and deployment group it creates for a service.
+ * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
+ * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
+ */
+function consoleDeploymentGroupNames(clusterName, serviceName) {
+    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
+    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
+}
+function deploysService(g, svc) {
+    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
+        s.clusterName !== undefined &&
+        nameOf(s.serviceName) === svc.serviceName &&
+        nameOf(s.clusterName) === svc.clusterName);
+}
+function deployedServices(g) {
+    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
+    return list.length ? list.join(', ') : 'no ECS service';
+}
+function toDeploymentGroupInfo(g, application, group) {
+    const bg = g.blueGreenDeploymentConfiguration;
+    const ready = bg?.deploymentReadyOption;
+    const waitTime = ready?.waitTimeInMinutes ?? 0;
+    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
+    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
+        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
+        : undefined;
+    const alarmConfig = g.alarmConfiguration;
+    return {
+        applicationName: g.applicationName ?? application,
+        deploymentGroupName: g.deploymentGroupName ?? group,
+        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
+        ...(readyWait ? { readyWait } : {}),
+        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
+        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
+        autoRollback: {
+            enabled: g.autoRollbackConfiguration?.enabled ?? false,
+            events: g.autoRollbackConfiguration?.events ?? []
+        },
+        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
+        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
+    };
+}
+const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
+async function getDeploymentGroup(cd, application, group) {
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentGroupCommand */ .WOp({ applicationName: application, deploymentGroupName: group }));
+    return out.deploymentGroupInfo;
+}
+/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
+async function givenDeploymentGroup(cd, svc, application, group) {
+    let g;
+    try {
+        g = await getDeploymentGroup(cd, application, group);
+    }
+    catch (e) {
+        const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
+        if (name === 'ApplicationDoesNotExistException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if (name === 'DeploymentGroupDoesNotExistException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if (isAccessDenied(e)) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (!g)
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
+    if (g.computePlatform !== 'ECS') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
+    }
+    if (!deploysService(g, svc)) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
+    }
+    return toDeploymentGroupInfo(g, application, group);
+}
+function searchDenied(step, e, svc) {
+    return new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
+}
+async function listEcsApplications(cd, svc) {
+    const names = [];
+    let nextToken;
+    try {
+        do {
+            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListApplicationsCommand */ .BJ_(nextToken ? { nextToken } : {}));
+            names.push(...(page.applications ?? []));
+            nextToken = page.nextToken;
+        } while (nextToken);
+    }
+    catch (e) {
+        if (isAccessDenied(e))
+            throw searchDenied('codedeploy:ListApplications', e, svc);
+        throw e;
+    }
+    const ecs = [];
+    // BatchGetApplications takes at most 100 names.
+    for (let i = 0; i < names.length; i += 100) {
+        try {
+            const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetApplicationsCommand */ .nsl({ applicationNames: names.slice(i, i + 100) }));
+            for (const a of out.applicationsInfo ?? []) {
+                if (a.computePlatform === 'ECS' && a.applicationName)
+                    ecs.push(a.applicationName);
+            }
+        }
+        catch (e) {
+            if (isAccessDenied(e))
+                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
+            throw e;
+        }
+    }
+    return ecs;
+}
+async function listGroupNames(cd, application, svc) {
+    const names = [];
+    let nextToken;
+    try {
+        do {
+            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentGroupsCommand */ .XOe({ applicationName: application, ...(nextToken ? { nextToken } : {}) }));
+            names.push(...(page.deploymentGroups ?? []));
+            nextToken = page.nextToken;
+        } while (nextToken);
+    }
+    catch (e) {
+        if (isAccessDenied(e))
+            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ApplicationDoesNotExistException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
+        }
+        throw e;
+    }
+    return names;
+}
+async function findInApplication(cd, application, groupNames, svc) {
+    // BatchGetDeploymentGroups takes at most 25 names.
+    for (let i = 0; i < groupNames.length; i += 25) {
+        let out;
+        try {
+            out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetDeploymentGroupsCommand */ .rUZ({
+                applicationName: application,
+                deploymentGroupNames: groupNames.slice(i, i + 25)
+            }));
+        }
+        catch (e) {
+            if (isAccessDenied(e))
+                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
+            throw e;
+        }
+        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
+        if (match)
+            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
+    }
+    return undefined;
+}
+/**
+ * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
+ * console's default names, else the first found by searching the ECS applications.
+ */
+async function findDeploymentGroup(cd, svc, given) {
+    const application = given.application?.trim() || undefined;
+    const group = given.deploymentGroup?.trim() || undefined;
+    if (application && group)
+        return givenDeploymentGroup(cd, svc, application, group);
+    const tried = [];
+    if (!application && !group) {
+        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
+        const pair = `${names.application}/${names.deploymentGroup}`;
+        try {
+            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
+            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
+                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
+            }
+            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
+        }
+        catch (e) {
+            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
+            const known = {
+                ApplicationDoesNotExistException: 'no such application',
+                DeploymentGroupDoesNotExistException: 'no such deployment group'
+            };
+            // A policy scoped to other applications answers AccessDenied for names it does not cover.
+            const why = (name && known[name]) ?? (isAccessDenied(e) ? 'access denied' : undefined);
+            if (why === undefined)
+                throw e;
+            tried.push(`the console's names ${pair} (${why})`);
+        }
+    }
+    const applications = application ? [application] : await listEcsApplications(cd, svc);
+    let groupCount = 0;
+    for (const app of applications) {
+        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
+        groupCount += groupNames.length;
+        const found = await findInApplication(cd, app, groupNames, svc);
+        if (found)
+            return found;
+    }
+    const scope = application
+        ? `application ${application}`
+        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
+    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
+}
+// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
+const PREDEFINED_ROUTING = {
+    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
+    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 1
+    },
+    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 3
+    },
+    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 5
+    },
+    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 15
+    }
+};
+/** How a deployment configuration shifts production traffic. */
+async function getTrafficRouting(cd, deploymentConfigName) {
+    const known = PREDEFINED_ROUTING[deploymentConfigName];
+    if (known)
+        return known;
+    let info;
+    try {
+        info = (await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentConfigCommand */ .z2K({ deploymentConfigName }))).deploymentConfigInfo;
+    }
+    catch (e) {
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+        }
+        if (isAccessDenied(e)) {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (info?.computePlatform !== 'ECS') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+    }
+    const routing = info.trafficRoutingConfig;
+    if (routing?.type === 'TimeBasedCanary') {
+        return {
+            type: 'TimeBasedCanary',
+            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
+            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
+        };
+    }
+    if (routing?.type === 'TimeBasedLinear') {
+        return {
+            type: 'TimeBasedLinear',
+            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
+            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
+        };
+    }
+    return { type: 'AllAtOnce' };
+}
+function describeTrafficRouting(r) {
+    switch (r.type) {
+        case 'AllAtOnce':
+            return 'all at once';
+        case 'TimeBasedCanary':
+            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
+        case 'TimeBasedLinear':
+            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3523:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  zf: () => (/* binding */ classifyTaskDefinitionInput),
+  ys: () => (/* binding */ containerPortMappings),
+  T2: () => (/* binding */ deregisterTaskDefinition),
+  zt: () => (/* binding */ describeTaskDefinitionChanges),
+  $5: () => (/* binding */ loadTaskDefinition),
+  Yi: () => (/* binding */ parseTaskDefinitionTemplate),
+  S6: () => (/* binding */ redactTaskDefinition),
+  eQ: () => (/* binding */ registerTaskDefinition),
+  P9: () => (/* binding */ renderTaskDefinition),
+  m_: () => (/* binding */ validateImage)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/plan/task-definition-model.json
+const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
+;// CONCATENATED MODULE: ./src/plan/task-definition.ts
+
+
+
+
+
+/** The RegisterTaskDefinition request shape, generated by scripts/extract-task-definition-model.py. */
+const REQUEST_MODEL = task_definition_model_namespaceObject.c;
+const READ_ONLY_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt'
+];
+/**
+ * Members where `""` is a value, not an absence: an empty environment variable, an App Mesh proxy
+ * property such as `IgnoredGID`, an empty tag value. Values of free-form maps (log driver and FireLens
+ * options, docker labels: a Splunk `tag: ""`) and strings inside lists (a `command` argument) are kept
+ * as well, by the walker itself.
+ */
+const MEANINGFUL_EMPTY_STRINGS = new Set([
+    'containerDefinitions[].environment[].value',
+    'proxyConfiguration.properties[].value',
+    'tags[].value'
+]);
+const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
+const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
+/**
+ * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
+ * `workspace`, and must answer false for directories. A file wins over a family of the same name,
+ * as the contract says an existing file is a template.
+ */
+function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd()) {
+    const value = input.trim();
+    if (value === '')
+        return { kind: 'service' };
+    const absolute = external_node_path_.resolve(workspace, value);
+    if (fileExists(absolute))
+        return { kind: 'file', path: absolute };
+    if (value.startsWith('arn:')) {
+        if (TASK_DEFINITION_ARN.test(value))
+            return { kind: 'revision', id: value };
+        throw new errors/* InputError */.dz(`task-definition '${value}' is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) and not a file in the workspace (looked at ${absolute}).`, 'Copy the ARN from `aws ecs describe-task-definition` or the console, or give family:revision.');
+    }
+    if (REVISION_ID.test(value))
+        return { kind: 'revision', id: value };
+    throw new errors/* InputError */.dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
+}
+/**
+ * Parses a JSON template: either a task definition, or the `{"taskDefinition": ..., "tags": ...}`
+ * that `aws ecs describe-task-definition` prints (its tags move to the top level).
+ */
+function parseTaskDefinitionTemplate(text, path) {
+    const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    let parsed;
+    try {
+        parsed = JSON.parse(source);
+    }
+    catch (e) {
+        throw invalidJson(source, path, e);
+    }
+    if (!isObject(parsed)) {
+        throw new errors/* InputError */.dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
+    }
+    const template = unwrapDescribeOutput(parsed);
+    const containers = template.containerDefinitions;
+    if (!Array.isArray(containers) || containers.length === 0) {
+        const found = containers === undefined || containers === null ? 'has no' : `has an empty or invalid`;
+        // A misspelt key is the usual cause: name it, as the key check would have.
+        const misspelt = Object.keys(template).find(k => k !== 'containerDefinitions' && levenshtein(k.toLowerCase(), 'containerdefinitions') <= 3);
+        throw new errors/* InputError */.dz(`${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
+    }
+    return template;
+}
+function unwrapDescribeOutput(parsed) {
+    const { taskDefinition: inner, tags, ...rest } = parsed;
+    if (!isObject(inner) || Object.keys(rest).length > 0)
+        return parsed;
+    const template = { ...inner };
+    if (Array.isArray(tags) && tags.length > 0 && template.tags === undefined)
+        template.tags = tags;
+    return template;
+}
+function topLevelHint(value) {
+    if (Array.isArray(value)) {
+        const first = value[0];
+        if (isObject(first) && 'containerDefinitions' in first) {
+            return 'Remove the surrounding [ ]: the file must hold one task definition object.';
+        }
+        if (isObject(first) && ('image' in first || 'name' in first)) {
+            return 'This looks like a containerDefinitions list only (as Terraform container_definitions takes); wrap it: {"family": "...", "containerDefinitions": [...]}.';
+        }
+        return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
+    }
+    if (typeof value === 'string') {
+        return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.';
+    }
+    return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
+}
+function invalidJson(text, file, cause) {
+    const found = locateJsonError(text) ?? { position: text.length, problem: (0,errors/* errorMessage */.gJ)(cause) };
+    const before = text.slice(0, found.position);
+    const line = before.split('\n').length;
+    const column = found.position - (before.lastIndexOf('\n') + 1) + 1;
+    const lineText = text.slice(before.lastIndexOf('\n') + 1).split(/\r?\n/)[0];
+    const template = /\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(lineText)
+        ? ' It looks like an unrendered template (${...}, {{...}} or $VAR): render it (envsubst, terraform templatefile, ...) before this step, or pass the rendered file.'
+        : '';
+    return new errors/* InputError */.dz(`${file} is not valid JSON: ${found.problem} at line ${line}, column ${column}.`, `Fix the JSON at that place (a missing comma, an unquoted value, a trailing comma).${template}`);
+}
+/**
+ * Finds the first syntax error of a JSON text. JSON.parse in Node 20 reports no position for many
+ * errors ("Unexpected token ']'"), so the position is found here, by the grammar of RFC 8259.
+ */
+function locateJsonError(text) {
+    let i = 0;
+    class Failure extends Error {
+    }
+    const fail = (expected) => {
+        const at = text[i];
+        throw new Failure(at === undefined
+            ? `unexpected end of input, expected ${expected}`
+            : `unexpected ${JSON.stringify(at)}, expected ${expected}`);
+    };
+    const space = () => {
+        while (i < text.length && ' \t\n\r'.includes(text[i]))
+            i++;
+    };
+    const literal = (word) => {
+        for (const c of word) {
+            if (text[i] !== c)
+                fail(word);
+            i++;
+        }
+    };
+    const string = () => {
+        i++;
+        for (;;) {
+            const c = text[i];
+            if (c === undefined)
+                fail('a closing "');
+            if (c === '"') {
+                i++;
+                return;
+            }
+            if (c < ' ')
+                fail('no raw control character inside a string (use \\n, \\t)');
+            if (c === '\\') {
+                i++;
+                const e = text[i];
+                if (e === 'u') {
+                    for (let k = 0; k < 4; k++) {
+                        i++;
+                        if (!/[0-9a-fA-F]/.test(text[i] ?? ''))
+                            fail('a hex digit of \\uXXXX');
+                    }
+                }
+                else if (e === undefined || !'"\\/bfnrt'.includes(e))
+                    fail('an escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+            }
+            i++;
+        }
+    };
+    const number = () => {
+        const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+        if (!match)
+            fail('a value');
+        i += match[0].length;
+    };
+    const value = () => {
+        space();
+        const c = text[i];
+        if (c === '{') {
+            i++;
+            space();
+            if (text[i] === '}') {
+                i++;
+                return;
+            }
+            for (;;) {
+                space();
+                if (text[i] !== '"')
+                    fail('a quoted property name');
+                string();
+                space();
+                if (text[i] !== ':')
+                    fail("':' after the property name");
+                i++;
+                value();
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === '}') {
+                    i++;
+                    return;
+                }
+                fail("',' or '}' after the property value");
+            }
+        }
+        if (c === '[') {
+            i++;
+            space();
+            if (text[i] === ']') {
+                i++;
+                return;
+            }
+            for (;;) {
+                value();
+                space();
+                if (text[i] === ',') {
+                    i++;
+                    continue;
+                }
+                if (text[i] === ']') {
+                    i++;
+                    return;
+                }
+                fail("',' or ']' after the array element");
+            }
+        }
+        if (c === '"')
+            string();
+        else if (c === 't')
+            literal('true');
+        else if (c === 'f')
+            literal('false');
+        else if (c === 'n')
+            literal('null');
+        else
+            number();
+    };
+    try {
+        value();
+        space();
+        if (i < text.length)
+            fail('the end of the document');
+    }
+    catch (e) {
+        // Anything else is a stack overflow on deep nesting, which JSON.parse handles: use its message.
+        return e instanceof Failure ? { position: i, problem: e.message } : undefined;
+    }
+    return undefined;
+}
+/**
+ * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
+ * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
+ * the image and environment variables on `containerName`. Placeholders are left as they are.
+ */
+function renderTaskDefinition(template, opts) {
+    const warn = opts.warn ?? (() => undefined);
+    if (!isObject(template)) {
+        throw new errors/* InputError */.dz(`The task definition is a JSON ${jsonKind(template)}, not an object.`);
+    }
+    const writable = {};
+    const dropped = [];
+    for (const [key, value] of Object.entries(template)) {
+        if (READ_ONLY_FIELDS.includes(key))
+            dropped.push(key);
+        else
+            writable[key] = value;
+    }
+    // A registered revision always has them; in a file they are worth a note.
+    if (dropped.length > 0 && !opts.fromAws)
+        warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`);
+    const walk = { errors: [], warn, fromAws: opts.fromAws === true };
+    const cleaned = clean(writable, REQUEST_MODEL, '', walk);
+    if (walk.errors.length > 0 || !isObject(cleaned))
+        throw invalidTemplate(walk.errors);
+    const request = cleaned;
+    const containers = request.containerDefinitions;
+    const container = containers.find(c => c.name === opts.containerName);
+    if (!container) {
+        const names = containers.map(c => (c.name === undefined ? '(unnamed)' : `'${c.name}'`)).join(', ');
+        throw new errors/* InputError */.dz(`Container '${opts.containerName}' is not in the task definition; it has ${names}.`, 'Set container-name to one of those (the container that receives the load balancer traffic).');
+    }
+    if (opts.image !== undefined) {
+        validateImage(opts.image);
+        container.image = opts.image;
+    }
+    if (opts.environment && opts.environment.length > 0)
+        setEnvironment(container, opts.environment);
+    const problems = [];
+    if (!FAMILY.test(request.family)) {
+        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
+    }
+    containers.forEach((c, i) => {
+        const where = `containerDefinitions[${i}]`;
+        if (c.name === undefined)
+            problems.push(`${where} has no name`);
+        const label = c.name === undefined ? where : `${where} (${c.name})`;
+        if (c.image === undefined) {
+            problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`);
+            return;
+        }
+        const problem = imageProblem(c.image);
+        if (problem) {
+            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`);
+        }
+    });
+    if (problems.length > 0)
+        throw invalidTemplate(problems);
+    return request;
+}
+function setEnvironment(container, variables) {
+    const environment = (container.environment ??= []);
+    for (const { name, value } of variables) {
+        const existing = environment.find(e => e.name === name);
+        if (existing)
+            existing.value = value;
+        else
+            environment.push({ name, value });
+    }
+}
+function invalidTemplate(problems) {
+    const shown = problems.slice(0, 10);
+    const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
+    return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
+}
+/** Cleans and checks `value` against the model; undefined means "leave this member out". */
+function clean(value, node, at, walk, keepEmptyString = false) {
+    if (value === null || value === undefined)
+        return undefined;
+    const where = at === '' ? 'the task definition' : at;
+    switch (node.type) {
+        case 'structure': {
+            if (!isObject(value)) {
+                mismatch(walk, where, 'an object', value);
+                return undefined;
+            }
+            const out = {};
+            for (const [key, child] of Object.entries(value)) {
+                const childAt = at === '' ? key : `${at}.${key}`;
+                const member = node.members[key];
+                if (!member) {
+                    if (walk.fromAws)
+                        walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
+                    else
+                        walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
+                    continue;
+                }
+                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
+                if (kept !== undefined)
+                    out[key] = kept;
+            }
+            if (Object.keys(out).length === 0 && at !== '')
+                return undefined;
+            for (const required of node.required ?? []) {
+                if (!(required in out))
+                    walk.errors.push(`${where} has no ${required} (required)`);
+            }
+            return out;
+        }
+        case 'list': {
+            if (!Array.isArray(value)) {
+                mismatch(walk, where, 'a list', value);
+                return undefined;
+            }
+            const out = value
+                .map((element, i) => clean(element, node.member, `${at}[${i}]`, walk, true))
+                .filter(e => e !== undefined);
+            return out.length === 0 ? undefined : out;
+        }
+        case 'map': {
+            if (!isObject(value)) {
+                mismatch(walk, where, 'an object', value);
+                return undefined;
+            }
+            const out = {};
+            for (const [key, child] of Object.entries(value)) {
+                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
+                if (kept !== undefined)
+                    out[key] = kept;
+            }
+            return Object.keys(out).length === 0 ? undefined : out;
+        }
+        case 'string': {
+            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+                mismatch(walk, where, 'a string', value);
+                return undefined;
+            }
+            const text = String(value);
+            // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
+            if (typeof value !== 'string') {
+                // Environment values never reach the log, not even a number that became a string.
+                walk.warn(isEnvironmentValue(where)
+                    ? `${where}: a ${typeof value} is sent as a string.`
+                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
+            }
+            if (text === '' && !keepEmptyString)
+                return undefined;
+            if (node.enum && !node.enum.includes(text)) {
+                const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
+                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
+                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
+                return undefined;
+            }
+            return text;
+        }
+        case 'integer': {
+            if (typeof value === 'number' && Number.isInteger(value))
+                return value;
+            // The ECS API rejects "3000" where it wants 3000 and the SDK sends it as written, so a numeric
+            // string (an old console export, a templated value) is converted rather than sent to fail.
+            if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) {
+                walk.warn(`${where}: the string ${JSON.stringify(value)} is sent as the number ${value.trim()}.`);
+                return Number(value.trim());
+            }
+            mismatch(walk, where, 'an integer', value);
+            return undefined;
+        }
+        case 'boolean': {
+            if (typeof value === 'boolean')
+                return value;
+            if (value === 'true' || value === 'false') {
+                walk.warn(`${where}: the string "${value}" is sent as the boolean ${value}.`);
+                return value === 'true';
+            }
+            mismatch(walk, where, 'true or false', value);
+            return undefined;
+        }
+    }
+}
+function isEnvironmentValue(where) {
+    return /\.environment\[\d+\]\.value$/.test(where);
+}
+function mismatch(walk, where, expected, value) {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`;
+    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
+}
+function nearest(key, candidates) {
+    let best = candidates[0];
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+function levenshtein(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
+function validateImage(image) {
+    const problem = imageProblem(image);
+    if (problem) {
+        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
+    }
+}
+function imageProblem(image) {
+    if (image === '')
+        return 'is empty';
+    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
+        return 'is an unrendered placeholder';
+    if (/\s/.test(image))
+        return 'contains whitespace';
+    if (image.length > 255)
+        return 'is longer than the 255 characters ECS allows';
+    if (image.startsWith('/'))
+        return 'starts with "/"';
+    if (/:(@|$)/.test(image))
+        return 'has an empty tag';
+    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
+    const [first, ...rest] = image.split('@')[0].split('/');
+    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
+    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
+    if (repository !== repository.toLowerCase())
+        return `has uppercase letters in the repository name "${repository}"`;
+    if (!IMAGE_REFERENCE.test(image)) {
+        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
+    }
+    return undefined;
+}
+/** The container ports that `containerName` maps; empty when it maps none or is not there. */
+function containerPortMappings(td, containerName) {
+    const container = td.containerDefinitions?.find(c => c.name === containerName);
+    return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
+}
+/**
+ * One line per change between the running revision and the one to deploy, for the job summary.
+ * Environment variables are named, never shown: their values may be secrets.
+ */
+function describeTaskDefinitionChanges(previous, next) {
+    const lines = [];
+    const before = new Map((previous.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
+    const after = new Map((next.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
+    for (const [name, container] of after) {
+        const old = before.get(name);
+        if (!old) {
+            lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
+            continue;
+        }
+        if (old.image !== container.image)
+            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
+        const variables = environmentChanges(old, container);
+        if (variables)
+            lines.push(`${name}: environment ${variables}`);
+    }
+    for (const name of before.keys()) {
+        if (!after.has(name))
+            lines.push(`container ${name} removed`);
+    }
+    for (const field of ['cpu', 'memory']) {
+        if (previous[field] !== next[field]) {
+            lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
+        }
+    }
+    return lines;
+}
+function environmentChanges(old, next) {
+    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
+    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
+    const added = [...after.keys()].filter(n => !before.has(n));
+    const removed = [...before.keys()].filter(n => !after.has(n));
+    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
+    const parts = [
+        added.length > 0 ? `added ${added.join(', ')}` : '',
+        removed.length > 0 ? `removed ${removed.join(', ')}` : '',
+        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
+    ].filter(p => p !== '');
+    return parts.length > 0 ? parts.join('; ') : undefined;
+}
+/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
+function redactTaskDefinition(td) {
+    const copy = structuredClone(td);
+    if (Array.isArray(copy.containerDefinitions)) {
+        for (const container of copy.containerDefinitions) {
+            if (!isObject(container) || !Array.isArray(container.environment))
+                continue;
+            for (const variable of container.environment) {
+                if (isObject(variable) && 'value' in variable)
+                    variable.value = '***';
+            }
+        }
+    }
+    return copy;
+}
+/**
+ * Reads the starting task definition: a template file, or a registered revision (with its tags,
+ * which DescribeTaskDefinition returns only when asked) in the same form as a template.
+ */
+async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn, readFile = file => (0,promises_.readFile)(file, 'utf8')) {
+    if (source.kind === 'file') {
+        let text;
+        try {
+            text = await readFile(source.path);
+        }
+        catch (e) {
+            throw new errors/* InputError */.dz(`Cannot read the task definition file ${source.path}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Check the task-definition path.');
+        }
+        return { template: parseTaskDefinitionTemplate(text, source.path) };
+    }
+    let id;
+    if (source.kind === 'revision')
+        id = source.id;
+    else if (serviceTaskDefinitionArn)
+        id = serviceTaskDefinitionArn;
+    else {
+        throw new errors/* ActionError */.lZ('The service runs no task definition to start from.', 'Set the task-definition input to a template file or a revision.');
+    }
+    let output;
+    try {
+        output = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id, include: ['TAGS'] }));
+    }
+    catch (e) {
+        if (source.kind === 'revision' && (0,errors/* awsErrorName */.ZH)(e) === 'ClientException') {
+            throw new errors/* InputError */.dz(`Task definition ${id} was not found: ${(0,errors/* errorMessage */.gJ)(e)}`, `Check the family and revision (aws ecs list-task-definitions --family-prefix ${familyOf(id)}) and the region.`);
+        }
+        throw e;
+    }
+    const taskDefinition = output.taskDefinition;
+    if (!taskDefinition)
+        throw new errors/* ActionError */.lZ(`DescribeTaskDefinition returned no task definition for ${id}.`);
+    const template = { ...taskDefinition };
+    if (output.tags && output.tags.length > 0)
+        template.tags = output.tags;
+    return { template, arn: taskDefinition.taskDefinitionArn ?? id };
+}
+function familyOf(id) {
+    return id.replace(/^.*task-definition\//, '').replace(/:\d+$/, '');
+}
+const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
+const REGISTER_ATTEMPTS = 5;
+/**
+ * Registers the revision. Concurrent registrations in one family fail with a ClientException that
+ * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
+ */
+async function registerTaskDefinition(ecs, input, sleep) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const output = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
+            const arn = output.taskDefinition?.taskDefinitionArn;
+            if (!arn)
+                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
+            return arn;
+        }
+        catch (e) {
+            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
+            if (!concurrent)
+                throw e;
+            if (attempt === REGISTER_ATTEMPTS) {
+                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+            }
+            await sleep(1000 * 2 ** (attempt - 1));
+        }
+    }
+}
+/** Removes a revision this run registered and could not deploy. */
+async function deregisterTaskDefinition(ecs, arn) {
+    await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function jsonKind(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'array';
+    return typeof value === 'object' ? 'object' : typeof value;
+}
+
+
+/***/ }),
+
+/***/ 167:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Yn: () => (/* binding */ deploymentConsoleUrl),
+/* harmony export */   dP: () => (/* binding */ taskDefinitionConsoleUrl)
+/* harmony export */ });
+/* unused harmony export serviceConsoleUrl */
+// Links into the AWS console. Each region's own console host is used: the global host
+// (console.aws.amazon.com) redirects to the user's last region, which shows "not found" for a
+// deployment that lives elsewhere.
+/**
+ * Console host per partition, keyed by the region name's prefix. China and GovCloud have
+ * their own consoles (console.amazonaws.cn, console.amazonaws-us-gov.com) that take the region
+ * as a sub-domain like the commercial one. The ISO and European Sovereign Cloud partitions
+ * publish no console host; their SDK DNS suffix is used as a best effort, without the region
+ * sub-domain, since nothing says theirs follow the commercial scheme.
+ */
+const PARTITIONS = [
+    { prefix: /^cn-/, host: r => `${r}.console.amazonaws.cn` },
+    { prefix: /^us-gov-/, host: r => `${r}.console.amazonaws-us-gov.com` },
+    { prefix: /^us-iso-/, host: () => 'console.c2s.ic.gov' },
+    { prefix: /^us-isob-/, host: () => 'console.sc2s.sgov.gov' },
+    { prefix: /^us-isof-/, host: () => 'console.csp.hci.ic.gov' },
+    { prefix: /^eu-isoe-/, host: () => 'console.cloud.adc-e.uk' },
+    { prefix: /^eusc-/, host: () => 'console.amazonaws.eu' }
+];
+function consoleBase(region) {
+    const partition = PARTITIONS.find(p => p.prefix.test(region));
+    return `https://${partition ? partition.host(region) : `${region}.console.aws.amazon.com`}`;
+}
+function link(region, path) {
+    return `${consoleBase(region)}${path}?region=${encodeURIComponent(region)}`;
+}
+/** The last `/`-separated part of an ARN, or the value itself when it is a bare name. */
+function lastSegment(nameOrArn) {
+    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+function deploymentConsoleUrl(region, deploymentId) {
+    return link(region, `/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}`);
+}
+/** `arn` may be a task definition ARN or `family:revision`; without a revision the family's page. */
+function taskDefinitionConsoleUrl(region, arn) {
+    const [family = '', revision] = lastSegment(arn).split(':');
+    const path = revision
+        ? `/ecs/v2/task-definitions/${encodeURIComponent(family)}/${encodeURIComponent(revision)}/containers`
+        : `/ecs/v2/task-definitions/${encodeURIComponent(family)}`;
+    return link(region, path);
+}
+/** `cluster` and `service` may be names or ARNs (a service ARN can include the cluster). */
+function serviceConsoleUrl(region, cluster, service) {
+    const path = `/ecs/v2/clusters/${encodeURIComponent(lastSegment(cluster))}/services/${encodeURIComponent(lastSegment(service))}/health`;
+    return link(region, path);
+}
+
+
+/***/ }),
+
+/***/ 3304:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -65739,14 +67938,14 @@ function describeCancel(input) {
 
 /***/ }),
 
-/***/ 1386:
+/***/ 5471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C: () => (/* binding */ GitHubDeployments),
 /* harmony export */   x: () => (/* binding */ headSha)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
 // GitHub-native reporting: a GitHub deployment for the `environment` input whose status follows
 // the CodeDeploy deployment, so the environment page and the PR show what runs where.
 // Reporting must never fail a deploy: a token without `deployments: write` (or no token) is
@@ -65871,10 +68070,10 @@ class GitHubDeployments {
         catch (e) {
             const status = httpStatus(e);
             if (status === 401 || status === 403 || status === 404) {
-                this.disable(`Could not ${what} (HTTP ${status}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}): the token may not write deployments. Add \`permissions: deployments: write\` to the job (or pass a \`github-token\` that has it); the deployment goes on without GitHub deployment statuses.`);
+                this.disable(`Could not ${what} (HTTP ${status}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}): the token may not write deployments. Add \`permissions: deployments: write\` to the job (or pass a \`github-token\` that has it); the deployment goes on without GitHub deployment statuses.`);
             }
             else {
-                this.warn(`Could not ${what}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}. The deployment goes on; only its GitHub status may lag.`);
+                this.warn(`Could not ${what}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}. The deployment goes on; only its GitHub status may lag.`);
             }
             return undefined;
         }
@@ -65888,7 +68087,457 @@ class GitHubDeployments {
 
 /***/ }),
 
-/***/ 578:
+/***/ 9902:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  a: () => (/* binding */ Reporter),
+  W: () => (/* binding */ statusTarget)
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/report/console-url.ts
+var console_url = __nccwpck_require__(167);
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+// EXTERNAL MODULE: ./src/report/github-deployment.ts
+var github_deployment = __nccwpck_require__(5471);
+// EXTERNAL MODULE: ./src/runtime/cancel-guard.ts
+var cancel_guard = __nccwpck_require__(9832);
+// EXTERNAL MODULE: ./src/plan/service.ts
+var service = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
+var progress = __nccwpck_require__(6387);
+;// CONCATENATED MODULE: ./src/report/summary.ts
+// The job summary: one Markdown page that says how the run ended, what was deployed, how the
+// deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
+// hands it to `core.summary.addRaw(...)`.
+//
+// Everything that comes from AWS or the user is escaped: a hook's log or a task's stopped reason
+// could otherwise inject Markdown, HTML or break a table. The report never receives environment
+// variable values (`taskDefinition.changes` names variables only), so none can leak here.
+
+
+const HEADLINES = {
+    succeeded: '✅ Deployment succeeded',
+    'goal-reached': '✅ Goal reached',
+    failed: '❌ Deployment failed',
+    stopped: '🛑 Deployment stopped',
+    timeout: '⏱️ Timed out',
+    cancelled: '🚫 Run cancelled',
+    'handed-off': '↪️ Deployment created, not waited for',
+    'dry-run': '🧪 Dry run: nothing was changed in AWS'
+};
+const GOALS = {
+    ready: 'the replacement serves test traffic and waits to be rerouted',
+    'traffic-shifted': 'all production traffic is on the replacement',
+    succeeded: 'the deployment succeeded'
+};
+/** Escapes text for Markdown and inline HTML, table cells included. */
+function escapeMarkdown(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/([\\`*_[\]#|~])/g, '\\$1')
+        .replace(/\r?\n/g, ' ');
+}
+/** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
+function summary_link(label, url) {
+    const text = escapeMarkdown(label);
+    if (!url || !/^https?:\/\//i.test(url))
+        return text;
+    const safe = url.replace(/[()\s<>]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${text}](${safe})`;
+}
+/** A fenced block whose fence is longer than any backtick run inside, so content cannot end it. */
+function fence(content, lang = '') {
+    const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length));
+    const marks = '`'.repeat(Math.max(3, longest + 1));
+    return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`;
+}
+function revisionName(arn) {
+    return arn.startsWith('arn:') ? (arn.split('/').pop() ?? arn) : arn;
+}
+function table(header, rows) {
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => ' --- ').join('|')}|`,
+        ...rows.map(r => `| ${r.join(' | ')} |`)
+    ];
+}
+function headline(r) {
+    const goal = r.outcome === 'goal-reached' && r.goal ? `: ${GOALS[r.goal] ?? r.goal}` : '';
+    return `### ${HEADLINES[r.outcome]}${escapeMarkdown(goal)}`;
+}
+function overview(r) {
+    const rows = [];
+    const td = r.taskDefinition;
+    if (td?.arn) {
+        const previous = td.previousArn
+            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
+            : '';
+        rows.push([
+            'Task definition',
+            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
+        ]);
+    }
+    else if (td?.previousArn) {
+        rows.push([
+            'Previous task definition',
+            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
+        ]);
+    }
+    const d = r.deployment;
+    if (d) {
+        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
+        if (d.applicationName || d.deploymentGroupName) {
+            rows.push([
+                'Application / group',
+                [d.applicationName, d.deploymentGroupName].map(x => escapeMarkdown(x ?? '?')).join(' / ')
+            ]);
+        }
+        if (d.deploymentConfigName) {
+            const routing = d.trafficRouting ? ` (${escapeMarkdown(d.trafficRouting)})` : '';
+            rows.push(['Configuration', `${escapeMarkdown(d.deploymentConfigName)}${routing}`]);
+        }
+    }
+    if (r.rollback) {
+        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
+    }
+    if (r.github?.environment) {
+        const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
+        rows.push(['Environment', `${escapeMarkdown(r.github.environment)}${id}`]);
+    }
+    rows.push(['Region', escapeMarkdown(r.region)]);
+    rows.push([
+        'Duration',
+        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
+    ]);
+    return table(['', ''], rows);
+}
+function changes(r) {
+    const td = r.taskDefinition;
+    if (!td?.changes.length)
+        return [];
+    const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
+    return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
+}
+function timelineTable(r) {
+    if (!r.timeline.length)
+        return [];
+    const rows = r.timeline.map(e => [
+        escapeMarkdown(e.name),
+        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
+        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
+        escapeMarkdown(e.status)
+    ]);
+    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+}
+const SECTIONS = {
+    BeforeInstall: 'Install',
+    Install: 'Install',
+    AfterInstall: 'Install',
+    AllowTestTraffic: 'Test traffic',
+    AfterAllowTestTraffic: 'Test traffic',
+    BeforeAllowTraffic: 'Production traffic',
+    AllowTraffic: 'Production traffic',
+    AfterAllowTraffic: 'Production traffic'
+};
+/** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
+function mermaidText(text) {
+    return (text
+        .replace(/[:;#\r\n]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || '?');
+}
+function ganttTags(status) {
+    switch (status) {
+        case 'Failed':
+            return 'crit, done, ';
+        case 'InProgress':
+            return 'active, ';
+        case 'Succeeded':
+        case 'Skipped':
+            return 'done, ';
+        default:
+            return '';
+    }
+}
+/** The timeline as a Gantt chart; events that never started have no bar. */
+function ganttChart(r) {
+    const started = r.timeline.filter((e) => e.start !== undefined);
+    if (!started.length)
+        return undefined;
+    const first = Math.min(...started.map(e => e.start.getTime()));
+    const last = Math.max(...started.map(e => (e.end ?? r.endedAt).getTime()));
+    const lines = [
+        'gantt',
+        `  title ${mermaidText(r.deployment ? `Deployment ${r.deployment.id}` : 'Deployment')}`,
+        '  dateFormat x',
+        `  axisFormat ${last - first >= 3_600_000 ? '%H:%M' : '%H:%M:%S'}`,
+        '  todayMarker off'
+    ];
+    let section;
+    started.forEach((e, i) => {
+        const name = SECTIONS[e.name] ?? 'Other';
+        if (name !== section) {
+            section = name;
+            lines.push(`  section ${name}`);
+        }
+        const start = e.start.getTime();
+        // A bar of zero width does not show; an instant event gets one second.
+        const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
+        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
+    });
+    return fence(lines.join('\n'), 'mermaid');
+}
+function trafficTable(r) {
+    if (!r.traffic.length)
+        return [];
+    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
+    return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
+}
+function result(r) {
+    const lines = ['#### Result', ''];
+    const d = r.deployment;
+    if (r.failure) {
+        lines.push(`> ${escapeMarkdown(r.failure.message)}`);
+    }
+    else if (r.outcome === 'dry-run') {
+        lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
+    }
+    else if (d) {
+        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
+    }
+    else {
+        lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
+    }
+    if (r.failure?.details.length) {
+        lines.push('', '<details><summary>Diagnostics</summary>', '', fence(r.failure.details.join('\n'), 'text'), '', '</details>');
+    }
+    return lines;
+}
+function appSpec(r) {
+    if (!r.appSpec)
+        return [];
+    return ['<details><summary>AppSpec</summary>', '', fence(r.appSpec, 'json'), '', '</details>'];
+}
+function renderSummary(r) {
+    const gantt = ganttChart(r);
+    const blocks = [
+        [headline(r)],
+        overview(r),
+        changes(r),
+        timelineTable(r),
+        gantt ? [gantt] : [],
+        trafficTable(r),
+        result(r),
+        appSpec(r)
+    ];
+    return `${blocks
+        .filter(b => b.length)
+        .map(b => b.join('\n'))
+        .join('\n\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./src/plan/task-definition.ts + 1 modules
+var task_definition = __nccwpck_require__(3523);
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+
+
+
+
+
+const GITHUB_STATE = {
+    succeeded: 'success',
+    'goal-reached': 'in_progress',
+    'handed-off': 'in_progress',
+    failed: 'failure',
+    stopped: 'failure',
+    timeout: 'error',
+    cancelled: 'error',
+    'dry-run': 'inactive'
+};
+/**
+ * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
+ * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
+ * was already done.
+ */
+class Reporter {
+    io;
+    report;
+    github;
+    constructor(io, startedAt) {
+        this.io = io;
+        this.report = {
+            outcome: 'failed',
+            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
+            timeline: [],
+            traffic: [],
+            startedAt,
+            endedAt: startedAt
+        };
+    }
+    async taskDefinition(arn, previousArn, plan) {
+        let changes = [];
+        if (plan?.register && previousArn && previousArn !== arn) {
+            try {
+                const out = await this.io
+                    .aws()
+                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
+                if (out.taskDefinition)
+                    changes = (0,task_definition/* describeTaskDefinitionChanges */.zt)(out.taskDefinition, plan.register);
+            }
+            catch (e) {
+                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
+            }
+        }
+        this.report.taskDefinition = { arn, previousArn, changes };
+        for (const change of changes)
+            this.io.info(`  ${change}`);
+    }
+    deployment(id, d) {
+        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
+        this.report.deployment = {
+            id,
+            url,
+            status: d.status ?? 'Created',
+            applicationName: d.applicationName,
+            deploymentGroupName: d.deploymentGroupName,
+            deploymentConfigName: d.deploymentConfigName,
+            trafficRouting: d.plan?.trafficRouting ? (0,service/* describeTrafficRouting */.Vy)(d.plan.trafficRouting) : undefined
+        };
+    }
+    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
+    async githubDeployment(inputs, codedeployId, find) {
+        if (inputs.environmentName === undefined && !find)
+            return;
+        const context = this.io.context();
+        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+        // may have made: workflows that use none must not get warnings about it.
+        const quiet = inputs.environmentName === undefined;
+        const deployments = new github_deployment/* GitHubDeployments */.C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
+            if (!quiet)
+                this.io.warning(m, 'GitHub deployment');
+        });
+        const ctx = {
+            ...statusTarget(this.io, inputs.environmentUrl),
+            ref: (0,github_deployment/* headSha */.x)(context),
+            environment: inputs.environmentName ?? '',
+            codedeployDeploymentId: codedeployId,
+            description: `CodeDeploy ${codedeployId}`
+        };
+        const id = find
+            ? await deployments.find({
+                ...context.repo,
+                environment: inputs.environmentName,
+                codedeployDeploymentId: codedeployId
+            })
+            : await deployments.create(ctx);
+        if (id === undefined)
+            return;
+        this.github = { deployments, ctx, id };
+        this.report.github = { deploymentId: id, environment: inputs.environmentName };
+        this.io.setOutput('github-deployment-id', String(id));
+        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
+        this.io.saveState(cancel_guard/* STATE */.c.githubDeploymentId, String(id));
+    }
+    async end(e) {
+        const snap = e.snapshot;
+        this.report.outcome = e.outcome;
+        this.report.goal = e.goal;
+        this.report.endedAt = this.io.now();
+        if (e.timeline)
+            this.report.timeline = e.timeline;
+        if (e.traffic)
+            this.report.traffic = e.traffic;
+        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
+        if (status !== undefined) {
+            if (this.report.deployment)
+                this.report.deployment.status = status;
+            this.io.setOutput('deployment-status', status);
+        }
+        const rollbackId = snap?.rollback?.deploymentId;
+        if (rollbackId) {
+            this.io.setOutput('rollback-deployment-id', rollbackId);
+            this.report.rollback = {
+                id: rollbackId,
+                status: e.rollback?.status ?? 'unknown',
+                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
+            };
+        }
+        if (e.failure) {
+            this.report.failure = e.failure;
+            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
+            for (const line of e.failure.details)
+                this.io.info(line);
+            process.exitCode = 1;
+        }
+        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
+        await this.writeSummary();
+    }
+    /** Any error that ended the run early: input, AWS access, a failed API call. */
+    async fail(e) {
+        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
+        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
+    }
+    get previousTaskDefinition() {
+        return this.report.taskDefinition?.previousArn;
+    }
+    async dryRun(appSpec) {
+        this.report.appSpec = appSpec;
+        this.report.outcome = 'dry-run';
+        this.report.endedAt = this.io.now();
+        await this.writeSummary();
+    }
+    async writeSummary() {
+        try {
+            await this.io.summary(renderSummary(this.report));
+        }
+        catch (e) {
+            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+}
+/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
+function statusTarget(io, environmentUrl) {
+    const { repo, runId } = io.context();
+    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
+}
+function titleOf(outcome) {
+    return outcome === 'timeout'
+        ? 'Deployment timed out'
+        : outcome === 'cancelled'
+            ? 'Deployment cancelled'
+            : 'Deployment failed';
+}
+function describeOutcome(e) {
+    const id = e.snapshot?.id ?? '';
+    switch (e.outcome) {
+        case 'succeeded':
+            return `CodeDeploy ${id} succeeded`;
+        case 'goal-reached':
+            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
+        case 'handed-off':
+            return `CodeDeploy ${id} created`;
+        default:
+            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 9832:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -65896,7 +68545,7 @@ class GitHubDeployments {
 /* harmony export */   w: () => (/* binding */ Guard)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
 /* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8500);
 /* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_1__);
 
@@ -66077,34 +68726,62 @@ class Guard {
 
 /***/ }),
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 9541:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5401);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1592);
-/* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6661);
-
-
-
-
-// One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
-const io = (0,_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsIo */ .q)();
-if (io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(io);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Eo: () => (/* binding */ AwsAccessError),
+/* harmony export */   ZH: () => (/* binding */ awsErrorName),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * An error the user can act on: `message` says what went wrong, `hint` what to do about it,
+ * `title` is the annotation's title on the run page and in the PR.
+ */
+class ActionError extends Error {
+    hint;
+    title;
+    name = 'ActionError';
+    constructor(message, hint, title = 'Deployment failed') {
+        super(message);
+        this.hint = hint;
+        this.title = title;
+    }
+    /** The one line that goes into `::error::`. */
+    get full() {
+        return this.hint ? `${this.message} ${this.hint}` : this.message;
+    }
 }
-else {
-    io.saveState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost, 'true');
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io);
+/** Invalid input: always raised before anything is written to AWS. */
+class InputError extends ActionError {
+    constructor(message, hint) {
+        super(message, hint, 'Invalid input');
+    }
+}
+/** AWS cannot be reached as configured: no region, no or expired credentials. */
+class AwsAccessError extends ActionError {
+    constructor(message, hint) {
+        super(message, hint, 'AWS credentials');
+    }
+}
+function errorMessage(e) {
+    if (e instanceof Error)
+        return e.message;
+    return String(e);
+}
+/** The AWS error code (`name`) of an SDK exception, or undefined. */
+function awsErrorName(e) {
+    if (e && typeof e === 'object' && 'name' in e && typeof e.name === 'string')
+        return e.name;
+    return undefined;
 }
 
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5401:
+/***/ 1045:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74064,9 +76741,9 @@ var promises_ = __nccwpck_require__(8500);
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/aws.ts
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/runtime/aws.ts
 
 
 
@@ -74101,7 +76778,7 @@ function awsRegion(env) {
     return region;
 }
 
-;// CONCATENATED MODULE: ./src/io.ts
+;// CONCATENATED MODULE: ./src/runtime/io.ts
 
 
 
@@ -74153,1131 +76830,19 @@ function actionsIo(env = process.env) {
 
 /***/ }),
 
-/***/ 1592:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/appspec.ts
-// The ECS AppSpec: reading a user's file (as the official action and the AWS CLI read it) and building
-// the one this action sends. No I/O: the caller reads the file and passes its text.
-
-
-
-
-/** The file names the official action looks for in the workspace, in its order. */
-const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
-/** The only lifecycle events of an ECS deployment that take a hook, in the order they run. */
-const ECS_HOOK_EVENTS = [
-    'BeforeInstall',
-    'AfterInstall',
-    'AfterAllowTestTraffic',
-    'BeforeAllowTraffic',
-    'AfterAllowTraffic'
-];
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-function defaultAppSpecPath(workspace, fileExists) {
-    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
-}
-const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
-// EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
-const EC2_ONLY_EVENTS = [
-    'ApplicationStop',
-    'DownloadBundle',
-    'ApplicationStart',
-    'ValidateService',
-    'BeforeBlockTraffic',
-    'BlockTraffic',
-    'AfterBlockTraffic'
-];
-// CodeDeploy's own steps of an ECS deployment: they show in the log but cannot run a hook.
-const ECS_UNHOOKABLE_EVENTS = ['Install', 'AllowTestTraffic', 'AllowTraffic'];
-// Lambda's own FunctionName pattern (name, partial ARN or ARN, optional version or alias).
-const LAMBDA_FUNCTION = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
-// Template markers left unrendered: CodePipeline <NAME>, envsubst/Terraform ${NAME}, mustache/Go {{ name }}.
-const PLACEHOLDER = /<[^<>\s][^<>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}/;
-// What EC2/on-premises hooks look like: script entries, or a path to a script.
-const SCRIPT_KEYS = ['location', 'timeout', 'runas'];
-const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
-function isMap(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function show(v) {
-    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-}
-function editDistance(a, b) {
-    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++) {
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        prev = row;
-    }
-    return prev[b.length];
-}
-function nearest(word, candidates) {
-    const scored = candidates.map(c => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }));
-    scored.sort((x, y) => x.d - y.d);
-    const best = scored[0];
-    return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? best.c : undefined;
-}
-/** Collects every problem of a file so that one error lists them all, rather than one per run. */
-class Problems {
-    list = [];
-    inHooks = false;
-    add(where, what) {
-        this.list.push(`${where}: ${what}`);
-        if (where.startsWith('Hooks'))
-            this.inHooks = true;
-    }
-}
-/**
- * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
- * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
- * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
- */
-function readKeys(map, known, where, problems) {
-    const out = {};
-    const seen = new Map();
-    for (const [key, value] of Object.entries(map)) {
-        const canonical = known.find(k => k.toLowerCase() === key.toLowerCase());
-        if (canonical === undefined) {
-            const guess = nearest(key, known);
-            problems.add(at(where, key), `unknown key${guess ? `; did you mean ${guess}?` : '.'} Known keys here: ${known.join(', ')}.`);
-            continue;
-        }
-        const earlier = seen.get(canonical);
-        if (earlier !== undefined) {
-            problems.add(at(where, key), `given twice (as ${earlier} and ${key}; keys are case-insensitive).`);
-            continue;
-        }
-        seen.set(canonical, key);
-        out[canonical] = value;
-    }
-    return out;
-}
-function at(where, key) {
-    return where ? `${where}.${key}` : key;
-}
-function blank(v) {
-    return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
-}
-function placeholderIn(v) {
-    return typeof v === 'string' ? PLACEHOLDER.exec(v)?.[0] : undefined;
-}
-/**
- * A string that goes to AWS as it is: placeholders and blanks are errors, numbers are taken as their
- * text (YAML reads `PlatformVersion: 1.4` as a number).
- */
-function sentString(v, where, problems) {
-    if (typeof v === 'number')
-        return String(v);
-    if (typeof v !== 'string') {
-        problems.add(where, `must be a string, not ${show(v)}.`);
-        return undefined;
-    }
-    if (v.trim() === '') {
-        problems.add(where, 'is blank; give a value or remove the key.');
-        return undefined;
-    }
-    const marker = placeholderIn(v);
-    if (marker !== undefined) {
-        problems.add(where, `contains the placeholder ${marker}, which would be sent to AWS as it is; render it first.`);
-        return undefined;
-    }
-    return v.trim();
-}
-function sentStringList(v, where, problems) {
-    if (!Array.isArray(v)) {
-        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
-        return undefined;
-    }
-    const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
-    return items.every((s) => s !== undefined) ? items : undefined;
-}
-function integer(v, where, min, max, problems) {
-    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
-        return undefined;
-    }
-    return n;
-}
-function readNetworkConfiguration(v, where, problems) {
-    if (!isMap(v)) {
-        problems.add(where, 'must be a mapping with AwsvpcConfiguration.');
-        return undefined;
-    }
-    const outer = readKeys(v, ['AwsvpcConfiguration'], where, problems);
-    const inner = outer.AwsvpcConfiguration;
-    const innerWhere = `${where}.AwsvpcConfiguration`;
-    if (!isMap(inner)) {
-        problems.add(innerWhere, 'is required: a mapping with Subnets, SecurityGroups and AssignPublicIp.');
-        return undefined;
-    }
-    const keys = readKeys(inner, ['Subnets', 'SecurityGroups', 'AssignPublicIp'], innerWhere, problems);
-    if (keys.Subnets === undefined) {
-        problems.add(`${innerWhere}.Subnets`, 'is required (at least one subnet ID).');
-        return undefined;
-    }
-    const subnets = sentStringList(keys.Subnets, `${innerWhere}.Subnets`, problems);
-    if (subnets?.length === 0)
-        problems.add(`${innerWhere}.Subnets`, 'is empty; give at least one subnet ID.');
-    const securityGroups = keys.SecurityGroups === undefined
-        ? undefined
-        : sentStringList(keys.SecurityGroups, `${innerWhere}.SecurityGroups`, problems);
-    let assignPublicIp;
-    if (keys.AssignPublicIp !== undefined) {
-        const text = sentString(keys.AssignPublicIp, `${innerWhere}.AssignPublicIp`, problems)?.toUpperCase();
-        if (text === 'ENABLED' || text === 'DISABLED')
-            assignPublicIp = text;
-        else if (text !== undefined)
-            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
-    }
-    if (!subnets?.length)
-        return undefined;
-    return {
-        awsvpcConfiguration: {
-            subnets,
-            ...(securityGroups ? { securityGroups } : {}),
-            ...(assignPublicIp ? { assignPublicIp } : {})
-        }
-    };
-}
-function readCapacityProviderStrategy(v, where, problems) {
-    if (!Array.isArray(v) || v.length === 0) {
-        problems.add(where, 'must be a non-empty list of {CapacityProvider, Base, Weight}.');
-        return undefined;
-    }
-    const items = [];
-    v.forEach((item, i) => {
-        const itemWhere = `${where}[${i}]`;
-        if (!isMap(item)) {
-            problems.add(itemWhere, 'must be a mapping {CapacityProvider, Base, Weight}.');
-            return;
-        }
-        const keys = readKeys(item, ['CapacityProvider', 'Base', 'Weight'], itemWhere, problems);
-        if (keys.CapacityProvider === undefined) {
-            problems.add(`${itemWhere}.CapacityProvider`, 'is required.');
-            return;
-        }
-        const capacityProvider = sentString(keys.CapacityProvider, `${itemWhere}.CapacityProvider`, problems);
-        // Bounds are ECS's CapacityProviderStrategyItem limits.
-        const base = keys.Base === undefined ? undefined : integer(keys.Base, `${itemWhere}.Base`, 0, 100000, problems);
-        const weight = keys.Weight === undefined ? undefined : integer(keys.Weight, `${itemWhere}.Weight`, 0, 1000, problems);
-        if (capacityProvider === undefined)
-            return;
-        items.push({
-            capacityProvider,
-            ...(base !== undefined ? { base } : {}),
-            ...(weight !== undefined ? { weight } : {})
-        });
-    });
-    return items;
-}
-/** `ContainerName`/`ContainerPort`: a placeholder or a blank leaves the value to the inputs or the service. */
-function templateValue(v, where, file, warnings) {
-    const marker = placeholderIn(v);
-    if (blank(v) || marker !== undefined) {
-        const what = marker !== undefined ? `the placeholder ${marker}` : 'blank';
-        warnings.push(`${where} in ${file} is ${what}: ignored; the value comes from the inputs or the service's load balancer.`);
-        return 'skip';
-    }
-    return 'use';
-}
-function scriptLocations(value) {
-    const items = Array.isArray(value) ? value : [value];
-    const entries = items
-        .filter(isMap)
-        .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
-    if (entries.length > 0) {
-        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
-    }
-    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
-}
-function describeHookProblem(value) {
-    const scripts = scriptLocations(value);
-    if (scripts) {
-        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
-    }
-    if (typeof value !== 'string')
-        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
-    if (value.trim() === '')
-        return 'is blank; give a Lambda function name or ARN, or remove the hook.';
-    const marker = placeholderIn(value);
-    if (marker !== undefined) {
-        return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
-    }
-    if (!LAMBDA_FUNCTION.test(value.trim()))
-        return `${show(value)} is not a Lambda function name or ARN.`;
-    return undefined;
-}
-function describeEventProblem(event) {
-    if (EC2_ONLY_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
-        return 'is an EC2/on-premises lifecycle event (as ApplicationStart and ValidateService are), not an ECS one.';
-    }
-    if (ECS_UNHOOKABLE_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
-        return 'is a step CodeDeploy runs itself and cannot be hooked.';
-    }
-    const guess = nearest(event, ECS_HOOK_EVENTS);
-    return `is not an ECS lifecycle event${guess ? `; did you mean ${guess}?` : '.'}`;
-}
-function readHooks(v, problems) {
-    // `Hooks:` with every entry commented out is null: no hooks.
-    if (v === null || v === undefined)
-        return [];
-    let entries;
-    if (Array.isArray(v)) {
-        entries = [];
-        v.forEach((item, i) => {
-            if (isMap(item))
-                entries.push(...Object.entries(item));
-            else
-                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
-        });
-    }
-    else if (isMap(v)) {
-        // cdklabs/cdk-ecs-codedeploy writes Hooks as a mapping, and CodeDeploy takes it.
-        entries = Object.entries(v);
-    }
-    else {
-        problems.add('Hooks', 'must be a list of single-key mappings such as - BeforeInstall: MyFunction.');
-        return [];
-    }
-    const hooks = [];
-    const reject = (key, what) => {
-        problems.add(`Hooks.${key}`, what);
-    };
-    for (const [key, value] of entries) {
-        const event = ECS_HOOK_EVENTS.find(e => e.toLowerCase() === key.toLowerCase());
-        if (event === undefined) {
-            reject(key, describeEventProblem(key));
-            continue;
-        }
-        const problem = describeHookProblem(value);
-        if (problem !== undefined)
-            reject(key, problem);
-        else if (hooks.some(h => h.event === event))
-            reject(key, 'is given twice; CodeDeploy runs one function per event.');
-        else
-            hooks.push({ event, functionName: value.trim() });
-    }
-    return hooks.sort((a, b) => hookOrder(a.event) - hookOrder(b.event));
-}
-function hookOrder(event) {
-    return ECS_HOOK_EVENTS.indexOf(event);
-}
-function readTargetService(resources, file, problems, warnings) {
-    const result = { hooks: [], warnings };
-    const notEcs = (what) => new errors/* InputError */.dz(`${file} is not an ECS AppSpec: ${what}`, `An ECS AppSpec has Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
-    if (!Array.isArray(resources) || resources.length !== 1) {
-        throw notEcs(Array.isArray(resources)
-            ? `Resources has ${resources.length} entries; an ECS AppSpec has exactly one target service.`
-            : 'Resources must be a list with one target service.');
-    }
-    const [entry] = resources;
-    const names = isMap(entry) ? Object.keys(entry) : [];
-    const name = names[0];
-    // The resource's name is free (the docs use TargetService; the AWS CLI accepts any single key).
-    if (!isMap(entry) || names.length !== 1 || name === undefined || !isMap(entry[name])) {
-        throw notEcs('the Resources entry must be a single-key mapping such as TargetService: { Type, Properties }.');
-    }
-    const where = `Resources[0].${name}`;
-    const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
-    if (target.Type !== 'AWS::ECS::Service') {
-        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
-        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
-    }
-    if (target.Properties === undefined || target.Properties === null)
-        return result;
-    if (!isMap(target.Properties)) {
-        problems.add(`${where}.Properties`, 'must be a mapping.');
-        return result;
-    }
-    const propsWhere = `${where}.Properties`;
-    const props = readKeys(target.Properties, [
-        'TaskDefinition',
-        'LoadBalancerInfo',
-        'PlatformVersion',
-        'NetworkConfiguration',
-        'CapacityProviderStrategy'
-    ], propsWhere, problems);
-    // TaskDefinition is always replaced by the revision this run deploys, so a placeholder there is normal.
-    if (props.LoadBalancerInfo !== undefined && props.LoadBalancerInfo !== null) {
-        const lbWhere = `${propsWhere}.LoadBalancerInfo`;
-        if (!isMap(props.LoadBalancerInfo)) {
-            problems.add(lbWhere, 'must be a mapping with ContainerName and ContainerPort.');
-        }
-        else {
-            const lb = readKeys(props.LoadBalancerInfo, ['ContainerName', 'ContainerPort'], lbWhere, problems);
-            if (lb.ContainerName !== undefined &&
-                templateValue(lb.ContainerName, `${lbWhere}.ContainerName`, file, warnings) === 'use') {
-                result.containerName = sentString(lb.ContainerName, `${lbWhere}.ContainerName`, problems);
-            }
-            if (lb.ContainerPort !== undefined &&
-                templateValue(lb.ContainerPort, `${lbWhere}.ContainerPort`, file, warnings) === 'use') {
-                result.containerPort = integer(lb.ContainerPort, `${lbWhere}.ContainerPort`, 1, 65535, problems);
-            }
-        }
-    }
-    if (props.PlatformVersion !== undefined) {
-        result.platformVersion = sentString(props.PlatformVersion, `${propsWhere}.PlatformVersion`, problems);
-    }
-    if (props.NetworkConfiguration !== undefined) {
-        result.networkConfiguration = readNetworkConfiguration(props.NetworkConfiguration, `${propsWhere}.NetworkConfiguration`, problems);
-    }
-    if (props.CapacityProviderStrategy !== undefined) {
-        result.capacityProviderStrategy = readCapacityProviderStrategy(props.CapacityProviderStrategy, `${propsWhere}.CapacityProviderStrategy`, problems);
-    }
-    return result;
-}
-/**
- * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
- * that cannot be deployed; placeholders where this action supplies the value are warnings.
- */
-function parseAppSpecFile(text, file) {
-    const doc = (0,dist/* parseDocument */.Tp)(text);
-    const [first] = doc.errors;
-    if (first) {
-        const pos = first.linePos?.[0];
-        const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
-    }
-    const root = doc.toJS();
-    if (!isMap(root)) {
-        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
-    }
-    const problems = new Problems();
-    const warnings = [];
-    const keys = readKeys(root, ['version', 'Resources', 'Hooks'], '', problems);
-    if (keys.Resources === undefined) {
-        const ec2 = Object.keys(root).some(k => ['os', 'files', 'permissions'].includes(k.toLowerCase()));
-        throw new errors/* InputError */.dz(`${file} has no Resources section${ec2 ? ': it is an EC2/on-premises AppSpec (it has os/files)' : ''}.`, `An ECS AppSpec names the service in Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
-    }
-    // This action always sends version 0.0; other values are reported, not passed on.
-    if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
-        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
-    }
-    const result = readTargetService(keys.Resources, file, problems, warnings);
-    result.hooks = readHooks(keys.Hooks, problems);
-    if (problems.list.length > 0) {
-        throw new errors/* InputError */.dz(`${file} cannot be used: ${problems.list.join(' ')}`, (problems.inHooks
-            ? `An ECS hook is the name or ARN of one Lambda function, for one of ${ECS_HOOK_EVENTS.join(', ')}; e.g. - BeforeInstall: CodeDeployHook_check. `
-            : '') + `Fix the file (ECS AppSpec reference: ${APPSPEC_DOCS}).`);
-    }
-    return result;
-}
-/**
- * Builds the AppSpec this action sends. The version is the string "0.0": JSON.stringify would write the
- * number 0.0 as `0`, and the string keeps the documented value readable in the `appspec` output;
- * ecspresso and cdklabs/cdk-ecs-codedeploy send it so to CodeDeploy.
- */
-function buildAppSpec(p) {
-    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
-        throw new errors/* InputError */.dz(`Container port ${p.containerPort} is not a port number.`, 'Set container-port to the port the load balancer sends traffic to (1-65535).');
-    }
-    if (p.containerName.trim() === '') {
-        throw new errors/* InputError */.dz('The container name is blank.', 'Set container-name to the container that receives traffic.');
-    }
-    const hooks = p.hooks ?? [];
-    for (const h of hooks) {
-        if (!ECS_HOOK_EVENTS.includes(h.event)) {
-            throw new errors/* InputError */.dz(`${h.event} is not an ECS hook event.`, `ECS hooks: ${ECS_HOOK_EVENTS.join(', ')}.`);
-        }
-    }
-    const net = p.networkConfiguration?.awsvpcConfiguration;
-    const appSpec = {
-        version: '0.0',
-        Resources: [
-            {
-                TargetService: {
-                    Type: 'AWS::ECS::Service',
-                    Properties: {
-                        TaskDefinition: p.taskDefinitionArn,
-                        LoadBalancerInfo: { ContainerName: p.containerName, ContainerPort: p.containerPort },
-                        ...(p.platformVersion ? { PlatformVersion: p.platformVersion } : {}),
-                        ...(net
-                            ? {
-                                NetworkConfiguration: {
-                                    AwsvpcConfiguration: {
-                                        Subnets: net.subnets,
-                                        ...(net.securityGroups ? { SecurityGroups: net.securityGroups } : {}),
-                                        ...(net.assignPublicIp ? { AssignPublicIp: net.assignPublicIp } : {})
-                                    }
-                                }
-                            }
-                            : {}),
-                        ...(p.capacityProviderStrategy?.length
-                            ? {
-                                CapacityProviderStrategy: p.capacityProviderStrategy.map(c => ({
-                                    ...(c.base !== undefined ? { Base: c.base } : {}),
-                                    CapacityProvider: c.capacityProvider,
-                                    ...(c.weight !== undefined ? { Weight: c.weight } : {})
-                                }))
-                            }
-                            : {})
-                    }
-                }
-            }
-        ],
-        ...(hooks.length
-            ? {
-                Hooks: [...hooks]
-                    .sort((a, b) => hookOrder(a.event) - hookOrder(b.event))
-                    .map(h => ({ [h.event]: h.functionName }))
-            }
-            : {})
-    };
-    const content = JSON.stringify(appSpec);
-    const sha256 = (0,external_node_crypto_.createHash)('sha256').update(content, 'utf8').digest('hex');
-    return { content, sha256, appSpec };
-}
-
-// EXTERNAL MODULE: ./src/console-url.ts
-var console_url = __nccwpck_require__(3474);
-// EXTERNAL MODULE: ./src/deployment.ts
-var deployment = __nccwpck_require__(7920);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(7507);
-// EXTERNAL MODULE: ./src/failure.ts
-var failure = __nccwpck_require__(1633);
-// EXTERNAL MODULE: ./src/service.ts
-var src_service = __nccwpck_require__(448);
-;// CONCATENATED MODULE: ./src/timeout.ts
-/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
-const INSTALL_AND_HOOKS_MINUTES = 30;
-/**
- * How long production traffic takes to move. Canary: one interval between its two steps. Linear: one
- * interval per step, ceil(100 / percentage) of them: the minimal model has one interval fewer (the first
- * step comes at once), but CodeDeploy is seen waiting one more interval after the last step, and erring
- * long costs a slower alarm while erring short rolls a healthy release back.
- */
-function trafficRoutingMinutes(routing) {
-    if (routing.type === 'AllAtOnce')
-        return 0;
-    if (routing.type === 'TimeBasedCanary')
-        return routing.intervalMinutes;
-    const steps = Math.ceil(100 / Math.min(100, Math.max(1, routing.percentage)));
-    return steps * routing.intervalMinutes;
-}
-function deriveTimeoutMinutes(p) {
-    return (INSTALL_AND_HOOKS_MINUTES +
-        (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
-        trafficRoutingMinutes(p.trafficRouting) +
-        (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0));
-}
-
-;// CONCATENATED MODULE: ./src/existing.ts
-
-
-
-
-
-
-
-/**
- * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
- * continued, stopped or only watched, and the GitHub deployment made for it is updated.
- */
-async function actOnExisting(id, inputs, io, tracker) {
-    const { codedeploy, region } = io.aws();
-    const info = await readDeployment(io, id);
-    const [revision, previous] = await Promise.all([
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'revision').catch(() => undefined),
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'previousRevision').catch(() => undefined)
-    ]);
-    const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-    io.setOutput('deployment-id', id);
-    io.setOutput('codedeploy-deployment-id', id);
-    io.setOutput('deployment-url', url);
-    if (revision)
-        io.setOutput('task-definition-arn', revision);
-    if (previous)
-        io.setOutput('previous-task-definition-arn', previous);
-    io.info(`Deployment ${id} of ${info.applicationName ?? '?'}/${info.deploymentGroupName ?? '?'} is ${info.status ?? '?'}: ${url}`);
-    tracker.watcher.taskDefinitionArn = revision;
-    tracker.reporter.deployment(id, { ...info, status: info.status });
-    if (revision)
-        await tracker.reporter.taskDefinition(revision, previous);
-    await tracker.reporter.githubDeployment(inputs, id, true);
-    const trafficRouting = await trafficRoutingOf(io, info);
-    tracker.watcher.trafficRouting = trafficRouting;
-    tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
-    const deadline = tracker.deadline();
-    if (inputs.stopDeployment)
-        return stop(io, tracker, info, previous);
-    if (!inputs.continueDeployment)
-        return tracker.follow(id, inputs.waitUntil, deadline);
-    // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-    const before = await tracker.watch(id, 'ready', deadline);
-    if (before.outcome !== 'goal')
-        return tracker.conclude(before, 'ready');
-    const phase = before.snapshot.phase;
-    if (phase === 'ready') {
-        io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT');
-    }
-    else if (phase === 'termination-wait') {
-        io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
-    }
-    if (phase !== 'succeeded')
-        tracker.guard.own(id);
-    await tracker.follow(id, inputs.waitUntil, deadline);
-}
-async function readDeployment(io, id) {
-    try {
-        return await (0,deployment/* getDeployment */.i8)(io.aws().codedeploy, id);
-    }
-    catch (e) {
-        if (!(e instanceof dist_cjs/* DeploymentDoesNotExistException */.KM))
-            throw e;
-        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.');
-    }
-}
-/**
- * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
- * succeeded cannot be rolled back this way, only by deploying the previous revision.
- */
-async function stop(io, tracker, info, previous) {
-    const id = info.deploymentId ?? '';
-    const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
-    if (info.status === 'Succeeded') {
-        throw new errors/* ActionError */.lZ(`Deployment ${id} had already succeeded; there is nothing to stop.`, redeploy, 'Nothing to stop');
-    }
-    if (info.status === 'Failed' || info.status === 'Stopped') {
-        io.info(`Deployment ${id} had already ended ${info.status}; reporting its rollback.`);
-    }
-    else {
-        try {
-            await (0,deployment/* stopDeployment */.Uk)(io.aws().codedeploy, id);
-            io.info(`Stopped deployment ${id} with rollback.`);
-        }
-        catch (e) {
-            // It ended between the read and the stop: how it ended is reported below.
-            if (!(e instanceof dist_cjs/* DeploymentAlreadyCompletedException */.ATo))
-                throw e;
-        }
-    }
-    const { snapshot, rollback } = await tracker.watcher.stopped(id);
-    if (snapshot.phase === 'succeeded') {
-        throw new errors/* ActionError */.lZ(`Deployment ${id} succeeded before it could be stopped.`, redeploy, 'Nothing to stop');
-    }
-    const report = (0,failure/* describeFailure */.Ic)(snapshot, rollback, { previousTaskDefinition: previous });
-    const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded';
-    if (rolledBack) {
-        io.info(rollback
-            ? `Deployment ${id} is ${snapshot.status}, and its rollback ${rollback.id} succeeded: production traffic is back on the original task set.`
-            : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`);
-    }
-    await tracker.reporter.end({
-        outcome: rolledBack ? 'stopped' : 'failed',
-        snapshot,
-        rollback,
-        failure: rolledBack ? undefined : report
-    });
-}
-async function trafficRoutingOf(io, info) {
-    const allAtOnce = { type: 'AllAtOnce' };
-    if (!info.deploymentConfigName)
-        return allAtOnce;
-    return (0,src_service/* getTrafficRouting */.St)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
-}
-function timeoutOf(info, inputs, trafficRouting) {
-    const bg = info.blueGreenDeploymentConfiguration;
-    const ready = bg?.deploymentReadyOption;
-    return deriveTimeoutMinutes({
-        goal: inputs.waitUntil,
-        readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
-        trafficRouting,
-        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
-    });
-}
-
-// EXTERNAL MODULE: ./src/guard.ts
-var src_guard = __nccwpck_require__(578);
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-/** Inputs that only make sense when this step creates a new deployment. */
-const NEW_DEPLOYMENT_INPUTS = [
-    'task-definition',
-    'image',
-    'environment-variables',
-    'container-name',
-    'container-port',
-    'codedeploy-appspec',
-    'codedeploy-deployment-config',
-    'codedeploy-deployment-description',
-    'dry-run'
-];
-/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
-function parseInputs(read) {
-    const get = (name) => read(name).trim() || undefined;
-    const deploymentId = get('deployment-id');
-    const continueDeployment = bool(read, 'continue-deployment', false);
-    const stopDeployment = bool(read, 'stop-deployment', false);
-    const inputs = {
-        service: get('service'),
-        cluster: get('cluster') ?? 'default',
-        taskDefinition: get('task-definition') ?? '',
-        containerName: get('container-name'),
-        image: get('image'),
-        containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
-        environment: parseEnvironmentVariables(read('environment-variables')),
-        appspecPath: get('codedeploy-appspec'),
-        application: get('codedeploy-application'),
-        deploymentGroup: get('codedeploy-deployment-group'),
-        deploymentConfig: get('codedeploy-deployment-config'),
-        description: get('codedeploy-deployment-description'),
-        waitForDeployment: bool(read, 'wait-for-deployment', true),
-        waitUntil: oneOf(read, 'wait-until', ['succeeded', 'traffic-shifted', 'ready'], 'succeeded'),
-        deploymentId,
-        continueDeployment,
-        stopDeployment,
-        timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
-        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
-        ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
-        rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
-        environmentName: get('environment'),
-        environmentUrl: get('environment-url'),
-        githubToken: get('github-token'),
-        dryRun: bool(read, 'dry-run', false)
-    };
-    if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
-        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not a URL.`, 'Give a full URL such as https://staging.example.com.');
-    }
-    if (continueDeployment && stopDeployment) {
-        throw new errors/* InputError */.dz('continue-deployment and stop-deployment are both true.', 'Set only one of them.');
-    }
-    if (deploymentId === undefined) {
-        for (const name of ['continue-deployment', 'stop-deployment']) {
-            if (name === 'continue-deployment' ? continueDeployment : stopDeployment) {
-                throw new errors/* InputError */.dz(`${name} needs deployment-id.`, `Pass the deployment id, e.g. deployment-id: \${{ steps.deploy.outputs.deployment-id }}.`);
-            }
-        }
-        if (inputs.service === undefined) {
-            throw new errors/* InputError */.dz('The service input is required.', 'Set service to the ECS service to deploy (or deployment-id to act on an existing deployment).');
-        }
-        return inputs;
-    }
-    if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
-        throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`, 'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.');
-    }
-    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => read(name).trim() !== '' && read(name).trim() !== 'false');
-    if (clashing.length > 0) {
-        throw new errors/* InputError */.dz(`deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`, 'Remove them from this step, or remove deployment-id to create a new deployment.');
-    }
-    return inputs;
-}
-/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
-function parseEnvironmentVariables(text) {
-    const byName = new Map();
-    text.split(/\r?\n/).forEach((line, index) => {
-        if (line.trim() === '')
-            return;
-        const eq = line.indexOf('=');
-        const name = (eq < 0 ? line : line.slice(0, eq)).trim();
-        // The value is never echoed: it may be a secret the workflow passed in.
-        if (eq < 0) {
-            throw new errors/* InputError */.dz(`environment-variables line ${index + 1} is not NAME=value (no '=').`, 'Write one NAME=value per line; NAME= sets an empty value.');
-        }
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: '${name}' is not a variable name.`, 'Names start with a letter or _ and hold letters, digits, _, . or -.');
-        }
-        byName.delete(name);
-        byName.set(name, line.slice(eq + 1));
-    });
-    return [...byName].map(([name, value]) => ({ name, value }));
-}
-function bool(read, name, fallback) {
-    const raw = read(name).trim();
-    if (raw === '')
-        return fallback;
-    // The same spellings core.getBooleanInput accepts (YAML 1.2 core schema).
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors/* InputError */.dz(`${name} is '${raw}', not a boolean.`, `Use true or false.`);
-}
-function oneOf(read, name, allowed, fallback) {
-    const raw = read(name).trim();
-    if (raw === '')
-        return fallback;
-    if (allowed.includes(raw))
-        return raw;
-    throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `Use one of: ${allowed.join(', ')}.`);
-}
-function optionalNumber(read, name, rule) {
-    const raw = read(name).trim();
-    if (raw === '')
-        return undefined;
-    const value = /^[+]?(\d+\.?\d*|\.\d+)$/.test(raw) ? Number(raw) : NaN;
-    const tooSmall = rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min);
-    const tooLarge = rule.max !== undefined && value > rule.max;
-    if (Number.isNaN(value) || (rule.integer && !Number.isInteger(value)) || tooSmall || tooLarge) {
-        const range = [
-            rule.integer ? 'a whole number' : 'a number',
-            rule.min !== undefined ? `${rule.exclusiveMin ? 'above' : 'at least'} ${rule.min}` : '',
-            rule.max !== undefined ? `at most ${rule.max}` : ''
-        ]
-            .filter(Boolean)
-            .join(', ');
-        throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `It must be ${range}.`);
-    }
-    return value;
-}
-
-// EXTERNAL MODULE: ./src/io.ts + 45 modules
-var src_io = __nccwpck_require__(5401);
-// EXTERNAL MODULE: ./src/task-definition.ts + 1 modules
-var task_definition = __nccwpck_require__(6741);
-;// CONCATENATED MODULE: ./src/plan.ts
-
-
-
-
-
-
-async function preparePlan(inputs, io) {
-    const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
-    if (inputs.image !== undefined)
-        (0,task_definition/* validateImage */.m_)(inputs.image);
-    const source = (0,task_definition/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
-    const template = source.kind === 'file' ? (0,task_definition/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) : undefined;
-    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
-    const aws = await discover(inputs, io);
-    const { service, group } = aws;
-    const loaded = template !== undefined
-        ? { template, arn: undefined }
-        : aws.offline !== undefined
-            ? offlineError(aws.offline)
-            : await (0,task_definition/* loadTaskDefinition */.$5)(io.aws().ecs, source, service?.taskDefinitionArn);
-    const lb = service?.loadBalancer;
-    const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
-    const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
-    if (containerName === undefined || containerPort === undefined) {
-        throw new errors/* InputError */.dz(`No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`, 'Set container-name and container-port (the container and port of the service load balancer).');
-    }
-    if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
-        throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
-    }
-    const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
-    const register = deployAsIs
-        ? undefined
-        : (0,task_definition/* renderTaskDefinition */.P9)(loaded.template, {
-            containerName,
-            image: inputs.image,
-            environment: inputs.environment,
-            fromAws: source.kind !== 'file',
-            warn: m => {
-                io.warning(m, 'Task definition');
-            }
-        });
-    const ports = (0,task_definition/* containerPortMappings */.ys)(register ?? loaded.template, containerName);
-    if (!ports.includes(containerPort)) {
-        throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
-    }
-    const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
-    warnAboutGroup(inputs, io, group);
-    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
-    if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
-        io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
-    }
-    return {
-        service,
-        group,
-        trafficRouting: aws.trafficRouting,
-        deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
-        register,
-        existingArn: deployAsIs ? loaded.arn : undefined,
-        family,
-        containerName,
-        containerPort,
-        appSpecFile,
-        timeoutMinutes,
-        offline: aws.offline
-    };
-}
-function readAppSpecFile(inputs, io, inWorkspace, workspace) {
-    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
-    if (path === undefined)
-        return undefined;
-    if (!io.exists(inWorkspace(path))) {
-        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
-    }
-    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
-    for (const warning of file.warnings)
-        io.warning(warning, 'AppSpec file');
-    return file;
-}
-async function discover(inputs, io) {
-    try {
-        const { ecs, codedeploy } = io.aws();
-        const service = await (0,src_service/* describeService */.Jv)(ecs, inputs.cluster, inputs.service ?? '');
-        const group = await (0,src_service/* findDeploymentGroup */.cX)(codedeploy, service, {
-            application: inputs.application,
-            deploymentGroup: inputs.deploymentGroup
-        });
-        const trafficRouting = await (0,src_service/* getTrafficRouting */.St)(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
-        return { service, group, trafficRouting };
-    }
-    catch (e) {
-        const reason = credentialsHint(e);
-        // dry-run works without credentials when the inputs suffice; a real run needs AWS.
-        if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
-            throw reason;
-        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
-    }
-}
-function offlineError(reason) {
-    throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
-}
-const CREDENTIAL_ERRORS = [
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId'
-];
-/** Turns "Could not load credentials" and friends into what to add to the workflow. */
-function credentialsHint(e) {
-    const name = (0,errors/* awsErrorName */.ZH)(e);
-    if (name === undefined || !CREDENTIAL_ERRORS.includes(name))
-        return e;
-    return new errors/* AwsAccessError */.Eo(`AWS rejected or could not find credentials (${name}: ${(0,errors/* errorMessage */.gJ)(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
-}
-function warnAboutGroup(inputs, io, group) {
-    if (!group)
-        return;
-    if (inputs.waitUntil === 'ready' && group.readyWait?.actionOnTimeout !== 'STOP_DEPLOYMENT') {
-        throw new errors/* InputError */.dz(`wait-until: ready needs a deployment group that waits before rerouting traffic, and ${group.deploymentGroupName} reroutes at once.`, 'Set the group\'s deployment settings to "Specify when to reroute traffic" (deploymentReadyOption STOP_DEPLOYMENT), or use wait-until: traffic-shifted.');
-    }
-    if (inputs.waitUntil === 'ready' && !group.hasTestListener) {
-        io.warning(`wait-until: ready, but deployment group ${group.deploymentGroupName} has no test listener: nothing routes test traffic to the replacement.`, 'Nothing to test');
-    }
-    if (!group.autoRollback.enabled || !group.autoRollback.events.includes('DEPLOYMENT_FAILURE')) {
-        io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
-    }
-}
-function deriveTimeout(inputs, group, routing) {
-    return deriveTimeoutMinutes({
-        goal: inputs.waitUntil,
-        readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
-        trafficRouting: routing ?? { type: 'AllAtOnce' },
-        terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
-    });
-}
-
-// EXTERNAL MODULE: ./src/report.ts + 1 modules
-var report = __nccwpck_require__(5598);
-// EXTERNAL MODULE: ./src/track.ts + 2 modules
-var track = __nccwpck_require__(861);
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
-async function run(io = (0,src_io/* actionsIo */.q)(), exit = code => process.exit(code)) {
-    const startedAt = io.now();
-    const reporter = new report/* Reporter */.a(io, startedAt);
-    let guard;
-    let unlisten = () => undefined;
-    try {
-        const inputs = parseInputs(name => io.input(name));
-        guard = new src_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
-        unlisten = guard.listen();
-        const tracker = new track/* Tracker */.J(io, inputs, guard, reporter, startedAt);
-        if (inputs.deploymentId !== undefined)
-            await actOnExisting(inputs.deploymentId, inputs, io, tracker);
-        else
-            await deploy(inputs, io, tracker);
-    }
-    catch (e) {
-        // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
-        if (guard?.cancelled)
-            return;
-        await guard?.dropOrphan();
-        await reporter.fail(credentialsHint(e));
-    }
-    finally {
-        unlisten();
-    }
-}
-/** inputs → template → revision → AppSpec → deployment → watch → report. */
-async function deploy(inputs, io, tracker) {
-    const { guard, reporter } = tracker;
-    const plan = await preparePlan(inputs, io);
-    if (inputs.dryRun) {
-        await printDryRun(plan, io, reporter);
-        return;
-    }
-    tracker.timeoutMinutes = plan.timeoutMinutes;
-    const target = deploymentTarget(plan);
-    await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
-    const revision = await registerRevision(plan, io, guard, reporter);
-    tracker.watcher.taskDefinitionArn = revision;
-    tracker.watcher.trafficRouting = plan.trafficRouting;
-    const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
-    io.setOutput('appspec', appSpec.content);
-    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
-    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
-    reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
-    await reporter.githubDeployment(inputs, deploymentId, false);
-    if (inputs.waitForDeployment)
-        await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline());
-    else
-        await tracker.handOff(deploymentId);
-}
-function deploymentTarget(plan) {
-    // preparePlan leaves the group out only in a dry run without AWS access.
-    if (!plan.group)
-        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
-    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
-}
-function appSpecParts(plan) {
-    // The AppSpec file wins over the service: it is how users change network settings on deploy.
-    const file = plan.appSpecFile;
-    const svc = plan.service;
-    return {
-        containerName: plan.containerName,
-        containerPort: plan.containerPort,
-        platformVersion: file?.platformVersion ?? svc?.platformVersion,
-        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
-        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
-        hooks: file?.hooks ?? []
-    };
-}
-async function printDryRun(plan, io, reporter) {
-    const appSpec = buildAppSpec({
-        ...appSpecParts(plan),
-        taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
-    });
-    if (plan.offline)
-        io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
-    if (plan.register) {
-        io.startGroup('Task definition to register (environment values hidden)');
-        io.info(JSON.stringify((0,task_definition/* redactTaskDefinition */.S6)(plan.register), null, 2));
-        io.endGroup();
-    }
-    else {
-        io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`);
-    }
-    io.startGroup('AppSpec');
-    io.info(JSON.stringify(appSpec.appSpec, null, 2));
-    io.endGroup();
-    io.setOutput('appspec', appSpec.content);
-    const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
-    io.info(`Dry run: nothing was registered or deployed${group}.`);
-    await reporter.dryRun(appSpec.content);
-}
-async function registerRevision(plan, io, guard, reporter) {
-    const previous = plan.service?.taskDefinitionArn;
-    if (previous)
-        io.setOutput('previous-task-definition-arn', previous);
-    const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
-    if (!plan.register)
-        io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
-    io.setOutput('task-definition-arn', arn);
-    await reporter.taskDefinition(arn, previous, plan);
-    return arn;
-}
-async function register(request, io, guard) {
-    const { ecs } = io.aws();
-    try {
-        const arn = await guard.register(() => (0,task_definition/* registerTaskDefinition */.eQ)(ecs, request, ms => io.sleep(ms)), registered => (0,task_definition/* deregisterTaskDefinition */.T2)(ecs, registered));
-        io.info(`Registered ${arn}.`);
-        return arn;
-    }
-    catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
-    }
-}
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, left) {
-    const mapped = credentialsHint(e);
-    if (mapped instanceof errors/* ActionError */.lZ)
-        return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
-}
-async function startDeployment(inputs, io, tracker, d, left) {
-    const { codedeploy, region } = io.aws();
-    const request = {
-        ...d,
-        deploymentConfigName: inputs.deploymentConfig,
-        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
-        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
-    };
-    for (;;) {
-        try {
-            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
-            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-            io.setOutput('deployment-id', id);
-            io.setOutput('codedeploy-deployment-id', id);
-            io.setOutput('deployment-url', url);
-            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
-            if (adopted)
-                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
-            return id;
-        }
-        catch (e) {
-            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', left);
-            }
-            // A race: another deployment started between the check and CreateDeployment.
-            if (!e.running) {
-                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
-            }
-            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
-            if (inputs.ifDeploymentRunning === 'fail') {
-                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
-            }
-            io.info(`${running} took the deployment group first.`);
-            await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 6661:
+/***/ 9576:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7507);
-/* harmony import */ var _deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7920);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(578);
-/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1386);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5598);
-/* harmony import */ var _track_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(861);
+/* harmony import */ var _backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
+/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5471);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9902);
+/* harmony import */ var _watch_track_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8844);
 
 
 
@@ -75288,44 +76853,44 @@ async function startDeployment(inputs, io, tracker, d, left) {
 const POLL_MS = 5000;
 /** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
 async function markGitHubDeployment(io, description) {
-    const id = Number(io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.githubDeploymentId));
+    const id = Number(io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.githubDeploymentId));
     const token = io.input('github-token');
     if (!id || !token)
         return;
-    const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .GitHubDeployments */ .C(io.github(token), m => {
+    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .GitHubDeployments */ .C(io.github(token), m => {
         io.warning(m, 'GitHub deployment');
     });
-    await deployments.setStatus((0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_4__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
 }
 /**
  * The safety net at the end of the job, which runs after cancellations too: a deployment the main
  * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
  */
 async function post(io) {
-    const id = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.deploymentId);
-    const settled = io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.settled);
+    const id = io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.deploymentId);
+    const settled = io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.settled);
     if (!id || ['goal', 'ended', 'handed-off'].includes(settled))
         return;
     try {
         if (settled !== 'stop-requested') {
-            if (io.getState(_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.rollbackOnCancel) !== 'true') {
+            if (io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.rollbackOnCancel) !== 'true') {
                 io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
                 return;
             }
             const { codedeploy } = io.aws();
-            const info = await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
+            const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
             if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
                 io.info(`Deployment ${id} had already ended ${info.status ?? ''}.`);
             }
             else {
-                await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
+                await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
                     if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__/* .DeploymentAlreadyCompletedException */ .ATo))
                         throw e;
                 });
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const { snapshot, rollback } = await new _track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .Z(io, POLL_MS, io.now()).stopped(id);
+        const { snapshot, rollback } = await new _watch_track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .Z(io, POLL_MS, io.now()).stopped(id);
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
         await markGitHubDeployment(io, `The deploy step did not finish. ${ended}`);
@@ -75338,7 +76903,7 @@ async function post(io) {
 
 /***/ }),
 
-/***/ 9579:
+/***/ 6387:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75352,16 +76917,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: elapsedTag, formatClock, trafficSplit
 
-;// CONCATENATED MODULE: ./src/snapshot.ts
+;// CONCATENATED MODULE: ./src/watch/snapshot.ts
 // What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
+// CodeDeploy fills it today (src/backends/codedeploy/snapshot.ts); ECS-native blue/green, linear and canary
 // deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
 const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
 function isTerminal(phase) {
     return TERMINAL_PHASES.includes(phase);
 }
 
-;// CONCATENATED MODULE: ./src/progress.ts
+;// CONCATENATED MODULE: ./src/watch/progress.ts
 // The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
 // since the last read gets a line, so a poll that sees nothing new prints nothing.
 
@@ -75599,1572 +77164,7 @@ function mergeTimeline(timeline, events) {
 
 /***/ }),
 
-/***/ 5598:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ Reporter),
-  W: () => (/* binding */ statusTarget)
-});
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/console-url.ts
-var console_url = __nccwpck_require__(3474);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/github-deployment.ts
-var github_deployment = __nccwpck_require__(1386);
-// EXTERNAL MODULE: ./src/guard.ts
-var guard = __nccwpck_require__(578);
-// EXTERNAL MODULE: ./src/service.ts
-var service = __nccwpck_require__(448);
-// EXTERNAL MODULE: ./src/progress.ts + 1 modules
-var progress = __nccwpck_require__(9579);
-;// CONCATENATED MODULE: ./src/summary.ts
-// The job summary: one Markdown page that says how the run ended, what was deployed, how the
-// deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
-// hands it to `core.summary.addRaw(...)`.
-//
-// Everything that comes from AWS or the user is escaped: a hook's log or a task's stopped reason
-// could otherwise inject Markdown, HTML or break a table. The report never receives environment
-// variable values (`taskDefinition.changes` names variables only), so none can leak here.
-
-
-const HEADLINES = {
-    succeeded: '✅ Deployment succeeded',
-    'goal-reached': '✅ Goal reached',
-    failed: '❌ Deployment failed',
-    stopped: '🛑 Deployment stopped',
-    timeout: '⏱️ Timed out',
-    cancelled: '🚫 Run cancelled',
-    'handed-off': '↪️ Deployment created, not waited for',
-    'dry-run': '🧪 Dry run: nothing was changed in AWS'
-};
-const GOALS = {
-    ready: 'the replacement serves test traffic and waits to be rerouted',
-    'traffic-shifted': 'all production traffic is on the replacement',
-    succeeded: 'the deployment succeeded'
-};
-/** Escapes text for Markdown and inline HTML, table cells included. */
-function escapeMarkdown(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/([\\`*_[\]#|~])/g, '\\$1')
-        .replace(/\r?\n/g, ' ');
-}
-/** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
-function summary_link(label, url) {
-    const text = escapeMarkdown(label);
-    if (!url || !/^https?:\/\//i.test(url))
-        return text;
-    const safe = url.replace(/[()\s<>]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    return `[${text}](${safe})`;
-}
-/** A fenced block whose fence is longer than any backtick run inside, so content cannot end it. */
-function fence(content, lang = '') {
-    const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map(m => m[0].length));
-    const marks = '`'.repeat(Math.max(3, longest + 1));
-    return `${marks}${lang}\n${content.replace(/\s+$/, '')}\n${marks}`;
-}
-function revisionName(arn) {
-    return arn.startsWith('arn:') ? (arn.split('/').pop() ?? arn) : arn;
-}
-function table(header, rows) {
-    return [
-        `| ${header.join(' | ')} |`,
-        `|${header.map(() => ' --- ').join('|')}|`,
-        ...rows.map(r => `| ${r.join(' | ')} |`)
-    ];
-}
-function headline(r) {
-    const goal = r.outcome === 'goal-reached' && r.goal ? `: ${GOALS[r.goal] ?? r.goal}` : '';
-    return `### ${HEADLINES[r.outcome]}${escapeMarkdown(goal)}`;
-}
-function overview(r) {
-    const rows = [];
-    const td = r.taskDefinition;
-    if (td?.arn) {
-        const previous = td.previousArn
-            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
-            : '';
-        rows.push([
-            'Task definition',
-            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
-        ]);
-    }
-    else if (td?.previousArn) {
-        rows.push([
-            'Previous task definition',
-            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
-        ]);
-    }
-    const d = r.deployment;
-    if (d) {
-        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
-        if (d.applicationName || d.deploymentGroupName) {
-            rows.push([
-                'Application / group',
-                [d.applicationName, d.deploymentGroupName].map(x => escapeMarkdown(x ?? '?')).join(' / ')
-            ]);
-        }
-        if (d.deploymentConfigName) {
-            const routing = d.trafficRouting ? ` (${escapeMarkdown(d.trafficRouting)})` : '';
-            rows.push(['Configuration', `${escapeMarkdown(d.deploymentConfigName)}${routing}`]);
-        }
-    }
-    if (r.rollback) {
-        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
-    }
-    if (r.github?.environment) {
-        const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
-        rows.push(['Environment', `${escapeMarkdown(r.github.environment)}${id}`]);
-    }
-    rows.push(['Region', escapeMarkdown(r.region)]);
-    rows.push([
-        'Duration',
-        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
-    ]);
-    return table(['', ''], rows);
-}
-function changes(r) {
-    const td = r.taskDefinition;
-    if (!td?.changes.length)
-        return [];
-    const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
-    return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
-}
-function timelineTable(r) {
-    if (!r.timeline.length)
-        return [];
-    const rows = r.timeline.map(e => [
-        escapeMarkdown(e.name),
-        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
-        escapeMarkdown(e.status)
-    ]);
-    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
-}
-const SECTIONS = {
-    BeforeInstall: 'Install',
-    Install: 'Install',
-    AfterInstall: 'Install',
-    AllowTestTraffic: 'Test traffic',
-    AfterAllowTestTraffic: 'Test traffic',
-    BeforeAllowTraffic: 'Production traffic',
-    AllowTraffic: 'Production traffic',
-    AfterAllowTraffic: 'Production traffic'
-};
-/** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
-function mermaidText(text) {
-    return (text
-        .replace(/[:;#\r\n]+/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim() || '?');
-}
-function ganttTags(status) {
-    switch (status) {
-        case 'Failed':
-            return 'crit, done, ';
-        case 'InProgress':
-            return 'active, ';
-        case 'Succeeded':
-        case 'Skipped':
-            return 'done, ';
-        default:
-            return '';
-    }
-}
-/** The timeline as a Gantt chart; events that never started have no bar. */
-function ganttChart(r) {
-    const started = r.timeline.filter((e) => e.start !== undefined);
-    if (!started.length)
-        return undefined;
-    const first = Math.min(...started.map(e => e.start.getTime()));
-    const last = Math.max(...started.map(e => (e.end ?? r.endedAt).getTime()));
-    const lines = [
-        'gantt',
-        `  title ${mermaidText(r.deployment ? `Deployment ${r.deployment.id}` : 'Deployment')}`,
-        '  dateFormat x',
-        `  axisFormat ${last - first >= 3_600_000 ? '%H:%M' : '%H:%M:%S'}`,
-        '  todayMarker off'
-    ];
-    let section;
-    started.forEach((e, i) => {
-        const name = SECTIONS[e.name] ?? 'Other';
-        if (name !== section) {
-            section = name;
-            lines.push(`  section ${name}`);
-        }
-        const start = e.start.getTime();
-        // A bar of zero width does not show; an instant event gets one second.
-        const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
-        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
-    });
-    return fence(lines.join('\n'), 'mermaid');
-}
-function trafficTable(r) {
-    if (!r.traffic.length)
-        return [];
-    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
-    return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
-}
-function result(r) {
-    const lines = ['#### Result', ''];
-    const d = r.deployment;
-    if (r.failure) {
-        lines.push(`> ${escapeMarkdown(r.failure.message)}`);
-    }
-    else if (r.outcome === 'dry-run') {
-        lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
-    }
-    else if (d) {
-        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
-    }
-    else {
-        lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
-    }
-    if (r.failure?.details.length) {
-        lines.push('', '<details><summary>Diagnostics</summary>', '', fence(r.failure.details.join('\n'), 'text'), '', '</details>');
-    }
-    return lines;
-}
-function appSpec(r) {
-    if (!r.appSpec)
-        return [];
-    return ['<details><summary>AppSpec</summary>', '', fence(r.appSpec, 'json'), '', '</details>'];
-}
-function renderSummary(r) {
-    const gantt = ganttChart(r);
-    const blocks = [
-        [headline(r)],
-        overview(r),
-        changes(r),
-        timelineTable(r),
-        gantt ? [gantt] : [],
-        trafficTable(r),
-        result(r),
-        appSpec(r)
-    ];
-    return `${blocks
-        .filter(b => b.length)
-        .map(b => b.join('\n'))
-        .join('\n\n')}\n`;
-}
-
-// EXTERNAL MODULE: ./src/task-definition.ts + 1 modules
-var task_definition = __nccwpck_require__(6741);
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-
-
-
-
-
-const GITHUB_STATE = {
-    succeeded: 'success',
-    'goal-reached': 'in_progress',
-    'handed-off': 'in_progress',
-    failed: 'failure',
-    stopped: 'failure',
-    timeout: 'error',
-    cancelled: 'error',
-    'dry-run': 'inactive'
-};
-/**
- * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
- * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
- * was already done.
- */
-class Reporter {
-    io;
-    report;
-    github;
-    constructor(io, startedAt) {
-        this.io = io;
-        this.report = {
-            outcome: 'failed',
-            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
-            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
-            timeline: [],
-            traffic: [],
-            startedAt,
-            endedAt: startedAt
-        };
-    }
-    async taskDefinition(arn, previousArn, plan) {
-        let changes = [];
-        if (plan?.register && previousArn && previousArn !== arn) {
-            try {
-                const out = await this.io
-                    .aws()
-                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
-                if (out.taskDefinition)
-                    changes = (0,task_definition/* describeTaskDefinitionChanges */.zt)(out.taskDefinition, plan.register);
-            }
-            catch (e) {
-                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
-            }
-        }
-        this.report.taskDefinition = { arn, previousArn, changes };
-        for (const change of changes)
-            this.io.info(`  ${change}`);
-    }
-    deployment(id, d) {
-        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
-        this.report.deployment = {
-            id,
-            url,
-            status: d.status ?? 'Created',
-            applicationName: d.applicationName,
-            deploymentGroupName: d.deploymentGroupName,
-            deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? (0,service/* describeTrafficRouting */.Vy)(d.plan.trafficRouting) : undefined
-        };
-    }
-    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
-    async githubDeployment(inputs, codedeployId, find) {
-        if (inputs.environmentName === undefined && !find)
-            return;
-        const context = this.io.context();
-        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
-        // may have made: workflows that use none must not get warnings about it.
-        const quiet = inputs.environmentName === undefined;
-        const deployments = new github_deployment/* GitHubDeployments */.C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
-            if (!quiet)
-                this.io.warning(m, 'GitHub deployment');
-        });
-        const ctx = {
-            ...statusTarget(this.io, inputs.environmentUrl),
-            ref: (0,github_deployment/* headSha */.x)(context),
-            environment: inputs.environmentName ?? '',
-            codedeployDeploymentId: codedeployId,
-            description: `CodeDeploy ${codedeployId}`
-        };
-        const id = find
-            ? await deployments.find({
-                ...context.repo,
-                environment: inputs.environmentName,
-                codedeployDeploymentId: codedeployId
-            })
-            : await deployments.create(ctx);
-        if (id === undefined)
-            return;
-        this.github = { deployments, ctx, id };
-        this.report.github = { deploymentId: id, environment: inputs.environmentName };
-        this.io.setOutput('github-deployment-id', String(id));
-        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
-        this.io.saveState(guard/* STATE */.c.githubDeploymentId, String(id));
-    }
-    async end(e) {
-        const snap = e.snapshot;
-        this.report.outcome = e.outcome;
-        this.report.goal = e.goal;
-        this.report.endedAt = this.io.now();
-        if (e.timeline)
-            this.report.timeline = e.timeline;
-        if (e.traffic)
-            this.report.traffic = e.traffic;
-        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
-        if (status !== undefined) {
-            if (this.report.deployment)
-                this.report.deployment.status = status;
-            this.io.setOutput('deployment-status', status);
-        }
-        const rollbackId = snap?.rollback?.deploymentId;
-        if (rollbackId) {
-            this.io.setOutput('rollback-deployment-id', rollbackId);
-            this.report.rollback = {
-                id: rollbackId,
-                status: e.rollback?.status ?? 'unknown',
-                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
-            };
-        }
-        if (e.failure) {
-            this.report.failure = e.failure;
-            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
-            for (const line of e.failure.details)
-                this.io.info(line);
-            process.exitCode = 1;
-        }
-        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
-        await this.writeSummary();
-    }
-    /** Any error that ended the run early: input, AWS access, a failed API call. */
-    async fail(e) {
-        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
-    }
-    get previousTaskDefinition() {
-        return this.report.taskDefinition?.previousArn;
-    }
-    async dryRun(appSpec) {
-        this.report.appSpec = appSpec;
-        this.report.outcome = 'dry-run';
-        this.report.endedAt = this.io.now();
-        await this.writeSummary();
-    }
-    async writeSummary() {
-        try {
-            await this.io.summary(renderSummary(this.report));
-        }
-        catch (e) {
-            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-}
-/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
-function statusTarget(io, environmentUrl) {
-    const { repo, runId } = io.context();
-    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
-}
-function titleOf(outcome) {
-    return outcome === 'timeout'
-        ? 'Deployment timed out'
-        : outcome === 'cancelled'
-            ? 'Deployment cancelled'
-            : 'Deployment failed';
-}
-function describeOutcome(e) {
-    const id = e.snapshot?.id ?? '';
-    switch (e.outcome) {
-        case 'succeeded':
-            return `CodeDeploy ${id} succeeded`;
-        case 'goal-reached':
-            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
-        case 'handed-off':
-            return `CodeDeploy ${id} created`;
-        default:
-            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
-    }
-}
-
-
-/***/ }),
-
-/***/ 448:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jv: () => (/* binding */ describeService),
-/* harmony export */   St: () => (/* binding */ getTrafficRouting),
-/* harmony export */   Vy: () => (/* binding */ describeTrafficRouting),
-/* harmony export */   cX: () => (/* binding */ findDeploymentGroup)
-/* harmony export */ });
-/* unused harmony exports serviceTarget, consoleDeploymentGroupNames */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-// Discovery: the ECS service to deploy, the CodeDeploy deployment group that deploys it, and how that
-// group's deployment configuration shifts traffic. Read-only calls; clients are passed in.
-
-
-
-const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
-function parseEcsArn(value) {
-    const m = ECS_ARN.exec(value);
-    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
-}
-/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
-function nameOf(nameOrArn) {
-    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
-}
-/**
- * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
- * wins over the default cluster; a different explicit cluster is an input error.
- */
-function serviceTarget(cluster, service) {
-    const given = cluster.trim() || 'default';
-    const svcArn = parseEcsArn(service);
-    const clusterArn = parseEcsArn(given);
-    if (clusterArn && clusterArn.kind !== 'cluster') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
-    }
-    if (svcArn && svcArn.kind !== 'service') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
-    }
-    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
-    if (arnCluster === undefined || given === 'default') {
-        return { cluster: arnCluster ?? given, service };
-    }
-    if (nameOf(given) !== arnCluster) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
-    }
-    return { cluster: given, service };
-}
-// Only for messages: a client without a region has already failed its call, and that error is the one to report.
-async function regionOf(client) {
-    try {
-        return await client.config.region();
-    }
-    catch {
-        return undefined;
-    }
-}
-function isAccessDenied(e) {
-    return /AccessDenied/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? '');
-}
-function toServiceInfo(s, cluster) {
-    const lb = s.loadBalancers?.[0];
-    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
-    const clusterArn = s.clusterArn ?? '';
-    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
-        ? [
-            {
-                capacityProvider: c.capacityProvider,
-                ...(c.base !== undefined ? { base: c.base } : {}),
-                ...(c.weight !== undefined ? { weight: c.weight } : {})
-            }
-        ]
-        : []);
-    return {
-        serviceArn: s.serviceArn ?? '',
-        serviceName: s.serviceName ?? '',
-        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
-        clusterArn,
-        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
-        taskDefinitionArn: s.taskDefinition ?? '',
-        deploymentController: s.deploymentController?.type ?? 'ECS',
-        ...(lb?.containerName && lb.containerPort !== undefined
-            ? {
-                loadBalancer: {
-                    containerName: lb.containerName,
-                    containerPort: lb.containerPort,
-                    targetGroupArn: lb.targetGroupArn ?? ''
-                }
-            }
-            : {}),
-        ...(awsvpc?.subnets?.length
-            ? {
-                networkConfiguration: {
-                    awsvpcConfiguration: {
-                        subnets: awsvpc.subnets,
-                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
-                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
-                    }
-                }
-            }
-            : {}),
-        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
-        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
-        ...(s.launchType ? { launchType: s.launchType } : {}),
-        status: s.status ?? 'UNKNOWN'
-    };
-}
-/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
-async function describeService(ecs, cluster, service) {
-    const target = serviceTarget(cluster, service);
-    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
-    let out;
-    try {
-        out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeServicesCommand */ .H7c({ cluster: target.cluster, services: [target.service] }));
-    }
-    catch (e) {
-        const region = await regionOf(ecs);
-        const where = region ? ` in ${region}` : '';
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClusterNotFoundException') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
-        }
-        if (isAccessDenied(e)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to describe ${label}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
-        }
-        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
-        throw e;
-    }
-    const failure = out.failures?.[0];
-    const found = out.services?.[0];
-    if (!found) {
-        const region = await regionOf(ecs);
-        const where = region ? ` (region ${region})` : '';
-        if (failure?.reason === 'MISSING' || !failure) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
-        }
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
-    }
-    const info = toServiceInfo(found, target.cluster);
-    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
-    if (info.status !== 'ACTIVE') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
-    }
-    if (info.deploymentController !== 'CODE_DEPLOY') {
-        const what = found.deploymentController?.type
-            ? info.deploymentController
-            : 'ECS (no deployment controller set)';
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
-    }
-    if (!info.loadBalancer) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
-    }
-    if (!info.taskDefinitionArn) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
-    }
-    return info;
-}
-/**
- * The names the ECS console gives the application and deployment group it creates for a service.
- * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
- * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
- */
-function consoleDeploymentGroupNames(clusterName, serviceName) {
-    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
-    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
-}
-function deploysService(g, svc) {
-    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
-        s.clusterName !== undefined &&
-        nameOf(s.serviceName) === svc.serviceName &&
-        nameOf(s.clusterName) === svc.clusterName);
-}
-function deployedServices(g) {
-    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
-    return list.length ? list.join(', ') : 'no ECS service';
-}
-function toDeploymentGroupInfo(g, application, group) {
-    const bg = g.blueGreenDeploymentConfiguration;
-    const ready = bg?.deploymentReadyOption;
-    const waitTime = ready?.waitTimeInMinutes ?? 0;
-    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
-    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
-        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
-        : undefined;
-    const alarmConfig = g.alarmConfiguration;
-    return {
-        applicationName: g.applicationName ?? application,
-        deploymentGroupName: g.deploymentGroupName ?? group,
-        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
-        ...(readyWait ? { readyWait } : {}),
-        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
-        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
-        autoRollback: {
-            enabled: g.autoRollbackConfiguration?.enabled ?? false,
-            events: g.autoRollbackConfiguration?.events ?? []
-        },
-        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
-        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
-    };
-}
-const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
-async function getDeploymentGroup(cd, application, group) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentGroupCommand */ .WOp({ applicationName: application, deploymentGroupName: group }));
-    return out.deploymentGroupInfo;
-}
-/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
-async function givenDeploymentGroup(cd, svc, application, group) {
-    let g;
-    try {
-        g = await getDeploymentGroup(cd, application, group);
-    }
-    catch (e) {
-        const name = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
-        if (name === 'ApplicationDoesNotExistException') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (name === 'DeploymentGroupDoesNotExistException') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (isAccessDenied(e)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (!g)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
-    if (g.computePlatform !== 'ECS') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
-    }
-    if (!deploysService(g, svc)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
-    }
-    return toDeploymentGroupInfo(g, application, group);
-}
-function searchDenied(step, e, svc) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
-}
-async function listEcsApplications(cd, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListApplicationsCommand */ .BJ_(nextToken ? { nextToken } : {}));
-            names.push(...(page.applications ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListApplications', e, svc);
-        throw e;
-    }
-    const ecs = [];
-    // BatchGetApplications takes at most 100 names.
-    for (let i = 0; i < names.length; i += 100) {
-        try {
-            const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetApplicationsCommand */ .nsl({ applicationNames: names.slice(i, i + 100) }));
-            for (const a of out.applicationsInfo ?? []) {
-                if (a.computePlatform === 'ECS' && a.applicationName)
-                    ecs.push(a.applicationName);
-            }
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
-            throw e;
-        }
-    }
-    return ecs;
-}
-async function listGroupNames(cd, application, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentGroupsCommand */ .XOe({ applicationName: application, ...(nextToken ? { nextToken } : {}) }));
-            names.push(...(page.deploymentGroups ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ApplicationDoesNotExistException') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
-        }
-        throw e;
-    }
-    return names;
-}
-async function findInApplication(cd, application, groupNames, svc) {
-    // BatchGetDeploymentGroups takes at most 25 names.
-    for (let i = 0; i < groupNames.length; i += 25) {
-        let out;
-        try {
-            out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetDeploymentGroupsCommand */ .rUZ({
-                applicationName: application,
-                deploymentGroupNames: groupNames.slice(i, i + 25)
-            }));
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
-            throw e;
-        }
-        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
-        if (match)
-            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
-    }
-    return undefined;
-}
-/**
- * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
- * console's default names, else the first found by searching the ECS applications.
- */
-async function findDeploymentGroup(cd, svc, given) {
-    const application = given.application?.trim() || undefined;
-    const group = given.deploymentGroup?.trim() || undefined;
-    if (application && group)
-        return givenDeploymentGroup(cd, svc, application, group);
-    const tried = [];
-    if (!application && !group) {
-        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
-        const pair = `${names.application}/${names.deploymentGroup}`;
-        try {
-            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
-            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
-                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
-            }
-            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
-        }
-        catch (e) {
-            const name = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
-            const known = {
-                ApplicationDoesNotExistException: 'no such application',
-                DeploymentGroupDoesNotExistException: 'no such deployment group'
-            };
-            // A policy scoped to other applications answers AccessDenied for names it does not cover.
-            const why = (name && known[name]) ?? (isAccessDenied(e) ? 'access denied' : undefined);
-            if (why === undefined)
-                throw e;
-            tried.push(`the console's names ${pair} (${why})`);
-        }
-    }
-    const applications = application ? [application] : await listEcsApplications(cd, svc);
-    let groupCount = 0;
-    for (const app of applications) {
-        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
-        groupCount += groupNames.length;
-        const found = await findInApplication(cd, app, groupNames, svc);
-        if (found)
-            return found;
-    }
-    const scope = application
-        ? `application ${application}`
-        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
-    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
-}
-// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
-const PREDEFINED_ROUTING = {
-    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
-    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 1
-    },
-    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 3
-    },
-    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 5
-    },
-    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 15
-    }
-};
-/** How a deployment configuration shifts production traffic. */
-async function getTrafficRouting(cd, deploymentConfigName) {
-    const known = PREDEFINED_ROUTING[deploymentConfigName];
-    if (known)
-        return known;
-    let info;
-    try {
-        info = (await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentConfigCommand */ .z2K({ deploymentConfigName }))).deploymentConfigInfo;
-    }
-    catch (e) {
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-        }
-        if (isAccessDenied(e)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (info?.computePlatform !== 'ECS') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-    }
-    const routing = info.trafficRoutingConfig;
-    if (routing?.type === 'TimeBasedCanary') {
-        return {
-            type: 'TimeBasedCanary',
-            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
-            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
-        };
-    }
-    if (routing?.type === 'TimeBasedLinear') {
-        return {
-            type: 'TimeBasedLinear',
-            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
-            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
-        };
-    }
-    return { type: 'AllAtOnce' };
-}
-function describeTrafficRouting(r) {
-    switch (r.type) {
-        case 'AllAtOnce':
-            return 'all at once';
-        case 'TimeBasedCanary':
-            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
-        case 'TimeBasedLinear':
-            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6741:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  zf: () => (/* binding */ classifyTaskDefinitionInput),
-  ys: () => (/* binding */ containerPortMappings),
-  T2: () => (/* binding */ deregisterTaskDefinition),
-  zt: () => (/* binding */ describeTaskDefinitionChanges),
-  $5: () => (/* binding */ loadTaskDefinition),
-  Yi: () => (/* binding */ parseTaskDefinitionTemplate),
-  S6: () => (/* binding */ redactTaskDefinition),
-  eQ: () => (/* binding */ registerTaskDefinition),
-  P9: () => (/* binding */ renderTaskDefinition),
-  m_: () => (/* binding */ validateImage)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/task-definition-model.json
-const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
-;// CONCATENATED MODULE: ./src/task-definition.ts
-
-
-
-
-
-/** The RegisterTaskDefinition request shape, generated by scripts/extract-task-definition-model.py. */
-const REQUEST_MODEL = task_definition_model_namespaceObject.c;
-const READ_ONLY_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt'
-];
-/**
- * Members where `""` is a value, not an absence: an empty environment variable, an App Mesh proxy
- * property such as `IgnoredGID`, an empty tag value. Values of free-form maps (log driver and FireLens
- * options, docker labels: a Splunk `tag: ""`) and strings inside lists (a `command` argument) are kept
- * as well, by the walker itself.
- */
-const MEANINGFUL_EMPTY_STRINGS = new Set([
-    'containerDefinitions[].environment[].value',
-    'proxyConfiguration.properties[].value',
-    'tags[].value'
-]);
-const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
-const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
-const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
-/**
- * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
- * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the contract says an existing file is a template.
- */
-function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd()) {
-    const value = input.trim();
-    if (value === '')
-        return { kind: 'service' };
-    const absolute = external_node_path_.resolve(workspace, value);
-    if (fileExists(absolute))
-        return { kind: 'file', path: absolute };
-    if (value.startsWith('arn:')) {
-        if (TASK_DEFINITION_ARN.test(value))
-            return { kind: 'revision', id: value };
-        throw new errors/* InputError */.dz(`task-definition '${value}' is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) and not a file in the workspace (looked at ${absolute}).`, 'Copy the ARN from `aws ecs describe-task-definition` or the console, or give family:revision.');
-    }
-    if (REVISION_ID.test(value))
-        return { kind: 'revision', id: value };
-    throw new errors/* InputError */.dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
-}
-/**
- * Parses a JSON template: either a task definition, or the `{"taskDefinition": ..., "tags": ...}`
- * that `aws ecs describe-task-definition` prints (its tags move to the top level).
- */
-function parseTaskDefinitionTemplate(text, path) {
-    const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-    let parsed;
-    try {
-        parsed = JSON.parse(source);
-    }
-    catch (e) {
-        throw invalidJson(source, path, e);
-    }
-    if (!isObject(parsed)) {
-        throw new errors/* InputError */.dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
-    }
-    const template = unwrapDescribeOutput(parsed);
-    const containers = template.containerDefinitions;
-    if (!Array.isArray(containers) || containers.length === 0) {
-        const found = containers === undefined || containers === null ? 'has no' : `has an empty or invalid`;
-        // A misspelt key is the usual cause: name it, as the key check would have.
-        const misspelt = Object.keys(template).find(k => k !== 'containerDefinitions' && levenshtein(k.toLowerCase(), 'containerdefinitions') <= 3);
-        throw new errors/* InputError */.dz(`${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
-    }
-    return template;
-}
-function unwrapDescribeOutput(parsed) {
-    const { taskDefinition: inner, tags, ...rest } = parsed;
-    if (!isObject(inner) || Object.keys(rest).length > 0)
-        return parsed;
-    const template = { ...inner };
-    if (Array.isArray(tags) && tags.length > 0 && template.tags === undefined)
-        template.tags = tags;
-    return template;
-}
-function topLevelHint(value) {
-    if (Array.isArray(value)) {
-        const first = value[0];
-        if (isObject(first) && 'containerDefinitions' in first) {
-            return 'Remove the surrounding [ ]: the file must hold one task definition object.';
-        }
-        if (isObject(first) && ('image' in first || 'name' in first)) {
-            return 'This looks like a containerDefinitions list only (as Terraform container_definitions takes); wrap it: {"family": "...", "containerDefinitions": [...]}.';
-        }
-        return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
-    }
-    if (typeof value === 'string') {
-        return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.';
-    }
-    return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
-}
-function invalidJson(text, file, cause) {
-    const found = locateJsonError(text) ?? { position: text.length, problem: (0,errors/* errorMessage */.gJ)(cause) };
-    const before = text.slice(0, found.position);
-    const line = before.split('\n').length;
-    const column = found.position - (before.lastIndexOf('\n') + 1) + 1;
-    const lineText = text.slice(before.lastIndexOf('\n') + 1).split(/\r?\n/)[0];
-    const template = /\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(lineText)
-        ? ' It looks like an unrendered template (${...}, {{...}} or $VAR): render it (envsubst, terraform templatefile, ...) before this step, or pass the rendered file.'
-        : '';
-    return new errors/* InputError */.dz(`${file} is not valid JSON: ${found.problem} at line ${line}, column ${column}.`, `Fix the JSON at that place (a missing comma, an unquoted value, a trailing comma).${template}`);
-}
-/**
- * Finds the first syntax error of a JSON text. JSON.parse in Node 20 reports no position for many
- * errors ("Unexpected token ']'"), so the position is found here, by the grammar of RFC 8259.
- */
-function locateJsonError(text) {
-    let i = 0;
-    class Failure extends Error {
-    }
-    const fail = (expected) => {
-        const at = text[i];
-        throw new Failure(at === undefined
-            ? `unexpected end of input, expected ${expected}`
-            : `unexpected ${JSON.stringify(at)}, expected ${expected}`);
-    };
-    const space = () => {
-        while (i < text.length && ' \t\n\r'.includes(text[i]))
-            i++;
-    };
-    const literal = (word) => {
-        for (const c of word) {
-            if (text[i] !== c)
-                fail(word);
-            i++;
-        }
-    };
-    const string = () => {
-        i++;
-        for (;;) {
-            const c = text[i];
-            if (c === undefined)
-                fail('a closing "');
-            if (c === '"') {
-                i++;
-                return;
-            }
-            if (c < ' ')
-                fail('no raw control character inside a string (use \\n, \\t)');
-            if (c === '\\') {
-                i++;
-                const e = text[i];
-                if (e === 'u') {
-                    for (let k = 0; k < 4; k++) {
-                        i++;
-                        if (!/[0-9a-fA-F]/.test(text[i] ?? ''))
-                            fail('a hex digit of \\uXXXX');
-                    }
-                }
-                else if (e === undefined || !'"\\/bfnrt'.includes(e))
-                    fail('an escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
-            }
-            i++;
-        }
-    };
-    const number = () => {
-        const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
-        if (!match)
-            fail('a value');
-        i += match[0].length;
-    };
-    const value = () => {
-        space();
-        const c = text[i];
-        if (c === '{') {
-            i++;
-            space();
-            if (text[i] === '}') {
-                i++;
-                return;
-            }
-            for (;;) {
-                space();
-                if (text[i] !== '"')
-                    fail('a quoted property name');
-                string();
-                space();
-                if (text[i] !== ':')
-                    fail("':' after the property name");
-                i++;
-                value();
-                space();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                if (text[i] === '}') {
-                    i++;
-                    return;
-                }
-                fail("',' or '}' after the property value");
-            }
-        }
-        if (c === '[') {
-            i++;
-            space();
-            if (text[i] === ']') {
-                i++;
-                return;
-            }
-            for (;;) {
-                value();
-                space();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                if (text[i] === ']') {
-                    i++;
-                    return;
-                }
-                fail("',' or ']' after the array element");
-            }
-        }
-        if (c === '"')
-            string();
-        else if (c === 't')
-            literal('true');
-        else if (c === 'f')
-            literal('false');
-        else if (c === 'n')
-            literal('null');
-        else
-            number();
-    };
-    try {
-        value();
-        space();
-        if (i < text.length)
-            fail('the end of the document');
-    }
-    catch (e) {
-        // Anything else is a stack overflow on deep nesting, which JSON.parse handles: use its message.
-        return e instanceof Failure ? { position: i, problem: e.message } : undefined;
-    }
-    return undefined;
-}
-/**
- * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
- * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
- * the image and environment variables on `containerName`. Placeholders are left as they are.
- */
-function renderTaskDefinition(template, opts) {
-    const warn = opts.warn ?? (() => undefined);
-    if (!isObject(template)) {
-        throw new errors/* InputError */.dz(`The task definition is a JSON ${jsonKind(template)}, not an object.`);
-    }
-    const writable = {};
-    const dropped = [];
-    for (const [key, value] of Object.entries(template)) {
-        if (READ_ONLY_FIELDS.includes(key))
-            dropped.push(key);
-        else
-            writable[key] = value;
-    }
-    // A registered revision always has them; in a file they are worth a note.
-    if (dropped.length > 0 && !opts.fromAws)
-        warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`);
-    const walk = { errors: [], warn, fromAws: opts.fromAws === true };
-    const cleaned = clean(writable, REQUEST_MODEL, '', walk);
-    if (walk.errors.length > 0 || !isObject(cleaned))
-        throw invalidTemplate(walk.errors);
-    const request = cleaned;
-    const containers = request.containerDefinitions;
-    const container = containers.find(c => c.name === opts.containerName);
-    if (!container) {
-        const names = containers.map(c => (c.name === undefined ? '(unnamed)' : `'${c.name}'`)).join(', ');
-        throw new errors/* InputError */.dz(`Container '${opts.containerName}' is not in the task definition; it has ${names}.`, 'Set container-name to one of those (the container that receives the load balancer traffic).');
-    }
-    if (opts.image !== undefined) {
-        validateImage(opts.image);
-        container.image = opts.image;
-    }
-    if (opts.environment && opts.environment.length > 0)
-        setEnvironment(container, opts.environment);
-    const problems = [];
-    if (!FAMILY.test(request.family)) {
-        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
-    }
-    containers.forEach((c, i) => {
-        const where = `containerDefinitions[${i}]`;
-        if (c.name === undefined)
-            problems.push(`${where} has no name`);
-        const label = c.name === undefined ? where : `${where} (${c.name})`;
-        if (c.image === undefined) {
-            problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`);
-            return;
-        }
-        const problem = imageProblem(c.image);
-        if (problem) {
-            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`);
-        }
-    });
-    if (problems.length > 0)
-        throw invalidTemplate(problems);
-    return request;
-}
-function setEnvironment(container, variables) {
-    const environment = (container.environment ??= []);
-    for (const { name, value } of variables) {
-        const existing = environment.find(e => e.name === name);
-        if (existing)
-            existing.value = value;
-        else
-            environment.push({ name, value });
-    }
-}
-function invalidTemplate(problems) {
-    const shown = problems.slice(0, 10);
-    const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
-    return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
-}
-/** Cleans and checks `value` against the model; undefined means "leave this member out". */
-function clean(value, node, at, walk, keepEmptyString = false) {
-    if (value === null || value === undefined)
-        return undefined;
-    const where = at === '' ? 'the task definition' : at;
-    switch (node.type) {
-        case 'structure': {
-            if (!isObject(value)) {
-                mismatch(walk, where, 'an object', value);
-                return undefined;
-            }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const childAt = at === '' ? key : `${at}.${key}`;
-                const member = node.members[key];
-                if (!member) {
-                    if (walk.fromAws)
-                        walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
-                    else
-                        walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
-                    continue;
-                }
-                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
-            if (Object.keys(out).length === 0 && at !== '')
-                return undefined;
-            for (const required of node.required ?? []) {
-                if (!(required in out))
-                    walk.errors.push(`${where} has no ${required} (required)`);
-            }
-            return out;
-        }
-        case 'list': {
-            if (!Array.isArray(value)) {
-                mismatch(walk, where, 'a list', value);
-                return undefined;
-            }
-            const out = value
-                .map((element, i) => clean(element, node.member, `${at}[${i}]`, walk, true))
-                .filter(e => e !== undefined);
-            return out.length === 0 ? undefined : out;
-        }
-        case 'map': {
-            if (!isObject(value)) {
-                mismatch(walk, where, 'an object', value);
-                return undefined;
-            }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
-            return Object.keys(out).length === 0 ? undefined : out;
-        }
-        case 'string': {
-            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-                mismatch(walk, where, 'a string', value);
-                return undefined;
-            }
-            const text = String(value);
-            // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-            if (typeof value !== 'string') {
-                // Environment values never reach the log, not even a number that became a string.
-                walk.warn(isEnvironmentValue(where)
-                    ? `${where}: a ${typeof value} is sent as a string.`
-                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
-            }
-            if (text === '' && !keepEmptyString)
-                return undefined;
-            if (node.enum && !node.enum.includes(text)) {
-                const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
-                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
-                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
-                return undefined;
-            }
-            return text;
-        }
-        case 'integer': {
-            if (typeof value === 'number' && Number.isInteger(value))
-                return value;
-            // The ECS API rejects "3000" where it wants 3000 and the SDK sends it as written, so a numeric
-            // string (an old console export, a templated value) is converted rather than sent to fail.
-            if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) {
-                walk.warn(`${where}: the string ${JSON.stringify(value)} is sent as the number ${value.trim()}.`);
-                return Number(value.trim());
-            }
-            mismatch(walk, where, 'an integer', value);
-            return undefined;
-        }
-        case 'boolean': {
-            if (typeof value === 'boolean')
-                return value;
-            if (value === 'true' || value === 'false') {
-                walk.warn(`${where}: the string "${value}" is sent as the boolean ${value}.`);
-                return value === 'true';
-            }
-            mismatch(walk, where, 'true or false', value);
-            return undefined;
-        }
-    }
-}
-function isEnvironmentValue(where) {
-    return /\.environment\[\d+\]\.value$/.test(where);
-}
-function mismatch(walk, where, expected, value) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`;
-    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
-}
-function nearest(key, candidates) {
-    let best = candidates[0];
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
-/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
-function validateImage(image) {
-    const problem = imageProblem(image);
-    if (problem) {
-        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
-    }
-}
-function imageProblem(image) {
-    if (image === '')
-        return 'is empty';
-    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
-        return 'is an unrendered placeholder';
-    if (/\s/.test(image))
-        return 'contains whitespace';
-    if (image.length > 255)
-        return 'is longer than the 255 characters ECS allows';
-    if (image.startsWith('/'))
-        return 'starts with "/"';
-    if (/:(@|$)/.test(image))
-        return 'has an empty tag';
-    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
-    const [first, ...rest] = image.split('@')[0].split('/');
-    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
-    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
-    if (repository !== repository.toLowerCase())
-        return `has uppercase letters in the repository name "${repository}"`;
-    if (!IMAGE_REFERENCE.test(image)) {
-        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
-    }
-    return undefined;
-}
-/** The container ports that `containerName` maps; empty when it maps none or is not there. */
-function containerPortMappings(td, containerName) {
-    const container = td.containerDefinitions?.find(c => c.name === containerName);
-    return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
-}
-/**
- * One line per change between the running revision and the one to deploy, for the job summary.
- * Environment variables are named, never shown: their values may be secrets.
- */
-function describeTaskDefinitionChanges(previous, next) {
-    const lines = [];
-    const before = new Map((previous.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
-    const after = new Map((next.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
-    for (const [name, container] of after) {
-        const old = before.get(name);
-        if (!old) {
-            lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
-            continue;
-        }
-        if (old.image !== container.image)
-            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
-        const variables = environmentChanges(old, container);
-        if (variables)
-            lines.push(`${name}: environment ${variables}`);
-    }
-    for (const name of before.keys()) {
-        if (!after.has(name))
-            lines.push(`container ${name} removed`);
-    }
-    for (const field of ['cpu', 'memory']) {
-        if (previous[field] !== next[field]) {
-            lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
-        }
-    }
-    return lines;
-}
-function environmentChanges(old, next) {
-    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const added = [...after.keys()].filter(n => !before.has(n));
-    const removed = [...before.keys()].filter(n => !after.has(n));
-    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
-    const parts = [
-        added.length > 0 ? `added ${added.join(', ')}` : '',
-        removed.length > 0 ? `removed ${removed.join(', ')}` : '',
-        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
-    ].filter(p => p !== '');
-    return parts.length > 0 ? parts.join('; ') : undefined;
-}
-/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
-function redactTaskDefinition(td) {
-    const copy = structuredClone(td);
-    if (Array.isArray(copy.containerDefinitions)) {
-        for (const container of copy.containerDefinitions) {
-            if (!isObject(container) || !Array.isArray(container.environment))
-                continue;
-            for (const variable of container.environment) {
-                if (isObject(variable) && 'value' in variable)
-                    variable.value = '***';
-            }
-        }
-    }
-    return copy;
-}
-/**
- * Reads the starting task definition: a template file, or a registered revision (with its tags,
- * which DescribeTaskDefinition returns only when asked) in the same form as a template.
- */
-async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn, readFile = file => (0,promises_.readFile)(file, 'utf8')) {
-    if (source.kind === 'file') {
-        let text;
-        try {
-            text = await readFile(source.path);
-        }
-        catch (e) {
-            throw new errors/* InputError */.dz(`Cannot read the task definition file ${source.path}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Check the task-definition path.');
-        }
-        return { template: parseTaskDefinitionTemplate(text, source.path) };
-    }
-    let id;
-    if (source.kind === 'revision')
-        id = source.id;
-    else if (serviceTaskDefinitionArn)
-        id = serviceTaskDefinitionArn;
-    else {
-        throw new errors/* ActionError */.lZ('The service runs no task definition to start from.', 'Set the task-definition input to a template file or a revision.');
-    }
-    let output;
-    try {
-        output = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id, include: ['TAGS'] }));
-    }
-    catch (e) {
-        if (source.kind === 'revision' && (0,errors/* awsErrorName */.ZH)(e) === 'ClientException') {
-            throw new errors/* InputError */.dz(`Task definition ${id} was not found: ${(0,errors/* errorMessage */.gJ)(e)}`, `Check the family and revision (aws ecs list-task-definitions --family-prefix ${familyOf(id)}) and the region.`);
-        }
-        throw e;
-    }
-    const taskDefinition = output.taskDefinition;
-    if (!taskDefinition)
-        throw new errors/* ActionError */.lZ(`DescribeTaskDefinition returned no task definition for ${id}.`);
-    const template = { ...taskDefinition };
-    if (output.tags && output.tags.length > 0)
-        template.tags = output.tags;
-    return { template, arn: taskDefinition.taskDefinitionArn ?? id };
-}
-function familyOf(id) {
-    return id.replace(/^.*task-definition\//, '').replace(/:\d+$/, '');
-}
-const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
-const REGISTER_ATTEMPTS = 5;
-/**
- * Registers the revision. Concurrent registrations in one family fail with a ClientException that
- * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
- */
-async function registerTaskDefinition(ecs, input, sleep) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const output = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
-            const arn = output.taskDefinition?.taskDefinitionArn;
-            if (!arn)
-                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
-            return arn;
-        }
-        catch (e) {
-            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
-            if (!concurrent)
-                throw e;
-            if (attempt === REGISTER_ATTEMPTS) {
-                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
-            }
-            await sleep(1000 * 2 ** (attempt - 1));
-        }
-    }
-}
-/** Removes a revision this run registered and could not deploy. */
-async function deregisterTaskDefinition(ecs, arn) {
-    await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function jsonKind(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'array';
-    return typeof value === 'object' ? 'object' : typeof value;
-}
-
-
-/***/ }),
-
-/***/ 861:
+/***/ 8844:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77178,9 +77178,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/codedeploy.ts
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/backends/codedeploy/snapshot.ts
 // The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
 // Nothing downstream of this file sees a CodeDeploy shape.
 
@@ -77460,15 +77460,15 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     };
 }
 
-// EXTERNAL MODULE: ./src/console-url.ts
-var console_url = __nccwpck_require__(3474);
-// EXTERNAL MODULE: ./src/deployment.ts
-var deployment = __nccwpck_require__(7920);
-// EXTERNAL MODULE: ./src/failure.ts
-var src_failure = __nccwpck_require__(1633);
-// EXTERNAL MODULE: ./src/progress.ts + 1 modules
-var progress = __nccwpck_require__(9579);
-;// CONCATENATED MODULE: ./src/watch.ts
+// EXTERNAL MODULE: ./src/report/console-url.ts
+var console_url = __nccwpck_require__(167);
+// EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
+var deployment = __nccwpck_require__(381);
+// EXTERNAL MODULE: ./src/report/failure.ts
+var report_failure = __nccwpck_require__(3304);
+// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
+var progress = __nccwpck_require__(6387);
+;// CONCATENATED MODULE: ./src/watch/watch.ts
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
 
 
@@ -77709,7 +77709,7 @@ async function followRollback(opts) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/track.ts
+;// CONCATENATED MODULE: ./src/watch/track.ts
 
 
 
@@ -77866,7 +77866,7 @@ class Tracker {
         if (result.outcome === 'timeout') {
             const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`);
             const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined;
-            const failure = (0,src_failure/* describeTimeout */.by)({
+            const failure = (0,report_failure/* describeTimeout */.by)({
                 // Where it stood when time ran out; how the stop and the rollback ended comes with them.
                 snap: snapshot,
                 stopped: stopped !== undefined,
@@ -77885,7 +77885,7 @@ class Tracker {
         }
         this.guard.settle('ended');
         const rollback = await this.watcher.rollbackOf(snapshot);
-        const failure = (0,src_failure/* describeFailure */.Ic)(snapshot, rollback, {
+        const failure = (0,report_failure/* describeFailure */.Ic)(snapshot, rollback, {
             previousTaskDefinition: this.reporter.previousTaskDefinition
         });
         await this.reporter.end({ ...seen, outcome: result.outcome, rollback, failure });

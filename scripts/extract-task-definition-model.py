@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/task-definition-model.json: the RegisterTaskDefinition request shape tree, taken from the
+"""Writes src/plan/task-definition-model.json: the RegisterTaskDefinition request shape tree, taken from the
 ECS service model that botocore ships, so that templates can be checked for unknown keys, missing
 required members and invalid enum values before anything is registered (the SDK would silently drop
 a misspelt key and register a revision without it).
@@ -16,7 +16,7 @@ import sys
 import botocore
 
 OPERATION = 'RegisterTaskDefinition'
-OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'task-definition-model.json')
+OUTPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'plan', 'task-definition-model.json')
 
 
 def load_service_model():

@@ -4,16 +4,16 @@
 //
 // Wait phases are measured twice, because the action backs off on the runner's real clock while the
 // simulator compresses AWS's: once in real time (the simulator at 1x, or a canary bake stretched to
-// 90 real seconds), and once for full-length waits by driving src/watch.ts's loop on a fake clock.
+// 90 real seconds), and once for full-length waits by driving src/watch/watch.ts's loop on a fake clock.
 import { LIFECYCLE_EVENTS } from './engine.js'
 import { spawn } from 'node:child_process'
 import { statSync, writeFileSync } from 'node:fs'
 import { cpus, platform, arch } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { initialView } from '../src/progress.js'
-import type { DeploymentSnapshot, LifecycleEvent } from '../src/snapshot.js'
-import { watch, type Goal } from '../src/watch.js'
+import { initialView } from '../src/watch/progress.js'
+import type { DeploymentSnapshot, LifecycleEvent } from '../src/watch/snapshot.js'
+import { watch, type Goal } from '../src/watch/watch.js'
 import { bundle, nodeBinaries, repoRoot, runAction, type ActionRun } from './run-action.js'
 import { scenarios, type DeploymentGroupSpec, type Durations, type Scenario } from './scenarios.js'
 import { startSimulator, type CallRecord, type Simulator } from './server.js'
@@ -138,7 +138,7 @@ function modelSnapshot(
 }
 
 /**
- * Runs src/watch.ts's loop through a wait of `waitMs` (a termination wait, whose end AWS announces, or
+ * Runs src/watch/watch.ts's loop through a wait of `waitMs` (a termination wait, whose end AWS announces, or
  * a canary bake, whose end it does not) on a fake clock, from the read that first sees the wait.
  */
 export async function modelWait(

@@ -1,7 +1,7 @@
-import { actionsIo } from './io.js'
+import { actionsIo } from './runtime/io.js'
 import { run } from './main.js'
-import { STATE } from './guard.js'
-import { post } from './post.js'
+import { STATE } from './runtime/cancel-guard.js'
+import { post } from './runtime/post.js'
 
 // One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
 const io = actionsIo()

@@ -1,6 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import { type BuiltAppSpec, buildAppSpec } from './appspec.js'
-import { deploymentConsoleUrl } from './console-url.js'
+import { type BuiltAppSpec, buildAppSpec } from './backends/codedeploy/appspec.js'
+import { deploymentConsoleUrl } from './report/console-url.js'
 import {
   type DeploymentTarget,
   GroupBusyError,
@@ -8,16 +8,20 @@ import {
   createDeployment,
   defaultDescription,
   describeDeployment
-} from './deployment.js'
-import { ActionError, awsErrorName, errorMessage } from './errors.js'
-import { actOnExisting } from './existing.js'
-import { Guard } from './guard.js'
-import { type Inputs, parseInputs } from './inputs.js'
-import { type Io, actionsIo } from './io.js'
-import { type Plan, credentialsHint, preparePlan } from './plan.js'
-import { Reporter } from './report.js'
-import { deregisterTaskDefinition, redactTaskDefinition, registerTaskDefinition } from './task-definition.js'
-import { Tracker } from './track.js'
+} from './backends/codedeploy/deployment.js'
+import { ActionError, awsErrorName, errorMessage } from './runtime/errors.js'
+import { actOnExisting } from './follow-up.js'
+import { Guard } from './runtime/cancel-guard.js'
+import { type Inputs, parseInputs } from './inputs/inputs.js'
+import { type Io, actionsIo } from './runtime/io.js'
+import { type Plan, credentialsHint, preparePlan } from './plan/plan.js'
+import { Reporter } from './report/report.js'
+import {
+  deregisterTaskDefinition,
+  redactTaskDefinition,
+  registerTaskDefinition
+} from './plan/task-definition.js'
+import { Tracker } from './watch/track.js'
 
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
 export async function run(

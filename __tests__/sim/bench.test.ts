@@ -9,7 +9,7 @@ import {
   simToRealMs
 } from '../../sim/bench.js'
 import type { CallRecord } from '../../sim/server.js'
-import { MAX_IDLE_INTERVAL_MS } from '../../src/watch.js'
+import { MAX_IDLE_INTERVAL_MS } from '../../src/watch/watch.js'
 
 const call = (
   operation: string,

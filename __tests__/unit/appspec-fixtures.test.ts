@@ -3,8 +3,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InputError } from '../../src/errors.js'
-import { buildAppSpec, parseAppSpecFile, type AppSpecFile } from '../../src/appspec.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { buildAppSpec, parseAppSpecFile, type AppSpecFile } from '../../src/backends/codedeploy/appspec.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dir = path.join(path.resolve(repoRoot, '../shared/fixtures'), 'appspecs')

@@ -1,5 +1,5 @@
-import { InputError } from '../../src/errors.js'
-import { buildAppSpec, defaultAppSpecPath, parseAppSpecFile } from '../../src/appspec.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { buildAppSpec, defaultAppSpecPath, parseAppSpecFile } from '../../src/backends/codedeploy/appspec.js'
 
 const TD = 'arn:aws:ecs:us-east-1:111122223333:task-definition/web:42'
 

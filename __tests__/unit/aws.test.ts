@@ -1,7 +1,7 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
-import { awsRegion, createAwsClients } from '../../src/aws.js'
-import { AwsAccessError } from '../../src/errors.js'
+import { awsRegion, createAwsClients } from '../../src/runtime/aws.js'
+import { AwsAccessError } from '../../src/runtime/errors.js'
 
 describe('awsRegion', () => {
   it('takes AWS_REGION, then AWS_DEFAULT_REGION', () => {

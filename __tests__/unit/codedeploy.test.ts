@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
-import type { TrafficRouting } from '../../src/snapshot.js'
-import { createCodeDeployReader, toSnapshot } from '../../src/codedeploy.js'
+import type { TrafficRouting } from '../../src/watch/snapshot.js'
+import { createCodeDeployReader, toSnapshot } from '../../src/backends/codedeploy/snapshot.js'
 
 const T0 = new Date('2026-11-27T14:00:00Z')
 const at = (sec: number): Date => new Date(T0.getTime() + sec * 1000)

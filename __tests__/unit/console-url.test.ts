@@ -1,4 +1,8 @@
-import { deploymentConsoleUrl, serviceConsoleUrl, taskDefinitionConsoleUrl } from '../../src/console-url.js'
+import {
+  deploymentConsoleUrl,
+  serviceConsoleUrl,
+  taskDefinitionConsoleUrl
+} from '../../src/report/console-url.js'
 
 describe('console URLs', () => {
   it("links a deployment on its own region's console host", () => {

@@ -27,8 +27,8 @@ import {
   describeDeployment,
   revisionTaskDefinition,
   taskDefinitionOfAppSpec
-} from '../../src/deployment.js'
-import { ActionError } from '../../src/errors.js'
+} from '../../src/backends/codedeploy/deployment.js'
+import { ActionError } from '../../src/runtime/errors.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })

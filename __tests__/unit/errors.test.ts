@@ -1,4 +1,4 @@
-import { ActionError, InputError, awsErrorName, errorMessage } from '../../src/errors.js'
+import { ActionError, InputError, awsErrorName, errorMessage } from '../../src/runtime/errors.js'
 
 describe('errors', () => {
   it('joins message and hint into the one error line', () => {

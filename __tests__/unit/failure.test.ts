@@ -1,5 +1,5 @@
-import { alarmNames, describeCancel, describeFailure, describeTimeout } from '../../src/failure.js'
-import type { DeploymentSnapshot, LifecycleEvent } from '../../src/snapshot.js'
+import { alarmNames, describeCancel, describeFailure, describeTimeout } from '../../src/report/failure.js'
+import type { DeploymentSnapshot, LifecycleEvent } from '../../src/watch/snapshot.js'
 
 const EVENTS = [
   'BeforeInstall',

@@ -4,8 +4,8 @@ import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import type * as github from '@actions/github'
 import { resolve } from 'node:path'
-import { type AwsClients, awsRegion } from '../../src/aws.js'
-import type { Io, Octokit } from '../../src/io.js'
+import { type AwsClients, awsRegion } from '../../src/runtime/aws.js'
+import type { Io, Octokit } from '../../src/runtime/io.js'
 
 export const WORKSPACE = '/ws'
 export const T0 = new Date('2026-11-27T14:00:00Z')

@@ -2,13 +2,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import { InputError } from '../../src/errors.js'
-import { parseTaskDefinitionTemplate, renderTaskDefinition } from '../../src/task-definition.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { parseTaskDefinitionTemplate, renderTaskDefinition } from '../../src/plan/task-definition.js'
 
 // Real task definitions from public repositories (see SOURCES.md there); CI checks shared/ out beside the clone.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const fixtures = path.resolve(repo, '../shared/fixtures/task-definitions')
-const model = JSON.parse(readFileSync(path.join(repo, 'src/task-definition-model.json'), 'utf8')) as {
+const model = JSON.parse(readFileSync(path.join(repo, 'src/plan/task-definition-model.json'), 'utf8')) as {
   shape: Shape
 }
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1'

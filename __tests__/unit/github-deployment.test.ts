@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getOctokit } from '@actions/github'
-import { GitHubDeployments, headSha, type GitHubDeploymentContext } from '../../src/github-deployment.js'
+import {
+  GitHubDeployments,
+  headSha,
+  type GitHubDeploymentContext
+} from '../../src/report/github-deployment.js'
 
 interface Seen {
   method: string

@@ -2,7 +2,7 @@ import { CodeDeployClient, GetDeploymentCommand, StopDeploymentCommand } from '@
 import { jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { Guard, STATE } from '../../src/guard.js'
+import { Guard, STATE } from '../../src/runtime/cancel-guard.js'
 import { type FakeIo, fakeIo } from './fake-io.js'
 
 const stopClient = new CodeDeployClient({

@@ -1,5 +1,5 @@
-import { InputError } from '../../src/errors.js'
-import { parseEnvironmentVariables, parseInputs } from '../../src/inputs.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { parseEnvironmentVariables, parseInputs } from '../../src/inputs/inputs.js'
 
 const reader =
   (inputs: Record<string, string>) =>

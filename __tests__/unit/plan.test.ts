@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, AwsAccessError, InputError } from '../../src/errors.js'
-import { parseInputs } from '../../src/inputs.js'
-import { credentialsHint, preparePlan } from '../../src/plan.js'
+import { ActionError, AwsAccessError, InputError } from '../../src/runtime/errors.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
+import { credentialsHint, preparePlan } from '../../src/plan/plan.js'
 import { type FakeIo, fakeIo } from './fake-io.js'
 
 const ecsMock = mockClient(ECSClient)

@@ -6,8 +6,8 @@ import {
   reduce,
   trafficSplit,
   type ProgressView
-} from '../../src/progress.js'
-import type { DeploymentSnapshot, LifecycleEvent, TaskSet } from '../../src/snapshot.js'
+} from '../../src/watch/progress.js'
+import type { DeploymentSnapshot, LifecycleEvent, TaskSet } from '../../src/watch/snapshot.js'
 
 const T0 = new Date('2026-11-27T14:00:00Z')
 const at = (sec: number): Date => new Date(T0.getTime() + sec * 1000)

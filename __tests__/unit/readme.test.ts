@@ -8,7 +8,9 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8')
 /** Every AWS operation the code sends, as `service:Operation`, read from the `new XCommand(` calls. */
 function operationsInCode(): string[] {
   const ops = new Set<string>()
-  for (const file of readdirSync(join(root, 'src')).filter(f => f.endsWith('.ts'))) {
+  for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter(f =>
+    f.endsWith('.ts')
+  )) {
     const text = readFileSync(join(root, 'src', file), 'utf8')
     const service = (command: string): string => {
       const from = new RegExp(`\\b${command}\\b[^;]*?from '@aws-sdk/client-(\\w+)'`, 's').exec(text)

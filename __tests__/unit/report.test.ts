@@ -1,11 +1,11 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { InputError } from '../../src/errors.js'
-import { parseInputs } from '../../src/inputs.js'
-import type { Plan } from '../../src/plan.js'
-import { Reporter } from '../../src/report.js'
-import type { DeploymentSnapshot } from '../../src/snapshot.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { parseInputs } from '../../src/inputs/inputs.js'
+import type { Plan } from '../../src/plan/plan.js'
+import { Reporter } from '../../src/report/report.js'
+import type { DeploymentSnapshot } from '../../src/watch/snapshot.js'
 import { type FakeIo, T0, fakeIo } from './fake-io.js'
 
 const ecsMock = mockClient(ECSClient)

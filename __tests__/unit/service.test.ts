@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, InputError } from '../../src/errors.js'
+import { ActionError, InputError } from '../../src/runtime/errors.js'
 import {
   consoleDeploymentGroupNames,
   describeService,
@@ -29,7 +29,7 @@ import {
   getTrafficRouting,
   serviceTarget,
   type ServiceInfo
-} from '../../src/service.js'
+} from '../../src/plan/service.js'
 
 const ecsMock = mockClient(ECSClient)
 const cdMock = mockClient(CodeDeployClient)

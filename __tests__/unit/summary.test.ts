@@ -1,4 +1,4 @@
-import { escapeMarkdown, ganttChart, renderSummary, type RunReport } from '../../src/summary.js'
+import { escapeMarkdown, ganttChart, renderSummary, type RunReport } from '../../src/report/summary.js'
 
 const t0 = new Date('2026-03-01T10:00:00Z')
 const at = (s: number): Date => new Date(t0.getTime() + s * 1000)

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, InputError } from '../../src/errors.js'
+import { ActionError, InputError } from '../../src/runtime/errors.js'
 import {
   classifyTaskDefinitionInput,
   containerPortMappings,
@@ -19,7 +19,7 @@ import {
   registerTaskDefinition,
   renderTaskDefinition,
   validateImage
-} from '../../src/task-definition.js'
+} from '../../src/plan/task-definition.js'
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2'
 

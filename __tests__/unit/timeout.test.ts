@@ -1,5 +1,5 @@
-import type { TrafficRouting } from '../../src/snapshot.js'
-import { deriveTimeoutMinutes, trafficRoutingMinutes } from '../../src/timeout.js'
+import type { TrafficRouting } from '../../src/watch/snapshot.js'
+import { deriveTimeoutMinutes, trafficRoutingMinutes } from '../../src/watch/timeout.js'
 
 const canary: TrafficRouting = { type: 'TimeBasedCanary', percentage: 10, intervalMinutes: 15 }
 const linear: TrafficRouting = { type: 'TimeBasedLinear', percentage: 10, intervalMinutes: 3 }

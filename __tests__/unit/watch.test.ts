@@ -1,6 +1,6 @@
-import { ActionError } from '../../src/errors.js'
-import { initialView } from '../../src/progress.js'
-import type { DeploymentSnapshot, Phase, TaskSet } from '../../src/snapshot.js'
+import { ActionError } from '../../src/runtime/errors.js'
+import { initialView } from '../../src/watch/progress.js'
+import type { DeploymentSnapshot, Phase, TaskSet } from '../../src/watch/snapshot.js'
 import {
   followRollback,
   goalReached,
@@ -8,7 +8,7 @@ import {
   type Goal,
   type Logger,
   type WatchOptions
-} from '../../src/watch.js'
+} from '../../src/watch/watch.js'
 
 const T0 = new Date('2026-11-27T14:00:00Z')
 const sec = (s: number): number => T0.getTime() + s * 1000

@@ -1,5 +1,5 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
-import { ActionError, awsErrorName, errorMessage } from './errors.js'
+import { ActionError, awsErrorName, errorMessage } from '../runtime/errors.js'
 import { type DetailGroup, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 

@@ -3,16 +3,21 @@ import {
   DeploymentAlreadyCompletedException,
   DeploymentDoesNotExistException
 } from '@aws-sdk/client-codedeploy'
-import { deploymentConsoleUrl } from './console-url.js'
-import { continueDeployment, getDeployment, revisionTaskDefinition, stopDeployment } from './deployment.js'
-import { ActionError } from './errors.js'
-import { describeFailure } from './failure.js'
-import type { Inputs } from './inputs.js'
-import type { Io } from './io.js'
-import { getTrafficRouting } from './service.js'
-import type { TrafficRouting } from './snapshot.js'
-import { deriveTimeoutMinutes } from './timeout.js'
-import type { Tracker } from './track.js'
+import { deploymentConsoleUrl } from './report/console-url.js'
+import {
+  continueDeployment,
+  getDeployment,
+  revisionTaskDefinition,
+  stopDeployment
+} from './backends/codedeploy/deployment.js'
+import { ActionError } from './runtime/errors.js'
+import { describeFailure } from './report/failure.js'
+import type { Inputs } from './inputs/inputs.js'
+import type { Io } from './runtime/io.js'
+import { getTrafficRouting } from './plan/service.js'
+import type { TrafficRouting } from './watch/snapshot.js'
+import { deriveTimeoutMinutes } from './watch/timeout.js'
+import type { Tracker } from './watch/track.js'
 
 /**
  * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is

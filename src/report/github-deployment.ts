@@ -4,7 +4,7 @@
 // warned about once, and every later call is a no-op.
 
 import type { getOctokit } from '@actions/github'
-import { errorMessage } from './errors.js'
+import { errorMessage } from '../runtime/errors.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
 

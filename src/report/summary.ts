@@ -7,7 +7,7 @@
 // variable values (`taskDefinition.changes` names variables only), so none can leak here.
 
 import { taskDefinitionConsoleUrl } from './console-url.js'
-import { type TimelineEntry, type TrafficStep, elapsed, formatDuration } from './progress.js'
+import { type TimelineEntry, type TrafficStep, elapsed, formatDuration } from '../watch/progress.js'
 
 export type { TimelineEntry, TrafficStep }
 

@@ -1,10 +1,10 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { isAbsolute, resolve } from 'node:path'
-import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from './appspec.js'
-import { ActionError, AwsAccessError, InputError, awsErrorName, errorMessage } from './errors.js'
-import type { Inputs } from './inputs.js'
-import type { TrafficRouting } from './snapshot.js'
-import type { Io } from './io.js'
+import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from '../backends/codedeploy/appspec.js'
+import { ActionError, AwsAccessError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { TrafficRouting } from '../watch/snapshot.js'
+import type { Io } from '../runtime/io.js'
 import {
   type DeploymentGroupInfo,
   type ServiceInfo,
@@ -20,7 +20,7 @@ import {
   renderTaskDefinition,
   validateImage
 } from './task-definition.js'
-import { deriveTimeoutMinutes } from './timeout.js'
+import { deriveTimeoutMinutes } from '../watch/timeout.js'
 
 /** Everything a deployment needs, checked before the first write to AWS. */
 export interface Plan {

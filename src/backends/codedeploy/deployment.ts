@@ -12,8 +12,8 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError, awsErrorName, errorMessage } from './errors.js'
-import type { IfRunning } from './inputs.js'
+import { ActionError, awsErrorName, errorMessage } from '../../runtime/errors.js'
+import type { IfRunning } from '../../inputs/inputs.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
 export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const

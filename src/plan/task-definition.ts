@@ -9,7 +9,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
-import { ActionError, InputError, awsErrorName, errorMessage } from './errors.js'
+import { ActionError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
 import modelJson from './task-definition-model.json' with { type: 'json' }
 
 /** Where the task definition to deploy comes from (the `task-definition` input). */

@@ -1,5 +1,5 @@
 // What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/codedeploy.ts); ECS-native blue/green, linear and canary
+// CodeDeploy fills it today (src/backends/codedeploy/snapshot.ts); ECS-native blue/green, linear and canary
 // deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
 
 /** Where a deployment stands, in terms every backend shares. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
 import { parseDocument } from 'yaml'
-import { InputError } from './errors.js'
+import { InputError } from '../../runtime/errors.js'
 
 /** The file names the official action looks for in the workspace, in its order. */
 export const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'] as const

@@ -9,7 +9,7 @@ import {
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
-import { awsErrorName, errorMessage } from './errors.js'
+import { awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
   DeploymentSnapshot,
   LifecycleEvent,
@@ -17,7 +17,7 @@ import type {
   StoppedTask,
   TaskSet,
   TrafficRouting
-} from './snapshot.js'
+} from '../../watch/snapshot.js'
 
 /** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
 export const STOPPED_TASKS_EVERY_MS = 15_000

@@ -1,6 +1,6 @@
-import { InputError } from './errors.js'
+import { InputError } from '../runtime/errors.js'
 
-import type { Goal } from './watch.js'
+import type { Goal } from '../watch/watch.js'
 
 export type { Goal }
 export type IfRunning = 'fail' | 'wait' | 'replace'

@@ -2,7 +2,7 @@
 // the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
 // Pure: everything comes from snapshots, so the texts are the same for any backend.
 
-import type { DeploymentSnapshot, LifecycleEvent, StoppedTask } from './snapshot.js'
+import type { DeploymentSnapshot, LifecycleEvent, StoppedTask } from '../watch/snapshot.js'
 
 export interface FailureReport {
   /** The one line for `::error::`: what failed and what to do about it. */

@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { deploymentConsoleUrl } from './console-url.js'
-import { ActionError, errorMessage } from './errors.js'
+import { ActionError, errorMessage } from '../runtime/errors.js'
 import type { FailureReport } from './failure.js'
 import {
   GitHubDeployments,
@@ -8,12 +8,12 @@ import {
   type GitHubDeploymentState,
   headSha
 } from './github-deployment.js'
-import { STATE } from './guard.js'
-import type { Inputs } from './inputs.js'
-import type { Io } from './io.js'
-import type { Plan } from './plan.js'
-import { describeTrafficRouting } from './service.js'
-import type { DeploymentSnapshot } from './snapshot.js'
+import { STATE } from '../runtime/cancel-guard.js'
+import type { Inputs } from '../inputs/inputs.js'
+import type { Io } from '../runtime/io.js'
+import type { Plan } from '../plan/plan.js'
+import { describeTrafficRouting } from '../plan/service.js'
+import type { DeploymentSnapshot } from '../watch/snapshot.js'
 import {
   type RunOutcome,
   type RunReport,
@@ -21,7 +21,7 @@ import {
   type TrafficStep,
   renderSummary
 } from './summary.js'
-import { describeTaskDefinitionChanges } from './task-definition.js'
+import { describeTaskDefinitionChanges } from '../plan/task-definition.js'
 
 export interface Ending {
   outcome: RunOutcome

@@ -11,9 +11,9 @@ import {
   type DeploymentGroupInfo as SdkDeploymentGroupInfo
 } from '@aws-sdk/client-codedeploy'
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs'
-import type { CapacityProviderStrategyItem, NetworkConfiguration } from './appspec.js'
-import { ActionError, InputError, awsErrorName, errorMessage } from './errors.js'
-import type { TrafficRouting } from './snapshot.js'
+import type { CapacityProviderStrategyItem, NetworkConfiguration } from '../backends/codedeploy/appspec.js'
+import { ActionError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
+import type { TrafficRouting } from '../watch/snapshot.js'
 
 export interface ServiceInfo {
   serviceArn: string

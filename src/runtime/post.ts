@@ -1,11 +1,11 @@
 import { DeploymentAlreadyCompletedException } from '@aws-sdk/client-codedeploy'
-import { getDeployment, stopDeployment } from './deployment.js'
+import { getDeployment, stopDeployment } from '../backends/codedeploy/deployment.js'
 import { errorMessage } from './errors.js'
-import { STATE } from './guard.js'
+import { STATE } from './cancel-guard.js'
 import type { Io } from './io.js'
-import { GitHubDeployments } from './github-deployment.js'
-import { statusTarget } from './report.js'
-import { Watcher } from './track.js'
+import { GitHubDeployments } from '../report/github-deployment.js'
+import { statusTarget } from '../report/report.js'
+import { Watcher } from '../watch/track.js'
 
 const POLL_MS = 5000
 
