@@ -5436,7 +5436,7 @@ __webpack_unused_export__ = ListApplicationRevisionsCommand;
 __webpack_unused_export__ = ListApplicationRevisionsInput$;
 __webpack_unused_export__ = ListApplicationRevisionsOutput$;
 __webpack_unused_export__ = ListApplications$;
-exports.BJ_ = ListApplicationsCommand;
+__webpack_unused_export__ = ListApplicationsCommand;
 __webpack_unused_export__ = ListApplicationsInput$;
 __webpack_unused_export__ = ListApplicationsOutput$;
 __webpack_unused_export__ = ListDeploymentConfigs$;
@@ -5444,7 +5444,7 @@ __webpack_unused_export__ = ListDeploymentConfigsCommand;
 __webpack_unused_export__ = ListDeploymentConfigsInput$;
 __webpack_unused_export__ = ListDeploymentConfigsOutput$;
 __webpack_unused_export__ = ListDeploymentGroups$;
-exports.XOe = ListDeploymentGroupsCommand;
+__webpack_unused_export__ = ListDeploymentGroupsCommand;
 __webpack_unused_export__ = ListDeploymentGroupsInput$;
 __webpack_unused_export__ = ListDeploymentGroupsOutput$;
 __webpack_unused_export__ = ListDeploymentInstances$;
@@ -5571,9 +5571,9 @@ __webpack_unused_export__ = ZonalConfig$;
 __webpack_unused_export__ = _InstanceType;
 __webpack_unused_export__ = errorTypeRegistries;
 __webpack_unused_export__ = paginateListApplicationRevisions;
-__webpack_unused_export__ = paginateListApplications;
+exports.Piy = paginateListApplications;
 __webpack_unused_export__ = paginateListDeploymentConfigs;
-__webpack_unused_export__ = paginateListDeploymentGroups;
+exports.$cP = paginateListDeploymentGroups;
 __webpack_unused_export__ = paginateListDeploymentInstances;
 __webpack_unused_export__ = paginateListDeployments;
 __webpack_unused_export__ = waitForDeploymentSuccessful;
@@ -65125,7 +65125,7 @@ async function clearTheWay(cd, target, policy, runway) {
         const running = await findRunningDeployment(cd, target).catch((e) => {
             // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
             // a second deployment, and that answer is handled the same way.
-            if (!['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? ''))
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'access-denied' && (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'unsupported')
                 throw e;
             runway.log(`Could not list the group's deployments (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); CreateDeployment will tell if one is running.`);
             return undefined;
@@ -65263,12 +65263,101 @@ function defaultDescription(env) {
 
 /***/ }),
 
+/***/ 1958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ getTrafficRouting),
+/* harmony export */   V: () => (/* binding */ describeTrafficRouting)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7507);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// How a CodeDeploy deployment configuration shifts production traffic: when each step is due, and how
+// long the whole shift takes.
+
+
+// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
+const PREDEFINED_ROUTING = {
+    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
+    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 1
+    },
+    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
+        type: 'TimeBasedLinear',
+        percentage: 10,
+        intervalMinutes: 3
+    },
+    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 5
+    },
+    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
+        type: 'TimeBasedCanary',
+        percentage: 10,
+        intervalMinutes: 15
+    }
+};
+/** How a deployment configuration shifts production traffic. */
+async function getTrafficRouting(cd, deploymentConfigName) {
+    const known = PREDEFINED_ROUTING[deploymentConfigName];
+    if (known)
+        return known;
+    let info;
+    try {
+        info = (await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .GetDeploymentConfigCommand */ .z2K({ deploymentConfigName }))).deploymentConfigInfo;
+    }
+    catch (e) {
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+        }
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (info?.computePlatform !== 'ECS') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+    }
+    const routing = info.trafficRoutingConfig;
+    if (routing?.type === 'TimeBasedCanary') {
+        return {
+            type: 'TimeBasedCanary',
+            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
+            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
+        };
+    }
+    if (routing?.type === 'TimeBasedLinear') {
+        return {
+            type: 'TimeBasedLinear',
+            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
+            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
+        };
+    }
+    return { type: 'AllAtOnce' };
+}
+function describeTrafficRouting(r) {
+    switch (r.type) {
+        case 'AllAtOnce':
+            return 'all at once';
+        case 'TimeBasedCanary':
+            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
+        case 'TimeBasedLinear':
+            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
+    }
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1045);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8997);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7265);
 /* harmony import */ var _runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9576);
 
@@ -65290,7 +65379,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8997:
+/***/ 7265:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65792,8 +65881,8 @@ var deployment = __nccwpck_require__(381);
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./src/report/failure.ts
 var failure = __nccwpck_require__(3304);
-// EXTERNAL MODULE: ./src/plan/service.ts
-var plan_service = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
+var traffic_routing = __nccwpck_require__(1958);
 ;// CONCATENATED MODULE: ./src/watch/timeout.ts
 /** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
 const INSTALL_AND_HOOKS_MINUTES = 30;
@@ -65932,7 +66021,7 @@ async function trafficRoutingOf(io, info) {
     const allAtOnce = { type: 'AllAtOnce' };
     if (!info.deploymentConfigName)
         return allAtOnce;
-    return (0,plan_service/* getTrafficRouting */.St)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
+    return (0,traffic_routing/* getTrafficRouting */.S)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
 }
 function timeoutOf(info, inputs, trafficRouting) {
     const bg = info.blueGreenDeploymentConfiguration;
@@ -66081,9 +66170,356 @@ function optionalNumber(read, name, rule) {
 
 // EXTERNAL MODULE: ./src/runtime/io.ts + 45 modules
 var runtime_io = __nccwpck_require__(1045);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./src/plan/service.ts
+// The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
+
+
+const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
+function parseEcsArn(value) {
+    const m = ECS_ARN.exec(value);
+    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
+}
+/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
+function nameOf(nameOrArn) {
+    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+/**
+ * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
+ * wins over the default cluster; a different explicit cluster is an input error.
+ */
+function serviceTarget(cluster, service) {
+    const given = cluster.trim() || 'default';
+    const svcArn = parseEcsArn(service);
+    const clusterArn = parseEcsArn(given);
+    if (clusterArn && clusterArn.kind !== 'cluster') {
+        throw new errors/* InputError */.dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
+    }
+    if (svcArn && svcArn.kind !== 'service') {
+        throw new errors/* InputError */.dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
+    }
+    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
+    if (arnCluster === undefined || given === 'default') {
+        return { cluster: arnCluster ?? given, service };
+    }
+    if (nameOf(given) !== arnCluster) {
+        throw new errors/* InputError */.dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
+    }
+    return { cluster: given, service };
+}
+// Only for messages: a client without a region has already failed its call, and that error is the one to report.
+async function regionOf(client) {
+    try {
+        return await client.config.region();
+    }
+    catch {
+        return undefined;
+    }
+}
+function toServiceInfo(s, cluster) {
+    const lb = s.loadBalancers?.[0];
+    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
+    const clusterArn = s.clusterArn ?? '';
+    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
+        ? [
+            {
+                capacityProvider: c.capacityProvider,
+                ...(c.base !== undefined ? { base: c.base } : {}),
+                ...(c.weight !== undefined ? { weight: c.weight } : {})
+            }
+        ]
+        : []);
+    return {
+        serviceArn: s.serviceArn ?? '',
+        serviceName: s.serviceName ?? '',
+        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
+        clusterArn,
+        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
+        taskDefinitionArn: s.taskDefinition ?? '',
+        deploymentController: s.deploymentController?.type ?? 'ECS',
+        ...(lb?.containerName && lb.containerPort !== undefined
+            ? {
+                loadBalancer: {
+                    containerName: lb.containerName,
+                    containerPort: lb.containerPort,
+                    targetGroupArn: lb.targetGroupArn ?? ''
+                }
+            }
+            : {}),
+        ...(awsvpc?.subnets?.length
+            ? {
+                networkConfiguration: {
+                    awsvpcConfiguration: {
+                        subnets: awsvpc.subnets,
+                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
+                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
+                    }
+                }
+            }
+            : {}),
+        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
+        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
+        ...(s.launchType ? { launchType: s.launchType } : {}),
+        status: s.status ?? 'UNKNOWN'
+    };
+}
+/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
+async function describeService(ecs, cluster, service) {
+    const target = serviceTarget(cluster, service);
+    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
+    let out;
+    try {
+        out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }));
+    }
+    catch (e) {
+        const region = await regionOf(ecs);
+        const where = region ? ` in ${region}` : '';
+        if ((0,errors/* awsErrorName */.ZH)(e) === 'ClusterNotFoundException') {
+            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
+        }
+        if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
+            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
+        }
+        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
+        throw e;
+    }
+    const failure = out.failures?.[0];
+    const found = out.services?.[0];
+    if (!found) {
+        const region = await regionOf(ecs);
+        const where = region ? ` (region ${region})` : '';
+        if (failure?.reason === 'MISSING' || !failure) {
+            throw new errors/* ActionError */.lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
+        }
+        throw new errors/* ActionError */.lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
+    }
+    const info = toServiceInfo(found, target.cluster);
+    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
+    if (info.status !== 'ACTIVE') {
+        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
+    }
+    if (info.deploymentController !== 'CODE_DEPLOY') {
+        const what = found.deploymentController?.type
+            ? info.deploymentController
+            : 'ECS (no deployment controller set)';
+        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
+    }
+    if (!info.loadBalancer) {
+        throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
+    }
+    if (!info.taskDefinitionArn) {
+        throw new errors/* ActionError */.lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
+    }
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/backends/codedeploy/deployment-group.ts
+// The CodeDeploy deployment group that deploys an ECS service: the one the inputs name, checked, or
+// found by the console's names or by a search. Read-only calls; the client is passed in.
+
+
+
+/**
+ * The names the ECS console gives the application and deployment group it creates for a service.
+ * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
+ * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
+ */
+function consoleDeploymentGroupNames(clusterName, serviceName) {
+    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
+    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
+}
+function deploysService(g, svc) {
+    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
+        s.clusterName !== undefined &&
+        nameOf(s.serviceName) === svc.serviceName &&
+        nameOf(s.clusterName) === svc.clusterName);
+}
+function deployedServices(g) {
+    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
+    return list.length ? list.join(', ') : 'no ECS service';
+}
+function toDeploymentGroupInfo(g, application, group) {
+    const bg = g.blueGreenDeploymentConfiguration;
+    const ready = bg?.deploymentReadyOption;
+    const waitTime = ready?.waitTimeInMinutes ?? 0;
+    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
+    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
+        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
+        : undefined;
+    const alarmConfig = g.alarmConfiguration;
+    return {
+        applicationName: g.applicationName ?? application,
+        deploymentGroupName: g.deploymentGroupName ?? group,
+        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
+        ...(readyWait ? { readyWait } : {}),
+        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
+        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
+        autoRollback: {
+            enabled: g.autoRollbackConfiguration?.enabled ?? false,
+            events: g.autoRollbackConfiguration?.events ?? []
+        },
+        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
+        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
+    };
+}
+const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
+async function getDeploymentGroup(cd, application, group) {
+    const out = await cd.send(new dist_cjs/* GetDeploymentGroupCommand */.WOp({ applicationName: application, deploymentGroupName: group }));
+    return out.deploymentGroupInfo;
+}
+/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
+async function givenDeploymentGroup(cd, svc, application, group) {
+    let g;
+    try {
+        g = await getDeploymentGroup(cd, application, group);
+    }
+    catch (e) {
+        const name = (0,errors/* awsErrorName */.ZH)(e);
+        if (name === 'ApplicationDoesNotExistException') {
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if (name === 'DeploymentGroupDoesNotExistException') {
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+        }
+        if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
+            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
+        }
+        throw e;
+    }
+    if (!g)
+        throw new errors/* ActionError */.lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
+    if (g.computePlatform !== 'ECS') {
+        throw new errors/* ActionError */.lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
+    }
+    if (!deploysService(g, svc)) {
+        throw new errors/* ActionError */.lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
+    }
+    return toDeploymentGroupInfo(g, application, group);
+}
+function searchDenied(step, e, svc) {
+    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
+}
+async function listEcsApplications(cd, svc) {
+    const names = [];
+    try {
+        for await (const page of (0,dist_cjs/* paginateListApplications */.Piy)({ client: cd }, {}))
+            names.push(...(page.applications ?? []));
+    }
+    catch (e) {
+        if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
+            throw searchDenied('codedeploy:ListApplications', e, svc);
+        throw e;
+    }
+    const ecs = [];
+    // BatchGetApplications takes at most 100 names.
+    for (let i = 0; i < names.length; i += 100) {
+        try {
+            const out = await cd.send(new dist_cjs/* BatchGetApplicationsCommand */.nsl({ applicationNames: names.slice(i, i + 100) }));
+            for (const a of out.applicationsInfo ?? []) {
+                if (a.computePlatform === 'ECS' && a.applicationName)
+                    ecs.push(a.applicationName);
+            }
+        }
+        catch (e) {
+            if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
+                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
+            throw e;
+        }
+    }
+    return ecs;
+}
+async function listGroupNames(cd, application, svc) {
+    const names = [];
+    try {
+        for await (const page of (0,dist_cjs/* paginateListDeploymentGroups */.$cP)({ client: cd }, { applicationName: application }))
+            names.push(...(page.deploymentGroups ?? []));
+    }
+    catch (e) {
+        if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
+            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
+        if ((0,errors/* awsErrorName */.ZH)(e) === 'ApplicationDoesNotExistException') {
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
+        }
+        throw e;
+    }
+    return names;
+}
+async function findInApplication(cd, application, groupNames, svc) {
+    // BatchGetDeploymentGroups takes at most 25 names.
+    for (let i = 0; i < groupNames.length; i += 25) {
+        let out;
+        try {
+            out = await cd.send(new dist_cjs/* BatchGetDeploymentGroupsCommand */.rUZ({
+                applicationName: application,
+                deploymentGroupNames: groupNames.slice(i, i + 25)
+            }));
+        }
+        catch (e) {
+            if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
+                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
+            throw e;
+        }
+        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
+        if (match)
+            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
+    }
+    return undefined;
+}
+/**
+ * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
+ * console's default names, else the first found by searching the ECS applications.
+ */
+async function findDeploymentGroup(cd, svc, given) {
+    const application = given.application?.trim() || undefined;
+    const group = given.deploymentGroup?.trim() || undefined;
+    if (application && group)
+        return givenDeploymentGroup(cd, svc, application, group);
+    const tried = [];
+    if (!application && !group) {
+        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
+        const pair = `${names.application}/${names.deploymentGroup}`;
+        try {
+            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
+            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
+                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
+            }
+            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
+        }
+        catch (e) {
+            const name = (0,errors/* awsErrorName */.ZH)(e);
+            const known = {
+                ApplicationDoesNotExistException: 'no such application',
+                DeploymentGroupDoesNotExistException: 'no such deployment group'
+            };
+            // A policy scoped to other applications answers AccessDenied for names it does not cover.
+            const why = (name && known[name]) ?? ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied' ? 'access denied' : undefined);
+            if (why === undefined)
+                throw e;
+            tried.push(`the console's names ${pair} (${why})`);
+        }
+    }
+    const applications = application ? [application] : await listEcsApplications(cd, svc);
+    let groupCount = 0;
+    for (const app of applications) {
+        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
+        groupCount += groupNames.length;
+        const found = await findInApplication(cd, app, groupNames, svc);
+        if (found)
+            return found;
+    }
+    const scope = application
+        ? `application ${application}`
+        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
+    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
+    throw new errors/* ActionError */.lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
+}
+
 // EXTERNAL MODULE: ./src/plan/task-definition.ts + 1 modules
 var task_definition = __nccwpck_require__(3523);
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+
 
 
 
@@ -66166,16 +66602,16 @@ function readAppSpecFile(inputs, io, inWorkspace, workspace) {
 async function discover(inputs, io) {
     try {
         const { ecs, codedeploy } = io.aws();
-        const service = await (0,plan_service/* describeService */.Jv)(ecs, inputs.cluster, inputs.service ?? '');
-        const group = await (0,plan_service/* findDeploymentGroup */.cX)(codedeploy, service, {
+        const service = await describeService(ecs, inputs.cluster, inputs.service ?? '');
+        const group = await findDeploymentGroup(codedeploy, service, {
             application: inputs.application,
             deploymentGroup: inputs.deploymentGroup
         });
-        const trafficRouting = await (0,plan_service/* getTrafficRouting */.St)(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
+        const trafficRouting = await (0,traffic_routing/* getTrafficRouting */.S)(codedeploy, inputs.deploymentConfig ?? group.deploymentConfigName);
         return { service, group, trafficRouting };
     }
     catch (e) {
-        const reason = credentialsHint(e);
+        const reason = (0,errors/* credentialsHint */.Ci)(e);
         // dry-run works without credentials when the inputs suffice; a real run needs AWS.
         if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
             throw reason;
@@ -66184,20 +66620,6 @@ async function discover(inputs, io) {
 }
 function offlineError(reason) {
     throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
-}
-const CREDENTIAL_ERRORS = [
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId'
-];
-/** Turns "Could not load credentials" and friends into what to add to the workflow. */
-function credentialsHint(e) {
-    const name = (0,errors/* awsErrorName */.ZH)(e);
-    if (name === undefined || !CREDENTIAL_ERRORS.includes(name))
-        return e;
-    return new errors/* AwsAccessError */.Eo(`AWS rejected or could not find credentials (${name}: ${(0,errors/* errorMessage */.gJ)(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
 }
 function warnAboutGroup(inputs, io, group) {
     if (!group)
@@ -66259,7 +66681,7 @@ async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = code => proces
         if (guard?.cancelled)
             return;
         await guard?.dropOrphan();
-        await reporter.fail(credentialsHint(e));
+        await reporter.fail((0,errors/* credentialsHint */.Ci)(e));
     }
     finally {
         unlisten();
@@ -66356,7 +66778,7 @@ async function register(request, io, guard) {
 }
 /** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
 function writeFailed(e, call, left) {
-    const mapped = credentialsHint(e);
+    const mapped = (0,errors/* credentialsHint */.Ci)(e);
     if (mapped instanceof errors/* ActionError */.lZ)
         return mapped;
     return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
@@ -66396,442 +66818,6 @@ async function startDeployment(inputs, io, tracker, d, left) {
             io.info(`${running} took the deployment group first.`);
             await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
         }
-    }
-}
-
-
-/***/ }),
-
-/***/ 5472:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jv: () => (/* binding */ describeService),
-/* harmony export */   St: () => (/* binding */ getTrafficRouting),
-/* harmony export */   Vy: () => (/* binding */ describeTrafficRouting),
-/* harmony export */   cX: () => (/* binding */ findDeploymentGroup)
-/* harmony export */ });
-/* unused harmony exports serviceTarget, consoleDeploymentGroupNames */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
-// Discovery: the ECS service to deploy, the CodeDeploy deployment group that deploys it, and how that
-// group's deployment configuration shifts traffic. Read-only calls; clients are passed in.
-
-
-
-const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
-function parseEcsArn(value) {
-    const m = ECS_ARN.exec(value);
-    return m ? { region: m[1], kind: m[2], path: m[3].split('/') } : undefined;
-}
-/** A name from an ECS name or ARN: the last path segment (`service/prod/web` → `web`). */
-function nameOf(nameOrArn) {
-    return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
-}
-/**
- * The cluster and service to ask ECS for. A service ARN of the long form names its cluster, which then
- * wins over the default cluster; a different explicit cluster is an input error.
- */
-function serviceTarget(cluster, service) {
-    const given = cluster.trim() || 'default';
-    const svcArn = parseEcsArn(service);
-    const clusterArn = parseEcsArn(given);
-    if (clusterArn && clusterArn.kind !== 'cluster') {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`cluster is a ${clusterArn.kind} ARN: ${given}.`, 'Set cluster to a cluster name or cluster ARN.');
-    }
-    if (svcArn && svcArn.kind !== 'service') {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`service is a ${svcArn.kind} ARN: ${service}.`, 'Set service to a service name or service ARN.');
-    }
-    const arnCluster = svcArn?.path.length === 2 ? svcArn.path[0] : undefined;
-    if (arnCluster === undefined || given === 'default') {
-        return { cluster: arnCluster ?? given, service };
-    }
-    if (nameOf(given) !== arnCluster) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(`The service ARN ${service} is in cluster ${arnCluster}, but cluster is ${given}.`, 'Remove the cluster input or make it match the service ARN.');
-    }
-    return { cluster: given, service };
-}
-// Only for messages: a client without a region has already failed its call, and that error is the one to report.
-async function regionOf(client) {
-    try {
-        return await client.config.region();
-    }
-    catch {
-        return undefined;
-    }
-}
-function isAccessDenied(e) {
-    return /AccessDenied/i.test((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? '');
-}
-function toServiceInfo(s, cluster) {
-    const lb = s.loadBalancers?.[0];
-    const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
-    const clusterArn = s.clusterArn ?? '';
-    const strategy = (s.capacityProviderStrategy ?? []).flatMap(c => c.capacityProvider
-        ? [
-            {
-                capacityProvider: c.capacityProvider,
-                ...(c.base !== undefined ? { base: c.base } : {}),
-                ...(c.weight !== undefined ? { weight: c.weight } : {})
-            }
-        ]
-        : []);
-    return {
-        serviceArn: s.serviceArn ?? '',
-        serviceName: s.serviceName ?? '',
-        clusterName: clusterArn ? nameOf(clusterArn) : nameOf(cluster),
-        clusterArn,
-        ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
-        taskDefinitionArn: s.taskDefinition ?? '',
-        deploymentController: s.deploymentController?.type ?? 'ECS',
-        ...(lb?.containerName && lb.containerPort !== undefined
-            ? {
-                loadBalancer: {
-                    containerName: lb.containerName,
-                    containerPort: lb.containerPort,
-                    targetGroupArn: lb.targetGroupArn ?? ''
-                }
-            }
-            : {}),
-        ...(awsvpc?.subnets?.length
-            ? {
-                networkConfiguration: {
-                    awsvpcConfiguration: {
-                        subnets: awsvpc.subnets,
-                        ...(awsvpc.securityGroups?.length ? { securityGroups: awsvpc.securityGroups } : {}),
-                        ...(awsvpc.assignPublicIp ? { assignPublicIp: awsvpc.assignPublicIp } : {})
-                    }
-                }
-            }
-            : {}),
-        ...(s.platformVersion ? { platformVersion: s.platformVersion } : {}),
-        ...(strategy.length ? { capacityProviderStrategy: strategy } : {}),
-        ...(s.launchType ? { launchType: s.launchType } : {}),
-        status: s.status ?? 'UNKNOWN'
-    };
-}
-/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
-async function describeService(ecs, cluster, service) {
-    const target = serviceTarget(cluster, service);
-    const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
-    let out;
-    try {
-        out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DescribeServicesCommand */ .H7c({ cluster: target.cluster, services: [target.service] }));
-    }
-    catch (e) {
-        const region = await regionOf(ecs);
-        const where = region ? ` in ${region}` : '';
-        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClusterNotFoundException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
-        }
-        if (isAccessDenied(e)) {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to describe ${label}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
-        }
-        // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
-        throw e;
-    }
-    const failure = out.failures?.[0];
-    const found = out.services?.[0];
-    if (!found) {
-        const region = await regionOf(ecs);
-        const where = region ? ` (region ${region})` : '';
-        if (failure?.reason === 'MISSING' || !failure) {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS ${label} does not exist${where}.`, 'Check the service and cluster inputs; cluster defaults to default when not given.');
-        }
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
-    }
-    const info = toServiceInfo(found, target.cluster);
-    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
-    if (info.status !== 'ACTIVE') {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
-    }
-    if (info.deploymentController !== 'CODE_DEPLOY') {
-        const what = found.deploymentController?.type
-            ? info.deploymentController
-            : 'ECS (no deployment controller set)';
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
-    }
-    if (!info.loadBalancer) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
-    }
-    if (!info.taskDefinitionArn) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
-    }
-    return info;
-}
-/**
- * The names the ECS console gives the application and deployment group it creates for a service.
- * Cut at 46 characters each as the AWS CLI does (awscli/customizations/ecs/filehelpers.py): 7 + 46 + 1 + 46
- * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
- */
-function consoleDeploymentGroupNames(clusterName, serviceName) {
-    const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
-    return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
-}
-function deploysService(g, svc) {
-    return (g.ecsServices ?? []).some(s => s.serviceName !== undefined &&
-        s.clusterName !== undefined &&
-        nameOf(s.serviceName) === svc.serviceName &&
-        nameOf(s.clusterName) === svc.clusterName);
-}
-function deployedServices(g) {
-    const list = (g.ecsServices ?? []).map(s => `${nameOf(s.clusterName ?? '?')}/${nameOf(s.serviceName ?? '?')}`);
-    return list.length ? list.join(', ') : 'no ECS service';
-}
-function toDeploymentGroupInfo(g, application, group) {
-    const bg = g.blueGreenDeploymentConfiguration;
-    const ready = bg?.deploymentReadyOption;
-    const waitTime = ready?.waitTimeInMinutes ?? 0;
-    // STOP_DEPLOYMENT is the console's "specify when to reroute traffic": the deployment parks in Ready.
-    const readyWait = ready?.actionOnTimeout === 'STOP_DEPLOYMENT' || waitTime > 0
-        ? { actionOnTimeout: ready?.actionOnTimeout ?? 'CONTINUE_DEPLOYMENT', waitTimeInMinutes: waitTime }
-        : undefined;
-    const alarmConfig = g.alarmConfiguration;
-    return {
-        applicationName: g.applicationName ?? application,
-        deploymentGroupName: g.deploymentGroupName ?? group,
-        deploymentConfigName: g.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce',
-        ...(readyWait ? { readyWait } : {}),
-        terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0,
-        hasTestListener: (g.loadBalancerInfo?.targetGroupPairInfoList ?? []).some(p => (p.testTrafficRoute?.listenerArns ?? []).length > 0),
-        autoRollback: {
-            enabled: g.autoRollbackConfiguration?.enabled ?? false,
-            events: g.autoRollbackConfiguration?.events ?? []
-        },
-        alarms: alarmConfig?.enabled ? (alarmConfig.alarms ?? []).flatMap(a => (a.name ? [a.name] : [])) : [],
-        ...(g.serviceRoleArn ? { serviceRoleArn: g.serviceRoleArn } : {})
-    };
-}
-const INPUTS_HINT = 'Set codedeploy-application and codedeploy-deployment-group to the deployment group that deploys the service.';
-async function getDeploymentGroup(cd, application, group) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentGroupCommand */ .WOp({ applicationName: application, deploymentGroupName: group }));
-    return out.deploymentGroupInfo;
-}
-/** The deployment group both inputs name: it must exist, be ECS, and deploy this service. */
-async function givenDeploymentGroup(cd, svc, application, group) {
-    let g;
-    try {
-        g = await getDeploymentGroup(cd, application, group);
-    }
-    catch (e) {
-        const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
-        if (name === 'ApplicationDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (name === 'DeploymentGroupDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
-        }
-        if (isAccessDenied(e)) {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (!g)
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy returned no deployment group for ${application}/${group}.`);
-    if (g.computePlatform !== 'ECS') {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} is for the ${g.computePlatform ?? 'unknown'} compute platform, not ECS.`, INPUTS_HINT);
-    }
-    if (!deploysService(g, svc)) {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment group ${application}/${group} deploys ${deployedServices(g)}, not ${svc.clusterName}/${svc.serviceName}.`, `${INPUTS_HINT} Or leave both empty to find it.`);
-    }
-    return toDeploymentGroupInfo(g, application, group);
-}
-function searchDenied(step, e, svc) {
-    return new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
-}
-async function listEcsApplications(cd, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListApplicationsCommand */ .BJ_(nextToken ? { nextToken } : {}));
-            names.push(...(page.applications ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListApplications', e, svc);
-        throw e;
-    }
-    const ecs = [];
-    // BatchGetApplications takes at most 100 names.
-    for (let i = 0; i < names.length; i += 100) {
-        try {
-            const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetApplicationsCommand */ .nsl({ applicationNames: names.slice(i, i + 100) }));
-            for (const a of out.applicationsInfo ?? []) {
-                if (a.computePlatform === 'ECS' && a.applicationName)
-                    ecs.push(a.applicationName);
-            }
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetApplications', e, svc);
-            throw e;
-        }
-    }
-    return ecs;
-}
-async function listGroupNames(cd, application, svc) {
-    const names = [];
-    let nextToken;
-    try {
-        do {
-            const page = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentGroupsCommand */ .XOe({ applicationName: application, ...(nextToken ? { nextToken } : {}) }));
-            names.push(...(page.deploymentGroups ?? []));
-            nextToken = page.nextToken;
-        } while (nextToken);
-    }
-    catch (e) {
-        if (isAccessDenied(e))
-            throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
-        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ApplicationDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
-        }
-        throw e;
-    }
-    return names;
-}
-async function findInApplication(cd, application, groupNames, svc) {
-    // BatchGetDeploymentGroups takes at most 25 names.
-    for (let i = 0; i < groupNames.length; i += 25) {
-        let out;
-        try {
-            out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetDeploymentGroupsCommand */ .rUZ({
-                applicationName: application,
-                deploymentGroupNames: groupNames.slice(i, i + 25)
-            }));
-        }
-        catch (e) {
-            if (isAccessDenied(e))
-                throw searchDenied('codedeploy:BatchGetDeploymentGroups', e, svc);
-            throw e;
-        }
-        const match = (out.deploymentGroupsInfo ?? []).find(g => g.computePlatform === 'ECS' && deploysService(g, svc));
-        if (match)
-            return toDeploymentGroupInfo(match, application, match.deploymentGroupName ?? '');
-    }
-    return undefined;
-}
-/**
- * The CodeDeploy deployment group that deploys `svc`: the one the inputs name (checked), else the
- * console's default names, else the first found by searching the ECS applications.
- */
-async function findDeploymentGroup(cd, svc, given) {
-    const application = given.application?.trim() || undefined;
-    const group = given.deploymentGroup?.trim() || undefined;
-    if (application && group)
-        return givenDeploymentGroup(cd, svc, application, group);
-    const tried = [];
-    if (!application && !group) {
-        const names = consoleDeploymentGroupNames(svc.clusterName, svc.serviceName);
-        const pair = `${names.application}/${names.deploymentGroup}`;
-        try {
-            const g = await getDeploymentGroup(cd, names.application, names.deploymentGroup);
-            if (g?.computePlatform === 'ECS' && deploysService(g, svc)) {
-                return toDeploymentGroupInfo(g, names.application, names.deploymentGroup);
-            }
-            tried.push(`the console's names ${pair} (${g ? `it deploys ${deployedServices(g)}` : 'no such deployment group'})`);
-        }
-        catch (e) {
-            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e);
-            const known = {
-                ApplicationDoesNotExistException: 'no such application',
-                DeploymentGroupDoesNotExistException: 'no such deployment group'
-            };
-            // A policy scoped to other applications answers AccessDenied for names it does not cover.
-            const why = (name && known[name]) ?? (isAccessDenied(e) ? 'access denied' : undefined);
-            if (why === undefined)
-                throw e;
-            tried.push(`the console's names ${pair} (${why})`);
-        }
-    }
-    const applications = application ? [application] : await listEcsApplications(cd, svc);
-    let groupCount = 0;
-    for (const app of applications) {
-        const groupNames = (await listGroupNames(cd, app, svc)).filter(n => group === undefined || n === group);
-        groupCount += groupNames.length;
-        const found = await findInApplication(cd, app, groupNames, svc);
-        if (found)
-            return found;
-    }
-    const scope = application
-        ? `application ${application}`
-        : `${applications.length} ECS application${applications.length === 1 ? '' : 's'}${applications.length ? ` (${applications.slice(0, 5).join(', ')}${applications.length > 5 ? ', …' : ''})` : ''}`;
-    tried.push(`${groupCount} deployment group${groupCount === 1 ? '' : 's'}${group ? ` named ${group}` : ''} in ${scope}`);
-    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
-}
-// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
-const PREDEFINED_ROUTING = {
-    'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
-    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 1
-    },
-    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes': {
-        type: 'TimeBasedLinear',
-        percentage: 10,
-        intervalMinutes: 3
-    },
-    'CodeDeployDefault.ECSCanary10Percent5Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 5
-    },
-    'CodeDeployDefault.ECSCanary10Percent15Minutes': {
-        type: 'TimeBasedCanary',
-        percentage: 10,
-        intervalMinutes: 15
-    }
-};
-/** How a deployment configuration shifts production traffic. */
-async function getTrafficRouting(cd, deploymentConfigName) {
-    const known = PREDEFINED_ROUTING[deploymentConfigName];
-    if (known)
-        return known;
-    let info;
-    try {
-        info = (await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentConfigCommand */ .z2K({ deploymentConfigName }))).deploymentConfigInfo;
-    }
-    catch (e) {
-        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-        }
-        if (isAccessDenied(e)) {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
-        }
-        throw e;
-    }
-    if (info?.computePlatform !== 'ECS') {
-        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Deployment configuration ${deploymentConfigName} is for the ${info?.computePlatform ?? 'unknown'} compute platform, not ECS.`, `Use an ECS configuration, e.g. ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
-    }
-    const routing = info.trafficRoutingConfig;
-    if (routing?.type === 'TimeBasedCanary') {
-        return {
-            type: 'TimeBasedCanary',
-            percentage: routing.timeBasedCanary?.canaryPercentage ?? 0,
-            intervalMinutes: routing.timeBasedCanary?.canaryInterval ?? 0
-        };
-    }
-    if (routing?.type === 'TimeBasedLinear') {
-        return {
-            type: 'TimeBasedLinear',
-            percentage: routing.timeBasedLinear?.linearPercentage ?? 0,
-            intervalMinutes: routing.timeBasedLinear?.linearInterval ?? 0
-        };
-    }
-    return { type: 'AllAtOnce' };
-}
-function describeTrafficRouting(r) {
-    switch (r.type) {
-        case 'AllAtOnce':
-            return 'all at once';
-        case 'TimeBasedCanary':
-            return `canary: ${r.percentage}% then the rest after ${r.intervalMinutes} min`;
-        case 'TimeBasedLinear':
-            return `linear: ${r.percentage}% every ${r.intervalMinutes} min`;
     }
 }
 
@@ -68107,8 +68093,8 @@ var errors = __nccwpck_require__(9541);
 var github_deployment = __nccwpck_require__(5471);
 // EXTERNAL MODULE: ./src/runtime/cancel-guard.ts
 var cancel_guard = __nccwpck_require__(9832);
-// EXTERNAL MODULE: ./src/plan/service.ts
-var service = __nccwpck_require__(5472);
+// EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
+var traffic_routing = __nccwpck_require__(1958);
 // EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
 var progress = __nccwpck_require__(6387);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -68413,7 +68399,7 @@ class Reporter {
             applicationName: d.applicationName,
             deploymentGroupName: d.deploymentGroupName,
             deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? (0,service/* describeTrafficRouting */.Vy)(d.plan.trafficRouting) : undefined
+            trafficRouting: d.plan?.trafficRouting ? (0,traffic_routing/* describeTrafficRouting */.V)(d.plan.trafficRouting) : undefined
         };
     }
     /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
@@ -68730,7 +68716,9 @@ class Guard {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ci: () => (/* binding */ credentialsHint),
 /* harmony export */   Eo: () => (/* binding */ AwsAccessError),
+/* harmony export */   UC: () => (/* binding */ awsErrorKind),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
@@ -68776,6 +68764,29 @@ function awsErrorName(e) {
     if (e && typeof e === 'object' && 'name' in e && typeof e.name === 'string')
         return e.name;
     return undefined;
+}
+const CREDENTIAL_ERRORS = new Set([
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId'
+]);
+function awsErrorKind(e) {
+    const name = awsErrorName(e) ?? '';
+    if (CREDENTIAL_ERRORS.has(name))
+        return 'credentials';
+    if (/^AccessDenied/.test(name))
+        return 'access-denied';
+    if (name === 'UnknownOperationException')
+        return 'unsupported';
+    return 'other';
+}
+/** Turns "Could not load credentials" and friends into what to add to the workflow. */
+function credentialsHint(e) {
+    if (awsErrorKind(e) !== 'credentials')
+        return e;
+    return new AwsAccessError(`AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
 }
 
 
@@ -77436,7 +77447,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         }
         catch (e) {
             const name = (0,errors/* awsErrorName */.ZH)(e) ?? 'Error';
-            if (name === 'AccessDeniedException' || name === 'AccessDenied')
+            if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
                 stoppedLookupOff = true;
             warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,errors/* errorMessage */.gJ)(e)}); the deployment is still watched. ` +
                 'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.');
@@ -77488,23 +77499,17 @@ const GOAL_PHASES = {
 function goalReached(goal, phase) {
     return GOAL_PHASES[goal].includes(phase);
 }
-const EXPIRED = [
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId'
-];
-const DENIED = ['AccessDenied', 'AccessDeniedException'];
 /** Credentials do not come back by retrying: end the watch with the fix instead of polling blind. */
 function credentialError(e, deploymentId) {
-    const name = (0,errors/* awsErrorName */.ZH)(e) ?? '';
+    const kind = (0,errors/* awsErrorKind */.UC)(e);
+    const name = (0,errors/* awsErrorName */.ZH)(e) ?? 'Error';
     const which = deploymentId ? `deployment ${deploymentId}` : 'the deployment';
     const goesOn = 'The deployment itself goes on in CodeDeploy.';
-    if (EXPIRED.includes(name)) {
+    if (kind === 'credentials') {
         return new errors/* ActionError */.lZ(`The AWS credentials expired or became invalid while watching ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
             "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired');
     }
-    if (DENIED.includes(name)) {
+    if (kind === 'access-denied') {
         return new errors/* ActionError */.lZ(`Access denied while reading ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
             'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
             'of aws-actions/configure-aws-credentials.', 'AWS access denied');

@@ -9,12 +9,12 @@ import {
   defaultDescription,
   describeDeployment
 } from './backends/codedeploy/deployment.js'
-import { ActionError, awsErrorName, errorMessage } from './runtime/errors.js'
+import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
 import { actOnExisting } from './follow-up.js'
 import { Guard } from './runtime/cancel-guard.js'
 import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Io, actionsIo } from './runtime/io.js'
-import { type Plan, credentialsHint, preparePlan } from './plan/plan.js'
+import { type Plan, preparePlan } from './plan/plan.js'
 import { Reporter } from './report/report.js'
 import {
   deregisterTaskDefinition,

@@ -1,4 +1,12 @@
-import { ActionError, InputError, awsErrorName, errorMessage } from '../../src/runtime/errors.js'
+import {
+  ActionError,
+  AwsAccessError,
+  InputError,
+  awsErrorKind,
+  awsErrorName,
+  credentialsHint,
+  errorMessage
+} from '../../src/runtime/errors.js'
 
 describe('errors', () => {
   it('joins message and hint into the one error line', () => {
@@ -17,5 +25,47 @@ describe('errors', () => {
       'ThrottlingException'
     )
     expect(awsErrorName(42)).toBeUndefined()
+  })
+})
+
+describe('credentialsHint', () => {
+  it.each([
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId'
+  ])('turns %s into what to add to the workflow', name => {
+    const e = credentialsHint(Object.assign(new Error('nope'), { name }))
+    expect(e).toBeInstanceOf(AwsAccessError)
+    expect((e as AwsAccessError).message).toBe(`AWS rejected or could not find credentials (${name}: nope).`)
+    expect((e as AwsAccessError).hint).toContain('id-token: write')
+  })
+
+  it.each([
+    ['another AWS error', Object.assign(new Error('x'), { name: 'AccessDeniedException' })],
+    ['a plain value', 'boom'],
+    ['an ActionError', new ActionError('x')]
+  ])('passes %s through', (_, e) => {
+    expect(credentialsHint(e)).toBe(e)
+  })
+})
+
+describe('awsErrorKind', () => {
+  const named = (name: string): Error => Object.assign(new Error('x'), { name })
+  it.each([
+    ['ExpiredTokenException', 'credentials'],
+    ['CredentialsProviderError', 'credentials'],
+    ['AccessDeniedException', 'access-denied'],
+    ['AccessDenied', 'access-denied'],
+    ['UnknownOperationException', 'unsupported'],
+    ['ThrottlingException', 'other'],
+    ['ClientException', 'other']
+  ])('%s is %s', (name, kind) => {
+    expect(awsErrorKind(named(name))).toBe(kind)
+  })
+
+  it('a value that is no error is other', () => {
+    expect(awsErrorKind('boom')).toBe('other')
   })
 })

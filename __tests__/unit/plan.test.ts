@@ -7,39 +7,21 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
-  type Service,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
 import { ActionError, AwsAccessError, InputError } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
-import { credentialsHint, preparePlan } from '../../src/plan/plan.js'
+import { preparePlan } from '../../src/plan/plan.js'
+import { GROUP as SHARED_GROUP, RUNNING_ARN, SERVICE } from './aws-fixtures.js'
 import { type FakeIo, fakeIo } from './fake-io.js'
 
 const ecsMock = mockClient(ECSClient)
 const cdMock = mockClient(CodeDeployClient)
 
-const RUNNING_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
-
-const SERVICE: Service = {
-  serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
-  serviceName: 'web',
-  clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
-  taskDefinition: RUNNING_ARN,
-  deploymentController: { type: 'CODE_DEPLOY' },
-  loadBalancers: [{ containerName: 'web', containerPort: 8080, targetGroupArn: 'arn:tg-blue' }],
-  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
-  status: 'ACTIVE'
-}
-
 const GROUP: DeploymentGroupInfo = {
-  applicationName: 'AppECS-prod-web',
-  deploymentGroupName: 'DgpECS-prod-web',
-  computePlatform: 'ECS',
-  deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
-  ecsServices: [{ serviceName: 'web', clusterName: 'prod' }],
-  autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
+  ...SHARED_GROUP,
   blueGreenDeploymentConfiguration: {
     deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 },
     terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 5 }
@@ -387,28 +369,5 @@ describe('preparePlan', () => {
       await plan(x)
       expect(x.warnings).toEqual([])
     })
-  })
-})
-
-describe('credentialsHint', () => {
-  it.each([
-    'CredentialsProviderError',
-    'ExpiredToken',
-    'ExpiredTokenException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId'
-  ])('turns %s into what to add to the workflow', name => {
-    const e = credentialsHint(Object.assign(new Error('nope'), { name }))
-    expect(e).toBeInstanceOf(AwsAccessError)
-    expect((e as AwsAccessError).message).toBe(`AWS rejected or could not find credentials (${name}: nope).`)
-    expect((e as AwsAccessError).hint).toContain('id-token: write')
-  })
-
-  it.each([
-    ['another AWS error', Object.assign(new Error('x'), { name: 'AccessDeniedException' })],
-    ['a plain value', 'boom'],
-    ['an ActionError', new ActionError('x')]
-  ])('passes %s through', (_, e) => {
-    expect(credentialsHint(e)).toBe(e)
   })
 })

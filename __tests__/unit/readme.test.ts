@@ -17,6 +17,8 @@ function operationsInCode(): string[] {
       return from?.[1] === 'ecs' ? 'ecs' : 'codedeploy'
     }
     for (const m of text.matchAll(/new (\w+)Command\(/g)) ops.add(`${service(`${m[1]}Command`)}:${m[1]}`)
+    // A paginator sends its operation's command: paginateListApplications sends ListApplications.
+    for (const m of text.matchAll(/\bpaginate(\w+)\(/g)) ops.add(`${service(`paginate${m[1]}`)}:${m[1]}`)
   }
   return [...ops].sort()
 }

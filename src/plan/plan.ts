@@ -1,17 +1,13 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { isAbsolute, resolve } from 'node:path'
 import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from '../backends/codedeploy/appspec.js'
-import { ActionError, AwsAccessError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
+import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { TrafficRouting } from '../watch/snapshot.js'
 import type { Io } from '../runtime/io.js'
-import {
-  type DeploymentGroupInfo,
-  type ServiceInfo,
-  describeService,
-  findDeploymentGroup,
-  getTrafficRouting
-} from './service.js'
+import { type DeploymentGroupInfo, findDeploymentGroup } from '../backends/codedeploy/deployment-group.js'
+import { getTrafficRouting } from '../backends/codedeploy/traffic-routing.js'
+import { type ServiceInfo, describeService } from './service.js'
 import {
   classifyTaskDefinitionInput,
   containerPortMappings,
@@ -173,24 +169,6 @@ function offlineError(reason: string): never {
   throw new InputError(
     `dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`,
     'Pass a JSON template path, or run with AWS credentials.'
-  )
-}
-
-const CREDENTIAL_ERRORS = [
-  'CredentialsProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId'
-]
-
-/** Turns "Could not load credentials" and friends into what to add to the workflow. */
-export function credentialsHint(e: unknown): unknown {
-  const name = awsErrorName(e)
-  if (name === undefined || !CREDENTIAL_ERRORS.includes(name)) return e
-  return new AwsAccessError(
-    `AWS rejected or could not find credentials (${name}: ${errorMessage(e)}).`,
-    'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.'
   )
 }
 

@@ -12,7 +12,7 @@ import { STATE } from '../runtime/cancel-guard.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Io } from '../runtime/io.js'
 import type { Plan } from '../plan/plan.js'
-import { describeTrafficRouting } from '../plan/service.js'
+import { describeTrafficRouting } from '../backends/codedeploy/traffic-routing.js'
 import type { DeploymentSnapshot } from '../watch/snapshot.js'
 import {
   type RunOutcome,

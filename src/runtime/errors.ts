@@ -42,3 +42,35 @@ export function awsErrorName(e: unknown): string | undefined {
   if (e && typeof e === 'object' && 'name' in e && typeof e.name === 'string') return e.name
   return undefined
 }
+
+/**
+ * What an AWS error means for the step, by its error code. `credentials`: none found, expired or
+ * rejected (retrying cannot help); `access-denied`: the role lacks a permission; `unsupported`: the
+ * endpoint does not know the operation (an older partition, an emulator).
+ */
+export type AwsErrorKind = 'credentials' | 'access-denied' | 'unsupported' | 'other'
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId'
+])
+
+export function awsErrorKind(e: unknown): AwsErrorKind {
+  const name = awsErrorName(e) ?? ''
+  if (CREDENTIAL_ERRORS.has(name)) return 'credentials'
+  if (/^AccessDenied/.test(name)) return 'access-denied'
+  if (name === 'UnknownOperationException') return 'unsupported'
+  return 'other'
+}
+
+/** Turns "Could not load credentials" and friends into what to add to the workflow. */
+export function credentialsHint(e: unknown): unknown {
+  if (awsErrorKind(e) !== 'credentials') return e
+  return new AwsAccessError(
+    `AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
+    'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.'
+  )
+}

@@ -1,5 +1,5 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
-import { ActionError, awsErrorName, errorMessage } from '../runtime/errors.js'
+import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
 import { type DetailGroup, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 
@@ -51,20 +51,13 @@ export function goalReached(goal: Goal, phase: Phase): boolean {
   return GOAL_PHASES[goal].includes(phase)
 }
 
-const EXPIRED = [
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId'
-]
-const DENIED = ['AccessDenied', 'AccessDeniedException']
-
 /** Credentials do not come back by retrying: end the watch with the fix instead of polling blind. */
 function credentialError(e: unknown, deploymentId: string): ActionError | undefined {
-  const name = awsErrorName(e) ?? ''
+  const kind = awsErrorKind(e)
+  const name = awsErrorName(e) ?? 'Error'
   const which = deploymentId ? `deployment ${deploymentId}` : 'the deployment'
   const goesOn = 'The deployment itself goes on in CodeDeploy.'
-  if (EXPIRED.includes(name)) {
+  if (kind === 'credentials') {
     return new ActionError(
       `The AWS credentials expired or became invalid while watching ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
       'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
@@ -72,7 +65,7 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
       'AWS credentials expired'
     )
   }
-  if (DENIED.includes(name)) {
+  if (kind === 'access-denied') {
     return new ActionError(
       `Access denied while reading ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
       'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +

@@ -12,7 +12,7 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError, awsErrorName, errorMessage } from '../../runtime/errors.js'
+import { ActionError, awsErrorKind, errorMessage } from '../../runtime/errors.js'
 import type { IfRunning } from '../../inputs/inputs.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
@@ -87,12 +87,7 @@ export async function clearTheWay(
     const running = await findRunningDeployment(cd, target).catch((e: unknown) => {
       // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
       // a second deployment, and that answer is handled the same way.
-      if (
-        !['AccessDeniedException', 'AccessDenied', 'UnknownOperationException'].includes(
-          awsErrorName(e) ?? ''
-        )
-      )
-        throw e
+      if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
       runway.log(
         `Could not list the group's deployments (${errorMessage(e)}); CreateDeployment will tell if one is running.`
       )

@@ -9,7 +9,7 @@ import {
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
-import { awsErrorName, errorMessage } from '../../runtime/errors.js'
+import { awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
   DeploymentSnapshot,
   LifecycleEvent,
@@ -302,7 +302,7 @@ export function createCodeDeployReader(
       }
     } catch (e) {
       const name = awsErrorName(e) ?? 'Error'
-      if (name === 'AccessDeniedException' || name === 'AccessDenied') stoppedLookupOff = true
+      if (awsErrorKind(e) === 'access-denied') stoppedLookupOff = true
       warnOnce(
         name,
         `Could not look for stopped replacement tasks (${name}: ${errorMessage(e)}); the deployment is still watched. ` +

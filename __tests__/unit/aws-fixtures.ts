@@ -1,0 +1,62 @@
+// What the unit tests' AWS fakes answer with: one CODE_DEPLOY service `web` in cluster `prod`, the
+// deployment group the console made for it, the revision it runs, and the errors AWS raises.
+import type { DeploymentGroupInfo } from '@aws-sdk/client-codedeploy'
+import type { Service, TaskDefinition } from '@aws-sdk/client-ecs'
+import { ActionError } from '../../src/runtime/errors.js'
+
+export const ACCOUNT = '123456789012'
+export const TD_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition`
+/** The revision `web` runs. */
+export const RUNNING_ARN = `${TD_ARN}/web:7`
+export const NEXT_ARN = `${TD_ARN}/web:8`
+
+export const SERVICE: Service = {
+  serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/prod/web`,
+  serviceName: 'web',
+  clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`,
+  taskDefinition: RUNNING_ARN,
+  deploymentController: { type: 'CODE_DEPLOY' },
+  loadBalancers: [{ containerName: 'web', containerPort: 8080, targetGroupArn: 'arn:tg-blue' }],
+  networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
+  status: 'ACTIVE'
+}
+
+export const GROUP: DeploymentGroupInfo = {
+  applicationName: 'AppECS-prod-web',
+  deploymentGroupName: 'DgpECS-prod-web',
+  computePlatform: 'ECS',
+  deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+  ecsServices: [{ serviceName: 'web', clusterName: 'prod' }],
+  autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] }
+}
+
+export const RUNNING_TD: TaskDefinition = {
+  taskDefinitionArn: RUNNING_ARN,
+  family: 'web',
+  revision: 7,
+  status: 'ACTIVE',
+  containerDefinitions: [{ name: 'web', image: 'repo/web:1', portMappings: [{ containerPort: 8080 }] }]
+}
+
+/** An SDK exception class instance, as the SDK raises it for an AWS error response. */
+export function awsError<T>(
+  Ctor: new (o: { message: string; $metadata: object }) => T,
+  message = 'denied'
+): T {
+  return new Ctor({ message, $metadata: {} })
+}
+
+export function accessDenied(message = 'User: arn:aws:sts::1:assumed-role/gha is not authorized'): Error {
+  return Object.assign(new Error(message), { name: 'AccessDeniedException' })
+}
+
+/** The ActionError `p` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<ActionError> {
+  try {
+    await p
+  } catch (e) {
+    expect(e).toBeInstanceOf(ActionError)
+    return e as ActionError
+  }
+  throw new Error('expected a rejection')
+}
