@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, InputError } from '../../src/runtime/errors.js'
+import { InputError } from '../../src/runtime/errors.js'
 import { describeService, serviceTarget } from '../../src/plan/service.js'
-import { accessDenied, awsError, rejection } from './aws-fixtures.js'
+import { awsError, rejection } from './aws-fixtures.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
