@@ -36695,6 +36695,1898 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
+/***/ 4807:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./format", "./parser"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.isWS = exports.applyEdit = exports.setProperty = exports.removeProperty = void 0;
+    const format_1 = __nccwpck_require__(6612);
+    const parser_1 = __nccwpck_require__(2771);
+    function removeProperty(text, path, options) {
+        return setProperty(text, path, void 0, options);
+    }
+    exports.removeProperty = removeProperty;
+    function setProperty(text, originalPath, value, options) {
+        const path = originalPath.slice();
+        const errors = [];
+        const root = (0, parser_1.parseTree)(text, errors);
+        let parent = void 0;
+        let lastSegment = void 0;
+        while (path.length > 0) {
+            lastSegment = path.pop();
+            parent = (0, parser_1.findNodeAtLocation)(root, path);
+            if (parent === void 0 && value !== void 0) {
+                if (typeof lastSegment === 'string') {
+                    value = { [lastSegment]: value };
+                }
+                else {
+                    value = [value];
+                }
+            }
+            else {
+                break;
+            }
+        }
+        if (!parent) {
+            // empty document
+            if (value === void 0) { // delete
+                throw new Error('Can not delete in empty document');
+            }
+            return withFormatting(text, { offset: root ? root.offset : 0, length: root ? root.length : 0, content: JSON.stringify(value) }, options);
+        }
+        else if (parent.type === 'object' && typeof lastSegment === 'string' && Array.isArray(parent.children)) {
+            const existing = (0, parser_1.findNodeAtLocation)(parent, [lastSegment]);
+            if (existing !== void 0) {
+                if (value === void 0) { // delete
+                    if (!existing.parent) {
+                        throw new Error('Malformed AST');
+                    }
+                    const propertyIndex = parent.children.indexOf(existing.parent);
+                    let removeBegin;
+                    let removeEnd = existing.parent.offset + existing.parent.length;
+                    if (propertyIndex > 0) {
+                        // remove the comma of the previous node
+                        let previous = parent.children[propertyIndex - 1];
+                        removeBegin = previous.offset + previous.length;
+                    }
+                    else {
+                        removeBegin = parent.offset + 1;
+                        if (parent.children.length > 1) {
+                            // remove the comma of the next node
+                            let next = parent.children[1];
+                            removeEnd = next.offset;
+                        }
+                    }
+                    return withFormatting(text, { offset: removeBegin, length: removeEnd - removeBegin, content: '' }, options);
+                }
+                else {
+                    // set value of existing property
+                    return withFormatting(text, { offset: existing.offset, length: existing.length, content: JSON.stringify(value) }, options);
+                }
+            }
+            else {
+                if (value === void 0) { // delete
+                    return []; // property does not exist, nothing to do
+                }
+                const newProperty = `${JSON.stringify(lastSegment)}: ${JSON.stringify(value)}`;
+                const index = options.getInsertionIndex ? options.getInsertionIndex(parent.children.map(p => p.children[0].value)) : parent.children.length;
+                let edit;
+                if (index > 0) {
+                    let previous = parent.children[index - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                else if (parent.children.length === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty };
+                }
+                else {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty + ',' };
+                }
+                return withFormatting(text, edit, options);
+            }
+        }
+        else if (parent.type === 'array' && typeof lastSegment === 'number' && Array.isArray(parent.children)) {
+            const insertIndex = lastSegment;
+            if (insertIndex === -1) {
+                // Insert
+                const newProperty = `${JSON.stringify(value)}`;
+                let edit;
+                if (parent.children.length === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: newProperty };
+                }
+                else {
+                    const previous = parent.children[parent.children.length - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else if (value === void 0 && parent.children.length >= 0) {
+                // Removal
+                const removalIndex = lastSegment;
+                const toRemove = parent.children[removalIndex];
+                let edit;
+                if (parent.children.length === 1) {
+                    // only item
+                    edit = { offset: parent.offset + 1, length: parent.length - 2, content: '' };
+                }
+                else if (parent.children.length - 1 === removalIndex) {
+                    // last item
+                    let previous = parent.children[removalIndex - 1];
+                    let offset = previous.offset + previous.length;
+                    let parentEndOffset = parent.offset + parent.length;
+                    edit = { offset, length: parentEndOffset - 2 - offset, content: '' };
+                }
+                else {
+                    edit = { offset: toRemove.offset, length: parent.children[removalIndex + 1].offset - toRemove.offset, content: '' };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else if (value !== void 0) {
+                let edit;
+                const newProperty = `${JSON.stringify(value)}`;
+                if (!options.isArrayInsertion && parent.children.length > lastSegment) {
+                    const toModify = parent.children[lastSegment];
+                    edit = { offset: toModify.offset, length: toModify.length, content: newProperty };
+                }
+                else if (parent.children.length === 0 || lastSegment === 0) {
+                    edit = { offset: parent.offset + 1, length: 0, content: parent.children.length === 0 ? newProperty : newProperty + ',' };
+                }
+                else {
+                    const index = lastSegment > parent.children.length ? parent.children.length : lastSegment;
+                    const previous = parent.children[index - 1];
+                    edit = { offset: previous.offset + previous.length, length: 0, content: ',' + newProperty };
+                }
+                return withFormatting(text, edit, options);
+            }
+            else {
+                throw new Error(`Can not ${value === void 0 ? 'remove' : (options.isArrayInsertion ? 'insert' : 'modify')} Array index ${insertIndex} as length is not sufficient`);
+            }
+        }
+        else {
+            throw new Error(`Can not add ${typeof lastSegment !== 'number' ? 'index' : 'property'} to parent of type ${parent.type}`);
+        }
+    }
+    exports.setProperty = setProperty;
+    function withFormatting(text, edit, options) {
+        if (!options.formattingOptions) {
+            return [edit];
+        }
+        // apply the edit
+        let newText = applyEdit(text, edit);
+        // format the new text
+        let begin = edit.offset;
+        let end = edit.offset + edit.content.length;
+        if (edit.length === 0 || edit.content.length === 0) { // insert or remove
+            while (begin > 0 && !(0, format_1.isEOL)(newText, begin - 1)) {
+                begin--;
+            }
+            while (end < newText.length && !(0, format_1.isEOL)(newText, end)) {
+                end++;
+            }
+        }
+        const edits = (0, format_1.format)(newText, { offset: begin, length: end - begin }, { ...options.formattingOptions, keepLines: false });
+        // apply the formatting edits and track the begin and end offsets of the changes
+        for (let i = edits.length - 1; i >= 0; i--) {
+            const edit = edits[i];
+            newText = applyEdit(newText, edit);
+            begin = Math.min(begin, edit.offset);
+            end = Math.max(end, edit.offset + edit.length);
+            end += edit.content.length - edit.length;
+        }
+        // create a single edit with all changes
+        const editLength = text.length - (newText.length - end) - begin;
+        return [{ offset: begin, length: editLength, content: newText.substring(begin, end) }];
+    }
+    function applyEdit(text, edit) {
+        return text.substring(0, edit.offset) + edit.content + text.substring(edit.offset + edit.length);
+    }
+    exports.applyEdit = applyEdit;
+    function isWS(text, offset) {
+        return '\r\n \t'.indexOf(text.charAt(offset)) !== -1;
+    }
+    exports.isWS = isWS;
+});
+
+
+/***/ }),
+
+/***/ 6612:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./scanner", "./string-intern"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.isEOL = exports.format = void 0;
+    const scanner_1 = __nccwpck_require__(8525);
+    const string_intern_1 = __nccwpck_require__(4579);
+    function format(documentText, range, options) {
+        let initialIndentLevel;
+        let formatText;
+        let formatTextStart;
+        let rangeStart;
+        let rangeEnd;
+        if (range) {
+            rangeStart = range.offset;
+            rangeEnd = rangeStart + range.length;
+            formatTextStart = rangeStart;
+            while (formatTextStart > 0 && !isEOL(documentText, formatTextStart - 1)) {
+                formatTextStart--;
+            }
+            let endOffset = rangeEnd;
+            while (endOffset < documentText.length && !isEOL(documentText, endOffset)) {
+                endOffset++;
+            }
+            formatText = documentText.substring(formatTextStart, endOffset);
+            initialIndentLevel = computeIndentLevel(formatText, options);
+        }
+        else {
+            formatText = documentText;
+            initialIndentLevel = 0;
+            formatTextStart = 0;
+            rangeStart = 0;
+            rangeEnd = documentText.length;
+        }
+        const eol = getEOL(options, documentText);
+        const eolFastPathSupported = string_intern_1.supportedEols.includes(eol);
+        let numberLineBreaks = 0;
+        let indentLevel = 0;
+        let indentValue;
+        if (options.insertSpaces) {
+            indentValue = string_intern_1.cachedSpaces[options.tabSize || 4] ?? repeat(string_intern_1.cachedSpaces[1], options.tabSize || 4);
+        }
+        else {
+            indentValue = '\t';
+        }
+        const indentType = indentValue === '\t' ? '\t' : ' ';
+        let scanner = (0, scanner_1.createScanner)(formatText, false);
+        let hasError = false;
+        function newLinesAndIndent() {
+            if (numberLineBreaks > 1) {
+                return repeat(eol, numberLineBreaks) + repeat(indentValue, initialIndentLevel + indentLevel);
+            }
+            const amountOfSpaces = indentValue.length * (initialIndentLevel + indentLevel);
+            if (!eolFastPathSupported || amountOfSpaces > string_intern_1.cachedBreakLinesWithSpaces[indentType][eol].length) {
+                return eol + repeat(indentValue, initialIndentLevel + indentLevel);
+            }
+            if (amountOfSpaces <= 0) {
+                return eol;
+            }
+            return string_intern_1.cachedBreakLinesWithSpaces[indentType][eol][amountOfSpaces];
+        }
+        function scanNext() {
+            let token = scanner.scan();
+            numberLineBreaks = 0;
+            while (token === 15 /* SyntaxKind.Trivia */ || token === 14 /* SyntaxKind.LineBreakTrivia */) {
+                if (token === 14 /* SyntaxKind.LineBreakTrivia */ && options.keepLines) {
+                    numberLineBreaks += 1;
+                }
+                else if (token === 14 /* SyntaxKind.LineBreakTrivia */) {
+                    numberLineBreaks = 1;
+                }
+                token = scanner.scan();
+            }
+            hasError = token === 16 /* SyntaxKind.Unknown */ || scanner.getTokenError() !== 0 /* ScanError.None */;
+            return token;
+        }
+        const editOperations = [];
+        function addEdit(text, startOffset, endOffset) {
+            if (!hasError && (!range || (startOffset < rangeEnd && endOffset > rangeStart)) && documentText.substring(startOffset, endOffset) !== text) {
+                editOperations.push({ offset: startOffset, length: endOffset - startOffset, content: text });
+            }
+        }
+        let firstToken = scanNext();
+        if (options.keepLines && numberLineBreaks > 0) {
+            addEdit(repeat(eol, numberLineBreaks), 0, 0);
+        }
+        if (firstToken !== 17 /* SyntaxKind.EOF */) {
+            let firstTokenStart = scanner.getTokenOffset() + formatTextStart;
+            let initialIndent = (indentValue.length * initialIndentLevel < 20) && options.insertSpaces
+                ? string_intern_1.cachedSpaces[indentValue.length * initialIndentLevel]
+                : repeat(indentValue, initialIndentLevel);
+            addEdit(initialIndent, formatTextStart, firstTokenStart);
+        }
+        while (firstToken !== 17 /* SyntaxKind.EOF */) {
+            let firstTokenEnd = scanner.getTokenOffset() + scanner.getTokenLength() + formatTextStart;
+            let secondToken = scanNext();
+            let replaceContent = '';
+            let needsLineBreak = false;
+            while (numberLineBreaks === 0 && (secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */)) {
+                let commentTokenStart = scanner.getTokenOffset() + formatTextStart;
+                addEdit(string_intern_1.cachedSpaces[1], firstTokenEnd, commentTokenStart);
+                firstTokenEnd = scanner.getTokenOffset() + scanner.getTokenLength() + formatTextStart;
+                needsLineBreak = secondToken === 12 /* SyntaxKind.LineCommentTrivia */;
+                replaceContent = needsLineBreak ? newLinesAndIndent() : '';
+                secondToken = scanNext();
+            }
+            if (secondToken === 2 /* SyntaxKind.CloseBraceToken */) {
+                if (firstToken !== 1 /* SyntaxKind.OpenBraceToken */) {
+                    indentLevel--;
+                }
+                ;
+                if (options.keepLines && numberLineBreaks > 0 || !options.keepLines && firstToken !== 1 /* SyntaxKind.OpenBraceToken */) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else if (options.keepLines) {
+                    replaceContent = string_intern_1.cachedSpaces[1];
+                }
+            }
+            else if (secondToken === 4 /* SyntaxKind.CloseBracketToken */) {
+                if (firstToken !== 3 /* SyntaxKind.OpenBracketToken */) {
+                    indentLevel--;
+                }
+                ;
+                if (options.keepLines && numberLineBreaks > 0 || !options.keepLines && firstToken !== 3 /* SyntaxKind.OpenBracketToken */) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else if (options.keepLines) {
+                    replaceContent = string_intern_1.cachedSpaces[1];
+                }
+            }
+            else {
+                switch (firstToken) {
+                    case 3 /* SyntaxKind.OpenBracketToken */:
+                    case 1 /* SyntaxKind.OpenBraceToken */:
+                        indentLevel++;
+                        if (options.keepLines && numberLineBreaks > 0 || !options.keepLines) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 5 /* SyntaxKind.CommaToken */:
+                        if (options.keepLines && numberLineBreaks > 0 || !options.keepLines) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 12 /* SyntaxKind.LineCommentTrivia */:
+                        replaceContent = newLinesAndIndent();
+                        break;
+                    case 13 /* SyntaxKind.BlockCommentTrivia */:
+                        if (numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (!needsLineBreak) {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 6 /* SyntaxKind.ColonToken */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (!needsLineBreak) {
+                            replaceContent = string_intern_1.cachedSpaces[1];
+                        }
+                        break;
+                    case 10 /* SyntaxKind.StringLiteral */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else if (secondToken === 6 /* SyntaxKind.ColonToken */ && !needsLineBreak) {
+                            replaceContent = '';
+                        }
+                        break;
+                    case 7 /* SyntaxKind.NullKeyword */:
+                    case 8 /* SyntaxKind.TrueKeyword */:
+                    case 9 /* SyntaxKind.FalseKeyword */:
+                    case 11 /* SyntaxKind.NumericLiteral */:
+                    case 2 /* SyntaxKind.CloseBraceToken */:
+                    case 4 /* SyntaxKind.CloseBracketToken */:
+                        if (options.keepLines && numberLineBreaks > 0) {
+                            replaceContent = newLinesAndIndent();
+                        }
+                        else {
+                            if ((secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */) && !needsLineBreak) {
+                                replaceContent = string_intern_1.cachedSpaces[1];
+                            }
+                            else if (secondToken !== 5 /* SyntaxKind.CommaToken */ && secondToken !== 17 /* SyntaxKind.EOF */) {
+                                hasError = true;
+                            }
+                        }
+                        break;
+                    case 16 /* SyntaxKind.Unknown */:
+                        hasError = true;
+                        break;
+                }
+                if (numberLineBreaks > 0 && (secondToken === 12 /* SyntaxKind.LineCommentTrivia */ || secondToken === 13 /* SyntaxKind.BlockCommentTrivia */)) {
+                    replaceContent = newLinesAndIndent();
+                }
+            }
+            if (secondToken === 17 /* SyntaxKind.EOF */) {
+                if (options.keepLines && numberLineBreaks > 0) {
+                    replaceContent = newLinesAndIndent();
+                }
+                else {
+                    replaceContent = options.insertFinalNewline ? eol : '';
+                }
+            }
+            const secondTokenStart = scanner.getTokenOffset() + formatTextStart;
+            addEdit(replaceContent, firstTokenEnd, secondTokenStart);
+            firstToken = secondToken;
+        }
+        return editOperations;
+    }
+    exports.format = format;
+    function repeat(s, count) {
+        let result = '';
+        for (let i = 0; i < count; i++) {
+            result += s;
+        }
+        return result;
+    }
+    function computeIndentLevel(content, options) {
+        let i = 0;
+        let nChars = 0;
+        const tabSize = options.tabSize || 4;
+        while (i < content.length) {
+            let ch = content.charAt(i);
+            if (ch === string_intern_1.cachedSpaces[1]) {
+                nChars++;
+            }
+            else if (ch === '\t') {
+                nChars += tabSize;
+            }
+            else {
+                break;
+            }
+            i++;
+        }
+        return Math.floor(nChars / tabSize);
+    }
+    function getEOL(options, text) {
+        for (let i = 0; i < text.length; i++) {
+            const ch = text.charAt(i);
+            if (ch === '\r') {
+                if (i + 1 < text.length && text.charAt(i + 1) === '\n') {
+                    return '\r\n';
+                }
+                return '\r';
+            }
+            else if (ch === '\n') {
+                return '\n';
+            }
+        }
+        return (options && options.eol) || '\n';
+    }
+    function isEOL(text, offset) {
+        return '\r\n'.indexOf(text.charAt(offset)) !== -1;
+    }
+    exports.isEOL = isEOL;
+});
+
+
+/***/ }),
+
+/***/ 2771:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./scanner"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.getNodeType = exports.stripComments = exports.visit = exports.findNodeAtOffset = exports.contains = exports.getNodeValue = exports.getNodePath = exports.findNodeAtLocation = exports.parseTree = exports.parse = exports.getLocation = void 0;
+    const scanner_1 = __nccwpck_require__(8525);
+    var ParseOptions;
+    (function (ParseOptions) {
+        ParseOptions.DEFAULT = {
+            allowTrailingComma: false
+        };
+    })(ParseOptions || (ParseOptions = {}));
+    /**
+     * For a given offset, evaluate the location in the JSON document. Each segment in the location path is either a property name or an array index.
+     */
+    function getLocation(text, position) {
+        const segments = []; // strings or numbers
+        const earlyReturnException = new Object();
+        let previousNode = undefined;
+        const previousNodeInst = {
+            value: {},
+            offset: 0,
+            length: 0,
+            type: 'object',
+            parent: undefined
+        };
+        let isAtPropertyKey = false;
+        function setPreviousNode(value, offset, length, type) {
+            previousNodeInst.value = value;
+            previousNodeInst.offset = offset;
+            previousNodeInst.length = length;
+            previousNodeInst.type = type;
+            previousNodeInst.colonOffset = undefined;
+            previousNode = previousNodeInst;
+        }
+        try {
+            visit(text, {
+                onObjectBegin: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    isAtPropertyKey = position > offset;
+                    segments.push(''); // push a placeholder (will be replaced)
+                },
+                onObjectProperty: (name, offset, length) => {
+                    if (position < offset) {
+                        throw earlyReturnException;
+                    }
+                    setPreviousNode(name, offset, length, 'property');
+                    segments[segments.length - 1] = name;
+                    if (position <= offset + length) {
+                        throw earlyReturnException;
+                    }
+                },
+                onObjectEnd: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.pop();
+                },
+                onArrayBegin: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.push(0);
+                },
+                onArrayEnd: (offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    previousNode = undefined;
+                    segments.pop();
+                },
+                onLiteralValue: (value, offset, length) => {
+                    if (position < offset) {
+                        throw earlyReturnException;
+                    }
+                    setPreviousNode(value, offset, length, getNodeType(value));
+                    if (position <= offset + length) {
+                        throw earlyReturnException;
+                    }
+                },
+                onSeparator: (sep, offset, length) => {
+                    if (position <= offset) {
+                        throw earlyReturnException;
+                    }
+                    if (sep === ':' && previousNode && previousNode.type === 'property') {
+                        previousNode.colonOffset = offset;
+                        isAtPropertyKey = false;
+                        previousNode = undefined;
+                    }
+                    else if (sep === ',') {
+                        const last = segments[segments.length - 1];
+                        if (typeof last === 'number') {
+                            segments[segments.length - 1] = last + 1;
+                        }
+                        else {
+                            isAtPropertyKey = true;
+                            segments[segments.length - 1] = '';
+                        }
+                        previousNode = undefined;
+                    }
+                }
+            });
+        }
+        catch (e) {
+            if (e !== earlyReturnException) {
+                throw e;
+            }
+        }
+        return {
+            path: segments,
+            previousNode,
+            isAtPropertyKey,
+            matches: (pattern) => {
+                let k = 0;
+                for (let i = 0; k < pattern.length && i < segments.length; i++) {
+                    if (pattern[k] === segments[i] || pattern[k] === '*') {
+                        k++;
+                    }
+                    else if (pattern[k] !== '**') {
+                        return false;
+                    }
+                }
+                return k === pattern.length;
+            }
+        };
+    }
+    exports.getLocation = getLocation;
+    /**
+     * Parses the given text and returns the object the JSON content represents. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     * Therefore always check the errors list to find out if the input was valid.
+     */
+    function parse(text, errors = [], options = ParseOptions.DEFAULT) {
+        let currentProperty = null;
+        let currentParent = [];
+        const previousParents = [];
+        function onValue(value) {
+            if (Array.isArray(currentParent)) {
+                currentParent.push(value);
+            }
+            else if (currentProperty !== null) {
+                currentParent[currentProperty] = value;
+            }
+        }
+        const visitor = {
+            onObjectBegin: () => {
+                const object = {};
+                onValue(object);
+                previousParents.push(currentParent);
+                currentParent = object;
+                currentProperty = null;
+            },
+            onObjectProperty: (name) => {
+                currentProperty = name;
+            },
+            onObjectEnd: () => {
+                currentParent = previousParents.pop();
+            },
+            onArrayBegin: () => {
+                const array = [];
+                onValue(array);
+                previousParents.push(currentParent);
+                currentParent = array;
+                currentProperty = null;
+            },
+            onArrayEnd: () => {
+                currentParent = previousParents.pop();
+            },
+            onLiteralValue: onValue,
+            onError: (error, offset, length) => {
+                errors.push({ error, offset, length });
+            }
+        };
+        visit(text, visitor, options);
+        return currentParent[0];
+    }
+    exports.parse = parse;
+    /**
+     * Parses the given text and returns a tree representation the JSON content. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     */
+    function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
+        let currentParent = { type: 'array', offset: -1, length: -1, children: [], parent: undefined }; // artificial root
+        function ensurePropertyComplete(endOffset) {
+            if (currentParent.type === 'property') {
+                currentParent.length = endOffset - currentParent.offset;
+                currentParent = currentParent.parent;
+            }
+        }
+        function onValue(valueNode) {
+            currentParent.children.push(valueNode);
+            return valueNode;
+        }
+        const visitor = {
+            onObjectBegin: (offset) => {
+                currentParent = onValue({ type: 'object', offset, length: -1, parent: currentParent, children: [] });
+            },
+            onObjectProperty: (name, offset, length) => {
+                currentParent = onValue({ type: 'property', offset, length: -1, parent: currentParent, children: [] });
+                currentParent.children.push({ type: 'string', value: name, offset, length, parent: currentParent });
+            },
+            onObjectEnd: (offset, length) => {
+                ensurePropertyComplete(offset + length); // in case of a missing value for a property: make sure property is complete
+                currentParent.length = offset + length - currentParent.offset;
+                currentParent = currentParent.parent;
+                ensurePropertyComplete(offset + length);
+            },
+            onArrayBegin: (offset, length) => {
+                currentParent = onValue({ type: 'array', offset, length: -1, parent: currentParent, children: [] });
+            },
+            onArrayEnd: (offset, length) => {
+                currentParent.length = offset + length - currentParent.offset;
+                currentParent = currentParent.parent;
+                ensurePropertyComplete(offset + length);
+            },
+            onLiteralValue: (value, offset, length) => {
+                onValue({ type: getNodeType(value), offset, length, parent: currentParent, value });
+                ensurePropertyComplete(offset + length);
+            },
+            onSeparator: (sep, offset, length) => {
+                if (currentParent.type === 'property') {
+                    if (sep === ':') {
+                        currentParent.colonOffset = offset;
+                    }
+                    else if (sep === ',') {
+                        ensurePropertyComplete(offset);
+                    }
+                }
+            },
+            onError: (error, offset, length) => {
+                errors.push({ error, offset, length });
+            }
+        };
+        visit(text, visitor, options);
+        const result = currentParent.children[0];
+        if (result) {
+            delete result.parent;
+        }
+        return result;
+    }
+    exports.parseTree = parseTree;
+    /**
+     * Finds the node at the given path in a JSON DOM.
+     */
+    function findNodeAtLocation(root, path) {
+        if (!root) {
+            return undefined;
+        }
+        let node = root;
+        for (let segment of path) {
+            if (typeof segment === 'string') {
+                if (node.type !== 'object' || !Array.isArray(node.children)) {
+                    return undefined;
+                }
+                let found = false;
+                for (const propertyNode of node.children) {
+                    if (Array.isArray(propertyNode.children) && propertyNode.children[0].value === segment && propertyNode.children.length === 2) {
+                        node = propertyNode.children[1];
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found) {
+                    return undefined;
+                }
+            }
+            else {
+                const index = segment;
+                if (node.type !== 'array' || index < 0 || !Array.isArray(node.children) || index >= node.children.length) {
+                    return undefined;
+                }
+                node = node.children[index];
+            }
+        }
+        return node;
+    }
+    exports.findNodeAtLocation = findNodeAtLocation;
+    /**
+     * Gets the JSON path of the given JSON DOM node
+     */
+    function getNodePath(node) {
+        if (!node.parent || !node.parent.children) {
+            return [];
+        }
+        const path = getNodePath(node.parent);
+        if (node.parent.type === 'property') {
+            const key = node.parent.children[0].value;
+            path.push(key);
+        }
+        else if (node.parent.type === 'array') {
+            const index = node.parent.children.indexOf(node);
+            if (index !== -1) {
+                path.push(index);
+            }
+        }
+        return path;
+    }
+    exports.getNodePath = getNodePath;
+    /**
+     * Evaluates the JavaScript object of the given JSON DOM node
+     */
+    function getNodeValue(node) {
+        switch (node.type) {
+            case 'array':
+                return node.children.map(getNodeValue);
+            case 'object':
+                const obj = Object.create(null);
+                for (let prop of node.children) {
+                    const valueNode = prop.children[1];
+                    if (valueNode) {
+                        obj[prop.children[0].value] = getNodeValue(valueNode);
+                    }
+                }
+                return obj;
+            case 'null':
+            case 'string':
+            case 'number':
+            case 'boolean':
+                return node.value;
+            default:
+                return undefined;
+        }
+    }
+    exports.getNodeValue = getNodeValue;
+    function contains(node, offset, includeRightBound = false) {
+        return (offset >= node.offset && offset < (node.offset + node.length)) || includeRightBound && (offset === (node.offset + node.length));
+    }
+    exports.contains = contains;
+    /**
+     * Finds the most inner node at the given offset. If includeRightBound is set, also finds nodes that end at the given offset.
+     */
+    function findNodeAtOffset(node, offset, includeRightBound = false) {
+        if (contains(node, offset, includeRightBound)) {
+            const children = node.children;
+            if (Array.isArray(children)) {
+                for (let i = 0; i < children.length && children[i].offset <= offset; i++) {
+                    const item = findNodeAtOffset(children[i], offset, includeRightBound);
+                    if (item) {
+                        return item;
+                    }
+                }
+            }
+            return node;
+        }
+        return undefined;
+    }
+    exports.findNodeAtOffset = findNodeAtOffset;
+    /**
+     * Parses the given text and invokes the visitor functions for each object, array and literal reached.
+     */
+    function visit(text, visitor, options = ParseOptions.DEFAULT) {
+        const _scanner = (0, scanner_1.createScanner)(text, false);
+        // Important: Only pass copies of this to visitor functions to prevent accidental modification, and
+        // to not affect visitor functions which stored a reference to a previous JSONPath
+        const _jsonPath = [];
+        // Depth of onXXXBegin() callbacks suppressed. onXXXEnd() decrements this if it isn't 0 already.
+        // Callbacks are only called when this value is 0.
+        let suppressedCallbacks = 0;
+        function toNoArgVisit(visitFunction) {
+            return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+        }
+        function toOneArgVisit(visitFunction) {
+            return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+        }
+        function toOneArgVisitWithPath(visitFunction) {
+            return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+        }
+        function toBeginVisit(visitFunction) {
+            return visitFunction ?
+                () => {
+                    if (suppressedCallbacks > 0) {
+                        suppressedCallbacks++;
+                    }
+                    else {
+                        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+                        if (cbReturn === false) {
+                            suppressedCallbacks = 1;
+                        }
+                    }
+                }
+                : () => true;
+        }
+        function toEndVisit(visitFunction) {
+            return visitFunction ?
+                () => {
+                    if (suppressedCallbacks > 0) {
+                        suppressedCallbacks--;
+                    }
+                    if (suppressedCallbacks === 0) {
+                        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+                    }
+                }
+                : () => true;
+        }
+        const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+        const disallowComments = options && options.disallowComments;
+        const allowTrailingComma = options && options.allowTrailingComma;
+        function scanNext() {
+            while (true) {
+                const token = _scanner.scan();
+                switch (_scanner.getTokenError()) {
+                    case 4 /* ScanError.InvalidUnicode */:
+                        handleError(14 /* ParseErrorCode.InvalidUnicode */);
+                        break;
+                    case 5 /* ScanError.InvalidEscapeCharacter */:
+                        handleError(15 /* ParseErrorCode.InvalidEscapeCharacter */);
+                        break;
+                    case 3 /* ScanError.UnexpectedEndOfNumber */:
+                        handleError(13 /* ParseErrorCode.UnexpectedEndOfNumber */);
+                        break;
+                    case 1 /* ScanError.UnexpectedEndOfComment */:
+                        if (!disallowComments) {
+                            handleError(11 /* ParseErrorCode.UnexpectedEndOfComment */);
+                        }
+                        break;
+                    case 2 /* ScanError.UnexpectedEndOfString */:
+                        handleError(12 /* ParseErrorCode.UnexpectedEndOfString */);
+                        break;
+                    case 6 /* ScanError.InvalidCharacter */:
+                        handleError(16 /* ParseErrorCode.InvalidCharacter */);
+                        break;
+                }
+                switch (token) {
+                    case 12 /* SyntaxKind.LineCommentTrivia */:
+                    case 13 /* SyntaxKind.BlockCommentTrivia */:
+                        if (disallowComments) {
+                            handleError(10 /* ParseErrorCode.InvalidCommentToken */);
+                        }
+                        else {
+                            onComment();
+                        }
+                        break;
+                    case 16 /* SyntaxKind.Unknown */:
+                        handleError(1 /* ParseErrorCode.InvalidSymbol */);
+                        break;
+                    case 15 /* SyntaxKind.Trivia */:
+                    case 14 /* SyntaxKind.LineBreakTrivia */:
+                        break;
+                    default:
+                        return token;
+                }
+            }
+        }
+        function handleError(error, skipUntilAfter = [], skipUntil = []) {
+            onError(error);
+            if (skipUntilAfter.length + skipUntil.length > 0) {
+                let token = _scanner.getToken();
+                while (token !== 17 /* SyntaxKind.EOF */) {
+                    if (skipUntilAfter.indexOf(token) !== -1) {
+                        scanNext();
+                        break;
+                    }
+                    else if (skipUntil.indexOf(token) !== -1) {
+                        break;
+                    }
+                    token = scanNext();
+                }
+            }
+        }
+        function parseString(isValue) {
+            const value = _scanner.getTokenValue();
+            if (isValue) {
+                onLiteralValue(value);
+            }
+            else {
+                onObjectProperty(value);
+                // add property name afterwards
+                _jsonPath.push(value);
+            }
+            scanNext();
+            return true;
+        }
+        function parseLiteral() {
+            switch (_scanner.getToken()) {
+                case 11 /* SyntaxKind.NumericLiteral */:
+                    const tokenValue = _scanner.getTokenValue();
+                    let value = Number(tokenValue);
+                    if (isNaN(value)) {
+                        handleError(2 /* ParseErrorCode.InvalidNumberFormat */);
+                        value = 0;
+                    }
+                    onLiteralValue(value);
+                    break;
+                case 7 /* SyntaxKind.NullKeyword */:
+                    onLiteralValue(null);
+                    break;
+                case 8 /* SyntaxKind.TrueKeyword */:
+                    onLiteralValue(true);
+                    break;
+                case 9 /* SyntaxKind.FalseKeyword */:
+                    onLiteralValue(false);
+                    break;
+                default:
+                    return false;
+            }
+            scanNext();
+            return true;
+        }
+        function parseProperty() {
+            if (_scanner.getToken() !== 10 /* SyntaxKind.StringLiteral */) {
+                handleError(3 /* ParseErrorCode.PropertyNameExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                return false;
+            }
+            parseString(false);
+            if (_scanner.getToken() === 6 /* SyntaxKind.ColonToken */) {
+                onSeparator(':');
+                scanNext(); // consume colon
+                if (!parseValue()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+            }
+            else {
+                handleError(5 /* ParseErrorCode.ColonExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+            }
+            _jsonPath.pop(); // remove processed property name
+            return true;
+        }
+        function parseObject() {
+            onObjectBegin();
+            scanNext(); // consume open brace
+            let needsComma = false;
+            while (_scanner.getToken() !== 2 /* SyntaxKind.CloseBraceToken */ && _scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+                if (_scanner.getToken() === 5 /* SyntaxKind.CommaToken */) {
+                    if (!needsComma) {
+                        handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+                    }
+                    onSeparator(',');
+                    scanNext(); // consume comma
+                    if (_scanner.getToken() === 2 /* SyntaxKind.CloseBraceToken */ && allowTrailingComma) {
+                        break;
+                    }
+                }
+                else if (needsComma) {
+                    handleError(6 /* ParseErrorCode.CommaExpected */, [], []);
+                }
+                if (!parseProperty()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [2 /* SyntaxKind.CloseBraceToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+                needsComma = true;
+            }
+            onObjectEnd();
+            if (_scanner.getToken() !== 2 /* SyntaxKind.CloseBraceToken */) {
+                handleError(7 /* ParseErrorCode.CloseBraceExpected */, [2 /* SyntaxKind.CloseBraceToken */], []);
+            }
+            else {
+                scanNext(); // consume close brace
+            }
+            return true;
+        }
+        function parseArray() {
+            onArrayBegin();
+            scanNext(); // consume open bracket
+            let isFirstElement = true;
+            let needsComma = false;
+            while (_scanner.getToken() !== 4 /* SyntaxKind.CloseBracketToken */ && _scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+                if (_scanner.getToken() === 5 /* SyntaxKind.CommaToken */) {
+                    if (!needsComma) {
+                        handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+                    }
+                    onSeparator(',');
+                    scanNext(); // consume comma
+                    if (_scanner.getToken() === 4 /* SyntaxKind.CloseBracketToken */ && allowTrailingComma) {
+                        break;
+                    }
+                }
+                else if (needsComma) {
+                    handleError(6 /* ParseErrorCode.CommaExpected */, [], []);
+                }
+                if (isFirstElement) {
+                    _jsonPath.push(0);
+                    isFirstElement = false;
+                }
+                else {
+                    _jsonPath[_jsonPath.length - 1]++;
+                }
+                if (!parseValue()) {
+                    handleError(4 /* ParseErrorCode.ValueExpected */, [], [4 /* SyntaxKind.CloseBracketToken */, 5 /* SyntaxKind.CommaToken */]);
+                }
+                needsComma = true;
+            }
+            onArrayEnd();
+            if (!isFirstElement) {
+                _jsonPath.pop(); // remove array index
+            }
+            if (_scanner.getToken() !== 4 /* SyntaxKind.CloseBracketToken */) {
+                handleError(8 /* ParseErrorCode.CloseBracketExpected */, [4 /* SyntaxKind.CloseBracketToken */], []);
+            }
+            else {
+                scanNext(); // consume close bracket
+            }
+            return true;
+        }
+        function parseValue() {
+            switch (_scanner.getToken()) {
+                case 3 /* SyntaxKind.OpenBracketToken */:
+                    return parseArray();
+                case 1 /* SyntaxKind.OpenBraceToken */:
+                    return parseObject();
+                case 10 /* SyntaxKind.StringLiteral */:
+                    return parseString(true);
+                default:
+                    return parseLiteral();
+            }
+        }
+        scanNext();
+        if (_scanner.getToken() === 17 /* SyntaxKind.EOF */) {
+            if (options.allowEmptyContent) {
+                return true;
+            }
+            handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+            return false;
+        }
+        if (!parseValue()) {
+            handleError(4 /* ParseErrorCode.ValueExpected */, [], []);
+            return false;
+        }
+        if (_scanner.getToken() !== 17 /* SyntaxKind.EOF */) {
+            handleError(9 /* ParseErrorCode.EndOfFileExpected */, [], []);
+        }
+        return true;
+    }
+    exports.visit = visit;
+    /**
+     * Takes JSON with JavaScript-style comments and remove
+     * them. Optionally replaces every none-newline character
+     * of comments with a replaceCharacter
+     */
+    function stripComments(text, replaceCh) {
+        let _scanner = (0, scanner_1.createScanner)(text), parts = [], kind, offset = 0, pos;
+        do {
+            pos = _scanner.getPosition();
+            kind = _scanner.scan();
+            switch (kind) {
+                case 12 /* SyntaxKind.LineCommentTrivia */:
+                case 13 /* SyntaxKind.BlockCommentTrivia */:
+                case 17 /* SyntaxKind.EOF */:
+                    if (offset !== pos) {
+                        parts.push(text.substring(offset, pos));
+                    }
+                    if (replaceCh !== undefined) {
+                        parts.push(_scanner.getTokenValue().replace(/[^\r\n]/g, replaceCh));
+                    }
+                    offset = _scanner.getPosition();
+                    break;
+            }
+        } while (kind !== 17 /* SyntaxKind.EOF */);
+        return parts.join('');
+    }
+    exports.stripComments = stripComments;
+    function getNodeType(value) {
+        switch (typeof value) {
+            case 'boolean': return 'boolean';
+            case 'number': return 'number';
+            case 'string': return 'string';
+            case 'object': {
+                if (!value) {
+                    return 'null';
+                }
+                else if (Array.isArray(value)) {
+                    return 'array';
+                }
+                return 'object';
+            }
+            default: return 'null';
+        }
+    }
+    exports.getNodeType = getNodeType;
+});
+
+
+/***/ }),
+
+/***/ 8525:
+/***/ ((module, exports) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.createScanner = void 0;
+    /**
+     * Creates a JSON scanner on the given text.
+     * If ignoreTrivia is set, whitespaces or comments are ignored.
+     */
+    function createScanner(text, ignoreTrivia = false) {
+        const len = text.length;
+        let pos = 0, value = '', tokenOffset = 0, token = 16 /* SyntaxKind.Unknown */, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0 /* ScanError.None */;
+        function scanHexDigits(count, exact) {
+            let digits = 0;
+            let value = 0;
+            while (digits < count || !exact) {
+                let ch = text.charCodeAt(pos);
+                if (ch >= 48 /* CharacterCodes._0 */ && ch <= 57 /* CharacterCodes._9 */) {
+                    value = value * 16 + ch - 48 /* CharacterCodes._0 */;
+                }
+                else if (ch >= 65 /* CharacterCodes.A */ && ch <= 70 /* CharacterCodes.F */) {
+                    value = value * 16 + ch - 65 /* CharacterCodes.A */ + 10;
+                }
+                else if (ch >= 97 /* CharacterCodes.a */ && ch <= 102 /* CharacterCodes.f */) {
+                    value = value * 16 + ch - 97 /* CharacterCodes.a */ + 10;
+                }
+                else {
+                    break;
+                }
+                pos++;
+                digits++;
+            }
+            if (digits < count) {
+                value = -1;
+            }
+            return value;
+        }
+        function setPosition(newPosition) {
+            pos = newPosition;
+            value = '';
+            tokenOffset = 0;
+            token = 16 /* SyntaxKind.Unknown */;
+            scanError = 0 /* ScanError.None */;
+        }
+        function scanNumber() {
+            let start = pos;
+            if (text.charCodeAt(pos) === 48 /* CharacterCodes._0 */) {
+                pos++;
+            }
+            else {
+                pos++;
+                while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                }
+            }
+            if (pos < text.length && text.charCodeAt(pos) === 46 /* CharacterCodes.dot */) {
+                pos++;
+                if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                    while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                        pos++;
+                    }
+                }
+                else {
+                    scanError = 3 /* ScanError.UnexpectedEndOfNumber */;
+                    return text.substring(start, pos);
+                }
+            }
+            let end = pos;
+            if (pos < text.length && (text.charCodeAt(pos) === 69 /* CharacterCodes.E */ || text.charCodeAt(pos) === 101 /* CharacterCodes.e */)) {
+                pos++;
+                if (pos < text.length && text.charCodeAt(pos) === 43 /* CharacterCodes.plus */ || text.charCodeAt(pos) === 45 /* CharacterCodes.minus */) {
+                    pos++;
+                }
+                if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                    pos++;
+                    while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+                        pos++;
+                    }
+                    end = pos;
+                }
+                else {
+                    scanError = 3 /* ScanError.UnexpectedEndOfNumber */;
+                }
+            }
+            return text.substring(start, end);
+        }
+        function scanString() {
+            let result = '', start = pos;
+            while (true) {
+                if (pos >= len) {
+                    result += text.substring(start, pos);
+                    scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                    break;
+                }
+                const ch = text.charCodeAt(pos);
+                if (ch === 34 /* CharacterCodes.doubleQuote */) {
+                    result += text.substring(start, pos);
+                    pos++;
+                    break;
+                }
+                if (ch === 92 /* CharacterCodes.backslash */) {
+                    result += text.substring(start, pos);
+                    pos++;
+                    if (pos >= len) {
+                        scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                        break;
+                    }
+                    const ch2 = text.charCodeAt(pos++);
+                    switch (ch2) {
+                        case 34 /* CharacterCodes.doubleQuote */:
+                            result += '\"';
+                            break;
+                        case 92 /* CharacterCodes.backslash */:
+                            result += '\\';
+                            break;
+                        case 47 /* CharacterCodes.slash */:
+                            result += '/';
+                            break;
+                        case 98 /* CharacterCodes.b */:
+                            result += '\b';
+                            break;
+                        case 102 /* CharacterCodes.f */:
+                            result += '\f';
+                            break;
+                        case 110 /* CharacterCodes.n */:
+                            result += '\n';
+                            break;
+                        case 114 /* CharacterCodes.r */:
+                            result += '\r';
+                            break;
+                        case 116 /* CharacterCodes.t */:
+                            result += '\t';
+                            break;
+                        case 117 /* CharacterCodes.u */:
+                            const ch3 = scanHexDigits(4, true);
+                            if (ch3 >= 0) {
+                                result += String.fromCharCode(ch3);
+                            }
+                            else {
+                                scanError = 4 /* ScanError.InvalidUnicode */;
+                            }
+                            break;
+                        default:
+                            scanError = 5 /* ScanError.InvalidEscapeCharacter */;
+                    }
+                    start = pos;
+                    continue;
+                }
+                if (ch >= 0 && ch <= 0x1f) {
+                    if (isLineBreak(ch)) {
+                        result += text.substring(start, pos);
+                        scanError = 2 /* ScanError.UnexpectedEndOfString */;
+                        break;
+                    }
+                    else {
+                        scanError = 6 /* ScanError.InvalidCharacter */;
+                        // mark as error but continue with string
+                    }
+                }
+                pos++;
+            }
+            return result;
+        }
+        function scanNext() {
+            value = '';
+            scanError = 0 /* ScanError.None */;
+            tokenOffset = pos;
+            lineStartOffset = lineNumber;
+            prevTokenLineStartOffset = tokenLineStartOffset;
+            if (pos >= len) {
+                // at the end
+                tokenOffset = len;
+                return token = 17 /* SyntaxKind.EOF */;
+            }
+            let code = text.charCodeAt(pos);
+            // trivia: whitespace
+            if (isWhiteSpace(code)) {
+                do {
+                    pos++;
+                    value += String.fromCharCode(code);
+                    code = text.charCodeAt(pos);
+                } while (isWhiteSpace(code));
+                return token = 15 /* SyntaxKind.Trivia */;
+            }
+            // trivia: newlines
+            if (isLineBreak(code)) {
+                pos++;
+                value += String.fromCharCode(code);
+                if (code === 13 /* CharacterCodes.carriageReturn */ && text.charCodeAt(pos) === 10 /* CharacterCodes.lineFeed */) {
+                    pos++;
+                    value += '\n';
+                }
+                lineNumber++;
+                tokenLineStartOffset = pos;
+                return token = 14 /* SyntaxKind.LineBreakTrivia */;
+            }
+            switch (code) {
+                // tokens: []{}:,
+                case 123 /* CharacterCodes.openBrace */:
+                    pos++;
+                    return token = 1 /* SyntaxKind.OpenBraceToken */;
+                case 125 /* CharacterCodes.closeBrace */:
+                    pos++;
+                    return token = 2 /* SyntaxKind.CloseBraceToken */;
+                case 91 /* CharacterCodes.openBracket */:
+                    pos++;
+                    return token = 3 /* SyntaxKind.OpenBracketToken */;
+                case 93 /* CharacterCodes.closeBracket */:
+                    pos++;
+                    return token = 4 /* SyntaxKind.CloseBracketToken */;
+                case 58 /* CharacterCodes.colon */:
+                    pos++;
+                    return token = 6 /* SyntaxKind.ColonToken */;
+                case 44 /* CharacterCodes.comma */:
+                    pos++;
+                    return token = 5 /* SyntaxKind.CommaToken */;
+                // strings
+                case 34 /* CharacterCodes.doubleQuote */:
+                    pos++;
+                    value = scanString();
+                    return token = 10 /* SyntaxKind.StringLiteral */;
+                // comments
+                case 47 /* CharacterCodes.slash */:
+                    const start = pos - 1;
+                    // Single-line comment
+                    if (text.charCodeAt(pos + 1) === 47 /* CharacterCodes.slash */) {
+                        pos += 2;
+                        while (pos < len) {
+                            if (isLineBreak(text.charCodeAt(pos))) {
+                                break;
+                            }
+                            pos++;
+                        }
+                        value = text.substring(start, pos);
+                        return token = 12 /* SyntaxKind.LineCommentTrivia */;
+                    }
+                    // Multi-line comment
+                    if (text.charCodeAt(pos + 1) === 42 /* CharacterCodes.asterisk */) {
+                        pos += 2;
+                        const safeLength = len - 1; // For lookahead.
+                        let commentClosed = false;
+                        while (pos < safeLength) {
+                            const ch = text.charCodeAt(pos);
+                            if (ch === 42 /* CharacterCodes.asterisk */ && text.charCodeAt(pos + 1) === 47 /* CharacterCodes.slash */) {
+                                pos += 2;
+                                commentClosed = true;
+                                break;
+                            }
+                            pos++;
+                            if (isLineBreak(ch)) {
+                                if (ch === 13 /* CharacterCodes.carriageReturn */ && text.charCodeAt(pos) === 10 /* CharacterCodes.lineFeed */) {
+                                    pos++;
+                                }
+                                lineNumber++;
+                                tokenLineStartOffset = pos;
+                            }
+                        }
+                        if (!commentClosed) {
+                            pos++;
+                            scanError = 1 /* ScanError.UnexpectedEndOfComment */;
+                        }
+                        value = text.substring(start, pos);
+                        return token = 13 /* SyntaxKind.BlockCommentTrivia */;
+                    }
+                    // just a single slash
+                    value += String.fromCharCode(code);
+                    pos++;
+                    return token = 16 /* SyntaxKind.Unknown */;
+                // numbers
+                case 45 /* CharacterCodes.minus */:
+                    value += String.fromCharCode(code);
+                    pos++;
+                    if (pos === len || !isDigit(text.charCodeAt(pos))) {
+                        return token = 16 /* SyntaxKind.Unknown */;
+                    }
+                // found a minus, followed by a number so
+                // we fall through to proceed with scanning
+                // numbers
+                case 48 /* CharacterCodes._0 */:
+                case 49 /* CharacterCodes._1 */:
+                case 50 /* CharacterCodes._2 */:
+                case 51 /* CharacterCodes._3 */:
+                case 52 /* CharacterCodes._4 */:
+                case 53 /* CharacterCodes._5 */:
+                case 54 /* CharacterCodes._6 */:
+                case 55 /* CharacterCodes._7 */:
+                case 56 /* CharacterCodes._8 */:
+                case 57 /* CharacterCodes._9 */:
+                    value += scanNumber();
+                    return token = 11 /* SyntaxKind.NumericLiteral */;
+                // literals and unknown symbols
+                default:
+                    // is a literal? Read the full word.
+                    while (pos < len && isUnknownContentCharacter(code)) {
+                        pos++;
+                        code = text.charCodeAt(pos);
+                    }
+                    if (tokenOffset !== pos) {
+                        value = text.substring(tokenOffset, pos);
+                        // keywords: true, false, null
+                        switch (value) {
+                            case 'true': return token = 8 /* SyntaxKind.TrueKeyword */;
+                            case 'false': return token = 9 /* SyntaxKind.FalseKeyword */;
+                            case 'null': return token = 7 /* SyntaxKind.NullKeyword */;
+                        }
+                        return token = 16 /* SyntaxKind.Unknown */;
+                    }
+                    // some
+                    value += String.fromCharCode(code);
+                    pos++;
+                    return token = 16 /* SyntaxKind.Unknown */;
+            }
+        }
+        function isUnknownContentCharacter(code) {
+            if (isWhiteSpace(code) || isLineBreak(code)) {
+                return false;
+            }
+            switch (code) {
+                case 125 /* CharacterCodes.closeBrace */:
+                case 93 /* CharacterCodes.closeBracket */:
+                case 123 /* CharacterCodes.openBrace */:
+                case 91 /* CharacterCodes.openBracket */:
+                case 34 /* CharacterCodes.doubleQuote */:
+                case 58 /* CharacterCodes.colon */:
+                case 44 /* CharacterCodes.comma */:
+                case 47 /* CharacterCodes.slash */:
+                    return false;
+            }
+            return true;
+        }
+        function scanNextNonTrivia() {
+            let result;
+            do {
+                result = scanNext();
+            } while (result >= 12 /* SyntaxKind.LineCommentTrivia */ && result <= 15 /* SyntaxKind.Trivia */);
+            return result;
+        }
+        return {
+            setPosition: setPosition,
+            getPosition: () => pos,
+            scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+            getToken: () => token,
+            getTokenValue: () => value,
+            getTokenOffset: () => tokenOffset,
+            getTokenLength: () => pos - tokenOffset,
+            getTokenStartLine: () => lineStartOffset,
+            getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+            getTokenError: () => scanError,
+        };
+    }
+    exports.createScanner = createScanner;
+    function isWhiteSpace(ch) {
+        return ch === 32 /* CharacterCodes.space */ || ch === 9 /* CharacterCodes.tab */;
+    }
+    function isLineBreak(ch) {
+        return ch === 10 /* CharacterCodes.lineFeed */ || ch === 13 /* CharacterCodes.carriageReturn */;
+    }
+    function isDigit(ch) {
+        return ch >= 48 /* CharacterCodes._0 */ && ch <= 57 /* CharacterCodes._9 */;
+    }
+    var CharacterCodes;
+    (function (CharacterCodes) {
+        CharacterCodes[CharacterCodes["lineFeed"] = 10] = "lineFeed";
+        CharacterCodes[CharacterCodes["carriageReturn"] = 13] = "carriageReturn";
+        CharacterCodes[CharacterCodes["space"] = 32] = "space";
+        CharacterCodes[CharacterCodes["_0"] = 48] = "_0";
+        CharacterCodes[CharacterCodes["_1"] = 49] = "_1";
+        CharacterCodes[CharacterCodes["_2"] = 50] = "_2";
+        CharacterCodes[CharacterCodes["_3"] = 51] = "_3";
+        CharacterCodes[CharacterCodes["_4"] = 52] = "_4";
+        CharacterCodes[CharacterCodes["_5"] = 53] = "_5";
+        CharacterCodes[CharacterCodes["_6"] = 54] = "_6";
+        CharacterCodes[CharacterCodes["_7"] = 55] = "_7";
+        CharacterCodes[CharacterCodes["_8"] = 56] = "_8";
+        CharacterCodes[CharacterCodes["_9"] = 57] = "_9";
+        CharacterCodes[CharacterCodes["a"] = 97] = "a";
+        CharacterCodes[CharacterCodes["b"] = 98] = "b";
+        CharacterCodes[CharacterCodes["c"] = 99] = "c";
+        CharacterCodes[CharacterCodes["d"] = 100] = "d";
+        CharacterCodes[CharacterCodes["e"] = 101] = "e";
+        CharacterCodes[CharacterCodes["f"] = 102] = "f";
+        CharacterCodes[CharacterCodes["g"] = 103] = "g";
+        CharacterCodes[CharacterCodes["h"] = 104] = "h";
+        CharacterCodes[CharacterCodes["i"] = 105] = "i";
+        CharacterCodes[CharacterCodes["j"] = 106] = "j";
+        CharacterCodes[CharacterCodes["k"] = 107] = "k";
+        CharacterCodes[CharacterCodes["l"] = 108] = "l";
+        CharacterCodes[CharacterCodes["m"] = 109] = "m";
+        CharacterCodes[CharacterCodes["n"] = 110] = "n";
+        CharacterCodes[CharacterCodes["o"] = 111] = "o";
+        CharacterCodes[CharacterCodes["p"] = 112] = "p";
+        CharacterCodes[CharacterCodes["q"] = 113] = "q";
+        CharacterCodes[CharacterCodes["r"] = 114] = "r";
+        CharacterCodes[CharacterCodes["s"] = 115] = "s";
+        CharacterCodes[CharacterCodes["t"] = 116] = "t";
+        CharacterCodes[CharacterCodes["u"] = 117] = "u";
+        CharacterCodes[CharacterCodes["v"] = 118] = "v";
+        CharacterCodes[CharacterCodes["w"] = 119] = "w";
+        CharacterCodes[CharacterCodes["x"] = 120] = "x";
+        CharacterCodes[CharacterCodes["y"] = 121] = "y";
+        CharacterCodes[CharacterCodes["z"] = 122] = "z";
+        CharacterCodes[CharacterCodes["A"] = 65] = "A";
+        CharacterCodes[CharacterCodes["B"] = 66] = "B";
+        CharacterCodes[CharacterCodes["C"] = 67] = "C";
+        CharacterCodes[CharacterCodes["D"] = 68] = "D";
+        CharacterCodes[CharacterCodes["E"] = 69] = "E";
+        CharacterCodes[CharacterCodes["F"] = 70] = "F";
+        CharacterCodes[CharacterCodes["G"] = 71] = "G";
+        CharacterCodes[CharacterCodes["H"] = 72] = "H";
+        CharacterCodes[CharacterCodes["I"] = 73] = "I";
+        CharacterCodes[CharacterCodes["J"] = 74] = "J";
+        CharacterCodes[CharacterCodes["K"] = 75] = "K";
+        CharacterCodes[CharacterCodes["L"] = 76] = "L";
+        CharacterCodes[CharacterCodes["M"] = 77] = "M";
+        CharacterCodes[CharacterCodes["N"] = 78] = "N";
+        CharacterCodes[CharacterCodes["O"] = 79] = "O";
+        CharacterCodes[CharacterCodes["P"] = 80] = "P";
+        CharacterCodes[CharacterCodes["Q"] = 81] = "Q";
+        CharacterCodes[CharacterCodes["R"] = 82] = "R";
+        CharacterCodes[CharacterCodes["S"] = 83] = "S";
+        CharacterCodes[CharacterCodes["T"] = 84] = "T";
+        CharacterCodes[CharacterCodes["U"] = 85] = "U";
+        CharacterCodes[CharacterCodes["V"] = 86] = "V";
+        CharacterCodes[CharacterCodes["W"] = 87] = "W";
+        CharacterCodes[CharacterCodes["X"] = 88] = "X";
+        CharacterCodes[CharacterCodes["Y"] = 89] = "Y";
+        CharacterCodes[CharacterCodes["Z"] = 90] = "Z";
+        CharacterCodes[CharacterCodes["asterisk"] = 42] = "asterisk";
+        CharacterCodes[CharacterCodes["backslash"] = 92] = "backslash";
+        CharacterCodes[CharacterCodes["closeBrace"] = 125] = "closeBrace";
+        CharacterCodes[CharacterCodes["closeBracket"] = 93] = "closeBracket";
+        CharacterCodes[CharacterCodes["colon"] = 58] = "colon";
+        CharacterCodes[CharacterCodes["comma"] = 44] = "comma";
+        CharacterCodes[CharacterCodes["dot"] = 46] = "dot";
+        CharacterCodes[CharacterCodes["doubleQuote"] = 34] = "doubleQuote";
+        CharacterCodes[CharacterCodes["minus"] = 45] = "minus";
+        CharacterCodes[CharacterCodes["openBrace"] = 123] = "openBrace";
+        CharacterCodes[CharacterCodes["openBracket"] = 91] = "openBracket";
+        CharacterCodes[CharacterCodes["plus"] = 43] = "plus";
+        CharacterCodes[CharacterCodes["slash"] = 47] = "slash";
+        CharacterCodes[CharacterCodes["formFeed"] = 12] = "formFeed";
+        CharacterCodes[CharacterCodes["tab"] = 9] = "tab";
+    })(CharacterCodes || (CharacterCodes = {}));
+});
+
+
+/***/ }),
+
+/***/ 4579:
+/***/ ((module, exports) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports"], factory);
+    }
+})(function () {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.supportedEols = exports.cachedBreakLinesWithSpaces = exports.cachedSpaces = void 0;
+    exports.cachedSpaces = new Array(20).fill(0).map((_, index) => {
+        return ' '.repeat(index);
+    });
+    const maxCachedValues = 200;
+    exports.cachedBreakLinesWithSpaces = {
+        ' ': {
+            '\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\n' + ' '.repeat(index);
+            }),
+            '\r': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r' + ' '.repeat(index);
+            }),
+            '\r\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r\n' + ' '.repeat(index);
+            }),
+        },
+        '\t': {
+            '\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\n' + '\t'.repeat(index);
+            }),
+            '\r': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r' + '\t'.repeat(index);
+            }),
+            '\r\n': new Array(maxCachedValues).fill(0).map((_, index) => {
+                return '\r\n' + '\t'.repeat(index);
+            }),
+        }
+    };
+    exports.supportedEols = ['\n', '\r', '\r\n'];
+});
+
+
+/***/ }),
+
+/***/ 9547:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+(function (factory) {
+    if ( true && typeof module.exports === "object") {
+        var v = factory(__WEBPACK_EXTERNAL_createRequire(import.meta.url), exports);
+        if (v !== undefined) module.exports = v;
+    }
+    else if (typeof define === "function" && define.amd) {
+        define(["require", "exports", "./impl/format", "./impl/edit", "./impl/scanner", "./impl/parser"], factory);
+    }
+})(function () {
+    /*---------------------------------------------------------------------------------------------
+     *  Copyright (c) Microsoft Corporation. All rights reserved.
+     *  Licensed under the MIT License. See License.txt in the project root for license information.
+     *--------------------------------------------------------------------------------------------*/
+    'use strict';
+    Object.defineProperty(exports, "__esModule", ({ value: true }));
+    exports.applyEdits = exports.modify = exports.format = exports.printParseErrorCode = exports.ParseErrorCode = exports.stripComments = exports.visit = exports.getNodeValue = exports.getNodePath = exports.findNodeAtOffset = exports.findNodeAtLocation = exports.parseTree = exports.parse = exports.getLocation = exports.SyntaxKind = exports.ScanError = exports.createScanner = void 0;
+    const formatter = __nccwpck_require__(6612);
+    const edit = __nccwpck_require__(4807);
+    const scanner = __nccwpck_require__(8525);
+    const parser = __nccwpck_require__(2771);
+    /**
+     * Creates a JSON scanner on the given text.
+     * If ignoreTrivia is set, whitespaces or comments are ignored.
+     */
+    exports.createScanner = scanner.createScanner;
+    var ScanError;
+    (function (ScanError) {
+        ScanError[ScanError["None"] = 0] = "None";
+        ScanError[ScanError["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+        ScanError[ScanError["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+        ScanError[ScanError["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+        ScanError[ScanError["InvalidUnicode"] = 4] = "InvalidUnicode";
+        ScanError[ScanError["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+        ScanError[ScanError["InvalidCharacter"] = 6] = "InvalidCharacter";
+    })(ScanError || (exports.ScanError = ScanError = {}));
+    var SyntaxKind;
+    (function (SyntaxKind) {
+        SyntaxKind[SyntaxKind["OpenBraceToken"] = 1] = "OpenBraceToken";
+        SyntaxKind[SyntaxKind["CloseBraceToken"] = 2] = "CloseBraceToken";
+        SyntaxKind[SyntaxKind["OpenBracketToken"] = 3] = "OpenBracketToken";
+        SyntaxKind[SyntaxKind["CloseBracketToken"] = 4] = "CloseBracketToken";
+        SyntaxKind[SyntaxKind["CommaToken"] = 5] = "CommaToken";
+        SyntaxKind[SyntaxKind["ColonToken"] = 6] = "ColonToken";
+        SyntaxKind[SyntaxKind["NullKeyword"] = 7] = "NullKeyword";
+        SyntaxKind[SyntaxKind["TrueKeyword"] = 8] = "TrueKeyword";
+        SyntaxKind[SyntaxKind["FalseKeyword"] = 9] = "FalseKeyword";
+        SyntaxKind[SyntaxKind["StringLiteral"] = 10] = "StringLiteral";
+        SyntaxKind[SyntaxKind["NumericLiteral"] = 11] = "NumericLiteral";
+        SyntaxKind[SyntaxKind["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+        SyntaxKind[SyntaxKind["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+        SyntaxKind[SyntaxKind["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+        SyntaxKind[SyntaxKind["Trivia"] = 15] = "Trivia";
+        SyntaxKind[SyntaxKind["Unknown"] = 16] = "Unknown";
+        SyntaxKind[SyntaxKind["EOF"] = 17] = "EOF";
+    })(SyntaxKind || (exports.SyntaxKind = SyntaxKind = {}));
+    /**
+     * For a given offset, evaluate the location in the JSON document. Each segment in the location path is either a property name or an array index.
+     */
+    exports.getLocation = parser.getLocation;
+    /**
+     * Parses the given text and returns the object the JSON content represents. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     * Therefore, always check the errors list to find out if the input was valid.
+     */
+    exports.parse = parser.parse;
+    /**
+     * Parses the given text and returns a tree representation the JSON content. On invalid input, the parser tries to be as fault tolerant as possible, but still return a result.
+     */
+    exports.parseTree = parser.parseTree;
+    /**
+     * Finds the node at the given path in a JSON DOM.
+     */
+    exports.findNodeAtLocation = parser.findNodeAtLocation;
+    /**
+     * Finds the innermost node at the given offset. If includeRightBound is set, also finds nodes that end at the given offset.
+     */
+    exports.findNodeAtOffset = parser.findNodeAtOffset;
+    /**
+     * Gets the JSON path of the given JSON DOM node
+     */
+    exports.getNodePath = parser.getNodePath;
+    /**
+     * Evaluates the JavaScript object of the given JSON DOM node
+     */
+    exports.getNodeValue = parser.getNodeValue;
+    /**
+     * Parses the given text and invokes the visitor functions for each object, array and literal reached.
+     */
+    exports.visit = parser.visit;
+    /**
+     * Takes JSON with JavaScript-style comments and remove
+     * them. Optionally replaces every none-newline character
+     * of comments with a replaceCharacter
+     */
+    exports.stripComments = parser.stripComments;
+    var ParseErrorCode;
+    (function (ParseErrorCode) {
+        ParseErrorCode[ParseErrorCode["InvalidSymbol"] = 1] = "InvalidSymbol";
+        ParseErrorCode[ParseErrorCode["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+        ParseErrorCode[ParseErrorCode["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+        ParseErrorCode[ParseErrorCode["ValueExpected"] = 4] = "ValueExpected";
+        ParseErrorCode[ParseErrorCode["ColonExpected"] = 5] = "ColonExpected";
+        ParseErrorCode[ParseErrorCode["CommaExpected"] = 6] = "CommaExpected";
+        ParseErrorCode[ParseErrorCode["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+        ParseErrorCode[ParseErrorCode["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+        ParseErrorCode[ParseErrorCode["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+        ParseErrorCode[ParseErrorCode["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+        ParseErrorCode[ParseErrorCode["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+        ParseErrorCode[ParseErrorCode["InvalidUnicode"] = 14] = "InvalidUnicode";
+        ParseErrorCode[ParseErrorCode["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+        ParseErrorCode[ParseErrorCode["InvalidCharacter"] = 16] = "InvalidCharacter";
+    })(ParseErrorCode || (exports.ParseErrorCode = ParseErrorCode = {}));
+    function printParseErrorCode(code) {
+        switch (code) {
+            case 1 /* ParseErrorCode.InvalidSymbol */: return 'InvalidSymbol';
+            case 2 /* ParseErrorCode.InvalidNumberFormat */: return 'InvalidNumberFormat';
+            case 3 /* ParseErrorCode.PropertyNameExpected */: return 'PropertyNameExpected';
+            case 4 /* ParseErrorCode.ValueExpected */: return 'ValueExpected';
+            case 5 /* ParseErrorCode.ColonExpected */: return 'ColonExpected';
+            case 6 /* ParseErrorCode.CommaExpected */: return 'CommaExpected';
+            case 7 /* ParseErrorCode.CloseBraceExpected */: return 'CloseBraceExpected';
+            case 8 /* ParseErrorCode.CloseBracketExpected */: return 'CloseBracketExpected';
+            case 9 /* ParseErrorCode.EndOfFileExpected */: return 'EndOfFileExpected';
+            case 10 /* ParseErrorCode.InvalidCommentToken */: return 'InvalidCommentToken';
+            case 11 /* ParseErrorCode.UnexpectedEndOfComment */: return 'UnexpectedEndOfComment';
+            case 12 /* ParseErrorCode.UnexpectedEndOfString */: return 'UnexpectedEndOfString';
+            case 13 /* ParseErrorCode.UnexpectedEndOfNumber */: return 'UnexpectedEndOfNumber';
+            case 14 /* ParseErrorCode.InvalidUnicode */: return 'InvalidUnicode';
+            case 15 /* ParseErrorCode.InvalidEscapeCharacter */: return 'InvalidEscapeCharacter';
+            case 16 /* ParseErrorCode.InvalidCharacter */: return 'InvalidCharacter';
+        }
+        return '<unknown ParseErrorCode>';
+    }
+    exports.printParseErrorCode = printParseErrorCode;
+    /**
+     * Computes the edit operations needed to format a JSON document.
+     *
+     * @param documentText The input text
+     * @param range The range to format or `undefined` to format the full content
+     * @param options The formatting options
+     * @returns The edit operations describing the formatting changes to the original document following the format described in {@linkcode EditResult}.
+     * To apply the edit operations to the input, use {@linkcode applyEdits}.
+     */
+    function format(documentText, range, options) {
+        return formatter.format(documentText, range, options);
+    }
+    exports.format = format;
+    /**
+     * Computes the edit operations needed to modify a value in the JSON document.
+     *
+     * @param documentText The input text
+     * @param path The path of the value to change. The path represents either to the document root, a property or an array item.
+     * If the path points to an non-existing property or item, it will be created.
+     * @param value The new value for the specified property or item. If the value is undefined,
+     * the property or item will be removed.
+     * @param options Options
+     * @returns The edit operations describing the changes to the original document, following the format described in {@linkcode EditResult}.
+     * To apply the edit operations to the input, use {@linkcode applyEdits}.
+     */
+    function modify(text, path, value, options) {
+        return edit.setProperty(text, path, value, options);
+    }
+    exports.modify = modify;
+    /**
+     * Applies edits to an input string.
+     * @param text The input text
+     * @param edits Edit operations following the format described in {@linkcode EditResult}.
+     * @returns The text with the applied edits.
+     * @throws An error if the edit operations are not well-formed as described in {@linkcode EditResult}.
+     */
+    function applyEdits(text, edits) {
+        let sortedEdits = edits.slice(0).sort((a, b) => {
+            const diff = a.offset - b.offset;
+            if (diff === 0) {
+                return a.length - b.length;
+            }
+            return diff;
+        });
+        let lastModifiedOffset = text.length;
+        for (let i = sortedEdits.length - 1; i >= 0; i--) {
+            let e = sortedEdits[i];
+            if (e.offset + e.length <= lastModifiedOffset) {
+                text = edit.applyEdit(text, e);
+            }
+            else {
+                throw new Error('Overlapping edit');
+            }
+            lastModifiedOffset = e.offset;
+        }
+        return text;
+    }
+    exports.applyEdits = applyEdits;
+});
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -65263,6 +67155,45 @@ function defaultDescription(env) {
 
 /***/ }),
 
+/***/ 5744:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CJ: () => (/* binding */ HOOK_EVENTS),
+/* harmony export */   Qc: () => (/* binding */ hookOrder),
+/* harmony export */   ev: () => (/* binding */ isHookEvent)
+/* harmony export */ });
+/* unused harmony export LIFECYCLE_EVENTS */
+// The lifecycle events of a CodeDeploy ECS deployment, in the order they run.
+const LIFECYCLE_EVENTS = (/* unused pure expression or super */ null && ([
+    'BeforeInstall',
+    'Install',
+    'AfterInstall',
+    'AllowTestTraffic',
+    'AfterAllowTestTraffic',
+    'BeforeAllowTraffic',
+    'AllowTraffic',
+    'AfterAllowTraffic'
+]));
+/** The events that run an AppSpec hook (a Lambda function); the other three are CodeDeploy's own steps. */
+const HOOK_EVENTS = [
+    'BeforeInstall',
+    'AfterInstall',
+    'AfterAllowTestTraffic',
+    'BeforeAllowTraffic',
+    'AfterAllowTraffic'
+];
+function isHookEvent(name) {
+    return HOOK_EVENTS.includes(name);
+}
+/** Where a hook runs in the deployment: hooks are listed, and sent, in that order. */
+function hookOrder(event) {
+    return HOOK_EVENTS.indexOf(event);
+}
+
+
+/***/ }),
+
 /***/ 1958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -65357,7 +67288,7 @@ function describeTrafficRouting(r) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1045);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7265);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2924);
 /* harmony import */ var _runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9576);
 
@@ -65379,7 +67310,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7265:
+/***/ 2924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65390,423 +67321,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/runtime/errors.ts
 var errors = __nccwpck_require__(9541);
+// EXTERNAL MODULE: ./src/backends/codedeploy/lifecycle-events.ts
+var lifecycle_events = __nccwpck_require__(5744);
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/appspec.ts
-// The ECS AppSpec: reading a user's file (as the official action and the AWS CLI read it) and building
-// the one this action sends. No I/O: the caller reads the file and passes its text.
+// The AppSpec this action sends: the revision, the container and port, the service's network and
+// capacity settings (or the file's), and the file's hooks.
 
 
 
-
-/** The file names the official action looks for in the workspace, in its order. */
-const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
-/** The only lifecycle events of an ECS deployment that take a hook, in the order they run. */
-const ECS_HOOK_EVENTS = [
-    'BeforeInstall',
-    'AfterInstall',
-    'AfterAllowTestTraffic',
-    'BeforeAllowTraffic',
-    'AfterAllowTraffic'
-];
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-function defaultAppSpecPath(workspace, fileExists) {
-    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
-}
-const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
-// EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
-const EC2_ONLY_EVENTS = [
-    'ApplicationStop',
-    'DownloadBundle',
-    'ApplicationStart',
-    'ValidateService',
-    'BeforeBlockTraffic',
-    'BlockTraffic',
-    'AfterBlockTraffic'
-];
-// CodeDeploy's own steps of an ECS deployment: they show in the log but cannot run a hook.
-const ECS_UNHOOKABLE_EVENTS = ['Install', 'AllowTestTraffic', 'AllowTraffic'];
-// Lambda's own FunctionName pattern (name, partial ARN or ARN, optional version or alias).
-const LAMBDA_FUNCTION = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
-// Template markers left unrendered: CodePipeline <NAME>, envsubst/Terraform ${NAME}, mustache/Go {{ name }}.
-const PLACEHOLDER = /<[^<>\s][^<>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}/;
-// What EC2/on-premises hooks look like: script entries, or a path to a script.
-const SCRIPT_KEYS = ['location', 'timeout', 'runas'];
-const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
-function isMap(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function show(v) {
-    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
-}
-function editDistance(a, b) {
-    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++) {
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        prev = row;
-    }
-    return prev[b.length];
-}
-function nearest(word, candidates) {
-    const scored = candidates.map(c => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }));
-    scored.sort((x, y) => x.d - y.d);
-    const best = scored[0];
-    return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? best.c : undefined;
-}
-/** Collects every problem of a file so that one error lists them all, rather than one per run. */
-class Problems {
-    list = [];
-    inHooks = false;
-    add(where, what) {
-        this.list.push(`${where}: ${what}`);
-        if (where.startsWith('Hooks'))
-            this.inHooks = true;
-    }
-}
-/**
- * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
- * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
- * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
- */
-function readKeys(map, known, where, problems) {
-    const out = {};
-    const seen = new Map();
-    for (const [key, value] of Object.entries(map)) {
-        const canonical = known.find(k => k.toLowerCase() === key.toLowerCase());
-        if (canonical === undefined) {
-            const guess = nearest(key, known);
-            problems.add(at(where, key), `unknown key${guess ? `; did you mean ${guess}?` : '.'} Known keys here: ${known.join(', ')}.`);
-            continue;
-        }
-        const earlier = seen.get(canonical);
-        if (earlier !== undefined) {
-            problems.add(at(where, key), `given twice (as ${earlier} and ${key}; keys are case-insensitive).`);
-            continue;
-        }
-        seen.set(canonical, key);
-        out[canonical] = value;
-    }
-    return out;
-}
-function at(where, key) {
-    return where ? `${where}.${key}` : key;
-}
-function blank(v) {
-    return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
-}
-function placeholderIn(v) {
-    return typeof v === 'string' ? PLACEHOLDER.exec(v)?.[0] : undefined;
-}
-/**
- * A string that goes to AWS as it is: placeholders and blanks are errors, numbers are taken as their
- * text (YAML reads `PlatformVersion: 1.4` as a number).
- */
-function sentString(v, where, problems) {
-    if (typeof v === 'number')
-        return String(v);
-    if (typeof v !== 'string') {
-        problems.add(where, `must be a string, not ${show(v)}.`);
-        return undefined;
-    }
-    if (v.trim() === '') {
-        problems.add(where, 'is blank; give a value or remove the key.');
-        return undefined;
-    }
-    const marker = placeholderIn(v);
-    if (marker !== undefined) {
-        problems.add(where, `contains the placeholder ${marker}, which would be sent to AWS as it is; render it first.`);
-        return undefined;
-    }
-    return v.trim();
-}
-function sentStringList(v, where, problems) {
-    if (!Array.isArray(v)) {
-        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
-        return undefined;
-    }
-    const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
-    return items.every((s) => s !== undefined) ? items : undefined;
-}
-function integer(v, where, min, max, problems) {
-    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
-        return undefined;
-    }
-    return n;
-}
-function readNetworkConfiguration(v, where, problems) {
-    if (!isMap(v)) {
-        problems.add(where, 'must be a mapping with AwsvpcConfiguration.');
-        return undefined;
-    }
-    const outer = readKeys(v, ['AwsvpcConfiguration'], where, problems);
-    const inner = outer.AwsvpcConfiguration;
-    const innerWhere = `${where}.AwsvpcConfiguration`;
-    if (!isMap(inner)) {
-        problems.add(innerWhere, 'is required: a mapping with Subnets, SecurityGroups and AssignPublicIp.');
-        return undefined;
-    }
-    const keys = readKeys(inner, ['Subnets', 'SecurityGroups', 'AssignPublicIp'], innerWhere, problems);
-    if (keys.Subnets === undefined) {
-        problems.add(`${innerWhere}.Subnets`, 'is required (at least one subnet ID).');
-        return undefined;
-    }
-    const subnets = sentStringList(keys.Subnets, `${innerWhere}.Subnets`, problems);
-    if (subnets?.length === 0)
-        problems.add(`${innerWhere}.Subnets`, 'is empty; give at least one subnet ID.');
-    const securityGroups = keys.SecurityGroups === undefined
-        ? undefined
-        : sentStringList(keys.SecurityGroups, `${innerWhere}.SecurityGroups`, problems);
-    let assignPublicIp;
-    if (keys.AssignPublicIp !== undefined) {
-        const text = sentString(keys.AssignPublicIp, `${innerWhere}.AssignPublicIp`, problems)?.toUpperCase();
-        if (text === 'ENABLED' || text === 'DISABLED')
-            assignPublicIp = text;
-        else if (text !== undefined)
-            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
-    }
-    if (!subnets?.length)
-        return undefined;
-    return {
-        awsvpcConfiguration: {
-            subnets,
-            ...(securityGroups ? { securityGroups } : {}),
-            ...(assignPublicIp ? { assignPublicIp } : {})
-        }
-    };
-}
-function readCapacityProviderStrategy(v, where, problems) {
-    if (!Array.isArray(v) || v.length === 0) {
-        problems.add(where, 'must be a non-empty list of {CapacityProvider, Base, Weight}.');
-        return undefined;
-    }
-    const items = [];
-    v.forEach((item, i) => {
-        const itemWhere = `${where}[${i}]`;
-        if (!isMap(item)) {
-            problems.add(itemWhere, 'must be a mapping {CapacityProvider, Base, Weight}.');
-            return;
-        }
-        const keys = readKeys(item, ['CapacityProvider', 'Base', 'Weight'], itemWhere, problems);
-        if (keys.CapacityProvider === undefined) {
-            problems.add(`${itemWhere}.CapacityProvider`, 'is required.');
-            return;
-        }
-        const capacityProvider = sentString(keys.CapacityProvider, `${itemWhere}.CapacityProvider`, problems);
-        // Bounds are ECS's CapacityProviderStrategyItem limits.
-        const base = keys.Base === undefined ? undefined : integer(keys.Base, `${itemWhere}.Base`, 0, 100000, problems);
-        const weight = keys.Weight === undefined ? undefined : integer(keys.Weight, `${itemWhere}.Weight`, 0, 1000, problems);
-        if (capacityProvider === undefined)
-            return;
-        items.push({
-            capacityProvider,
-            ...(base !== undefined ? { base } : {}),
-            ...(weight !== undefined ? { weight } : {})
-        });
-    });
-    return items;
-}
-/** `ContainerName`/`ContainerPort`: a placeholder or a blank leaves the value to the inputs or the service. */
-function templateValue(v, where, file, warnings) {
-    const marker = placeholderIn(v);
-    if (blank(v) || marker !== undefined) {
-        const what = marker !== undefined ? `the placeholder ${marker}` : 'blank';
-        warnings.push(`${where} in ${file} is ${what}: ignored; the value comes from the inputs or the service's load balancer.`);
-        return 'skip';
-    }
-    return 'use';
-}
-function scriptLocations(value) {
-    const items = Array.isArray(value) ? value : [value];
-    const entries = items
-        .filter(isMap)
-        .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
-    if (entries.length > 0) {
-        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
-    }
-    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
-}
-function describeHookProblem(value) {
-    const scripts = scriptLocations(value);
-    if (scripts) {
-        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
-    }
-    if (typeof value !== 'string')
-        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
-    if (value.trim() === '')
-        return 'is blank; give a Lambda function name or ARN, or remove the hook.';
-    const marker = placeholderIn(value);
-    if (marker !== undefined) {
-        return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
-    }
-    if (!LAMBDA_FUNCTION.test(value.trim()))
-        return `${show(value)} is not a Lambda function name or ARN.`;
-    return undefined;
-}
-function describeEventProblem(event) {
-    if (EC2_ONLY_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
-        return 'is an EC2/on-premises lifecycle event (as ApplicationStart and ValidateService are), not an ECS one.';
-    }
-    if (ECS_UNHOOKABLE_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
-        return 'is a step CodeDeploy runs itself and cannot be hooked.';
-    }
-    const guess = nearest(event, ECS_HOOK_EVENTS);
-    return `is not an ECS lifecycle event${guess ? `; did you mean ${guess}?` : '.'}`;
-}
-function readHooks(v, problems) {
-    // `Hooks:` with every entry commented out is null: no hooks.
-    if (v === null || v === undefined)
-        return [];
-    let entries;
-    if (Array.isArray(v)) {
-        entries = [];
-        v.forEach((item, i) => {
-            if (isMap(item))
-                entries.push(...Object.entries(item));
-            else
-                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
-        });
-    }
-    else if (isMap(v)) {
-        // cdklabs/cdk-ecs-codedeploy writes Hooks as a mapping, and CodeDeploy takes it.
-        entries = Object.entries(v);
-    }
-    else {
-        problems.add('Hooks', 'must be a list of single-key mappings such as - BeforeInstall: MyFunction.');
-        return [];
-    }
-    const hooks = [];
-    const reject = (key, what) => {
-        problems.add(`Hooks.${key}`, what);
-    };
-    for (const [key, value] of entries) {
-        const event = ECS_HOOK_EVENTS.find(e => e.toLowerCase() === key.toLowerCase());
-        if (event === undefined) {
-            reject(key, describeEventProblem(key));
-            continue;
-        }
-        const problem = describeHookProblem(value);
-        if (problem !== undefined)
-            reject(key, problem);
-        else if (hooks.some(h => h.event === event))
-            reject(key, 'is given twice; CodeDeploy runs one function per event.');
-        else
-            hooks.push({ event, functionName: value.trim() });
-    }
-    return hooks.sort((a, b) => hookOrder(a.event) - hookOrder(b.event));
-}
-function hookOrder(event) {
-    return ECS_HOOK_EVENTS.indexOf(event);
-}
-function readTargetService(resources, file, problems, warnings) {
-    const result = { hooks: [], warnings };
-    const notEcs = (what) => new errors/* InputError */.dz(`${file} is not an ECS AppSpec: ${what}`, `An ECS AppSpec has Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
-    if (!Array.isArray(resources) || resources.length !== 1) {
-        throw notEcs(Array.isArray(resources)
-            ? `Resources has ${resources.length} entries; an ECS AppSpec has exactly one target service.`
-            : 'Resources must be a list with one target service.');
-    }
-    const [entry] = resources;
-    const names = isMap(entry) ? Object.keys(entry) : [];
-    const name = names[0];
-    // The resource's name is free (the docs use TargetService; the AWS CLI accepts any single key).
-    if (!isMap(entry) || names.length !== 1 || name === undefined || !isMap(entry[name])) {
-        throw notEcs('the Resources entry must be a single-key mapping such as TargetService: { Type, Properties }.');
-    }
-    const where = `Resources[0].${name}`;
-    const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
-    if (target.Type !== 'AWS::ECS::Service') {
-        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
-        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
-    }
-    if (target.Properties === undefined || target.Properties === null)
-        return result;
-    if (!isMap(target.Properties)) {
-        problems.add(`${where}.Properties`, 'must be a mapping.');
-        return result;
-    }
-    const propsWhere = `${where}.Properties`;
-    const props = readKeys(target.Properties, [
-        'TaskDefinition',
-        'LoadBalancerInfo',
-        'PlatformVersion',
-        'NetworkConfiguration',
-        'CapacityProviderStrategy'
-    ], propsWhere, problems);
-    // TaskDefinition is always replaced by the revision this run deploys, so a placeholder there is normal.
-    if (props.LoadBalancerInfo !== undefined && props.LoadBalancerInfo !== null) {
-        const lbWhere = `${propsWhere}.LoadBalancerInfo`;
-        if (!isMap(props.LoadBalancerInfo)) {
-            problems.add(lbWhere, 'must be a mapping with ContainerName and ContainerPort.');
-        }
-        else {
-            const lb = readKeys(props.LoadBalancerInfo, ['ContainerName', 'ContainerPort'], lbWhere, problems);
-            if (lb.ContainerName !== undefined &&
-                templateValue(lb.ContainerName, `${lbWhere}.ContainerName`, file, warnings) === 'use') {
-                result.containerName = sentString(lb.ContainerName, `${lbWhere}.ContainerName`, problems);
-            }
-            if (lb.ContainerPort !== undefined &&
-                templateValue(lb.ContainerPort, `${lbWhere}.ContainerPort`, file, warnings) === 'use') {
-                result.containerPort = integer(lb.ContainerPort, `${lbWhere}.ContainerPort`, 1, 65535, problems);
-            }
-        }
-    }
-    if (props.PlatformVersion !== undefined) {
-        result.platformVersion = sentString(props.PlatformVersion, `${propsWhere}.PlatformVersion`, problems);
-    }
-    if (props.NetworkConfiguration !== undefined) {
-        result.networkConfiguration = readNetworkConfiguration(props.NetworkConfiguration, `${propsWhere}.NetworkConfiguration`, problems);
-    }
-    if (props.CapacityProviderStrategy !== undefined) {
-        result.capacityProviderStrategy = readCapacityProviderStrategy(props.CapacityProviderStrategy, `${propsWhere}.CapacityProviderStrategy`, problems);
-    }
-    return result;
-}
-/**
- * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
- * that cannot be deployed; placeholders where this action supplies the value are warnings.
- */
-function parseAppSpecFile(text, file) {
-    const doc = (0,dist/* parseDocument */.Tp)(text);
-    const [first] = doc.errors;
-    if (first) {
-        const pos = first.linePos?.[0];
-        const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
-    }
-    const root = doc.toJS();
-    if (!isMap(root)) {
-        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
-    }
-    const problems = new Problems();
-    const warnings = [];
-    const keys = readKeys(root, ['version', 'Resources', 'Hooks'], '', problems);
-    if (keys.Resources === undefined) {
-        const ec2 = Object.keys(root).some(k => ['os', 'files', 'permissions'].includes(k.toLowerCase()));
-        throw new errors/* InputError */.dz(`${file} has no Resources section${ec2 ? ': it is an EC2/on-premises AppSpec (it has os/files)' : ''}.`, `An ECS AppSpec names the service in Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
-    }
-    // This action always sends version 0.0; other values are reported, not passed on.
-    if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
-        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
-    }
-    const result = readTargetService(keys.Resources, file, problems, warnings);
-    result.hooks = readHooks(keys.Hooks, problems);
-    if (problems.list.length > 0) {
-        throw new errors/* InputError */.dz(`${file} cannot be used: ${problems.list.join(' ')}`, (problems.inHooks
-            ? `An ECS hook is the name or ARN of one Lambda function, for one of ${ECS_HOOK_EVENTS.join(', ')}; e.g. - BeforeInstall: CodeDeployHook_check. `
-            : '') + `Fix the file (ECS AppSpec reference: ${APPSPEC_DOCS}).`);
-    }
-    return result;
-}
 /**
  * Builds the AppSpec this action sends. The version is the string "0.0": JSON.stringify would write the
  * number 0.0 as `0`, and the string keeps the documented value readable in the `appspec` output;
@@ -65820,11 +67344,6 @@ function buildAppSpec(p) {
         throw new errors/* InputError */.dz('The container name is blank.', 'Set container-name to the container that receives traffic.');
     }
     const hooks = p.hooks ?? [];
-    for (const h of hooks) {
-        if (!ECS_HOOK_EVENTS.includes(h.event)) {
-            throw new errors/* InputError */.dz(`${h.event} is not an ECS hook event.`, `ECS hooks: ${ECS_HOOK_EVENTS.join(', ')}.`);
-        }
-    }
     const net = p.networkConfiguration?.awsvpcConfiguration;
     const appSpec = {
         version: '0.0',
@@ -65863,7 +67382,7 @@ function buildAppSpec(p) {
         ...(hooks.length
             ? {
                 Hooks: [...hooks]
-                    .sort((a, b) => hookOrder(a.event) - hookOrder(b.event))
+                    .sort((a, b) => (0,lifecycle_events/* hookOrder */.Qc)(a.event) - (0,lifecycle_events/* hookOrder */.Qc)(b.event))
                     .map(h => ({ [h.event]: h.functionName }))
             }
             : {})
@@ -66170,6 +67689,400 @@ function optionalNumber(read, name, rule) {
 
 // EXTERNAL MODULE: ./src/runtime/io.ts + 45 modules
 var runtime_io = __nccwpck_require__(1045);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/plan/nearest.ts
+var nearest = __nccwpck_require__(5253);
+;// CONCATENATED MODULE: ./src/backends/codedeploy/appspec-file.ts
+// A user's ECS AppSpec file, read as the official action and the AWS CLI read it (YAML or JSON, keys
+// case-insensitive) and checked, since this action rebuilds the AppSpec from the keys it knows. No
+// I/O: the caller reads the file and passes its text.
+
+
+
+
+
+/** The file names the official action looks for in the workspace, in its order. */
+const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
+/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
+function defaultAppSpecPath(workspace, fileExists) {
+    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
+}
+const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
+// EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
+const EC2_ONLY_EVENTS = [
+    'ApplicationStop',
+    'DownloadBundle',
+    'ApplicationStart',
+    'ValidateService',
+    'BeforeBlockTraffic',
+    'BlockTraffic',
+    'AfterBlockTraffic'
+];
+// CodeDeploy's own steps of an ECS deployment: they show in the log but cannot run a hook.
+const ECS_UNHOOKABLE_EVENTS = ['Install', 'AllowTestTraffic', 'AllowTraffic'];
+// Lambda's own FunctionName pattern (name, partial ARN or ARN, optional version or alias).
+const LAMBDA_FUNCTION = /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+// Template markers left unrendered: CodePipeline <NAME>, envsubst/Terraform ${NAME}, mustache/Go {{ name }}.
+const PLACEHOLDER = /<[^<>\s][^<>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}/;
+// What EC2/on-premises hooks look like: script entries, or a path to a script.
+const SCRIPT_KEYS = ['location', 'timeout', 'runas'];
+const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
+function isMap(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function show(v) {
+    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+}
+/** A guess is offered only when it is close: a third of the key's length, or two edits. */
+const closeEnough = (candidate) => Math.max(2, Math.floor(candidate.length / 3));
+/** Collects every problem of a file so that one error lists them all, rather than one per run. */
+class Problems {
+    list = [];
+    inHooks = false;
+    add(where, what) {
+        this.list.push(`${where}: ${what}`);
+        if (where.startsWith('Hooks'))
+            this.inHooks = true;
+    }
+}
+/**
+ * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
+ * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
+ * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
+ */
+function readKeys(map, known, where, problems) {
+    const out = {};
+    const seen = new Map();
+    for (const [key, value] of Object.entries(map)) {
+        const canonical = known.find(k => k.toLowerCase() === key.toLowerCase());
+        if (canonical === undefined) {
+            const guess = (0,nearest/* nearest */.p)(key, known, closeEnough);
+            problems.add(at(where, key), `unknown key${guess ? `; did you mean ${guess}?` : '.'} Known keys here: ${known.join(', ')}.`);
+            continue;
+        }
+        const earlier = seen.get(canonical);
+        if (earlier !== undefined) {
+            problems.add(at(where, key), `given twice (as ${earlier} and ${key}; keys are case-insensitive).`);
+            continue;
+        }
+        seen.set(canonical, key);
+        out[canonical] = value;
+    }
+    return out;
+}
+function at(where, key) {
+    return where ? `${where}.${key}` : key;
+}
+function blank(v) {
+    return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+function placeholderIn(v) {
+    return typeof v === 'string' ? PLACEHOLDER.exec(v)?.[0] : undefined;
+}
+/**
+ * A string that goes to AWS as it is: placeholders and blanks are errors, numbers are taken as their
+ * text (YAML reads `PlatformVersion: 1.4` as a number).
+ */
+function sentString(v, where, problems) {
+    if (typeof v === 'number')
+        return String(v);
+    if (typeof v !== 'string') {
+        problems.add(where, `must be a string, not ${show(v)}.`);
+        return undefined;
+    }
+    if (v.trim() === '') {
+        problems.add(where, 'is blank; give a value or remove the key.');
+        return undefined;
+    }
+    const marker = placeholderIn(v);
+    if (marker !== undefined) {
+        problems.add(where, `contains the placeholder ${marker}, which would be sent to AWS as it is; render it first.`);
+        return undefined;
+    }
+    return v.trim();
+}
+function sentStringList(v, where, problems) {
+    if (!Array.isArray(v)) {
+        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
+        return undefined;
+    }
+    const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
+    return items.every((s) => s !== undefined) ? items : undefined;
+}
+function integer(v, where, min, max, problems) {
+    const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
+        return undefined;
+    }
+    return n;
+}
+function readNetworkConfiguration(v, where, problems) {
+    if (!isMap(v)) {
+        problems.add(where, 'must be a mapping with AwsvpcConfiguration.');
+        return undefined;
+    }
+    const outer = readKeys(v, ['AwsvpcConfiguration'], where, problems);
+    const inner = outer.AwsvpcConfiguration;
+    const innerWhere = `${where}.AwsvpcConfiguration`;
+    if (!isMap(inner)) {
+        problems.add(innerWhere, 'is required: a mapping with Subnets, SecurityGroups and AssignPublicIp.');
+        return undefined;
+    }
+    const keys = readKeys(inner, ['Subnets', 'SecurityGroups', 'AssignPublicIp'], innerWhere, problems);
+    if (keys.Subnets === undefined) {
+        problems.add(`${innerWhere}.Subnets`, 'is required (at least one subnet ID).');
+        return undefined;
+    }
+    const subnets = sentStringList(keys.Subnets, `${innerWhere}.Subnets`, problems);
+    if (subnets?.length === 0)
+        problems.add(`${innerWhere}.Subnets`, 'is empty; give at least one subnet ID.');
+    const securityGroups = keys.SecurityGroups === undefined
+        ? undefined
+        : sentStringList(keys.SecurityGroups, `${innerWhere}.SecurityGroups`, problems);
+    let assignPublicIp;
+    if (keys.AssignPublicIp !== undefined) {
+        const text = sentString(keys.AssignPublicIp, `${innerWhere}.AssignPublicIp`, problems)?.toUpperCase();
+        if (text === 'ENABLED' || text === 'DISABLED')
+            assignPublicIp = text;
+        else if (text !== undefined)
+            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
+    }
+    if (!subnets?.length)
+        return undefined;
+    return {
+        awsvpcConfiguration: {
+            subnets,
+            ...(securityGroups ? { securityGroups } : {}),
+            ...(assignPublicIp ? { assignPublicIp } : {})
+        }
+    };
+}
+function readCapacityProviderStrategy(v, where, problems) {
+    if (!Array.isArray(v) || v.length === 0) {
+        problems.add(where, 'must be a non-empty list of {CapacityProvider, Base, Weight}.');
+        return undefined;
+    }
+    const items = [];
+    v.forEach((item, i) => {
+        const itemWhere = `${where}[${i}]`;
+        if (!isMap(item)) {
+            problems.add(itemWhere, 'must be a mapping {CapacityProvider, Base, Weight}.');
+            return;
+        }
+        const keys = readKeys(item, ['CapacityProvider', 'Base', 'Weight'], itemWhere, problems);
+        if (keys.CapacityProvider === undefined) {
+            problems.add(`${itemWhere}.CapacityProvider`, 'is required.');
+            return;
+        }
+        const capacityProvider = sentString(keys.CapacityProvider, `${itemWhere}.CapacityProvider`, problems);
+        // Bounds are ECS's CapacityProviderStrategyItem limits.
+        const base = keys.Base === undefined ? undefined : integer(keys.Base, `${itemWhere}.Base`, 0, 100000, problems);
+        const weight = keys.Weight === undefined ? undefined : integer(keys.Weight, `${itemWhere}.Weight`, 0, 1000, problems);
+        if (capacityProvider === undefined)
+            return;
+        items.push({
+            capacityProvider,
+            ...(base !== undefined ? { base } : {}),
+            ...(weight !== undefined ? { weight } : {})
+        });
+    });
+    return items;
+}
+/** `ContainerName`/`ContainerPort`: a placeholder or a blank leaves the value to the inputs or the service. */
+function templateValue(v, where, file, warnings) {
+    const marker = placeholderIn(v);
+    if (blank(v) || marker !== undefined) {
+        const what = marker !== undefined ? `the placeholder ${marker}` : 'blank';
+        warnings.push(`${where} in ${file} is ${what}: ignored; the value comes from the inputs or the service's load balancer.`);
+        return 'skip';
+    }
+    return 'use';
+}
+function scriptLocations(value) {
+    const items = Array.isArray(value) ? value : [value];
+    const entries = items
+        .filter(isMap)
+        .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
+    if (entries.length > 0) {
+        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
+    }
+    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
+}
+function describeHookProblem(value) {
+    const scripts = scriptLocations(value);
+    if (scripts) {
+        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
+    }
+    if (typeof value !== 'string')
+        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
+    if (value.trim() === '')
+        return 'is blank; give a Lambda function name or ARN, or remove the hook.';
+    const marker = placeholderIn(value);
+    if (marker !== undefined) {
+        return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
+    }
+    if (!LAMBDA_FUNCTION.test(value.trim()))
+        return `${show(value)} is not a Lambda function name or ARN.`;
+    return undefined;
+}
+function describeEventProblem(event) {
+    if (EC2_ONLY_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
+        return 'is an EC2/on-premises lifecycle event (as ApplicationStart and ValidateService are), not an ECS one.';
+    }
+    if (ECS_UNHOOKABLE_EVENTS.some(e => e.toLowerCase() === event.toLowerCase())) {
+        return 'is a step CodeDeploy runs itself and cannot be hooked.';
+    }
+    const guess = (0,nearest/* nearest */.p)(event, lifecycle_events/* HOOK_EVENTS */.CJ, closeEnough);
+    return `is not an ECS lifecycle event${guess ? `; did you mean ${guess}?` : '.'}`;
+}
+function readHooks(v, problems) {
+    // `Hooks:` with every entry commented out is null: no hooks.
+    if (v === null || v === undefined)
+        return [];
+    let entries;
+    if (Array.isArray(v)) {
+        entries = [];
+        v.forEach((item, i) => {
+            if (isMap(item))
+                entries.push(...Object.entries(item));
+            else
+                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
+        });
+    }
+    else if (isMap(v)) {
+        // cdklabs/cdk-ecs-codedeploy writes Hooks as a mapping, and CodeDeploy takes it.
+        entries = Object.entries(v);
+    }
+    else {
+        problems.add('Hooks', 'must be a list of single-key mappings such as - BeforeInstall: MyFunction.');
+        return [];
+    }
+    const hooks = [];
+    const reject = (key, what) => {
+        problems.add(`Hooks.${key}`, what);
+    };
+    for (const [key, value] of entries) {
+        const event = lifecycle_events/* HOOK_EVENTS */.CJ.find(e => e.toLowerCase() === key.toLowerCase());
+        if (event === undefined) {
+            reject(key, describeEventProblem(key));
+            continue;
+        }
+        const problem = describeHookProblem(value);
+        if (problem !== undefined)
+            reject(key, problem);
+        else if (hooks.some(h => h.event === event))
+            reject(key, 'is given twice; CodeDeploy runs one function per event.');
+        else
+            hooks.push({ event, functionName: value.trim() });
+    }
+    return hooks.sort((a, b) => (0,lifecycle_events/* hookOrder */.Qc)(a.event) - (0,lifecycle_events/* hookOrder */.Qc)(b.event));
+}
+function readTargetService(resources, file, problems, warnings) {
+    const result = { hooks: [], warnings };
+    const notEcs = (what) => new errors/* InputError */.dz(`${file} is not an ECS AppSpec: ${what}`, `An ECS AppSpec has Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
+    if (!Array.isArray(resources) || resources.length !== 1) {
+        throw notEcs(Array.isArray(resources)
+            ? `Resources has ${resources.length} entries; an ECS AppSpec has exactly one target service.`
+            : 'Resources must be a list with one target service.');
+    }
+    const [entry] = resources;
+    const names = isMap(entry) ? Object.keys(entry) : [];
+    const name = names[0];
+    // The resource's name is free (the docs use TargetService; the AWS CLI accepts any single key).
+    if (!isMap(entry) || names.length !== 1 || name === undefined || !isMap(entry[name])) {
+        throw notEcs('the Resources entry must be a single-key mapping such as TargetService: { Type, Properties }.');
+    }
+    const where = `Resources[0].${name}`;
+    const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
+    if (target.Type !== 'AWS::ECS::Service') {
+        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
+        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
+    }
+    if (target.Properties === undefined || target.Properties === null)
+        return result;
+    if (!isMap(target.Properties)) {
+        problems.add(`${where}.Properties`, 'must be a mapping.');
+        return result;
+    }
+    const propsWhere = `${where}.Properties`;
+    const props = readKeys(target.Properties, [
+        'TaskDefinition',
+        'LoadBalancerInfo',
+        'PlatformVersion',
+        'NetworkConfiguration',
+        'CapacityProviderStrategy'
+    ], propsWhere, problems);
+    // TaskDefinition is always replaced by the revision this run deploys, so a placeholder there is normal.
+    if (props.LoadBalancerInfo !== undefined && props.LoadBalancerInfo !== null) {
+        const lbWhere = `${propsWhere}.LoadBalancerInfo`;
+        if (!isMap(props.LoadBalancerInfo)) {
+            problems.add(lbWhere, 'must be a mapping with ContainerName and ContainerPort.');
+        }
+        else {
+            const lb = readKeys(props.LoadBalancerInfo, ['ContainerName', 'ContainerPort'], lbWhere, problems);
+            if (lb.ContainerName !== undefined &&
+                templateValue(lb.ContainerName, `${lbWhere}.ContainerName`, file, warnings) === 'use') {
+                result.containerName = sentString(lb.ContainerName, `${lbWhere}.ContainerName`, problems);
+            }
+            if (lb.ContainerPort !== undefined &&
+                templateValue(lb.ContainerPort, `${lbWhere}.ContainerPort`, file, warnings) === 'use') {
+                result.containerPort = integer(lb.ContainerPort, `${lbWhere}.ContainerPort`, 1, 65535, problems);
+            }
+        }
+    }
+    if (props.PlatformVersion !== undefined) {
+        result.platformVersion = sentString(props.PlatformVersion, `${propsWhere}.PlatformVersion`, problems);
+    }
+    if (props.NetworkConfiguration !== undefined) {
+        result.networkConfiguration = readNetworkConfiguration(props.NetworkConfiguration, `${propsWhere}.NetworkConfiguration`, problems);
+    }
+    if (props.CapacityProviderStrategy !== undefined) {
+        result.capacityProviderStrategy = readCapacityProviderStrategy(props.CapacityProviderStrategy, `${propsWhere}.CapacityProviderStrategy`, problems);
+    }
+    return result;
+}
+/**
+ * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
+ * that cannot be deployed; placeholders where this action supplies the value are warnings.
+ */
+function parseAppSpecFile(text, file) {
+    const doc = (0,dist/* parseDocument */.Tp)(text);
+    const [first] = doc.errors;
+    if (first) {
+        const pos = first.linePos?.[0];
+        const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
+        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
+    }
+    const root = doc.toJS();
+    if (!isMap(root)) {
+        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
+    }
+    const problems = new Problems();
+    const warnings = [];
+    const keys = readKeys(root, ['version', 'Resources', 'Hooks'], '', problems);
+    if (keys.Resources === undefined) {
+        const ec2 = Object.keys(root).some(k => ['os', 'files', 'permissions'].includes(k.toLowerCase()));
+        throw new errors/* InputError */.dz(`${file} has no Resources section${ec2 ? ': it is an EC2/on-premises AppSpec (it has os/files)' : ''}.`, `An ECS AppSpec names the service in Resources: [ { TargetService: { Type: AWS::ECS::Service, Properties: {...} } } ] (${APPSPEC_DOCS}).`);
+    }
+    // This action always sends version 0.0; other values are reported, not passed on.
+    if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
+        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
+    }
+    const result = readTargetService(keys.Resources, file, problems, warnings);
+    result.hooks = readHooks(keys.Hooks, problems);
+    if (problems.list.length > 0) {
+        throw new errors/* InputError */.dz(`${file} cannot be used: ${problems.list.join(' ')}`, (problems.inHooks
+            ? `An ECS hook is the name or ARN of one Lambda function, for one of ${lifecycle_events/* HOOK_EVENTS */.CJ.join(', ')}; e.g. - BeforeInstall: CodeDeployHook_check. `
+            : '') + `Fix the file (ECS AppSpec reference: ${APPSPEC_DOCS}).`);
+    }
+    return result;
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./src/plan/service.ts
@@ -66515,9 +68428,279 @@ async function findDeploymentGroup(cd, svc, given) {
     throw new errors/* ActionError */.lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
 }
 
-// EXTERNAL MODULE: ./src/plan/task-definition.ts + 1 modules
-var task_definition = __nccwpck_require__(3523);
+;// CONCATENATED MODULE: ./src/plan/image.ts
+// Whether an image reference can be pulled at all: a typo here fails the deployment minutes later,
+// in Install, with a CannotPullContainerError.
+
+// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
+function validateImage(image) {
+    const problem = imageProblem(image);
+    if (problem) {
+        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
+    }
+}
+function imageProblem(image) {
+    if (image === '')
+        return 'is empty';
+    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
+        return 'is an unrendered placeholder';
+    if (/\s/.test(image))
+        return 'contains whitespace';
+    if (image.length > 255)
+        return 'is longer than the 255 characters ECS allows';
+    if (image.startsWith('/'))
+        return 'starts with "/"';
+    if (/:(@|$)/.test(image))
+        return 'has an empty tag';
+    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
+    const [first, ...rest] = image.split('@')[0].split('/');
+    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
+    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
+    if (repository !== repository.toLowerCase())
+        return `has uppercase letters in the repository name "${repository}"`;
+    if (!IMAGE_REFERENCE.test(image)) {
+        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/plan/template.ts
+var plan_template = __nccwpck_require__(7909);
+;// CONCATENATED MODULE: ./src/plan/task-definition-model.json
+const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
+;// CONCATENATED MODULE: ./src/plan/render.ts
+
+
+
+
+
+/** The RegisterTaskDefinition request shape, generated by scripts/extract-task-definition-model.py. */
+const REQUEST_MODEL = task_definition_model_namespaceObject.c;
+const READ_ONLY_FIELDS = [
+    'taskDefinitionArn',
+    'revision',
+    'status',
+    'requiresAttributes',
+    'compatibilities',
+    'registeredAt',
+    'registeredBy',
+    'deregisteredAt',
+    'deleteRequestedAt'
+];
+/**
+ * Members where `""` is a value, not an absence: an empty environment variable, an App Mesh proxy
+ * property such as `IgnoredGID`, an empty tag value. Values of free-form maps (log driver and FireLens
+ * options, docker labels: a Splunk `tag: ""`) and strings inside lists (a `command` argument) are kept
+ * as well, by the walker itself.
+ */
+const MEANINGFUL_EMPTY_STRINGS = new Set([
+    'containerDefinitions[].environment[].value',
+    'proxyConfiguration.properties[].value',
+    'tags[].value'
+]);
+const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+/**
+ * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
+ * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
+ * the image and environment variables on `containerName`. Placeholders are left as they are.
+ */
+function renderTaskDefinition(template, opts) {
+    const warn = opts.warn ?? (() => undefined);
+    if (!(0,plan_template/* isObject */.Gv)(template)) {
+        throw new errors/* InputError */.dz(`The task definition is a JSON ${(0,plan_template/* jsonKind */.ZC)(template)}, not an object.`);
+    }
+    const writable = {};
+    const dropped = [];
+    for (const [key, value] of Object.entries(template)) {
+        if (READ_ONLY_FIELDS.includes(key))
+            dropped.push(key);
+        else
+            writable[key] = value;
+    }
+    // A registered revision always has them; in a file they are worth a note.
+    if (dropped.length > 0 && !opts.fromAws)
+        warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`);
+    const walk = { errors: [], warn, fromAws: opts.fromAws === true };
+    const cleaned = clean(writable, REQUEST_MODEL, '', walk);
+    if (walk.errors.length > 0 || !(0,plan_template/* isObject */.Gv)(cleaned))
+        throw invalidTemplate(walk.errors);
+    const request = cleaned;
+    const containers = request.containerDefinitions;
+    const container = containers.find(c => c.name === opts.containerName);
+    if (!container) {
+        const names = containers.map(c => (c.name === undefined ? '(unnamed)' : `'${c.name}'`)).join(', ');
+        throw new errors/* InputError */.dz(`Container '${opts.containerName}' is not in the task definition; it has ${names}.`, 'Set container-name to one of those (the container that receives the load balancer traffic).');
+    }
+    if (opts.image !== undefined) {
+        validateImage(opts.image);
+        container.image = opts.image;
+    }
+    if (opts.environment && opts.environment.length > 0)
+        setEnvironment(container, opts.environment);
+    const problems = [];
+    if (!FAMILY.test(request.family)) {
+        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
+    }
+    containers.forEach((c, i) => {
+        const where = `containerDefinitions[${i}]`;
+        if (c.name === undefined)
+            problems.push(`${where} has no name`);
+        const label = c.name === undefined ? where : `${where} (${c.name})`;
+        if (c.image === undefined) {
+            problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`);
+            return;
+        }
+        const problem = imageProblem(c.image);
+        if (problem) {
+            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`);
+        }
+    });
+    if (problems.length > 0)
+        throw invalidTemplate(problems);
+    return request;
+}
+function setEnvironment(container, variables) {
+    const environment = (container.environment ??= []);
+    for (const { name, value } of variables) {
+        const existing = environment.find(e => e.name === name);
+        if (existing)
+            existing.value = value;
+        else
+            environment.push({ name, value });
+    }
+}
+function invalidTemplate(problems) {
+    const shown = problems.slice(0, 10);
+    const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
+    return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
+}
+/** Cleans and checks `value` against the model; undefined means "leave this member out". */
+function clean(value, node, at, walk, keepEmptyString = false) {
+    if (value === null || value === undefined)
+        return undefined;
+    const where = at === '' ? 'the task definition' : at;
+    switch (node.type) {
+        case 'structure': {
+            if (!(0,plan_template/* isObject */.Gv)(value)) {
+                mismatch(walk, where, 'an object', value);
+                return undefined;
+            }
+            const out = {};
+            for (const [key, child] of Object.entries(value)) {
+                const childAt = at === '' ? key : `${at}.${key}`;
+                const member = node.members[key];
+                if (!member) {
+                    if (walk.fromAws)
+                        walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
+                    else
+                        walk.errors.push(`unknown key ${childAt} (did you mean ${(0,nearest/* nearest */.p)(key, Object.keys(node.members)) ?? '?'}?)`);
+                    continue;
+                }
+                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
+                if (kept !== undefined)
+                    out[key] = kept;
+            }
+            if (Object.keys(out).length === 0 && at !== '')
+                return undefined;
+            for (const required of node.required ?? []) {
+                if (!(required in out))
+                    walk.errors.push(`${where} has no ${required} (required)`);
+            }
+            return out;
+        }
+        case 'list': {
+            if (!Array.isArray(value)) {
+                mismatch(walk, where, 'a list', value);
+                return undefined;
+            }
+            const out = value
+                .map((element, i) => clean(element, node.member, `${at}[${i}]`, walk, true))
+                .filter(e => e !== undefined);
+            return out.length === 0 ? undefined : out;
+        }
+        case 'map': {
+            if (!(0,plan_template/* isObject */.Gv)(value)) {
+                mismatch(walk, where, 'an object', value);
+                return undefined;
+            }
+            const out = {};
+            for (const [key, child] of Object.entries(value)) {
+                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
+                if (kept !== undefined)
+                    out[key] = kept;
+            }
+            return Object.keys(out).length === 0 ? undefined : out;
+        }
+        case 'string': {
+            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+                mismatch(walk, where, 'a string', value);
+                return undefined;
+            }
+            const text = String(value);
+            // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
+            if (typeof value !== 'string') {
+                // Environment values never reach the log, not even a number that became a string.
+                walk.warn(isEnvironmentValue(where)
+                    ? `${where}: a ${typeof value} is sent as a string.`
+                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
+            }
+            if (text === '' && !keepEmptyString)
+                return undefined;
+            if (node.enum && !node.enum.includes(text)) {
+                const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
+                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
+                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
+                return undefined;
+            }
+            return text;
+        }
+        case 'integer': {
+            if (typeof value === 'number' && Number.isInteger(value))
+                return value;
+            // The ECS API rejects "3000" where it wants 3000 and the SDK sends it as written, so a numeric
+            // string (an old console export, a templated value) is converted rather than sent to fail.
+            if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) {
+                walk.warn(`${where}: the string ${JSON.stringify(value)} is sent as the number ${value.trim()}.`);
+                return Number(value.trim());
+            }
+            mismatch(walk, where, 'an integer', value);
+            return undefined;
+        }
+        case 'boolean': {
+            if (typeof value === 'boolean')
+                return value;
+            if (value === 'true' || value === 'false') {
+                walk.warn(`${where}: the string "${value}" is sent as the boolean ${value}.`);
+                return value === 'true';
+            }
+            mismatch(walk, where, 'true or false', value);
+            return undefined;
+        }
+    }
+}
+function isEnvironmentValue(where) {
+    return /\.environment\[\d+\]\.value$/.test(where);
+}
+function mismatch(walk, where, expected, value) {
+    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${(0,plan_template/* jsonKind */.ZC)(value)}`;
+    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
+}
+/** The container ports that `containerName` maps; empty when it maps none or is not there. */
+function containerPortMappings(td, containerName) {
+    const container = td.containerDefinitions?.find(c => c.name === containerName);
+    return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
+}
+
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
+
+
 
 
 
@@ -66530,17 +68713,20 @@ async function preparePlan(inputs, io) {
     const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
     const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
     if (inputs.image !== undefined)
-        (0,task_definition/* validateImage */.m_)(inputs.image);
-    const source = (0,task_definition/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
-    const template = source.kind === 'file' ? (0,task_definition/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) : undefined;
+        validateImage(inputs.image);
+    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
+    // A file is read and checked before AWS is: its mistakes are found without credentials.
+    const start = source.kind === 'file'
+        ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) }
+        : source;
     const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
     const aws = await discover(inputs, io);
     const { service, group } = aws;
-    const loaded = template !== undefined
-        ? { template, arn: undefined }
+    const loaded = start.kind === 'file'
+        ? { template: start.template, arn: undefined }
         : aws.offline !== undefined
             ? offlineError(aws.offline)
-            : await (0,task_definition/* loadTaskDefinition */.$5)(io.aws().ecs, source, service?.taskDefinitionArn);
+            : await (0,plan_template/* loadTaskDefinition */.$5)(io.aws().ecs, start, service?.taskDefinitionArn);
     const lb = service?.loadBalancer;
     const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
     const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
@@ -66553,7 +68739,7 @@ async function preparePlan(inputs, io) {
     const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
     const register = deployAsIs
         ? undefined
-        : (0,task_definition/* renderTaskDefinition */.P9)(loaded.template, {
+        : renderTaskDefinition(loaded.template, {
             containerName,
             image: inputs.image,
             environment: inputs.environment,
@@ -66562,7 +68748,7 @@ async function preparePlan(inputs, io) {
                 io.warning(m, 'Task definition');
             }
         });
-    const ports = (0,task_definition/* containerPortMappings */.ys)(register ?? loaded.template, containerName);
+    const ports = containerPortMappings(register ?? loaded.template, containerName);
     if (!ports.includes(containerPort)) {
         throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
     }
@@ -66645,9 +68831,47 @@ function deriveTimeout(inputs, group, routing) {
 
 // EXTERNAL MODULE: ./src/report/report.ts + 1 modules
 var report = __nccwpck_require__(9902);
+;// CONCATENATED MODULE: ./src/plan/revision.ts
+// Registering the revision to deploy, and taking it back when no deployment came of it.
+
+
+const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
+const REGISTER_ATTEMPTS = 5;
+/**
+ * Registers the revision. Concurrent registrations in one family fail with a ClientException that
+ * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
+ */
+async function registerTaskDefinition(ecs, input, sleep) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const output = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
+            const arn = output.taskDefinition?.taskDefinitionArn;
+            if (!arn)
+                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
+            return arn;
+        }
+        catch (e) {
+            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
+            if (!concurrent)
+                throw e;
+            if (attempt === REGISTER_ATTEMPTS) {
+                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+            }
+            await sleep(1000 * 2 ** (attempt - 1));
+        }
+    }
+}
+/** Removes a revision this run registered and could not deploy. */
+async function deregisterTaskDefinition(ecs, arn) {
+    await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
+}
+
+// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
+var task_definition_changes = __nccwpck_require__(1847);
 // EXTERNAL MODULE: ./src/watch/track.ts + 2 modules
 var track = __nccwpck_require__(8844);
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -66740,7 +68964,7 @@ async function printDryRun(plan, io, reporter) {
         io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
     if (plan.register) {
         io.startGroup('Task definition to register (environment values hidden)');
-        io.info(JSON.stringify((0,task_definition/* redactTaskDefinition */.S6)(plan.register), null, 2));
+        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S)(plan.register), null, 2));
         io.endGroup();
     }
     else {
@@ -66768,7 +68992,7 @@ async function registerRevision(plan, io, guard, reporter) {
 async function register(request, io, guard) {
     const { ecs } = io.aws();
     try {
-        const arn = await guard.register(() => (0,task_definition/* registerTaskDefinition */.eQ)(ecs, request, ms => io.sleep(ms)), registered => (0,task_definition/* deregisterTaskDefinition */.T2)(ecs, registered));
+        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
         io.info(`Registered ${arn}.`);
         return arn;
     }
@@ -66824,65 +69048,67 @@ async function startDeployment(inputs, io, tracker, d, left) {
 
 /***/ }),
 
-/***/ 3523:
+/***/ 5253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  zf: () => (/* binding */ classifyTaskDefinitionInput),
-  ys: () => (/* binding */ containerPortMappings),
-  T2: () => (/* binding */ deregisterTaskDefinition),
-  zt: () => (/* binding */ describeTaskDefinitionChanges),
-  $5: () => (/* binding */ loadTaskDefinition),
-  Yi: () => (/* binding */ parseTaskDefinitionTemplate),
-  S6: () => (/* binding */ redactTaskDefinition),
-  eQ: () => (/* binding */ registerTaskDefinition),
-  P9: () => (/* binding */ renderTaskDefinition),
-  m_: () => (/* binding */ validateImage)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/runtime/errors.ts
-var errors = __nccwpck_require__(9541);
-;// CONCATENATED MODULE: ./src/plan/task-definition-model.json
-const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
-;// CONCATENATED MODULE: ./src/plan/task-definition.ts
-
-
-
-
-
-/** The RegisterTaskDefinition request shape, generated by scripts/extract-task-definition-model.py. */
-const REQUEST_MODEL = task_definition_model_namespaceObject.c;
-const READ_ONLY_FIELDS = [
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt'
-];
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ editDistance),
+/* harmony export */   p: () => (/* binding */ nearest)
+/* harmony export */ });
+// "Did you mean …?" for keys and names a user misspelt: the closest candidate by edit distance.
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
 /**
- * Members where `""` is a value, not an absence: an empty environment variable, an App Mesh proxy
- * property such as `IgnoredGID`, an empty tag value. Values of free-form maps (log driver and FireLens
- * options, docker labels: a Splunk `tag: ""`) and strings inside lists (a `command` argument) are kept
- * as well, by the walker itself.
+ * The candidate closest to `word`, case aside; undefined when even the closest is further than
+ * `maxDistance` edits (a guess that far off misleads more than it helps).
  */
-const MEANINGFUL_EMPTY_STRINGS = new Set([
-    'containerDefinitions[].environment[].value',
-    'proxyConfiguration.properties[].value',
-    'tags[].value'
-]);
-const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
+function nearest(word, candidates, maxDistance = () => Infinity) {
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (!best || distance < best.distance)
+            best = { candidate, distance };
+    }
+    return best && best.distance <= maxDistance(best.candidate) ? best.candidate : undefined;
+}
+
+
+/***/ }),
+
+/***/ 7909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $5: () => (/* binding */ loadTaskDefinition),
+/* harmony export */   Gv: () => (/* binding */ isObject),
+/* harmony export */   Yi: () => (/* binding */ parseTaskDefinitionTemplate),
+/* harmony export */   ZC: () => (/* binding */ jsonKind),
+/* harmony export */   zf: () => (/* binding */ classifyTaskDefinitionInput)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(212);
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9547);
+/* harmony import */ var jsonc_parser__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(jsonc_parser__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9541);
+/* harmony import */ var _nearest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5253);
+// The task-definition input → a template: a JSON file in the workspace, or a registered revision read
+// back from ECS. Only reads; what the template may hold is render.ts's business.
+
+
+
+
+
 const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 /**
@@ -66894,17 +69120,17 @@ function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd(
     const value = input.trim();
     if (value === '')
         return { kind: 'service' };
-    const absolute = external_node_path_.resolve(workspace, value);
+    const absolute = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(workspace, value);
     if (fileExists(absolute))
         return { kind: 'file', path: absolute };
     if (value.startsWith('arn:')) {
         if (TASK_DEFINITION_ARN.test(value))
             return { kind: 'revision', id: value };
-        throw new errors/* InputError */.dz(`task-definition '${value}' is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) and not a file in the workspace (looked at ${absolute}).`, 'Copy the ARN from `aws ecs describe-task-definition` or the console, or give family:revision.');
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is not a task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>) and not a file in the workspace (looked at ${absolute}).`, 'Copy the ARN from `aws ecs describe-task-definition` or the console, or give family:revision.');
     }
     if (REVISION_ID.test(value))
         return { kind: 'revision', id: value };
-    throw new errors/* InputError */.dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
+    throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
 }
 /**
  * Parses a JSON template: either a task definition, or the `{"taskDefinition": ..., "tags": ...}`
@@ -66916,19 +69142,19 @@ function parseTaskDefinitionTemplate(text, path) {
     try {
         parsed = JSON.parse(source);
     }
-    catch (e) {
-        throw invalidJson(source, path, e);
+    catch {
+        throw invalidJson(source, path);
     }
     if (!isObject(parsed)) {
-        throw new errors/* InputError */.dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
     }
     const template = unwrapDescribeOutput(parsed);
     const containers = template.containerDefinitions;
     if (!Array.isArray(containers) || containers.length === 0) {
         const found = containers === undefined || containers === null ? 'has no' : `has an empty or invalid`;
         // A misspelt key is the usual cause: name it, as the key check would have.
-        const misspelt = Object.keys(template).find(k => k !== 'containerDefinitions' && levenshtein(k.toLowerCase(), 'containerdefinitions') <= 3);
-        throw new errors/* InputError */.dz(`${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
+        const misspelt = Object.keys(template).find(k => k !== 'containerDefinitions' && (0,_nearest_js__WEBPACK_IMPORTED_MODULE_3__/* .editDistance */ .Y)(k.toLowerCase(), 'containerdefinitions') <= 3);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} ${found} containerDefinitions list${misspelt ? ` (it has unknown key ${misspelt}: did you mean containerDefinitions?)` : ''}.`, 'A task definition needs at least one container in containerDefinitions (see `aws ecs register-task-definition --generate-cli-skeleton`).');
     }
     return template;
 }
@@ -66957,500 +69183,79 @@ function topLevelHint(value) {
     }
     return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
 }
-function invalidJson(text, file, cause) {
-    const found = locateJsonError(text) ?? { position: text.length, problem: (0,errors/* errorMessage */.gJ)(cause) };
-    const before = text.slice(0, found.position);
-    const line = before.split('\n').length;
-    const column = found.position - (before.lastIndexOf('\n') + 1) + 1;
-    const lineText = text.slice(before.lastIndexOf('\n') + 1).split(/\r?\n/)[0];
+/** What jsonc-parser's error codes mean, in words that never quote the file (it may hold secrets). */
+const JSON_PROBLEMS = {
+    InvalidSymbol: 'text that is not a JSON value (unquoted?)',
+    InvalidNumberFormat: 'a malformed number',
+    PropertyNameExpected: 'expected a quoted property name',
+    ValueExpected: 'expected a value',
+    ColonExpected: "expected ':' after the property name",
+    CommaExpected: "expected ',' between the values",
+    CloseBraceExpected: "expected '}'",
+    CloseBracketExpected: "expected ']'",
+    EndOfFileExpected: 'expected the end of the document',
+    InvalidCommentToken: 'a comment, which JSON does not allow',
+    UnexpectedEndOfComment: 'an unclosed comment',
+    UnexpectedEndOfString: 'a string whose closing " is missing on its line',
+    UnexpectedEndOfNumber: 'an incomplete number',
+    InvalidUnicode: 'an invalid \\uXXXX escape',
+    InvalidEscapeCharacter: 'an invalid escape (use \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)',
+    InvalidCharacter: 'a raw control character inside a string (use \\n, \\t)'
+};
+/**
+ * Where and why a text is not JSON. JSON.parse has the verdict; its message is not shown, since V8
+ * quotes the text around the error. The position comes from jsonc-parser, which reads strict JSON
+ * with comments and trailing commas refused.
+ */
+function invalidJson(text, file) {
+    const errors = [];
+    try {
+        (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.parse)(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    }
+    catch {
+        // Its recursive descent runs out of stack on nesting JSON.parse survives: no position then.
+    }
+    const first = errors[0];
+    const where = first ? positionOf(text, first.offset) : undefined;
+    const problem = first
+        ? (JSON_PROBLEMS[(0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.printParseErrorCode)(first.error)] ?? 'a syntax error')
+        : 'a syntax error';
+    const lineText = where ? (text.split(/\r?\n/)[where.line - 1] ?? '') : text;
     const template = /\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(lineText)
         ? ' It looks like an unrendered template (${...}, {{...}} or $VAR): render it (envsubst, terraform templatefile, ...) before this step, or pass the rendered file.'
         : '';
-    return new errors/* InputError */.dz(`${file} is not valid JSON: ${found.problem} at line ${line}, column ${column}.`, `Fix the JSON at that place (a missing comma, an unquoted value, a trailing comma).${template}`);
+    return new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${file} is not valid JSON: ${problem}${where ? ` at line ${where.line}, column ${where.column}` : ''}.`, `Fix the JSON at that place (a missing comma, an unquoted value, a trailing comma).${template}`);
+}
+function positionOf(text, offset) {
+    const before = text.slice(0, offset);
+    return { line: before.split('\n').length, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
 /**
- * Finds the first syntax error of a JSON text. JSON.parse in Node 20 reports no position for many
- * errors ("Unexpected token ']'"), so the position is found here, by the grammar of RFC 8259.
+ * Reads a registered revision (with its tags, which DescribeTaskDefinition returns only when asked)
+ * in the same form as a template file.
  */
-function locateJsonError(text) {
-    let i = 0;
-    class Failure extends Error {
-    }
-    const fail = (expected) => {
-        const at = text[i];
-        throw new Failure(at === undefined
-            ? `unexpected end of input, expected ${expected}`
-            : `unexpected ${JSON.stringify(at)}, expected ${expected}`);
-    };
-    const space = () => {
-        while (i < text.length && ' \t\n\r'.includes(text[i]))
-            i++;
-    };
-    const literal = (word) => {
-        for (const c of word) {
-            if (text[i] !== c)
-                fail(word);
-            i++;
-        }
-    };
-    const string = () => {
-        i++;
-        for (;;) {
-            const c = text[i];
-            if (c === undefined)
-                fail('a closing "');
-            if (c === '"') {
-                i++;
-                return;
-            }
-            if (c < ' ')
-                fail('no raw control character inside a string (use \\n, \\t)');
-            if (c === '\\') {
-                i++;
-                const e = text[i];
-                if (e === 'u') {
-                    for (let k = 0; k < 4; k++) {
-                        i++;
-                        if (!/[0-9a-fA-F]/.test(text[i] ?? ''))
-                            fail('a hex digit of \\uXXXX');
-                    }
-                }
-                else if (e === undefined || !'"\\/bfnrt'.includes(e))
-                    fail('an escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
-            }
-            i++;
-        }
-    };
-    const number = () => {
-        const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
-        if (!match)
-            fail('a value');
-        i += match[0].length;
-    };
-    const value = () => {
-        space();
-        const c = text[i];
-        if (c === '{') {
-            i++;
-            space();
-            if (text[i] === '}') {
-                i++;
-                return;
-            }
-            for (;;) {
-                space();
-                if (text[i] !== '"')
-                    fail('a quoted property name');
-                string();
-                space();
-                if (text[i] !== ':')
-                    fail("':' after the property name");
-                i++;
-                value();
-                space();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                if (text[i] === '}') {
-                    i++;
-                    return;
-                }
-                fail("',' or '}' after the property value");
-            }
-        }
-        if (c === '[') {
-            i++;
-            space();
-            if (text[i] === ']') {
-                i++;
-                return;
-            }
-            for (;;) {
-                value();
-                space();
-                if (text[i] === ',') {
-                    i++;
-                    continue;
-                }
-                if (text[i] === ']') {
-                    i++;
-                    return;
-                }
-                fail("',' or ']' after the array element");
-            }
-        }
-        if (c === '"')
-            string();
-        else if (c === 't')
-            literal('true');
-        else if (c === 'f')
-            literal('false');
-        else if (c === 'n')
-            literal('null');
-        else
-            number();
-    };
-    try {
-        value();
-        space();
-        if (i < text.length)
-            fail('the end of the document');
-    }
-    catch (e) {
-        // Anything else is a stack overflow on deep nesting, which JSON.parse handles: use its message.
-        return e instanceof Failure ? { position: i, problem: e.message } : undefined;
-    }
-    return undefined;
-}
-/**
- * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
- * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
- * the image and environment variables on `containerName`. Placeholders are left as they are.
- */
-function renderTaskDefinition(template, opts) {
-    const warn = opts.warn ?? (() => undefined);
-    if (!isObject(template)) {
-        throw new errors/* InputError */.dz(`The task definition is a JSON ${jsonKind(template)}, not an object.`);
-    }
-    const writable = {};
-    const dropped = [];
-    for (const [key, value] of Object.entries(template)) {
-        if (READ_ONLY_FIELDS.includes(key))
-            dropped.push(key);
-        else
-            writable[key] = value;
-    }
-    // A registered revision always has them; in a file they are worth a note.
-    if (dropped.length > 0 && !opts.fromAws)
-        warn(`Dropped the read-only fields ${dropped.join(', ')} (describe-task-definition output).`);
-    const walk = { errors: [], warn, fromAws: opts.fromAws === true };
-    const cleaned = clean(writable, REQUEST_MODEL, '', walk);
-    if (walk.errors.length > 0 || !isObject(cleaned))
-        throw invalidTemplate(walk.errors);
-    const request = cleaned;
-    const containers = request.containerDefinitions;
-    const container = containers.find(c => c.name === opts.containerName);
-    if (!container) {
-        const names = containers.map(c => (c.name === undefined ? '(unnamed)' : `'${c.name}'`)).join(', ');
-        throw new errors/* InputError */.dz(`Container '${opts.containerName}' is not in the task definition; it has ${names}.`, 'Set container-name to one of those (the container that receives the load balancer traffic).');
-    }
-    if (opts.image !== undefined) {
-        validateImage(opts.image);
-        container.image = opts.image;
-    }
-    if (opts.environment && opts.environment.length > 0)
-        setEnvironment(container, opts.environment);
-    const problems = [];
-    if (!FAMILY.test(request.family)) {
-        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
-    }
-    containers.forEach((c, i) => {
-        const where = `containerDefinitions[${i}]`;
-        if (c.name === undefined)
-            problems.push(`${where} has no name`);
-        const label = c.name === undefined ? where : `${where} (${c.name})`;
-        if (c.image === undefined) {
-            problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`);
-            return;
-        }
-        const problem = imageProblem(c.image);
-        if (problem) {
-            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`);
-        }
-    });
-    if (problems.length > 0)
-        throw invalidTemplate(problems);
-    return request;
-}
-function setEnvironment(container, variables) {
-    const environment = (container.environment ??= []);
-    for (const { name, value } of variables) {
-        const existing = environment.find(e => e.name === name);
-        if (existing)
-            existing.value = value;
-        else
-            environment.push({ name, value });
-    }
-}
-function invalidTemplate(problems) {
-    const shown = problems.slice(0, 10);
-    const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
-    return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
-}
-/** Cleans and checks `value` against the model; undefined means "leave this member out". */
-function clean(value, node, at, walk, keepEmptyString = false) {
-    if (value === null || value === undefined)
-        return undefined;
-    const where = at === '' ? 'the task definition' : at;
-    switch (node.type) {
-        case 'structure': {
-            if (!isObject(value)) {
-                mismatch(walk, where, 'an object', value);
-                return undefined;
-            }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const childAt = at === '' ? key : `${at}.${key}`;
-                const member = node.members[key];
-                if (!member) {
-                    if (walk.fromAws)
-                        walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
-                    else
-                        walk.errors.push(`unknown key ${childAt} (did you mean ${nearest(key, Object.keys(node.members))}?)`);
-                    continue;
-                }
-                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
-            if (Object.keys(out).length === 0 && at !== '')
-                return undefined;
-            for (const required of node.required ?? []) {
-                if (!(required in out))
-                    walk.errors.push(`${where} has no ${required} (required)`);
-            }
-            return out;
-        }
-        case 'list': {
-            if (!Array.isArray(value)) {
-                mismatch(walk, where, 'a list', value);
-                return undefined;
-            }
-            const out = value
-                .map((element, i) => clean(element, node.member, `${at}[${i}]`, walk, true))
-                .filter(e => e !== undefined);
-            return out.length === 0 ? undefined : out;
-        }
-        case 'map': {
-            if (!isObject(value)) {
-                mismatch(walk, where, 'an object', value);
-                return undefined;
-            }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
-            return Object.keys(out).length === 0 ? undefined : out;
-        }
-        case 'string': {
-            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-                mismatch(walk, where, 'a string', value);
-                return undefined;
-            }
-            const text = String(value);
-            // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-            if (typeof value !== 'string') {
-                // Environment values never reach the log, not even a number that became a string.
-                walk.warn(isEnvironmentValue(where)
-                    ? `${where}: a ${typeof value} is sent as a string.`
-                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
-            }
-            if (text === '' && !keepEmptyString)
-                return undefined;
-            if (node.enum && !node.enum.includes(text)) {
-                const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
-                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
-                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
-                return undefined;
-            }
-            return text;
-        }
-        case 'integer': {
-            if (typeof value === 'number' && Number.isInteger(value))
-                return value;
-            // The ECS API rejects "3000" where it wants 3000 and the SDK sends it as written, so a numeric
-            // string (an old console export, a templated value) is converted rather than sent to fail.
-            if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) {
-                walk.warn(`${where}: the string ${JSON.stringify(value)} is sent as the number ${value.trim()}.`);
-                return Number(value.trim());
-            }
-            mismatch(walk, where, 'an integer', value);
-            return undefined;
-        }
-        case 'boolean': {
-            if (typeof value === 'boolean')
-                return value;
-            if (value === 'true' || value === 'false') {
-                walk.warn(`${where}: the string "${value}" is sent as the boolean ${value}.`);
-                return value === 'true';
-            }
-            mismatch(walk, where, 'true or false', value);
-            return undefined;
-        }
-    }
-}
-function isEnvironmentValue(where) {
-    return /\.environment\[\d+\]\.value$/.test(where);
-}
-function mismatch(walk, where, expected, value) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`;
-    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
-}
-function nearest(key, candidates) {
-    let best = candidates[0];
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = levenshtein(key.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
-/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
-function validateImage(image) {
-    const problem = imageProblem(image);
-    if (problem) {
-        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
-    }
-}
-function imageProblem(image) {
-    if (image === '')
-        return 'is empty';
-    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
-        return 'is an unrendered placeholder';
-    if (/\s/.test(image))
-        return 'contains whitespace';
-    if (image.length > 255)
-        return 'is longer than the 255 characters ECS allows';
-    if (image.startsWith('/'))
-        return 'starts with "/"';
-    if (/:(@|$)/.test(image))
-        return 'has an empty tag';
-    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
-    const [first, ...rest] = image.split('@')[0].split('/');
-    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
-    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
-    if (repository !== repository.toLowerCase())
-        return `has uppercase letters in the repository name "${repository}"`;
-    if (!IMAGE_REFERENCE.test(image)) {
-        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
-    }
-    return undefined;
-}
-/** The container ports that `containerName` maps; empty when it maps none or is not there. */
-function containerPortMappings(td, containerName) {
-    const container = td.containerDefinitions?.find(c => c.name === containerName);
-    return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
-}
-/**
- * One line per change between the running revision and the one to deploy, for the job summary.
- * Environment variables are named, never shown: their values may be secrets.
- */
-function describeTaskDefinitionChanges(previous, next) {
-    const lines = [];
-    const before = new Map((previous.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
-    const after = new Map((next.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
-    for (const [name, container] of after) {
-        const old = before.get(name);
-        if (!old) {
-            lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
-            continue;
-        }
-        if (old.image !== container.image)
-            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
-        const variables = environmentChanges(old, container);
-        if (variables)
-            lines.push(`${name}: environment ${variables}`);
-    }
-    for (const name of before.keys()) {
-        if (!after.has(name))
-            lines.push(`container ${name} removed`);
-    }
-    for (const field of ['cpu', 'memory']) {
-        if (previous[field] !== next[field]) {
-            lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
-        }
-    }
-    return lines;
-}
-function environmentChanges(old, next) {
-    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const added = [...after.keys()].filter(n => !before.has(n));
-    const removed = [...before.keys()].filter(n => !after.has(n));
-    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
-    const parts = [
-        added.length > 0 ? `added ${added.join(', ')}` : '',
-        removed.length > 0 ? `removed ${removed.join(', ')}` : '',
-        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
-    ].filter(p => p !== '');
-    return parts.length > 0 ? parts.join('; ') : undefined;
-}
-/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
-function redactTaskDefinition(td) {
-    const copy = structuredClone(td);
-    if (Array.isArray(copy.containerDefinitions)) {
-        for (const container of copy.containerDefinitions) {
-            if (!isObject(container) || !Array.isArray(container.environment))
-                continue;
-            for (const variable of container.environment) {
-                if (isObject(variable) && 'value' in variable)
-                    variable.value = '***';
-            }
-        }
-    }
-    return copy;
-}
-/**
- * Reads the starting task definition: a template file, or a registered revision (with its tags,
- * which DescribeTaskDefinition returns only when asked) in the same form as a template.
- */
-async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn, readFile = file => (0,promises_.readFile)(file, 'utf8')) {
-    if (source.kind === 'file') {
-        let text;
-        try {
-            text = await readFile(source.path);
-        }
-        catch (e) {
-            throw new errors/* InputError */.dz(`Cannot read the task definition file ${source.path}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Check the task-definition path.');
-        }
-        return { template: parseTaskDefinitionTemplate(text, source.path) };
-    }
+async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn) {
     let id;
     if (source.kind === 'revision')
         id = source.id;
     else if (serviceTaskDefinitionArn)
         id = serviceTaskDefinitionArn;
     else {
-        throw new errors/* ActionError */.lZ('The service runs no task definition to start from.', 'Set the task-definition input to a template file or a revision.');
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('The service runs no task definition to start from.', 'Set the task-definition input to a template file or a revision.');
     }
     let output;
     try {
-        output = await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: id, include: ['TAGS'] }));
+        output = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_4__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: id, include: ['TAGS'] }));
     }
     catch (e) {
-        if (source.kind === 'revision' && (0,errors/* awsErrorName */.ZH)(e) === 'ClientException') {
-            throw new errors/* InputError */.dz(`Task definition ${id} was not found: ${(0,errors/* errorMessage */.gJ)(e)}`, `Check the family and revision (aws ecs list-task-definitions --family-prefix ${familyOf(id)}) and the region.`);
+        if (source.kind === 'revision' && (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorName */ .ZH)(e) === 'ClientException') {
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`Task definition ${id} was not found: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(e)}`, `Check the family and revision (aws ecs list-task-definitions --family-prefix ${familyOf(id)}) and the region.`);
         }
         throw e;
     }
     const taskDefinition = output.taskDefinition;
     if (!taskDefinition)
-        throw new errors/* ActionError */.lZ(`DescribeTaskDefinition returned no task definition for ${id}.`);
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(`DescribeTaskDefinition returned no task definition for ${id}.`);
     const template = { ...taskDefinition };
     if (output.tags && output.tags.length > 0)
         template.tags = output.tags;
@@ -67458,36 +69263,6 @@ async function loadTaskDefinition(ecs, source, serviceTaskDefinitionArn, readFil
 }
 function familyOf(id) {
     return id.replace(/^.*task-definition\//, '').replace(/:\d+$/, '');
-}
-const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
-const REGISTER_ATTEMPTS = 5;
-/**
- * Registers the revision. Concurrent registrations in one family fail with a ClientException that
- * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
- */
-async function registerTaskDefinition(ecs, input, sleep) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const output = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
-            const arn = output.taskDefinition?.taskDefinitionArn;
-            if (!arn)
-                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
-            return arn;
-        }
-        catch (e) {
-            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
-            if (!concurrent)
-                throw e;
-            if (attempt === REGISTER_ATTEMPTS) {
-                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
-            }
-            await sleep(1000 * 2 ** (attempt - 1));
-        }
-    }
-}
-/** Removes a revision this run registered and could not deploy. */
-async function deregisterTaskDefinition(ecs, arn) {
-    await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
 }
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67572,14 +69347,6 @@ function serviceConsoleUrl(region, cluster, service) {
 // Turns what the backend reports about a failed, stopped, timed-out or cancelled deployment into
 // the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
 // Pure: everything comes from snapshots, so the texts are the same for any backend.
-/** Lifecycle events that run a hook Lambda (the others are CodeDeploy's own steps). */
-const HOOK_EVENTS = new Set([
-    'BeforeInstall',
-    'AfterInstall',
-    'AfterAllowTestTraffic',
-    'BeforeAllowTraffic',
-    'AfterAllowTraffic'
-]);
 /** AWS free text can be long and multi-line; the error line must stay one readable line. */
 const MAX_INLINE = 300;
 const MAX_LOG_LINES = 40;
@@ -67796,7 +69563,7 @@ function join(parts) {
 }
 /** What to do next for a failed lifecycle event. */
 function failedEventAdvice(event, snap) {
-    if (event && HOOK_EVENTS.has(event.name)) {
+    if (event?.hook) {
         return `Check the ${event.name} hook's CloudWatch logs (the Lambda function named in the AppSpec hooks), fix the hook or the service and deploy again`;
     }
     if (snap.stoppedTasks.length) {
@@ -68330,8 +70097,8 @@ function renderSummary(r) {
         .join('\n\n')}\n`;
 }
 
-// EXTERNAL MODULE: ./src/plan/task-definition.ts + 1 modules
-var task_definition = __nccwpck_require__(3523);
+// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
+var task_definition_changes = __nccwpck_require__(1847);
 ;// CONCATENATED MODULE: ./src/report/report.ts
 
 
@@ -68380,7 +70147,7 @@ class Reporter {
                     .aws()
                     .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
                 if (out.taskDefinition)
-                    changes = (0,task_definition/* describeTaskDefinitionChanges */.zt)(out.taskDefinition, plan.register);
+                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.z)(out.taskDefinition, plan.register);
             }
             catch (e) {
                 this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
@@ -68518,6 +70285,78 @@ function describeOutcome(e) {
         default:
             return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
     }
+}
+
+
+/***/ }),
+
+/***/ 1847:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ redactTaskDefinition),
+/* harmony export */   z: () => (/* binding */ describeTaskDefinitionChanges)
+/* harmony export */ });
+/* harmony import */ var _plan_template_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7909);
+
+/**
+ * One line per change between the running revision and the one to deploy, for the job summary.
+ * Environment variables are named, never shown: their values may be secrets.
+ */
+function describeTaskDefinitionChanges(previous, next) {
+    const lines = [];
+    const before = new Map((previous.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
+    const after = new Map((next.containerDefinitions ?? []).map(c => [c.name ?? '', c]));
+    for (const [name, container] of after) {
+        const old = before.get(name);
+        if (!old) {
+            lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
+            continue;
+        }
+        if (old.image !== container.image)
+            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
+        const variables = environmentChanges(old, container);
+        if (variables)
+            lines.push(`${name}: environment ${variables}`);
+    }
+    for (const name of before.keys()) {
+        if (!after.has(name))
+            lines.push(`container ${name} removed`);
+    }
+    for (const field of ['cpu', 'memory']) {
+        if (previous[field] !== next[field]) {
+            lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
+        }
+    }
+    return lines;
+}
+function environmentChanges(old, next) {
+    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
+    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
+    const added = [...after.keys()].filter(n => !before.has(n));
+    const removed = [...before.keys()].filter(n => !after.has(n));
+    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
+    const parts = [
+        added.length > 0 ? `added ${added.join(', ')}` : '',
+        removed.length > 0 ? `removed ${removed.join(', ')}` : '',
+        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
+    ].filter(p => p !== '');
+    return parts.length > 0 ? parts.join('; ') : undefined;
+}
+/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
+function redactTaskDefinition(td) {
+    const copy = structuredClone(td);
+    if (Array.isArray(copy.containerDefinitions)) {
+        for (const container of copy.containerDefinitions) {
+            if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container) || !Array.isArray(container.environment))
+                continue;
+            for (const variable of container.environment) {
+                if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(variable) && 'value' in variable)
+                    variable.value = '***';
+            }
+        }
+    }
+    return copy;
 }
 
 
@@ -77189,11 +79028,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 var dist_cjs = __nccwpck_require__(7507);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/backends/codedeploy/lifecycle-events.ts
+var lifecycle_events = __nccwpck_require__(5744);
 // EXTERNAL MODULE: ./src/runtime/errors.ts
 var errors = __nccwpck_require__(9541);
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/snapshot.ts
 // The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
 // Nothing downstream of this file sees a CodeDeploy shape.
+
 
 
 
@@ -77228,7 +79070,10 @@ function phaseOf(info, events) {
 }
 function toEvents(target) {
     return (target?.lifecycleEvents ?? []).map(e => {
-        const ev = { name: e.lifecycleEventName ?? 'Unknown', status: e.status ?? 'Unknown' };
+        const name = e.lifecycleEventName ?? 'Unknown';
+        const ev = { name, status: e.status ?? 'Unknown' };
+        if ((0,lifecycle_events/* isHookEvent */.ev)(name))
+            ev.hook = true;
         if (e.startTime)
             ev.startTime = e.startTime;
         if (e.endTime)

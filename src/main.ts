@@ -16,11 +16,8 @@ import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Io, actionsIo } from './runtime/io.js'
 import { type Plan, preparePlan } from './plan/plan.js'
 import { Reporter } from './report/report.js'
-import {
-  deregisterTaskDefinition,
-  redactTaskDefinition,
-  registerTaskDefinition
-} from './plan/task-definition.js'
+import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
+import { redactTaskDefinition } from './report/task-definition-changes.js'
 import { Tracker } from './watch/track.js'
 
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */

@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InputError } from '../../src/runtime/errors.js'
-import { buildAppSpec, parseAppSpecFile, type AppSpecFile } from '../../src/backends/codedeploy/appspec.js'
+import { buildAppSpec } from '../../src/backends/codedeploy/appspec.js'
+import { parseAppSpecFile, type AppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const dir = path.join(path.resolve(repoRoot, '../shared/fixtures'), 'appspecs')

@@ -143,9 +143,11 @@ describe('toSnapshot', () => {
     expect(s.events[0]).toEqual({
       name: 'BeforeInstall',
       status: 'Succeeded',
+      hook: true,
       startTime: at(0),
       endTime: at(10)
     })
+    expect(s.events[1]?.hook).toBeUndefined()
     expect(s.events[2]?.diagnostics).toEqual({
       errorCode: 'ScriptFailed',
       message: 'hook said no',

@@ -1,27 +1,19 @@
+import { LIFECYCLE_EVENTS, isHookEvent } from '../../src/backends/codedeploy/lifecycle-events.js'
 import { alarmNames, describeCancel, describeFailure, describeTimeout } from '../../src/report/failure.js'
 import type { DeploymentSnapshot, LifecycleEvent } from '../../src/watch/snapshot.js'
 
-const EVENTS = [
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'AllowTestTraffic',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic'
-]
 const t0 = new Date('2026-03-01T10:00:00Z')
 const at = (s: number): Date => new Date(t0.getTime() + s * 1000)
 
 /** Events up to `upTo` succeeded, `upTo` itself has `status`, the rest are pending. */
 function events(upTo: string, status: string, diagnostics?: LifecycleEvent['diagnostics']): LifecycleEvent[] {
-  const stop = EVENTS.indexOf(upTo)
-  return EVENTS.map((name, i) => {
+  const stop = LIFECYCLE_EVENTS.indexOf(upTo as (typeof LIFECYCLE_EVENTS)[number])
+  return LIFECYCLE_EVENTS.map((name, i) => {
     if (i < stop) return { name, status: 'Succeeded', startTime: at(i * 10), endTime: at(i * 10 + 5) }
     if (i === stop) {
       const start = status === 'Pending' ? {} : { startTime: at(i * 10) }
-      return { name, status, ...start, ...(diagnostics ? { diagnostics } : {}) }
+      const hook = isHookEvent(name) ? { hook: true } : {}
+      return { name, status, ...start, ...hook, ...(diagnostics ? { diagnostics } : {}) }
     }
     return { name, status: 'Pending' }
   })

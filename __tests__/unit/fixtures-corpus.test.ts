@@ -3,7 +3,8 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { InputError } from '../../src/runtime/errors.js'
-import { parseTaskDefinitionTemplate, renderTaskDefinition } from '../../src/plan/task-definition.js'
+import { renderTaskDefinition } from '../../src/plan/render.js'
+import { parseTaskDefinitionTemplate } from '../../src/plan/template.js'
 
 // Real task definitions from public repositories (see SOURCES.md there); CI checks shared/ out beside the clone.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -36,16 +37,16 @@ const EXPECTED_FAILURES: Record<string, string> = {
     'nanditechbytes__ecs-task-definitions__examples__app-task-definition.json holds a JSON array, not a task definition object.',
   // malformed/: not JSON as written (unrendered templates, a missing comma), or JSON of the wrong kind.
   'malformed/2017387-jh__vw-aws-cloud-service__script__taskdef.json.tpl':
-    'is not valid JSON: unexpected "$", expected a value at line 17, column 28.',
+    'is not valid JSON: text that is not a JSON value (unquoted?) at line 17, column 28.',
   'malformed/Abdelali12-codes__ecs-blue-green-codepipeline-cdk__taskdef.json':
     'holds a JSON string, not a task definition object.',
   'malformed/aws-observability__aws-otel-collector__examples__ecs__aws-cloudwatch__ecs-ec2-sidecar.json':
-    'is not valid JSON: unexpected "{", expected a quoted property name at line 42, column 10.',
-  'malformed/aws-samples__amazon-ecs-firelens-examples__examples__fluent-bit__dynatrace__task-definition.json': `is not valid JSON: unexpected "\\"", expected ',' or '}' after the property value at line 34, column 20.`,
+    'is not valid JSON: expected a quoted property name at line 42, column 10.',
+  'malformed/aws-samples__amazon-ecs-firelens-examples__examples__fluent-bit__dynatrace__task-definition.json': `is not valid JSON: expected ',' between the values at line 34, column 20.`,
   'malformed/aws__aws-app-mesh-examples__walkthroughs__fargate__fargate-colorteller-task-def.json':
-    'is not valid JSON: unexpected "$", expected a value at line 2, column 13.',
+    'is not valid JSON: text that is not a JSON value (unquoted?) at line 2, column 13.',
   'malformed/exercism__terraform__terraform__webservers__ecs_task_definition_puma.json.tpl':
-    'is not valid JSON: unexpected "$", expected a value at line 8, column 26.'
+    'is not valid JSON: text that is not a JSON value (unquoted?) at line 8, column 26.'
 }
 
 function fixtureFiles(): string[] {

@@ -1,6 +1,10 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { isAbsolute, resolve } from 'node:path'
-import { type AppSpecFile, defaultAppSpecPath, parseAppSpecFile } from '../backends/codedeploy/appspec.js'
+import {
+  type AppSpecFile,
+  defaultAppSpecPath,
+  parseAppSpecFile
+} from '../backends/codedeploy/appspec-file.js'
 import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { TrafficRouting } from '../watch/snapshot.js'
@@ -8,14 +12,9 @@ import type { Io } from '../runtime/io.js'
 import { type DeploymentGroupInfo, findDeploymentGroup } from '../backends/codedeploy/deployment-group.js'
 import { getTrafficRouting } from '../backends/codedeploy/traffic-routing.js'
 import { type ServiceInfo, describeService } from './service.js'
-import {
-  classifyTaskDefinitionInput,
-  containerPortMappings,
-  loadTaskDefinition,
-  parseTaskDefinitionTemplate,
-  renderTaskDefinition,
-  validateImage
-} from './task-definition.js'
+import { validateImage } from './image.js'
+import { containerPortMappings, renderTaskDefinition } from './render.js'
+import { classifyTaskDefinitionInput, loadTaskDefinition, parseTaskDefinitionTemplate } from './template.js'
 import { deriveTimeoutMinutes } from '../watch/timeout.js'
 
 /** Everything a deployment needs, checked before the first write to AWS. */
@@ -43,18 +42,21 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
 
   if (inputs.image !== undefined) validateImage(inputs.image)
   const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace)
-  const template =
-    source.kind === 'file' ? parseTaskDefinitionTemplate(io.readFile(source.path), source.path) : undefined
+  // A file is read and checked before AWS is: its mistakes are found without credentials.
+  const start =
+    source.kind === 'file'
+      ? { ...source, template: parseTaskDefinitionTemplate(io.readFile(source.path), source.path) }
+      : source
   const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace)
 
   const aws = await discover(inputs, io)
   const { service, group } = aws
   const loaded =
-    template !== undefined
-      ? { template, arn: undefined }
+    start.kind === 'file'
+      ? { template: start.template, arn: undefined }
       : aws.offline !== undefined
         ? offlineError(aws.offline)
-        : await loadTaskDefinition(io.aws().ecs, source, service?.taskDefinitionArn)
+        : await loadTaskDefinition(io.aws().ecs, start, service?.taskDefinitionArn)
 
   const lb = service?.loadBalancer
   const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName

@@ -1,7 +1,20 @@
 // The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
 import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs'
-import type { CapacityProviderStrategyItem, NetworkConfiguration } from '../backends/codedeploy/appspec.js'
 import { ActionError, InputError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
+
+export interface NetworkConfiguration {
+  awsvpcConfiguration: {
+    subnets: string[]
+    securityGroups?: string[]
+    assignPublicIp?: 'ENABLED' | 'DISABLED'
+  }
+}
+
+export interface CapacityProviderStrategyItem {
+  capacityProvider: string
+  base?: number
+  weight?: number
+}
 
 export interface ServiceInfo {
   serviceArn: string

@@ -16,15 +16,6 @@ export interface FailureContext {
   previousTaskDefinition?: string
 }
 
-/** Lifecycle events that run a hook Lambda (the others are CodeDeploy's own steps). */
-const HOOK_EVENTS = new Set([
-  'BeforeInstall',
-  'AfterInstall',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AfterAllowTraffic'
-])
-
 /** AWS free text can be long and multi-line; the error line must stay one readable line. */
 const MAX_INLINE = 300
 const MAX_LOG_LINES = 40
@@ -265,7 +256,7 @@ function join(parts: (string | undefined)[]): string {
 
 /** What to do next for a failed lifecycle event. */
 function failedEventAdvice(event: LifecycleEvent | undefined, snap: DeploymentSnapshot): string {
-  if (event && HOOK_EVENTS.has(event.name)) {
+  if (event?.hook) {
     return `Check the ${event.name} hook's CloudWatch logs (the Lambda function named in the AppSpec hooks), fix the hook or the service and deploy again`
   }
   if (snap.stoppedTasks.length) {

@@ -21,7 +21,7 @@ import {
   type TrafficStep,
   renderSummary
 } from './summary.js'
-import { describeTaskDefinitionChanges } from '../plan/task-definition.js'
+import { describeTaskDefinitionChanges } from './task-definition-changes.js'
 
 export interface Ending {
   outcome: RunOutcome

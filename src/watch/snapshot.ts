@@ -28,6 +28,8 @@ export interface LifecycleEvent {
   status: string
   startTime?: Date
   endTime?: Date
+  /** The event runs the user's own code (a CodeDeploy AppSpec hook): its logs say why it failed. */
+  hook?: boolean
   diagnostics?: { errorCode?: string; message?: string; logTail?: string }
 }
 

@@ -9,6 +9,7 @@ import {
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import { isHookEvent } from './lifecycle-events.js'
 import { awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
   DeploymentSnapshot,
@@ -72,7 +73,9 @@ function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
 
 function toEvents(target: ECSTarget | undefined): LifecycleEvent[] {
   return (target?.lifecycleEvents ?? []).map(e => {
-    const ev: LifecycleEvent = { name: e.lifecycleEventName ?? 'Unknown', status: e.status ?? 'Unknown' }
+    const name = e.lifecycleEventName ?? 'Unknown'
+    const ev: LifecycleEvent = { name, status: e.status ?? 'Unknown' }
+    if (isHookEvent(name)) ev.hook = true
     if (e.startTime) ev.startTime = e.startTime
     if (e.endTime) ev.endTime = e.endTime
     const d = e.diagnostics

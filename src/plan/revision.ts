@@ -1,0 +1,46 @@
+// Registering the revision to deploy, and taking it back when no deployment came of it.
+import {
+  DeregisterTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  type ECSClient,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs'
+import { ActionError, awsErrorName, errorMessage } from '../runtime/errors.js'
+
+const CONCURRENT_REGISTRATION = /too many concurrent attempts/i
+const REGISTER_ATTEMPTS = 5
+
+/**
+ * Registers the revision. Concurrent registrations in one family fail with a ClientException that
+ * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
+ */
+export async function registerTaskDefinition(
+  ecs: ECSClient,
+  input: RegisterTaskDefinitionCommandInput,
+  sleep: (ms: number) => Promise<void>
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const output = await ecs.send(new RegisterTaskDefinitionCommand(input))
+      const arn = output.taskDefinition?.taskDefinitionArn
+      if (!arn) throw new ActionError('RegisterTaskDefinition returned no task definition ARN.')
+      return arn
+    } catch (e) {
+      const concurrent =
+        awsErrorName(e) === 'ClientException' && CONCURRENT_REGISTRATION.test(errorMessage(e))
+      if (!concurrent) throw e
+      if (attempt === REGISTER_ATTEMPTS) {
+        throw new ActionError(
+          `RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${errorMessage(e)}`,
+          `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`
+        )
+      }
+      await sleep(1000 * 2 ** (attempt - 1))
+    }
+  }
+}
+
+/** Removes a revision this run registered and could not deploy. */
+export async function deregisterTaskDefinition(ecs: ECSClient, arn: string): Promise<void> {
+  await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
+}
