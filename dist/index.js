@@ -56,7 +56,7 @@ const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(3335));
 const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const undici_1 = __nccwpck_require__(4371);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -38866,7 +38866,7 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -39479,7 +39479,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -40047,7 +40047,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -66962,8 +66962,8 @@ module.exports = {
 /* harmony export */   N4: () => (/* binding */ GroupBusyError),
 /* harmony export */   Ti: () => (/* binding */ describeDeployment),
 /* harmony export */   Uk: () => (/* binding */ stopDeployment),
+/* harmony export */   WX: () => (/* binding */ findRunningDeployment),
 /* harmony export */   Yy: () => (/* binding */ createDeployment),
-/* harmony export */   ai: () => (/* binding */ clearTheWay),
 /* harmony export */   i8: () => (/* binding */ getDeployment),
 /* harmony export */   mY: () => (/* binding */ revisionTaskDefinition),
 /* harmony export */   vI: () => (/* binding */ continueDeployment)
@@ -67006,49 +67006,6 @@ function describeDeployment(info, consoleUrl) {
         ? `${info.status ?? '?'}, in its termination wait`
         : (info.status ?? '?');
     return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`;
-}
-/**
- * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
- * always waited for; a deployment in its termination wait is finished (by `waitBehind`) rather
- * than rolled back: its release is done, only the old task set is still kept.
- */
-async function clearTheWay(cd, target, policy, runway) {
-    for (;;) {
-        const running = await findRunningDeployment(cd, target).catch((e) => {
-            // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
-            // a second deployment, and that answer is handled the same way.
-            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'access-denied' && (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'unsupported')
-                throw e;
-            runway.log(`Could not list the group's deployments (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); CreateDeployment will tell if one is running.`);
-            return undefined;
-        });
-        if (!running?.deploymentId)
-            return;
-        const id = running.deploymentId;
-        const what = describeDeployment(running, runway.consoleUrl);
-        const inTerminationWait = running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true;
-        if (running.creator === 'codeDeployRollback') {
-            runway.log(`Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`);
-        }
-        else if (policy === 'fail') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
-        }
-        else if (inTerminationWait) {
-            runway.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
-        }
-        else if (policy === 'wait' && running.status === 'Ready') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
-        }
-        else if (policy === 'wait') {
-            runway.log(`Waiting for ${what} to end before deploying.`);
-        }
-        else {
-            runway.log(`Replacing ${what}: stopping it with rollback.`);
-            await stopDeployment(cd, id);
-        }
-        // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
-        await runway.waitBehind(id, policy !== 'fail');
-    }
 }
 /** Raised when another deployment holds the group at CreateDeployment time. */
 class GroupBusyError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
@@ -67194,6 +67151,318 @@ function hookOrder(event) {
 
 /***/ }),
 
+/***/ 202:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lC: () => (/* binding */ codeDeployReaders)
+/* harmony export */ });
+/* unused harmony exports STOPPED_TASKS_EVERY_MS, toSnapshot, createCodeDeployReader */
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
+/* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5744);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
+// Nothing downstream of this file sees a CodeDeploy shape.
+
+
+
+
+/** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
+const STOPPED_TASKS_EVERY_MS = 15_000;
+const MINUTE = 60_000;
+function phaseOf(info, events) {
+    switch (info.status) {
+        case 'Created':
+        case 'Queued':
+            return 'created';
+        case 'Ready':
+            return 'ready';
+        case 'Succeeded':
+            return 'succeeded';
+        case 'Failed':
+            return 'failed';
+        case 'Stopped':
+            return 'stopped';
+    }
+    // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
+    if (info.instanceTerminationWaitTimeStarted)
+        return 'termination-wait';
+    const status = (name) => events.find(e => e.name === name)?.status;
+    const after = status('AfterAllowTraffic');
+    if (after === 'Succeeded' || after === 'Skipped')
+        return 'traffic-shifted';
+    const allow = status('AllowTraffic');
+    if (allow === 'InProgress' || allow === 'Succeeded')
+        return 'shifting';
+    return 'installing';
+}
+function toEvents(target) {
+    return (target?.lifecycleEvents ?? []).map(e => {
+        const name = e.lifecycleEventName ?? 'Unknown';
+        const ev = { name, status: e.status ?? 'Unknown' };
+        if ((0,_lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__/* .isHookEvent */ .ev)(name))
+            ev.hook = true;
+        if (e.startTime)
+            ev.startTime = e.startTime;
+        if (e.endTime)
+            ev.endTime = e.endTime;
+        const d = e.diagnostics;
+        if (d && (d.message || d.logTail || (d.errorCode && d.errorCode !== 'Success'))) {
+            ev.diagnostics = { errorCode: d.errorCode, message: d.message, logTail: d.logTail };
+        }
+        return ev;
+    });
+}
+function toTaskSets(target) {
+    const sets = [];
+    for (const t of target?.taskSetsInfo ?? []) {
+        // Labels other than Blue/Green would be a new kind of task set; better left out than misfiled.
+        const role = t.taskSetLabel === 'Blue' ? 'original' : t.taskSetLabel === 'Green' ? 'replacement' : undefined;
+        if (!role)
+            continue;
+        sets.push({
+            id: t.identifer ?? '', // sic: the model spells it `identifer`
+            role,
+            trafficWeight: t.trafficWeight ?? 0,
+            status: t.status,
+            desiredCount: t.desiredCount,
+            runningCount: t.runningCount,
+            pendingCount: t.pendingCount,
+            targetGroup: t.targetGroup?.name
+        });
+    }
+    return sets;
+}
+const endOf = (events, name) => events.find(e => e.name === name)?.endTime;
+const plusMinutes = (at, minutes) => at && minutes !== undefined ? new Date(at.getTime() + minutes * MINUTE) : undefined;
+/** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
+function toSnapshot(info, target, stoppedTasks = [], routing) {
+    const events = toEvents(target);
+    const phase = phaseOf(info, events);
+    const bg = info.blueGreenDeploymentConfiguration;
+    const snap = {
+        id: info.deploymentId ?? '',
+        status: info.status ?? 'Unknown',
+        phase,
+        events,
+        taskSets: toTaskSets(target),
+        statusMessages: info.deploymentStatusMessages ?? [],
+        stoppedTasks,
+        createTime: info.createTime,
+        startTime: info.startTime,
+        completeTime: info.completeTime,
+        creator: info.creator,
+        description: info.description,
+        deploymentConfigName: info.deploymentConfigName,
+        applicationName: info.applicationName,
+        deploymentGroupName: info.deploymentGroupName
+    };
+    const ready = bg?.deploymentReadyOption;
+    if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
+        // The console: the wait runs "after the replacement task set is successfully provisioned", the
+        // test-traffic hooks included, so the clock starts when Install ends.
+        const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic');
+        snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes);
+    }
+    if (phase === 'shifting' && routing)
+        snap.nextTrafficStepAt = nextTrafficStep(routing, snap);
+    if (phase === 'termination-wait') {
+        snap.terminationWaitUntil = plusMinutes(endOf(events, 'AfterAllowTraffic'), bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes);
+    }
+    if (info.errorInformation) {
+        snap.error = { code: info.errorInformation.code, message: info.errorInformation.message };
+    }
+    const rb = info.rollbackInfo;
+    if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
+        snap.rollback = {
+            deploymentId: rb.rollbackDeploymentId,
+            triggeringDeploymentId: rb.rollbackTriggeringDeploymentId,
+            message: rb.rollbackMessage
+        };
+    }
+    return snap;
+}
+/**
+ * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
+ * rest one interval after its first step, linear one step per interval.
+ */
+function nextTrafficStep(routing, snap) {
+    const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime;
+    const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0;
+    if (routing.type === 'AllAtOnce' || !start || replacement >= 100)
+        return undefined;
+    const stepsDone = routing.type === 'TimeBasedCanary' ? 1 : Math.max(1, Math.round(replacement / routing.percentage));
+    return plusMinutes(start, stepsDone * routing.intervalMinutes);
+}
+/** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
+function isScaleIn(t) {
+    return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
+}
+function toStoppedTask(t) {
+    return {
+        taskArn: t.taskArn ?? '',
+        stoppedReason: t.stoppedReason,
+        stopCode: t.stopCode,
+        stoppedAt: t.stoppedAt,
+        containers: (t.containers ?? []).map(c => ({
+            name: c.name ?? '?',
+            exitCode: c.exitCode,
+            reason: c.reason
+        }))
+    };
+}
+const isNotStarted = (e) => (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException';
+/**
+ * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
+ * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
+ * plus ListTasks/DescribeTasks every 15 s while Install runs.
+ */
+function createCodeDeployReader(deps, deploymentId, opts = {}) {
+    let targetId;
+    let target;
+    // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
+    let targetSettledIn;
+    const stopped = new Map();
+    const described = new Set();
+    let lastStoppedLookup;
+    let lookedAfterInstallFailed = false;
+    let stoppedLookupOff = false;
+    const warned = new Set();
+    const settledState = (info) => {
+        if (info.status === 'Ready')
+            return 'ready';
+        if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped')
+            return 'end';
+        if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted)
+            return 'termination-wait';
+        return undefined;
+    };
+    async function readTarget() {
+        try {
+            if (!targetId) {
+                const listed = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentTargetsCommand */ .$9V({ deploymentId }));
+                targetId = listed.targetIds?.[0];
+                if (!targetId)
+                    return undefined;
+            }
+            const got = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentTargetCommand */ .Oxg({ deploymentId, targetId }));
+            return got.deploymentTarget?.ecsTarget;
+        }
+        catch (e) {
+            if (isNotStarted(e))
+                return undefined;
+            throw e;
+        }
+    }
+    function needsTargetRead(info) {
+        if (info.status === 'Created' || info.status === 'Queued')
+            return false;
+        const settled = settledState(info);
+        if (!settled)
+            return true;
+        if (settled === targetSettledIn)
+            return false;
+        // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
+        if (settled === 'termination-wait') {
+            const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic');
+            if (after?.status === 'Succeeded' && after.endTime) {
+                targetSettledIn = settled;
+                return false;
+            }
+        }
+        return true;
+    }
+    function warnOnce(key, line) {
+        if (warned.has(key))
+            return;
+        warned.add(key);
+        deps.warn?.(line);
+    }
+    async function lookForStoppedTasks(info) {
+        const ecs = deps.ecs;
+        if (!ecs || stoppedLookupOff || !targetId?.includes(':'))
+            return;
+        const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install');
+        const now = deps.now().getTime();
+        const installRunning = install?.status === 'InProgress' &&
+            (lastStoppedLookup === undefined || now - lastStoppedLookup >= STOPPED_TASKS_EVERY_MS);
+        // Tasks that crashed since the last look explain a failed Install: look once more at the end.
+        const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed;
+        if (!installRunning && !installFailed)
+            return;
+        const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer;
+        if (!green && !opts.taskDefinitionArn)
+            return; // nothing yet to tell the replacement's tasks apart
+        const sep = targetId.indexOf(':');
+        const cluster = opts.cluster ?? targetId.slice(0, sep);
+        const serviceName = targetId.slice(sep + 1);
+        lastStoppedLookup = now;
+        if (installFailed)
+            lookedAfterInstallFailed = true;
+        try {
+            // One page (up to 100, newest first) is plenty for the tasks of one Install.
+            const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .ListTasksCommand */ .MYg({ cluster, serviceName, desiredStatus: 'STOPPED' }));
+            const fresh = (listed.taskArns ?? []).filter(a => !described.has(a));
+            if (fresh.length === 0)
+                return;
+            const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: fresh }));
+            for (const a of fresh)
+                described.add(a);
+            const since = info.startTime?.getTime() ?? 0;
+            for (const t of tasks) {
+                const ours = (green !== undefined && t.startedBy === green) ||
+                    (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn);
+                // The same revision may have run before this deployment: its old stopped tasks are not news.
+                // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
+                    stopped.set(t.taskArn, toStoppedTask(t));
+            }
+        }
+        catch (e) {
+            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? 'Error';
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied')
+                stoppedLookupOff = true;
+            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
+                'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.');
+        }
+    }
+    return {
+        async read() {
+            const { deploymentInfo: info } = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
+            if (!info)
+                throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`);
+            if (needsTargetRead(info)) {
+                const fresh = await readTarget();
+                if (fresh) {
+                    target = fresh;
+                    targetSettledIn = settledState(info);
+                }
+            }
+            await lookForStoppedTasks(info);
+            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [...stopped.values()], opts.trafficRouting);
+        }
+    };
+}
+/** Readers of CodeDeploy deployments through the step's clients. */
+function codeDeployReaders(io, opts = {}) {
+    return deploymentId => {
+        const { codedeploy, ecs } = io.aws();
+        const deps = {
+            codedeploy,
+            ecs,
+            now: () => io.now(),
+            warn: (line) => {
+                io.warning(line);
+            }
+        };
+        return createCodeDeployReader(deps, deploymentId, opts);
+    };
+}
+
+
+/***/ }),
+
 /***/ 1958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -67207,7 +67476,8 @@ function hookOrder(event) {
 // long the whole shift takes.
 
 
-// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
+// The predefined ECS configurations (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html),
+// known without a call; custom ones are read.
 const PREDEFINED_ROUTING = {
     'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
     'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {
@@ -67287,22 +67557,23 @@ function describeTrafficRouting(r) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1045);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2924);
-/* harmony import */ var _runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
-/* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9576);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7333);
+/* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
+/* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
+/* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
 
 
 
 
 // One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
-const io = (0,_runtime_io_js__WEBPACK_IMPORTED_MODULE_0__/* .actionsIo */ .q)();
-if (io.getState(_runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost) === 'true') {
-    await (0,_runtime_post_js__WEBPACK_IMPORTED_MODULE_3__/* .post */ .b)(io);
+const io = (0,_runtime_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionsIo */ .q)();
+const state = new _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__/* .StepState */ .u(io);
+if (state.isPost) {
+    await (0,_runtime_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)(io);
 }
 else {
-    io.saveState(_runtime_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.isPost, 'true');
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io);
+    state.markMainStep();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(io);
 }
 
 __webpack_async_result__();
@@ -67310,7 +67581,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2924:
+/***/ 7333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67392,16 +67663,510 @@ function buildAppSpec(p) {
     return { content, sha256, appSpec };
 }
 
-// EXTERNAL MODULE: ./src/report/console-url.ts
-var console_url = __nccwpck_require__(167);
 // EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
 var deployment = __nccwpck_require__(381);
+;// CONCATENATED MODULE: ./src/backends/codedeploy/if-running.ts
+
+
+/**
+ * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
+ * always waited for; a deployment in its termination wait is finished rather
+ * than rolled back: its release is done, only the old task set is still kept.
+ */
+async function freeDeploymentGroup(cd, target, policy, behind) {
+    for (;;) {
+        const running = await (0,deployment/* findRunningDeployment */.WX)(cd, target).catch((e) => {
+            // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
+            // a second deployment, and that answer is handled the same way.
+            if ((0,errors/* awsErrorKind */.UC)(e) !== 'access-denied' && (0,errors/* awsErrorKind */.UC)(e) !== 'unsupported')
+                throw e;
+            behind.log(`Could not list the group's deployments (${(0,errors/* errorMessage */.gJ)(e)}); CreateDeployment will tell if one is running.`);
+            return undefined;
+        });
+        if (!running?.deploymentId)
+            return;
+        const id = running.deploymentId;
+        const what = (0,deployment/* describeDeployment */.Ti)(running, behind.consoleUrl);
+        const inTerminationWait = running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true;
+        if (running.creator === 'codeDeployRollback') {
+            behind.log(`Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`);
+        }
+        else if (policy === 'fail') {
+            throw new errors/* ActionError */.lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
+        }
+        else if (inTerminationWait) {
+            behind.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
+        }
+        else if (policy === 'wait' && running.status === 'Ready') {
+            throw new errors/* ActionError */.lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
+        }
+        else if (policy === 'wait') {
+            behind.log(`Waiting for ${what} to end before deploying.`);
+        }
+        else {
+            behind.log(`Replacing ${what}: stopping it with rollback.`);
+            await (0,deployment/* stopDeployment */.Uk)(cd, id);
+        }
+        // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
+        await waitBehind(cd, id, policy !== 'fail', behind);
+    }
+}
+/**
+ * Streams a deployment this step does not own until it ends. With `endTerminationWait`, a
+ * termination wait it reaches is ended rather than waited out: that release is done.
+ */
+async function waitBehind(cd, id, endTerminationWait, behind) {
+    const { watch } = behind;
+    const deadline = behind.deadline();
+    let result = await watch.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline);
+    // AfterAllowTraffic has passed; the termination wait starts a moment later.
+    while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
+        await behind.pause();
+        result = await watch.watch(id, 'traffic-shifted', deadline, result.view);
+    }
+    if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
+        behind.log(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
+        await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT');
+        result = await watch.watch(id, 'succeeded', deadline, result.view);
+    }
+    if (result.outcome === 'timeout') {
+        throw new errors/* ActionError */.lZ(`Deployment ${id} did not end within ${behind.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
+    }
+    // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
+    await watch.rollbackOf(result.snapshot);
+}
+
+// EXTERNAL MODULE: ./src/backends/codedeploy/snapshot.ts
+var snapshot = __nccwpck_require__(202);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(7507);
-// EXTERNAL MODULE: ./src/report/failure.ts
-var failure = __nccwpck_require__(3304);
 // EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
 var traffic_routing = __nccwpck_require__(1958);
+// EXTERNAL MODULE: ./src/report/console-url.ts
+var console_url = __nccwpck_require__(167);
+;// CONCATENATED MODULE: ./src/report/failure.ts
+// Turns what the backend reports about a failed, stopped, timed-out or cancelled deployment into
+// the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
+// Pure: everything comes from snapshots, so the texts are the same for any backend.
+/** AWS free text can be long and multi-line; the error line must stay one readable line. */
+const MAX_INLINE = 300;
+const MAX_LOG_LINES = 40;
+const MAX_LINE = 500;
+const SHOWN_REASONS = 2;
+function oneLine(text, max = MAX_INLINE) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+function cut(line, max = MAX_LINE) {
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** Adds a final full stop unless the text already ends a sentence. */
+function sentence(text) {
+    return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+function taskId(arn) {
+    return arn.split('/').pop() ?? arn;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function failedEvent(snap) {
+    return snap.events.find(e => e.status === 'Failed');
+}
+function activeEvent(snap) {
+    return snap.events.find(e => e.status === 'InProgress');
+}
+/** `CODE: message`, either part optional. */
+function codeAndMessage(error) {
+    const parts = [error?.code, error?.message ? oneLine(error.message) : undefined].filter(Boolean);
+    return parts.length ? parts.join(': ') : undefined;
+}
+const ALARM_LIST = /alarms?\s*(?:activated|triggered|in alarm state|that (?:was|were) activated)?\s*[:=]\s*([^\n;]+)/i;
+const ALARM_SINGLE = /\balarm\s+(?:named\s+)?["'“<[]?([\w.\-/#:+=@]+)/gi;
+const NOT_A_NAME = new Set([
+    'is',
+    'was',
+    'were',
+    'has',
+    'have',
+    'state',
+    'configuration',
+    'in',
+    'and',
+    'or',
+    'that',
+    'the',
+    'status',
+    'information'
+]);
+/** Alarm names found in CodeDeploy's free text ("Activated alarms: a, b", "the alarm my-5xx"). */
+function alarmNames(texts) {
+    const names = new Set();
+    const clean = (raw) => raw.trim().replace(/^["'“<[]+|["'”>\].,]+$/g, '');
+    for (const text of texts) {
+        const list = ALARM_LIST.exec(text);
+        if (list?.[1]) {
+            for (const part of list[1].split(/,|\s+and\s+/)) {
+                const name = clean(part);
+                if (name && !NOT_A_NAME.has(name.toLowerCase()))
+                    names.add(name);
+            }
+            continue;
+        }
+        for (const m of text.matchAll(ALARM_SINGLE)) {
+            const name = clean(m[1] ?? '');
+            if (name && !NOT_A_NAME.has(name.toLowerCase()))
+                names.add(name);
+        }
+    }
+    return [...names];
+}
+/** "web exited 1: OutOfMemoryError" for the containers that say why the task stopped. */
+function containerSummary(task) {
+    const telling = task.containers.filter(c => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason);
+    if (!telling.length)
+        return undefined;
+    return telling
+        .map(c => {
+        const exit = c.exitCode !== undefined ? ` exited ${c.exitCode}` : '';
+        return `${c.name}${exit}${c.reason ? `: ${oneLine(c.reason, 120)}` : ''}`;
+    })
+        .join('; ');
+}
+/** The stopped reasons in one clause: distinct reasons, the first two shown, the rest counted. */
+function stoppedTasksClause(tasks) {
+    if (!tasks.length)
+        return undefined;
+    const byReason = new Map();
+    for (const t of tasks) {
+        const reason = oneLine(t.stoppedReason ?? t.stopCode ?? 'no reason given', 200);
+        byReason.set(reason, [...(byReason.get(reason) ?? []), t]);
+    }
+    const reasons = [...byReason.entries()];
+    const shown = reasons.slice(0, SHOWN_REASONS).map(([reason, group]) => {
+        const notes = [
+            group[0] && containerSummary(group[0]),
+            group.length > 1 ? `${group.length} tasks` : undefined
+        ];
+        const said = notes.filter(Boolean).join(', ');
+        return `"${reason}"${said ? ` (${said})` : ''}`;
+    });
+    const rest = reasons.slice(SHOWN_REASONS).reduce((n, [, group]) => n + group.length, 0);
+    return `ECS stopped ${plural(tasks.length, 'replacement task')}: ${shown.join('; ')}${rest ? `; and ${rest} more` : ''}`;
+}
+function stoppedTaskLines(tasks) {
+    const lines = [];
+    for (const t of tasks) {
+        const when = t.stoppedAt ? ` at ${t.stoppedAt.toISOString()}` : '';
+        const code = t.stopCode ? ` [${t.stopCode}]` : '';
+        lines.push(`Stopped task ${taskId(t.taskArn)}${when}${code}: ${cut(t.stoppedReason ?? 'no reason given')}`);
+        for (const c of t.containers) {
+            const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
+            lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${cut(c.reason)}` : ''}`);
+        }
+    }
+    return lines;
+}
+/** The end of the hook's log: the last lines are where the failure is. */
+function logTailLines(event) {
+    const tail = event.diagnostics?.logTail?.replace(/\r\n?/g, '\n').trimEnd();
+    if (!tail)
+        return [];
+    const lines = tail.split('\n');
+    const kept = lines.slice(-MAX_LOG_LINES);
+    const skipped = lines.length - kept.length;
+    return [
+        `${event.name} log tail${skipped ? ` (last ${kept.length} of ${lines.length} lines)` : ''}:`,
+        ...kept.map(l => `    ${cut(l)}`)
+    ];
+}
+function eventDiagnosticLines(event) {
+    const d = event.diagnostics;
+    const lines = [];
+    const what = codeAndMessage({ code: d?.errorCode, message: d?.message });
+    if (what)
+        lines.push(`${event.name} diagnostics: ${cut(what)}`);
+    return [...lines, ...logTailLines(event)];
+}
+/** How the rollback went, as one sentence for the error line. */
+function rollbackClause(snap, rollback) {
+    const id = rollback?.id ?? snap.rollback?.deploymentId;
+    if (!id)
+        return noRollbackClause(snap);
+    if (!rollback)
+        return `CodeDeploy started the rollback ${id}.`;
+    switch (rollback.phase) {
+        case 'succeeded':
+            return `The rollback ${id} succeeded: production traffic is back on the original task set.`;
+        case 'failed':
+        case 'stopped':
+            return `The rollback ${id} ${rollback.phase === 'failed' ? 'failed' : 'was stopped'} too (${codeAndMessage(rollback.error) ?? rollback.status}): check which task set serves production traffic in the console.`;
+        default:
+            return `The rollback ${id} is ${rollback.status}.`;
+    }
+}
+/**
+ * Without a rollback, nothing moved traffic back: past Install the replacement task set keeps
+ * whatever share of production traffic it had when the deployment failed.
+ */
+function noRollbackClause(snap) {
+    if (snap.phase !== 'failed' && snap.phase !== 'stopped')
+        return undefined;
+    const replacement = snap.taskSets.find(t => t.role === 'replacement');
+    if (!replacement)
+        return 'No rollback was made; the deployment ended before a replacement task set served traffic';
+    return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
+}
+function rollbackLines(snap, rollback) {
+    const lines = [];
+    // Once the rollback was followed to its end, the message read before it is stale.
+    if (snap.rollback?.message && !rollback)
+        lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`);
+    if (rollback) {
+        const error = codeAndMessage(rollback.error);
+        lines.push(`Rollback deployment ${rollback.id}: ${rollback.status}${error ? ` (${error})` : ''}`);
+        for (const m of rollback.statusMessages)
+            lines.push(`  ${cut(m)}`);
+    }
+    return lines;
+}
+/** Where production traffic is, in words a user can act on; undefined when unknown. */
+function trafficClause(snap, rollback, ctx) {
+    const original = snap.taskSets.find(t => t.role === 'original');
+    const onOriginal = rollback?.phase === 'succeeded' || original?.trafficWeight === 100;
+    if (!onOriginal)
+        return undefined;
+    return ctx.previousTaskDefinition
+        ? `The service still runs ${ctx.previousTaskDefinition}.`
+        : 'Production traffic stays on the original task set.';
+}
+/** Is this stop the ready wait running out (nobody called ContinueDeployment in time)? */
+function isReadyWaitTimeout(snap) {
+    if (snap.phase !== 'stopped' || snap.error?.code === 'MANUAL_STOP')
+        return false;
+    const text = [snap.error?.message ?? '', ...snap.statusMessages].join(' ');
+    if (/ready|reroute|rerouting/i.test(text) && /wait|time/i.test(text))
+        return true;
+    const allowTrafficStarted = snap.events.some(e => (e.name === 'BeforeAllowTraffic' || e.name === 'AllowTraffic') &&
+        (e.startTime !== undefined || !['Pending', 'Unknown'].includes(e.status)));
+    return snap.readyWaitUntil !== undefined && !allowTrafficStarted && snap.error?.code !== 'ALARM_ACTIVE';
+}
+function isAlarmStop(snap) {
+    if (snap.error?.code === 'ALARM_ACTIVE')
+        return true;
+    return [snap.error?.message ?? '', ...snap.statusMessages].some(t => /\balarms?\b/i.test(t));
+}
+function join(parts) {
+    return parts
+        .filter((p) => Boolean(p))
+        .map(sentence)
+        .join(' ');
+}
+/** What to do next for a failed lifecycle event. */
+function failedEventAdvice(event, snap) {
+    if (event?.hook) {
+        return `Check the ${event.name} hook's CloudWatch logs (the Lambda function named in the AppSpec hooks), fix the hook or the service and deploy again`;
+    }
+    if (snap.stoppedTasks.length) {
+        return 'Fix what stops the new tasks (image, command, health check, secrets or roles of the task definition) and deploy again';
+    }
+    if (event?.name === 'Install') {
+        return "The replacement task set did not become healthy: check the service's events and the new tasks' logs, fix the task definition and deploy again";
+    }
+    return 'See the details below and the deployment in the console, fix the cause and deploy again';
+}
+/**
+ * The error line and diagnostics for a deployment that ended `failed` or `stopped`.
+ * `rollback` is the rollback deployment CodeDeploy started, when it was read.
+ */
+function describeFailure(snap, rollback, ctx = {}) {
+    const failed = failedEvent(snap);
+    const during = failed ?? activeEvent(snap);
+    const error = codeAndMessage(snap.error);
+    const tasks = stoppedTasksClause(snap.stoppedTasks);
+    const after = [rollbackClause(snap, rollback), trafficClause(snap, rollback, ctx)];
+    let message;
+    if (snap.phase === 'stopped' && isAlarmStop(snap)) {
+        const alarms = alarmNames([
+            snap.error?.message ?? '',
+            ...snap.statusMessages,
+            snap.rollback?.message ?? ''
+        ]);
+        const named = alarms.length
+            ? `the CloudWatch alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')} went into ALARM`
+            : 'a CloudWatch alarm of the deployment group went into ALARM';
+        message = join([
+            `Deployment ${snap.id} was stopped because ${named}${during ? ` during ${during.name}` : ''}`,
+            error,
+            ...after,
+            'Find out what the alarm saw on the replacement tasks (metrics, logs), fix it and deploy again'
+        ]);
+    }
+    else if (isReadyWaitTimeout(snap)) {
+        const until = snap.readyWaitUntil ? ` by ${snap.readyWaitUntil.toISOString()}` : '';
+        message = join([
+            `Deployment ${snap.id} was not continued in time: its ready wait ended${until} before production traffic was rerouted, so CodeDeploy stopped it`,
+            error,
+            ...after,
+            'Deploy again and continue it within the wait (a later step with deployment-id and continue-deployment: true), or lengthen the ready wait of the deployment group'
+        ]);
+    }
+    else if (snap.phase === 'stopped') {
+        const by = snap.error?.code === 'MANUAL_STOP' || !snap.error?.code
+            ? 'manually (StopDeployment: the console, the CLI or another workflow)'
+            : 'by CodeDeploy';
+        message = join([
+            `Deployment ${snap.id} was stopped ${by}${during ? ` during ${during.name}` : ''}`,
+            error,
+            ...after,
+            'Deploy again when ready'
+        ]);
+    }
+    else {
+        message = join([
+            `Deployment ${snap.id} failed${failed ? ` in ${failed.name}` : ''}`,
+            error,
+            failed?.diagnostics?.message && failed.diagnostics.message !== snap.error?.message
+                ? oneLine(failed.diagnostics.message)
+                : undefined,
+            tasks,
+            ...after,
+            failedEventAdvice(failed, snap)
+        ]);
+    }
+    const details = [
+        ...(failed ? eventDiagnosticLines(failed) : []),
+        ...stoppedTaskLines(snap.stoppedTasks),
+        ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
+        ...rollbackLines(snap, rollback)
+    ];
+    return { message, details };
+}
+function whereItWas(snap) {
+    if (!snap)
+        return '';
+    const event = activeEvent(snap);
+    return ` while deployment ${snap.id} was ${snap.status}${event ? ` in ${event.name}` : ''}`;
+}
+function interruptionOutcome(input, ifLeft) {
+    const { snap, stopped, rollback } = input;
+    if (!snap)
+        return [];
+    if (!stopped)
+        return [ifLeft];
+    return [
+        `The step stopped ${snap.id} with rollback (rollback-on-cancel)`,
+        rollbackClause(snap, rollback) ?? (rollback ? undefined : 'How the rollback ends shows in the console')
+    ];
+}
+function interruptionDetails(input) {
+    const { snap, rollback } = input;
+    if (!snap)
+        return [];
+    const event = activeEvent(snap);
+    return [
+        ...(event ? eventDiagnosticLines(event) : []),
+        ...stoppedTaskLines(snap.stoppedTasks),
+        ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
+        ...rollbackLines(snap, rollback)
+    ];
+}
+/** The wait ran out (`timeout-minutes`) before the step's goal was reached. */
+function describeTimeout(input) {
+    const message = join([
+        `Timed out after ${input.minutes} minutes waiting for ${input.goal}${whereItWas(input.snap)}`,
+        ...interruptionOutcome(input, 'The deployment goes on (rollback-on-cancel is false): follow it in the console, or stop it with stop-deployment'),
+        'Raise timeout-minutes if the deployment needs longer, or find out what holds it up in the details below'
+    ]);
+    return { message, details: interruptionDetails(input) };
+}
+
+// EXTERNAL MODULE: ./src/watch/deployment-watch.ts + 1 modules
+var deployment_watch = __nccwpck_require__(2472);
+// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
+var progress = __nccwpck_require__(6387);
+;// CONCATENATED MODULE: ./src/watch/goal-watch.ts
+
+
+const GOAL_TEXT = {
+    succeeded: 'the deployment to succeed',
+    'traffic-shifted': 'all production traffic to reach the replacement',
+    ready: 'the replacement to be ready for testing'
+};
+class GoalWatch {
+    io;
+    deployments;
+    guard;
+    reporter;
+    timeoutMinutes;
+    view;
+    /** Counted from when the goal watch begins: the deployment was just created, or read. */
+    deadline;
+    constructor(io, deployments, guard, reporter, timeoutMinutes, startedAt) {
+        this.io = io;
+        this.deployments = deployments;
+        this.guard = guard;
+        this.reporter = reporter;
+        this.timeoutMinutes = timeoutMinutes;
+        this.view = (0,progress/* initialView */.IG)(startedAt);
+        this.deadline = deployments.after(timeoutMinutes);
+    }
+    /** Watches a deployment to `goal` and reports how it went. */
+    async follow(id, goal) {
+        await this.conclude(await this.watch(id, goal), goal);
+    }
+    /** Watches without concluding: a step that acts at a gate (continue-deployment) reads on after it. */
+    async watch(id, goal) {
+        const result = await this.deployments.watch(id, goal, this.deadline, this.view);
+        this.view = result.view;
+        return result;
+    }
+    async conclude(result, goal) {
+        const { snapshot } = result;
+        const seen = { snapshot, timeline: [...result.view.timeline], traffic: [...result.view.traffic], goal };
+        if (result.outcome === 'goal') {
+            this.guard.settle(snapshot.phase === 'succeeded' ? 'ended' : 'goal');
+            await this.reporter.end({
+                ...seen,
+                outcome: snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached'
+            });
+            return;
+        }
+        if (result.outcome === 'timeout') {
+            const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`);
+            const after = stopped ? await this.deployments.afterStop(stopped, this.view) : undefined;
+            const failure = describeTimeout({
+                // Where it stood when time ran out; how the stop and the rollback ended comes with them.
+                snap: snapshot,
+                stopped: stopped !== undefined,
+                rollback: after?.rollback,
+                minutes: this.timeoutMinutes,
+                goal: GOAL_TEXT[goal]
+            });
+            await this.reporter.end({
+                ...seen,
+                snapshot: after?.snapshot ?? snapshot,
+                outcome: 'timeout',
+                rollback: after?.rollback,
+                failure
+            });
+            return;
+        }
+        this.guard.settle('ended');
+        const rollback = await this.deployments.rollbackOf(snapshot);
+        const failure = describeFailure(snapshot, rollback, {
+            previousTaskDefinition: this.reporter.previousTaskDefinition
+        });
+        await this.reporter.end({ ...seen, outcome: result.outcome, rollback, failure });
+    }
+    /** wait-for-deployment: false. */
+    async handOff(id) {
+        this.guard.settle('handed-off');
+        this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`);
+        await this.reporter.end({ outcome: 'handed-off', status: 'Created' });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/watch/timeout.ts
 /** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
 const INSTALL_AND_HOOKS_MINUTES = 30;
@@ -67434,43 +68199,48 @@ function deriveTimeoutMinutes(p) {
 
 
 
+
+
+
 /**
  * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
  * continued, stopped or only watched, and the GitHub deployment made for it is updated.
  */
-async function actOnExisting(id, inputs, io, tracker) {
+async function followUp(id, step) {
+    const { io, inputs, guard, reporter, outputs } = step;
     const { codedeploy, region } = io.aws();
     const info = await readDeployment(io, id);
     const [revision, previous] = await Promise.all([
         (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'revision').catch(() => undefined),
         (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'previousRevision').catch(() => undefined)
     ]);
-    const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-    io.setOutput('deployment-id', id);
-    io.setOutput('codedeploy-deployment-id', id);
-    io.setOutput('deployment-url', url);
+    const url = (0,console_url/* deploymentConsoleUrl */.Y)(region, id);
+    outputs.deployment(id, url);
     if (revision)
-        io.setOutput('task-definition-arn', revision);
+        outputs.taskDefinition(revision);
     if (previous)
-        io.setOutput('previous-task-definition-arn', previous);
+        outputs.previousTaskDefinition(previous);
     io.info(`Deployment ${id} of ${info.applicationName ?? '?'}/${info.deploymentGroupName ?? '?'} is ${info.status ?? '?'}: ${url}`);
-    tracker.watcher.taskDefinitionArn = revision;
-    tracker.reporter.deployment(id, { ...info, status: info.status });
+    reporter.deployment(id, { ...info, status: info.status });
     if (revision)
-        await tracker.reporter.taskDefinition(revision, previous);
-    await tracker.reporter.githubDeployment(inputs, id, true);
+        await reporter.taskDefinition(revision, previous);
+    await reporter.githubDeployment(inputs, id, true);
     const trafficRouting = await trafficRoutingOf(io, info);
-    tracker.watcher.trafficRouting = trafficRouting;
-    tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
-    const deadline = tracker.deadline();
+    const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
+        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+        startedAt: step.startedAt,
+        readerFor: (0,snapshot/* codeDeployReaders */.lC)(io, { taskDefinitionArn: revision, trafficRouting })
+    });
     if (inputs.stopDeployment)
-        return stop(io, tracker, info, previous);
+        return stop(io, deployments, reporter, info, previous);
+    const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
+    const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
     if (!inputs.continueDeployment)
-        return tracker.follow(id, inputs.waitUntil, deadline);
+        return goal.follow(id, inputs.waitUntil);
     // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-    const before = await tracker.watch(id, 'ready', deadline);
+    const before = await goal.watch(id, 'ready');
     if (before.outcome !== 'goal')
-        return tracker.conclude(before, 'ready');
+        return goal.conclude(before, 'ready');
     const phase = before.snapshot.phase;
     if (phase === 'ready') {
         io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
@@ -67481,8 +68251,8 @@ async function actOnExisting(id, inputs, io, tracker) {
         await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
     }
     if (phase !== 'succeeded')
-        tracker.guard.own(id);
-    await tracker.follow(id, inputs.waitUntil, deadline);
+        guard.own(id);
+    await goal.follow(id, inputs.waitUntil);
 }
 async function readDeployment(io, id) {
     try {
@@ -67498,7 +68268,7 @@ async function readDeployment(io, id) {
  * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
  * succeeded cannot be rolled back this way, only by deploying the previous revision.
  */
-async function stop(io, tracker, info, previous) {
+async function stop(io, deployments, reporter, info, previous) {
     const id = info.deploymentId ?? '';
     const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
     if (info.status === 'Succeeded') {
@@ -67518,18 +68288,18 @@ async function stop(io, tracker, info, previous) {
                 throw e;
         }
     }
-    const { snapshot, rollback } = await tracker.watcher.stopped(id);
+    const { snapshot, rollback } = await deployments.afterStop(id);
     if (snapshot.phase === 'succeeded') {
         throw new errors/* ActionError */.lZ(`Deployment ${id} succeeded before it could be stopped.`, redeploy, 'Nothing to stop');
     }
-    const report = (0,failure/* describeFailure */.Ic)(snapshot, rollback, { previousTaskDefinition: previous });
+    const report = describeFailure(snapshot, rollback, { previousTaskDefinition: previous });
     const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded';
     if (rolledBack) {
         io.info(rollback
             ? `Deployment ${id} is ${snapshot.status}, and its rollback ${rollback.id} succeeded: production traffic is back on the original task set.`
             : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`);
     }
-    await tracker.reporter.end({
+    await reporter.end({
         outcome: rolledBack ? 'stopped' : 'failed',
         snapshot,
         rollback,
@@ -67553,8 +68323,6 @@ function timeoutOf(info, inputs, trafficRouting) {
     });
 }
 
-// EXTERNAL MODULE: ./src/runtime/cancel-guard.ts
-var cancel_guard = __nccwpck_require__(9832);
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 
 /** Inputs that only make sense when this step creates a new deployment. */
@@ -67687,8 +68455,6 @@ function optionalNumber(read, name, rule) {
     return value;
 }
 
-// EXTERNAL MODULE: ./src/runtime/io.ts + 45 modules
-var runtime_io = __nccwpck_require__(1045);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -68829,8 +69595,6 @@ function deriveTimeout(inputs, group, routing) {
     });
 }
 
-// EXTERNAL MODULE: ./src/report/report.ts + 1 modules
-var report = __nccwpck_require__(9902);
 ;// CONCATENATED MODULE: ./src/plan/revision.ts
 // Registering the revision to deploy, and taking it back when no deployment came of it.
 
@@ -68866,10 +69630,239 @@ async function deregisterTaskDefinition(ecs, arn) {
     await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
 }
 
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'task-definition-arn',
+    'deployment-id',
+    'codedeploy-deployment-id',
+    'deployment-status',
+    'deployment-url',
+    'appspec',
+    'previous-task-definition-arn',
+    'rollback-deployment-id',
+    'github-deployment-id'
+]));
+class Outputs {
+    io;
+    constructor(io) {
+        this.io = io;
+    }
+    set(name, value) {
+        this.io.setOutput(name, value);
+    }
+    taskDefinition(arn) {
+        this.set('task-definition-arn', arn);
+    }
+    previousTaskDefinition(arn) {
+        this.set('previous-task-definition-arn', arn);
+    }
+    /** Set as soon as the deployment exists, so a later failure or cancellation still has them. */
+    deployment(id, url) {
+        this.set('deployment-id', id);
+        this.set('codedeploy-deployment-id', id);
+        this.set('deployment-url', url);
+    }
+    status(status) {
+        this.set('deployment-status', status);
+    }
+    appSpec(content) {
+        this.set('appspec', content);
+    }
+    rollbackDeployment(id) {
+        this.set('rollback-deployment-id', id);
+    }
+    githubDeployment(id) {
+        this.set('github-deployment-id', String(id));
+    }
+    /** The step ends non-zero: its goal was not reached. */
+    failed() {
+        this.io.setExitCode(1);
+    }
+}
+
+// EXTERNAL MODULE: ./src/report/report.ts + 1 modules
+var report = __nccwpck_require__(9902);
 // EXTERNAL MODULE: ./src/report/task-definition-changes.ts
 var task_definition_changes = __nccwpck_require__(1847);
-// EXTERNAL MODULE: ./src/watch/track.ts + 2 modules
-var track = __nccwpck_require__(8844);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __nccwpck_require__(8500);
+;// CONCATENATED MODULE: ./src/runtime/cancel-guard.ts
+
+
+
+/** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
+const WRITE_GRACE_MS = 4000;
+const STATUS_DEADLINE_MS = 6000;
+/**
+ * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
+ * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
+ * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
+ * finish, the post step does from the saved state.
+ */
+class CancelGuard {
+    io;
+    state;
+    outputs;
+    rollbackOnCancel;
+    stopClient;
+    exit;
+    owned;
+    settledAs;
+    orphan;
+    handling = false;
+    /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
+    inFlight;
+    constructor(io, state, outputs, rollbackOnCancel, stopClient, exit) {
+        this.io = io;
+        this.state = state;
+        this.outputs = outputs;
+        this.rollbackOnCancel = rollbackOnCancel;
+        this.stopClient = stopClient;
+        this.exit = exit;
+        state.rollbackOnCancel(rollbackOnCancel);
+    }
+    listen() {
+        const handler = (signal) => {
+            void this.onSignal(signal);
+        };
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
+        return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        };
+    }
+    /** True once the run was cancelled: the step starts no further writes. */
+    get cancelled() {
+        return this.handling;
+    }
+    /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
+    register(call, deregister) {
+        return this.write(call, arn => {
+            this.registered(arn, () => deregister(arn));
+        });
+    }
+    /** A revision registered for a deployment that does not exist yet. */
+    registered(arn, deregister) {
+        this.orphan = { arn, deregister };
+    }
+    /** Creates the deployment; from its answer on, this step owns it. */
+    create(call) {
+        return this.write(call, result => {
+            this.own(result.id);
+        });
+    }
+    /**
+     * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
+     * new deployment, deregisters the new revision), and starts none after a cancellation.
+     */
+    async write(call, recordResult) {
+        if (this.handling) {
+            throw new errors/* ActionError */.lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
+        }
+        const done = call().then(result => {
+            recordResult(result);
+            return result;
+        });
+        this.inFlight = done;
+        try {
+            return await done;
+        }
+        finally {
+            this.inFlight = undefined;
+        }
+    }
+    /** This step now answers for the deployment: the post step stops it unless it is settled. */
+    own(deploymentId) {
+        this.orphan = undefined;
+        this.owned = deploymentId;
+        this.settledAs = undefined;
+        this.state.owns(deploymentId);
+    }
+    settle(how) {
+        if (this.owned === undefined)
+            return;
+        this.settledAs = how;
+        this.state.settled(how);
+    }
+    get ownsLiveDeployment() {
+        return this.settledAs === undefined ? this.owned : undefined;
+    }
+    /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+    async dropOrphan() {
+        const orphan = this.orphan;
+        if (!orphan)
+            return;
+        this.orphan = undefined;
+        try {
+            await orphan.deregister();
+            this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`);
+        }
+        catch (e) {
+            this.io.warning(`Could not deregister ${orphan.arn} (${(0,errors/* errorMessage */.gJ)(e)}); deregister it by hand if no deployment uses it.`);
+        }
+    }
+    async stopOwned(reason) {
+        const id = this.ownsLiveDeployment;
+        if (id === undefined)
+            return undefined;
+        if (!this.rollbackOnCancel) {
+            this.io.warning(`${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`, 'Deployment left running');
+            this.settle('handed-off');
+            return undefined;
+        }
+        await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        this.settle('stop-requested');
+        this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
+        return id;
+    }
+    /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
+    async reportStatus() {
+        if (this.owned === undefined)
+            return;
+        try {
+            const out = await this.stopClient().send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: this.owned }));
+            if (out.deploymentInfo?.status)
+                this.outputs.status(out.deploymentInfo.status);
+        }
+        catch {
+            // Best effort within the runner's 10 s: the stop matters, the output does not.
+        }
+    }
+    async onSignal(signal) {
+        // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
+        if (this.handling)
+            return;
+        this.handling = true;
+        const reason = `The run was cancelled (${signal})`;
+        const heard = Date.now();
+        try {
+            if (this.inFlight)
+                await Promise.race([
+                    this.inFlight.catch(() => undefined),
+                    (0,promises_.setTimeout)(WRITE_GRACE_MS, undefined, { ref: false })
+                ]);
+            await this.dropOrphan();
+            const stopped = await this.stopOwned(reason);
+            this.io.error(stopped
+                ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
+                : `${reason}.`, 'Deployment cancelled');
+            // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
+            if (Date.now() - heard < STATUS_DEADLINE_MS)
+                await this.reportStatus();
+        }
+        catch (e) {
+            this.io.error(`${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,errors/* errorMessage */.gJ)(e)}. The post step tries again; check the deployment in the console.`, 'Deployment cancelled');
+        }
+        this.outputs.failed();
+        this.exit();
+    }
+}
+
+// EXTERNAL MODULE: ./src/runtime/io.ts + 45 modules
+var runtime_io = __nccwpck_require__(1045);
+// EXTERNAL MODULE: ./src/runtime/state.ts
+var runtime_state = __nccwpck_require__(9054);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -68884,21 +69877,28 @@ var track = __nccwpck_require__(8844);
 
 
 
+
+
+
+
+
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
-async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = code => process.exit(code)) {
+async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.exit()) {
     const startedAt = io.now();
-    const reporter = new report/* Reporter */.a(io, startedAt);
+    const outputs = new Outputs(io);
+    const state = new runtime_state/* StepState */.u(io);
+    const reporter = new report/* Reporter */.a(io, outputs, state, startedAt);
     let guard;
     let unlisten = () => undefined;
     try {
         const inputs = parseInputs(name => io.input(name));
-        guard = new cancel_guard/* Guard */.w(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        guard = new CancelGuard(io, state, outputs, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
         unlisten = guard.listen();
-        const tracker = new track/* Tracker */.J(io, inputs, guard, reporter, startedAt);
+        const step = { io, inputs, guard, reporter, outputs, startedAt };
         if (inputs.deploymentId !== undefined)
-            await actOnExisting(inputs.deploymentId, inputs, io, tracker);
+            await followUp(inputs.deploymentId, step);
         else
-            await deploy(inputs, io, tracker);
+            await deploy(step);
     }
     catch (e) {
         // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
@@ -68912,35 +69912,57 @@ async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = code => proces
     }
 }
 /** inputs → template → revision → AppSpec → deployment → watch → report. */
-async function deploy(inputs, io, tracker) {
-    const { guard, reporter } = tracker;
+async function deploy(step) {
+    const { io, inputs, guard, reporter, outputs } = step;
     const plan = await preparePlan(inputs, io);
-    if (inputs.dryRun) {
-        await printDryRun(plan, io, reporter);
-        return;
-    }
-    tracker.timeoutMinutes = plan.timeoutMinutes;
+    if (inputs.dryRun)
+        return printDryRun(plan, step);
     const target = deploymentTarget(plan);
-    await (0,deployment/* clearTheWay */.ai)(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway());
-    const revision = await registerRevision(plan, io, guard, reporter);
-    tracker.watcher.taskDefinitionArn = revision;
-    tracker.watcher.trafficRouting = plan.trafficRouting;
+    await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+    const revision = await registerRevision(plan, step);
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
-    io.setOutput('appspec', appSpec.content);
-    const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.';
-    const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left);
-    reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
-    await reporter.githubDeployment(inputs, deploymentId, false);
+    outputs.appSpec(appSpec.content);
+    const ifRefused = plan.register
+        ? `Nothing was deployed; ${revision} is deregistered.`
+        : 'Nothing was deployed.';
+    const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused);
+    reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
+    await reporter.githubDeployment(inputs, id, false);
+    const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
+        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+        startedAt: step.startedAt,
+        readerFor: (0,snapshot/* codeDeployReaders */.lC)(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
+    });
+    const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt);
     if (inputs.waitForDeployment)
-        await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline());
+        await goal.follow(id, inputs.waitUntil);
     else
-        await tracker.handOff(deploymentId);
+        await goal.handOff(id);
 }
 function deploymentTarget(plan) {
     // preparePlan leaves the group out only in a dry run without AWS access.
     if (!plan.group)
         throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
     return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
+}
+/** How this step waits behind another team's deployment: streamed to its end, never stopped on cancel. */
+function main_waitBehind(step, plan) {
+    const { io, inputs } = step;
+    const watch = new deployment_watch/* DeploymentWatch */.T(io, {
+        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+        startedAt: step.startedAt,
+        readerFor: (0,snapshot/* codeDeployReaders */.lC)(io)
+    });
+    return {
+        watch,
+        deadline: () => watch.after(plan.timeoutMinutes),
+        timeoutMinutes: plan.timeoutMinutes,
+        pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
+        log: line => {
+            io.info(line);
+        },
+        consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Y)(io.aws().region, id)
+    };
 }
 function appSpecParts(plan) {
     // The AppSpec file wins over the service: it is how users change network settings on deploy.
@@ -68955,7 +69977,7 @@ function appSpecParts(plan) {
         hooks: file?.hooks ?? []
     };
 }
-async function printDryRun(plan, io, reporter) {
+async function printDryRun(plan, { io, reporter, outputs }) {
     const appSpec = buildAppSpec({
         ...appSpecParts(plan),
         taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
@@ -68973,19 +69995,19 @@ async function printDryRun(plan, io, reporter) {
     io.startGroup('AppSpec');
     io.info(JSON.stringify(appSpec.appSpec, null, 2));
     io.endGroup();
-    io.setOutput('appspec', appSpec.content);
+    outputs.appSpec(appSpec.content);
     const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
     io.info(`Dry run: nothing was registered or deployed${group}.`);
     await reporter.dryRun(appSpec.content);
 }
-async function registerRevision(plan, io, guard, reporter) {
+async function registerRevision(plan, { io, guard, reporter, outputs }) {
     const previous = plan.service?.taskDefinitionArn;
     if (previous)
-        io.setOutput('previous-task-definition-arn', previous);
+        outputs.previousTaskDefinition(previous);
     const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
     if (!plan.register)
         io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
-    io.setOutput('task-definition-arn', arn);
+    outputs.taskDefinition(arn);
     await reporter.taskDefinition(arn, previous, plan);
     return arn;
 }
@@ -69001,13 +70023,14 @@ async function register(request, io, guard) {
     }
 }
 /** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, left) {
+function writeFailed(e, call, whatItLeft) {
     const mapped = (0,errors/* credentialsHint */.Ci)(e);
     if (mapped instanceof errors/* ActionError */.lZ)
         return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
 }
-async function startDeployment(inputs, io, tracker, d, left) {
+async function startDeployment(step, plan, d, ifRefused) {
+    const { io, inputs, guard, outputs } = step;
     const { codedeploy, region } = io.aws();
     const request = {
         ...d,
@@ -69017,11 +70040,9 @@ async function startDeployment(inputs, io, tracker, d, left) {
     };
     for (;;) {
         try {
-            const { id, adopted } = await tracker.guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
-            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-            io.setOutput('deployment-id', id);
-            io.setOutput('codedeploy-deployment-id', id);
-            io.setOutput('deployment-url', url);
+            const { id, adopted } = await guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
+            const url = (0,console_url/* deploymentConsoleUrl */.Y)(region, id);
+            outputs.deployment(id, url);
             io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
             if (adopted)
                 io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
@@ -69029,18 +70050,18 @@ async function startDeployment(inputs, io, tracker, d, left) {
         }
         catch (e) {
             if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', left);
+                throw writeFailed(e, 'CreateDeployment', ifRefused);
             }
             // A race: another deployment started between the check and CreateDeployment.
             if (!e.running) {
                 throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
             }
-            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
+            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Y)(region, id));
             if (inputs.ifDeploymentRunning === 'fail') {
                 throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
             }
             io.info(`${running} took the deployment group first.`);
-            await (0,deployment/* clearTheWay */.ai)(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway());
+            await freeDeploymentGroup(codedeploy, d, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
         }
     }
 }
@@ -69114,7 +70135,7 @@ const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-defin
 /**
  * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
  * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the contract says an existing file is a template.
+ * as the README promises: an existing file is a template.
  */
 function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd()) {
     const value = input.trim();
@@ -69282,10 +70303,9 @@ function jsonKind(value) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Yn: () => (/* binding */ deploymentConsoleUrl),
-/* harmony export */   dP: () => (/* binding */ taskDefinitionConsoleUrl)
+/* harmony export */   Y: () => (/* binding */ deploymentConsoleUrl),
+/* harmony export */   d: () => (/* binding */ taskDefinitionConsoleUrl)
 /* harmony export */ });
-/* unused harmony export serviceConsoleUrl */
 // Links into the AWS console. Each region's own console host is used: the global host
 // (console.aws.amazon.com) redirects to the user's last region, which shows "not found" for a
 // deployment that lives elsewhere.
@@ -69326,366 +70346,6 @@ function taskDefinitionConsoleUrl(region, arn) {
         ? `/ecs/v2/task-definitions/${encodeURIComponent(family)}/${encodeURIComponent(revision)}/containers`
         : `/ecs/v2/task-definitions/${encodeURIComponent(family)}`;
     return link(region, path);
-}
-/** `cluster` and `service` may be names or ARNs (a service ARN can include the cluster). */
-function serviceConsoleUrl(region, cluster, service) {
-    const path = `/ecs/v2/clusters/${encodeURIComponent(lastSegment(cluster))}/services/${encodeURIComponent(lastSegment(service))}/health`;
-    return link(region, path);
-}
-
-
-/***/ }),
-
-/***/ 3304:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ic: () => (/* binding */ describeFailure),
-/* harmony export */   by: () => (/* binding */ describeTimeout)
-/* harmony export */ });
-/* unused harmony exports alarmNames, describeCancel */
-// Turns what the backend reports about a failed, stopped, timed-out or cancelled deployment into
-// the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
-// Pure: everything comes from snapshots, so the texts are the same for any backend.
-/** AWS free text can be long and multi-line; the error line must stay one readable line. */
-const MAX_INLINE = 300;
-const MAX_LOG_LINES = 40;
-const MAX_LINE = 500;
-const SHOWN_REASONS = 2;
-function oneLine(text, max = MAX_INLINE) {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-function cut(line, max = MAX_LINE) {
-    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-/** Adds a final full stop unless the text already ends a sentence. */
-function sentence(text) {
-    return /[.!?…]$/.test(text) ? text : `${text}.`;
-}
-function taskId(arn) {
-    return arn.split('/').pop() ?? arn;
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function failedEvent(snap) {
-    return snap.events.find(e => e.status === 'Failed');
-}
-function activeEvent(snap) {
-    return snap.events.find(e => e.status === 'InProgress');
-}
-/** `CODE: message`, either part optional. */
-function codeAndMessage(error) {
-    const parts = [error?.code, error?.message ? oneLine(error.message) : undefined].filter(Boolean);
-    return parts.length ? parts.join(': ') : undefined;
-}
-const ALARM_LIST = /alarms?\s*(?:activated|triggered|in alarm state|that (?:was|were) activated)?\s*[:=]\s*([^\n;]+)/i;
-const ALARM_SINGLE = /\balarm\s+(?:named\s+)?["'“<[]?([\w.\-/#:+=@]+)/gi;
-const NOT_A_NAME = new Set([
-    'is',
-    'was',
-    'were',
-    'has',
-    'have',
-    'state',
-    'configuration',
-    'in',
-    'and',
-    'or',
-    'that',
-    'the',
-    'status',
-    'information'
-]);
-/** Alarm names found in CodeDeploy's free text ("Activated alarms: a, b", "the alarm my-5xx"). */
-function alarmNames(texts) {
-    const names = new Set();
-    const clean = (raw) => raw.trim().replace(/^["'“<[]+|["'”>\].,]+$/g, '');
-    for (const text of texts) {
-        const list = ALARM_LIST.exec(text);
-        if (list?.[1]) {
-            for (const part of list[1].split(/,|\s+and\s+/)) {
-                const name = clean(part);
-                if (name && !NOT_A_NAME.has(name.toLowerCase()))
-                    names.add(name);
-            }
-            continue;
-        }
-        for (const m of text.matchAll(ALARM_SINGLE)) {
-            const name = clean(m[1] ?? '');
-            if (name && !NOT_A_NAME.has(name.toLowerCase()))
-                names.add(name);
-        }
-    }
-    return [...names];
-}
-/** "web exited 1: OutOfMemoryError" for the containers that say why the task stopped. */
-function containerSummary(task) {
-    const telling = task.containers.filter(c => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason);
-    if (!telling.length)
-        return undefined;
-    return telling
-        .map(c => {
-        const exit = c.exitCode !== undefined ? ` exited ${c.exitCode}` : '';
-        return `${c.name}${exit}${c.reason ? `: ${oneLine(c.reason, 120)}` : ''}`;
-    })
-        .join('; ');
-}
-/** The stopped reasons in one clause: distinct reasons, the first two shown, the rest counted. */
-function stoppedTasksClause(tasks) {
-    if (!tasks.length)
-        return undefined;
-    const byReason = new Map();
-    for (const t of tasks) {
-        const reason = oneLine(t.stoppedReason ?? t.stopCode ?? 'no reason given', 200);
-        byReason.set(reason, [...(byReason.get(reason) ?? []), t]);
-    }
-    const reasons = [...byReason.entries()];
-    const shown = reasons.slice(0, SHOWN_REASONS).map(([reason, group]) => {
-        const notes = [
-            group[0] && containerSummary(group[0]),
-            group.length > 1 ? `${group.length} tasks` : undefined
-        ];
-        const said = notes.filter(Boolean).join(', ');
-        return `"${reason}"${said ? ` (${said})` : ''}`;
-    });
-    const rest = reasons.slice(SHOWN_REASONS).reduce((n, [, group]) => n + group.length, 0);
-    return `ECS stopped ${plural(tasks.length, 'replacement task')}: ${shown.join('; ')}${rest ? `; and ${rest} more` : ''}`;
-}
-function stoppedTaskLines(tasks) {
-    const lines = [];
-    for (const t of tasks) {
-        const when = t.stoppedAt ? ` at ${t.stoppedAt.toISOString()}` : '';
-        const code = t.stopCode ? ` [${t.stopCode}]` : '';
-        lines.push(`Stopped task ${taskId(t.taskArn)}${when}${code}: ${cut(t.stoppedReason ?? 'no reason given')}`);
-        for (const c of t.containers) {
-            const exit = c.exitCode !== undefined ? `exit code ${c.exitCode}` : 'no exit code';
-            lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${cut(c.reason)}` : ''}`);
-        }
-    }
-    return lines;
-}
-/** The end of the hook's log: the last lines are where the failure is. */
-function logTailLines(event) {
-    const tail = event.diagnostics?.logTail?.replace(/\r\n?/g, '\n').trimEnd();
-    if (!tail)
-        return [];
-    const lines = tail.split('\n');
-    const kept = lines.slice(-MAX_LOG_LINES);
-    const skipped = lines.length - kept.length;
-    return [
-        `${event.name} log tail${skipped ? ` (last ${kept.length} of ${lines.length} lines)` : ''}:`,
-        ...kept.map(l => `    ${cut(l)}`)
-    ];
-}
-function eventDiagnosticLines(event) {
-    const d = event.diagnostics;
-    const lines = [];
-    const what = codeAndMessage({ code: d?.errorCode, message: d?.message });
-    if (what)
-        lines.push(`${event.name} diagnostics: ${cut(what)}`);
-    return [...lines, ...logTailLines(event)];
-}
-/** How the rollback went, as one sentence for the error line. */
-function rollbackClause(snap, rollback) {
-    const id = rollback?.id ?? snap.rollback?.deploymentId;
-    if (!id)
-        return noRollbackClause(snap);
-    if (!rollback)
-        return `CodeDeploy started the rollback ${id}.`;
-    switch (rollback.phase) {
-        case 'succeeded':
-            return `The rollback ${id} succeeded: production traffic is back on the original task set.`;
-        case 'failed':
-        case 'stopped':
-            return `The rollback ${id} ${rollback.phase === 'failed' ? 'failed' : 'was stopped'} too (${codeAndMessage(rollback.error) ?? rollback.status}): check which task set serves production traffic in the console.`;
-        default:
-            return `The rollback ${id} is ${rollback.status}.`;
-    }
-}
-/**
- * Without a rollback, nothing moved traffic back: past Install the replacement task set keeps
- * whatever share of production traffic it had when the deployment failed.
- */
-function noRollbackClause(snap) {
-    if (snap.phase !== 'failed' && snap.phase !== 'stopped')
-        return undefined;
-    const replacement = snap.taskSets.find(t => t.role === 'replacement');
-    if (!replacement)
-        return 'No rollback was made; the deployment ended before a replacement task set served traffic';
-    return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
-}
-function rollbackLines(snap, rollback) {
-    const lines = [];
-    // Once the rollback was followed to its end, the message read before it is stale.
-    if (snap.rollback?.message && !rollback)
-        lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`);
-    if (rollback) {
-        const error = codeAndMessage(rollback.error);
-        lines.push(`Rollback deployment ${rollback.id}: ${rollback.status}${error ? ` (${error})` : ''}`);
-        for (const m of rollback.statusMessages)
-            lines.push(`  ${cut(m)}`);
-    }
-    return lines;
-}
-/** Where production traffic is, in words a user can act on; undefined when unknown. */
-function trafficClause(snap, rollback, ctx) {
-    const original = snap.taskSets.find(t => t.role === 'original');
-    const onOriginal = rollback?.phase === 'succeeded' || original?.trafficWeight === 100;
-    if (!onOriginal)
-        return undefined;
-    return ctx.previousTaskDefinition
-        ? `The service still runs ${ctx.previousTaskDefinition}.`
-        : 'Production traffic stays on the original task set.';
-}
-/** Is this stop the ready wait running out (nobody called ContinueDeployment in time)? */
-function isReadyWaitTimeout(snap) {
-    if (snap.phase !== 'stopped' || snap.error?.code === 'MANUAL_STOP')
-        return false;
-    const text = [snap.error?.message ?? '', ...snap.statusMessages].join(' ');
-    if (/ready|reroute|rerouting/i.test(text) && /wait|time/i.test(text))
-        return true;
-    const allowTrafficStarted = snap.events.some(e => (e.name === 'BeforeAllowTraffic' || e.name === 'AllowTraffic') &&
-        (e.startTime !== undefined || !['Pending', 'Unknown'].includes(e.status)));
-    return snap.readyWaitUntil !== undefined && !allowTrafficStarted && snap.error?.code !== 'ALARM_ACTIVE';
-}
-function isAlarmStop(snap) {
-    if (snap.error?.code === 'ALARM_ACTIVE')
-        return true;
-    return [snap.error?.message ?? '', ...snap.statusMessages].some(t => /\balarms?\b/i.test(t));
-}
-function join(parts) {
-    return parts
-        .filter((p) => Boolean(p))
-        .map(sentence)
-        .join(' ');
-}
-/** What to do next for a failed lifecycle event. */
-function failedEventAdvice(event, snap) {
-    if (event?.hook) {
-        return `Check the ${event.name} hook's CloudWatch logs (the Lambda function named in the AppSpec hooks), fix the hook or the service and deploy again`;
-    }
-    if (snap.stoppedTasks.length) {
-        return 'Fix what stops the new tasks (image, command, health check, secrets or roles of the task definition) and deploy again';
-    }
-    if (event?.name === 'Install') {
-        return "The replacement task set did not become healthy: check the service's events and the new tasks' logs, fix the task definition and deploy again";
-    }
-    return 'See the details below and the deployment in the console, fix the cause and deploy again';
-}
-/**
- * The error line and diagnostics for a deployment that ended `failed` or `stopped`.
- * `rollback` is the rollback deployment CodeDeploy started, when it was read.
- */
-function describeFailure(snap, rollback, ctx = {}) {
-    const failed = failedEvent(snap);
-    const during = failed ?? activeEvent(snap);
-    const error = codeAndMessage(snap.error);
-    const tasks = stoppedTasksClause(snap.stoppedTasks);
-    const after = [rollbackClause(snap, rollback), trafficClause(snap, rollback, ctx)];
-    let message;
-    if (snap.phase === 'stopped' && isAlarmStop(snap)) {
-        const alarms = alarmNames([
-            snap.error?.message ?? '',
-            ...snap.statusMessages,
-            snap.rollback?.message ?? ''
-        ]);
-        const named = alarms.length
-            ? `the CloudWatch alarm${alarms.length > 1 ? 's' : ''} ${alarms.join(', ')} went into ALARM`
-            : 'a CloudWatch alarm of the deployment group went into ALARM';
-        message = join([
-            `Deployment ${snap.id} was stopped because ${named}${during ? ` during ${during.name}` : ''}`,
-            error,
-            ...after,
-            'Find out what the alarm saw on the replacement tasks (metrics, logs), fix it and deploy again'
-        ]);
-    }
-    else if (isReadyWaitTimeout(snap)) {
-        const until = snap.readyWaitUntil ? ` by ${snap.readyWaitUntil.toISOString()}` : '';
-        message = join([
-            `Deployment ${snap.id} was not continued in time: its ready wait ended${until} before production traffic was rerouted, so CodeDeploy stopped it`,
-            error,
-            ...after,
-            'Deploy again and continue it within the wait (a later step with deployment-id and continue-deployment: true), or lengthen the ready wait of the deployment group'
-        ]);
-    }
-    else if (snap.phase === 'stopped') {
-        const by = snap.error?.code === 'MANUAL_STOP' || !snap.error?.code
-            ? 'manually (StopDeployment: the console, the CLI or another workflow)'
-            : 'by CodeDeploy';
-        message = join([
-            `Deployment ${snap.id} was stopped ${by}${during ? ` during ${during.name}` : ''}`,
-            error,
-            ...after,
-            'Deploy again when ready'
-        ]);
-    }
-    else {
-        message = join([
-            `Deployment ${snap.id} failed${failed ? ` in ${failed.name}` : ''}`,
-            error,
-            failed?.diagnostics?.message && failed.diagnostics.message !== snap.error?.message
-                ? oneLine(failed.diagnostics.message)
-                : undefined,
-            tasks,
-            ...after,
-            failedEventAdvice(failed, snap)
-        ]);
-    }
-    const details = [
-        ...(failed ? eventDiagnosticLines(failed) : []),
-        ...stoppedTaskLines(snap.stoppedTasks),
-        ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
-        ...rollbackLines(snap, rollback)
-    ];
-    return { message, details };
-}
-function whereItWas(snap) {
-    if (!snap)
-        return '';
-    const event = activeEvent(snap);
-    return ` while deployment ${snap.id} was ${snap.status}${event ? ` in ${event.name}` : ''}`;
-}
-function interruptionOutcome(input, ifLeft) {
-    const { snap, stopped, rollback } = input;
-    if (!snap)
-        return [];
-    if (!stopped)
-        return [ifLeft];
-    return [
-        `The step stopped ${snap.id} with rollback (rollback-on-cancel)`,
-        rollbackClause(snap, rollback) ?? (rollback ? undefined : 'How the rollback ends shows in the console')
-    ];
-}
-function interruptionDetails(input) {
-    const { snap, rollback } = input;
-    if (!snap)
-        return [];
-    const event = activeEvent(snap);
-    return [
-        ...(event ? eventDiagnosticLines(event) : []),
-        ...stoppedTaskLines(snap.stoppedTasks),
-        ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
-        ...rollbackLines(snap, rollback)
-    ];
-}
-/** The wait ran out (`timeout-minutes`) before the step's goal was reached. */
-function describeTimeout(input) {
-    const message = join([
-        `Timed out after ${input.minutes} minutes waiting for ${input.goal}${whereItWas(input.snap)}`,
-        ...interruptionOutcome(input, 'The deployment goes on (rollback-on-cancel is false): follow it in the console, or stop it with stop-deployment'),
-        'Raise timeout-minutes if the deployment needs longer, or find out what holds it up in the details below'
-    ]);
-    return { message, details: interruptionDetails(input) };
-}
-/** The workflow run was cancelled while the step waited. */
-function describeCancel(input) {
-    const message = join([
-        `The run was cancelled${whereItWas(input.snap)}`,
-        ...interruptionOutcome(input, 'The deployment goes on (rollback-on-cancel is false): follow it in the console, or stop it with stop-deployment')
-    ]);
-    return { message, details: interruptionDetails(input) };
 }
 
 
@@ -69858,8 +70518,6 @@ var console_url = __nccwpck_require__(167);
 var errors = __nccwpck_require__(9541);
 // EXTERNAL MODULE: ./src/report/github-deployment.ts
 var github_deployment = __nccwpck_require__(5471);
-// EXTERNAL MODULE: ./src/runtime/cancel-guard.ts
-var cancel_guard = __nccwpck_require__(9832);
 // EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
 var traffic_routing = __nccwpck_require__(1958);
 // EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
@@ -69931,17 +70589,17 @@ function overview(r) {
     const td = r.taskDefinition;
     if (td?.arn) {
         const previous = td.previousArn
-            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
+            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.previousArn))})`
             : '';
         rows.push([
             'Task definition',
-            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
+            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.arn))}${previous}`
         ]);
     }
     else if (td?.previousArn) {
         rows.push([
             'Previous task definition',
-            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
+            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.previousArn))
         ]);
     }
     const d = r.deployment;
@@ -70107,7 +70765,6 @@ var task_definition_changes = __nccwpck_require__(1847);
 
 
 
-
 const GITHUB_STATE = {
     succeeded: 'success',
     'goal-reached': 'in_progress',
@@ -70125,10 +70782,14 @@ const GITHUB_STATE = {
  */
 class Reporter {
     io;
+    outputs;
+    state;
     report;
     github;
-    constructor(io, startedAt) {
+    constructor(io, outputs, state, startedAt) {
         this.io = io;
+        this.outputs = outputs;
+        this.state = state;
         this.report = {
             outcome: 'failed',
             // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
@@ -70158,7 +70819,7 @@ class Reporter {
             this.io.info(`  ${change}`);
     }
     deployment(id, d) {
-        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
+        const url = (0,console_url/* deploymentConsoleUrl */.Y)(this.report.region, id);
         this.report.deployment = {
             id,
             url,
@@ -70199,9 +70860,9 @@ class Reporter {
             return;
         this.github = { deployments, ctx, id };
         this.report.github = { deploymentId: id, environment: inputs.environmentName };
-        this.io.setOutput('github-deployment-id', String(id));
+        this.outputs.githubDeployment(id);
         // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
-        this.io.saveState(cancel_guard/* STATE */.c.githubDeploymentId, String(id));
+        this.state.githubDeployment(id);
     }
     async end(e) {
         const snap = e.snapshot;
@@ -70216,15 +70877,15 @@ class Reporter {
         if (status !== undefined) {
             if (this.report.deployment)
                 this.report.deployment.status = status;
-            this.io.setOutput('deployment-status', status);
+            this.outputs.status(status);
         }
         const rollbackId = snap?.rollback?.deploymentId;
         if (rollbackId) {
-            this.io.setOutput('rollback-deployment-id', rollbackId);
+            this.outputs.rollbackDeployment(rollbackId);
             this.report.rollback = {
                 id: rollbackId,
                 status: e.rollback?.status ?? 'unknown',
-                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
+                url: (0,console_url/* deploymentConsoleUrl */.Y)(this.report.region, rollbackId)
             };
         }
         if (e.failure) {
@@ -70232,7 +70893,7 @@ class Reporter {
             this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
             for (const line of e.failure.details)
                 this.io.info(line);
-            process.exitCode = 1;
+            this.outputs.failed();
         }
         await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
         await this.writeSummary();
@@ -70357,195 +71018,6 @@ function redactTaskDefinition(td) {
         }
     }
     return copy;
-}
-
-
-/***/ }),
-
-/***/ 9832:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ STATE),
-/* harmony export */   w: () => (/* binding */ Guard)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8500);
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_timers_promises__WEBPACK_IMPORTED_MODULE_1__);
-
-
-
-/** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
-const WRITE_GRACE_MS = 4000;
-const STATUS_DEADLINE_MS = 6000;
-const STATE = {
-    isPost: 'is-post',
-    deploymentId: 'deployment-id',
-    settled: 'settled',
-    rollbackOnCancel: 'rollback-on-cancel',
-    githubDeploymentId: 'github-deployment-id'
-};
-/**
- * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
- * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
- * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
- * finish, the post step does from the saved state.
- */
-class Guard {
-    io;
-    rollbackOnCancel;
-    stopClient;
-    exit;
-    owned;
-    settledAs;
-    orphan;
-    handling = false;
-    /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
-    inFlight;
-    constructor(io, rollbackOnCancel, stopClient, exit) {
-        this.io = io;
-        this.rollbackOnCancel = rollbackOnCancel;
-        this.stopClient = stopClient;
-        this.exit = exit;
-        io.saveState(STATE.rollbackOnCancel, String(rollbackOnCancel));
-    }
-    listen() {
-        const handler = (signal) => {
-            void this.onSignal(signal);
-        };
-        process.on('SIGINT', handler);
-        process.on('SIGTERM', handler);
-        return () => {
-            process.off('SIGINT', handler);
-            process.off('SIGTERM', handler);
-        };
-    }
-    /** True once the run was cancelled: the step starts no further writes. */
-    get cancelled() {
-        return this.handling;
-    }
-    /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
-    register(call, deregister) {
-        return this.write(call, arn => {
-            this.registered(arn, () => deregister(arn));
-        });
-    }
-    /** A revision registered for a deployment that does not exist yet. */
-    registered(arn, deregister) {
-        this.orphan = { arn, deregister };
-    }
-    /** Creates the deployment; from its answer on, this step owns it. */
-    create(call) {
-        return this.write(call, result => {
-            this.own(result.id);
-        });
-    }
-    /**
-     * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
-     * new deployment, deregisters the new revision), and starts none after a cancellation.
-     */
-    async write(call, recordResult) {
-        if (this.handling) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
-        }
-        const done = call().then(result => {
-            recordResult(result);
-            return result;
-        });
-        this.inFlight = done;
-        try {
-            return await done;
-        }
-        finally {
-            this.inFlight = undefined;
-        }
-    }
-    /** This step now answers for the deployment: the post step stops it unless it is settled. */
-    own(deploymentId) {
-        this.orphan = undefined;
-        this.owned = deploymentId;
-        this.settledAs = undefined;
-        this.io.saveState(STATE.deploymentId, deploymentId);
-        this.io.saveState(STATE.settled, '');
-    }
-    settle(how) {
-        if (this.owned === undefined)
-            return;
-        this.settledAs = how;
-        this.io.saveState(STATE.settled, how);
-    }
-    get ownsLiveDeployment() {
-        return this.settledAs === undefined ? this.owned : undefined;
-    }
-    /** No orphan revisions: deregisters what was registered when no deployment came of it. */
-    async dropOrphan() {
-        const orphan = this.orphan;
-        if (!orphan)
-            return;
-        this.orphan = undefined;
-        try {
-            await orphan.deregister();
-            this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`);
-        }
-        catch (e) {
-            this.io.warning(`Could not deregister ${orphan.arn} (${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); deregister it by hand if no deployment uses it.`);
-        }
-    }
-    async stopOwned(reason) {
-        const id = this.ownsLiveDeployment;
-        if (id === undefined)
-            return undefined;
-        if (!this.rollbackOnCancel) {
-            this.io.warning(`${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`, 'Deployment left running');
-            this.settle('handed-off');
-            return undefined;
-        }
-        await this.stopClient().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
-        this.settle('stop-requested');
-        this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
-        return id;
-    }
-    /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
-    async reportStatus() {
-        if (this.owned === undefined)
-            return;
-        try {
-            const out = await this.stopClient().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId: this.owned }));
-            if (out.deploymentInfo?.status)
-                this.io.setOutput('deployment-status', out.deploymentInfo.status);
-        }
-        catch {
-            // Best effort within the runner's 10 s: the stop matters, the output does not.
-        }
-    }
-    async onSignal(signal) {
-        // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
-        if (this.handling)
-            return;
-        this.handling = true;
-        const reason = `The run was cancelled (${signal})`;
-        const heard = Date.now();
-        try {
-            if (this.inFlight)
-                await Promise.race([
-                    this.inFlight.catch(() => undefined),
-                    (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_1__.setTimeout)(WRITE_GRACE_MS, undefined, { ref: false })
-                ]);
-            await this.dropOrphan();
-            const stopped = await this.stopOwned(reason);
-            this.io.error(stopped
-                ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-                : `${reason}.`, 'Deployment cancelled');
-            // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
-            if (Date.now() - heard < STATUS_DEADLINE_MS)
-                await this.reportStatus();
-        }
-        catch (e) {
-            this.io.error(`${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}. The post step tries again; check the deployment in the console.`, 'Deployment cancelled');
-        }
-        this.exit(1);
-    }
 }
 
 
@@ -70909,7 +71381,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -78657,6 +79129,9 @@ function actionsIo(env = process.env) {
         setOutput: (name, value) => {
             setOutput(name, value);
         },
+        setExitCode: code => {
+            process.exitCode = code;
+        },
         saveState: (name, value) => {
             saveState(name, value);
         },
@@ -78686,13 +79161,15 @@ function actionsIo(env = process.env) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7507);
 /* harmony import */ var _backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
-/* harmony import */ var _cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9832);
-/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5471);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9902);
-/* harmony import */ var _watch_track_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8844);
+/* harmony import */ var _backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
+/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9902);
+/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2472);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9541);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9054);
+
 
 
 
@@ -78702,51 +79179,420 @@ function actionsIo(env = process.env) {
 
 const POLL_MS = 5000;
 /** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
-async function markGitHubDeployment(io, description) {
-    const id = Number(io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.githubDeploymentId));
+async function markGitHubDeployment(io, id, description) {
     const token = io.input('github-token');
     if (!id || !token)
         return;
-    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .GitHubDeployments */ .C(io.github(token), m => {
+    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(io.github(token), m => {
         io.warning(m, 'GitHub deployment');
     });
-    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_4__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_3__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
 }
 /**
  * The safety net at the end of the job, which runs after cancellations too: a deployment the main
  * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
  */
 async function post(io) {
-    const id = io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.deploymentId);
-    const settled = io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.settled);
-    if (!id || ['goal', 'ended', 'handed-off'].includes(settled))
+    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_6__/* .StepState */ .u(io).read();
+    const id = saved.deploymentId;
+    if (!id || (saved.settled !== undefined && saved.settled !== 'stop-requested'))
         return;
     try {
-        if (settled !== 'stop-requested') {
-            if (io.getState(_cancel_guard_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c.rollbackOnCancel) !== 'true') {
+        if (saved.settled !== 'stop-requested') {
+            if (!saved.rollbackOnCancel) {
                 io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
                 return;
             }
             const { codedeploy } = io.aws();
             const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
             if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
-                io.info(`Deployment ${id} had already ended ${info.status ?? ''}.`);
+                io.info(`Deployment ${id} had already ended ${info.status}.`);
             }
             else {
                 await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
-                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_6__/* .DeploymentAlreadyCompletedException */ .ATo))
+                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_7__/* .DeploymentAlreadyCompletedException */ .ATo))
                         throw e;
                 });
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const { snapshot, rollback } = await new _watch_track_js__WEBPACK_IMPORTED_MODULE_5__/* .Watcher */ .Z(io, POLL_MS, io.now()).stopped(id);
+        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__/* .DeploymentWatch */ .T(io, {
+            pollIntervalMs: POLL_MS,
+            startedAt: io.now(),
+            readerFor: (0,_backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .codeDeployReaders */ .lC)(io)
+        });
+        const { snapshot, rollback } = await watch.afterStop(id);
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
-        await markGitHubDeployment(io, `The deploy step did not finish. ${ended}`);
+        await markGitHubDeployment(io, saved.githubDeploymentId, `The deploy step did not finish. ${ended}`);
     }
     catch (e) {
-        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+    }
+}
+
+
+/***/ }),
+
+/***/ 9054:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   u: () => (/* binding */ StepState)
+/* harmony export */ });
+const KEYS = {
+    isPost: 'is-post',
+    deploymentId: 'deployment-id',
+    settled: 'settled',
+    rollbackOnCancel: 'rollback-on-cancel',
+    githubDeploymentId: 'github-deployment-id'
+};
+class StepState {
+    io;
+    constructor(io) {
+        this.io = io;
+    }
+    /** True in the post step: the main step marked its state. */
+    get isPost() {
+        return this.io.getState(KEYS.isPost) === 'true';
+    }
+    markMainStep() {
+        this.io.saveState(KEYS.isPost, 'true');
+    }
+    rollbackOnCancel(enabled) {
+        this.io.saveState(KEYS.rollbackOnCancel, String(enabled));
+    }
+    /** The post step stops this deployment unless it is settled first. */
+    owns(deploymentId) {
+        this.io.saveState(KEYS.deploymentId, deploymentId);
+        this.io.saveState(KEYS.settled, '');
+    }
+    settled(how) {
+        this.io.saveState(KEYS.settled, how);
+    }
+    githubDeployment(id) {
+        this.io.saveState(KEYS.githubDeploymentId, String(id));
+    }
+    read() {
+        const get = (key) => this.io.getState(key) || undefined;
+        const settled = get(KEYS.settled);
+        const github = Number(get(KEYS.githubDeploymentId));
+        return {
+            deploymentId: get(KEYS.deploymentId),
+            settled: isSettled(settled) ? settled : undefined,
+            rollbackOnCancel: get(KEYS.rollbackOnCancel) === 'true',
+            githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined
+        };
+    }
+}
+function isSettled(value) {
+    return value === 'goal' || value === 'ended' || value === 'handed-off' || value === 'stop-requested';
+}
+
+
+/***/ }),
+
+/***/ 2472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  T: () => (/* binding */ DeploymentWatch)
+});
+
+// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
+var progress = __nccwpck_require__(6387);
+// EXTERNAL MODULE: ./src/runtime/errors.ts
+var errors = __nccwpck_require__(9541);
+;// CONCATENATED MODULE: ./src/watch/watch.ts
+// The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
+
+
+/**
+ * Longest sleep while nothing moves: a stop or continue from elsewhere shows within 75 s, and an
+ * hour's termination wait costs fewer than 60 reads, the backoff's first short sleeps included.
+ */
+const MAX_IDLE_INTERVAL_MS = 75_000;
+const BACKOFF_FACTOR = 1.5;
+/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
+const ROLLBACK_ID_POLLS = 3;
+const GOAL_PHASES = {
+    succeeded: ['succeeded'],
+    'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
+    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+};
+function goalReached(goal, phase) {
+    return GOAL_PHASES[goal].includes(phase);
+}
+/** Credentials do not come back by retrying: end the watch with the fix instead of polling blind. */
+function credentialError(e, deploymentId) {
+    const kind = (0,errors/* awsErrorKind */.UC)(e);
+    const name = (0,errors/* awsErrorName */.ZH)(e) ?? 'Error';
+    const which = deploymentId ? `deployment ${deploymentId}` : 'the deployment';
+    const goesOn = 'The deployment itself goes on in CodeDeploy.';
+    if (kind === 'credentials') {
+        return new errors/* ActionError */.lZ(`The AWS credentials expired or became invalid while watching ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
+            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired');
+    }
+    if (kind === 'access-denied') {
+        return new errors/* ActionError */.lZ(`Access denied while reading ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
+            'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
+            'of aws-actions/configure-aws-credentials.', 'AWS access denied');
+    }
+    return undefined;
+}
+/** When the next change can be foreseen: the end of the ready wait, of the termination wait, the next traffic step. */
+function predictedChange(snap) {
+    if (snap.phase === 'ready')
+        return snap.readyWaitUntil;
+    if (snap.phase === 'termination-wait')
+        return snap.terminationWaitUntil;
+    if (snap.phase === 'shifting')
+        return snap.nextTrafficStepAt;
+    return undefined;
+}
+/**
+ * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
+ * a moment (the original task set drains, the next weight is written) and the end must show fast.
+ */
+const DUE_WINDOW_MS = 120_000;
+/**
+ * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
+ * with a second partial step seen is linear: its steps come every few minutes, so it is polled closely
+ * (step times seen through a backed-off poll are too late to foresee the next one from).
+ */
+function isWaiting(snap, view) {
+    if (snap.phase === 'ready' || snap.phase === 'termination-wait')
+        return true;
+    if (snap.phase !== 'shifting')
+        return false;
+    if (snap.nextTrafficStepAt)
+        return true;
+    const partial = (replacement) => replacement > 0 && replacement < 100;
+    const allow = snap.events.find(e => e.name === 'AllowTraffic');
+    const split = view.traffic.at(-1);
+    const partialSteps = view.traffic.filter(t => partial(t.replacement)).length;
+    return (allow?.status === 'InProgress' && split !== undefined && partial(split.replacement) && partialSteps === 1);
+}
+function printLines(log, lines, details) {
+    lines.forEach((line, i) => {
+        for (const d of details.filter(g => g.after === i))
+            printGroup(log, d);
+        log.info(line);
+    });
+    for (const d of details.filter(g => g.after >= lines.length))
+        printGroup(log, d);
+}
+function printGroup(log, d) {
+    log.startGroup(d.title);
+    for (const line of d.lines)
+        log.info(line);
+    log.endGroup();
+}
+async function watch(opts) {
+    const { read, goal, deadline, pollIntervalMs, sleep, now, log } = opts;
+    const idleCap = Math.max(MAX_IDLE_INTERVAL_MS, pollIntervalMs);
+    let view = opts.view;
+    let last;
+    let failures = 0;
+    let unchanged = 0;
+    let lastError;
+    const remaining = () => deadline.getTime() - now().getTime();
+    const timeout = () => {
+        if (!last) {
+            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read');
+        }
+        return { outcome: 'timeout', snapshot: last, view };
+    };
+    for (;;) {
+        let snap;
+        try {
+            snap = await read();
+            failures = 0;
+        }
+        catch (e) {
+            const fatal = credentialError(e, last?.id ?? '');
+            if (fatal)
+                throw fatal;
+            lastError = e;
+            failures++;
+            // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
+            const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap);
+            log.warning(`Reading the deployment failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
+                `attempt ${failures}, trying again in ${(0,progress/* formatDuration */.a3)(delay)}.`);
+            if (remaining() <= 0)
+                return timeout();
+            await sleep(Math.min(delay, remaining()));
+            continue;
+        }
+        const reduced = (0,progress/* reduce */.TS)(view, snap, now());
+        view = reduced.view;
+        last = snap;
+        printLines(log, reduced.lines, reduced.details);
+        unchanged = reduced.lines.length > 0 ? 0 : unchanged + 1;
+        if (goalReached(goal, snap.phase))
+            return { outcome: 'goal', snapshot: snap, view };
+        if (snap.phase === 'failed' || snap.phase === 'stopped')
+            return awaitRollbackId(opts, snap, view);
+        if (remaining() <= 0)
+            return timeout();
+        let delay = pollIntervalMs;
+        if (isWaiting(snap, view)) {
+            const at = predictedChange(snap)?.getTime();
+            const current = now().getTime();
+            if (at !== undefined && at > current) {
+                // A known end still starts with short sleeps: the end foreseen from AWS's numbers can come
+                // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
+                delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current);
+            }
+            else if (at !== undefined && current - at < DUE_WINDOW_MS) {
+                delay = pollIntervalMs;
+            }
+            else {
+                delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged);
+            }
+        }
+        await sleep(Math.min(delay, remaining()));
+    }
+}
+/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+async function awaitRollbackId(opts, snap, view) {
+    const outcome = snap.phase === 'failed' ? 'failed' : 'stopped';
+    let last = snap;
+    for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
+        const left = opts.deadline.getTime() - opts.now().getTime();
+        if (left <= 0)
+            break;
+        await opts.sleep(Math.min(opts.pollIntervalMs, left));
+        try {
+            last = await opts.read();
+        }
+        catch (e) {
+            const fatal = credentialError(e, snap.id);
+            if (fatal)
+                throw fatal;
+            opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
+            continue;
+        }
+        const reduced = (0,progress/* reduce */.TS)(view, last, opts.now());
+        view = reduced.view;
+        printLines(opts.log, reduced.lines, reduced.details);
+    }
+    return { outcome, snapshot: last, view };
+}
+/**
+ * Watches a rollback deployment (read by `opts.read`) to its goal, normally `succeeded`. Its progress goes
+ * into a log group, each line naming the rollback; how it ended is printed outside the group, where it is
+ * seen without unfolding anything.
+ */
+async function followRollback(opts) {
+    const { log } = opts;
+    // Set from inside the logger and the reader; an object so the flow analysis sees them change.
+    const state = { id: '', grouped: false };
+    // `[+1:05] Rollback d-Y: Install started`: the time stays first, as on every other line.
+    const prefix = (line) => line.replace(/^(\[\+[\d:]+\] )?/, `$1Rollback ${state.id}: `);
+    const open = () => {
+        if (state.grouped)
+            return;
+        state.grouped = true;
+        log.startGroup(`Rollback deployment ${state.id}`);
+    };
+    const inner = {
+        info: line => {
+            open();
+            log.info(prefix(line));
+        },
+        warning: line => {
+            open();
+            log.warning(prefix(line));
+        },
+        // GitHub does not nest groups: a log tail inside the rollback's group stays plain lines.
+        startGroup: () => undefined,
+        endGroup: () => undefined
+    };
+    const read = async () => {
+        const snap = await opts.read();
+        state.id = snap.id;
+        return snap;
+    };
+    let result;
+    try {
+        result = await watch({ ...opts, read, log: inner });
+    }
+    finally {
+        if (state.grouped)
+            log.endGroup();
+    }
+    const s = result.snapshot;
+    const how = result.outcome === 'goal'
+        ? s.phase === 'succeeded'
+            ? 'succeeded: production traffic is back on the original task set'
+            : `reached ${s.status}`
+        : result.outcome === 'timeout'
+            ? `had not ended by the timeout (last status ${s.status})`
+            : `ended ${s.status}${s.error?.message ? `: ${s.error.message.replace(/[.\s]+$/, '')}` : ''}`;
+    const line = `Rollback deployment ${s.id} ${how}.`;
+    if (result.outcome === 'goal')
+        log.info(line);
+    else
+        log.warning(line);
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/watch/deployment-watch.ts
+
+
+/** Time for a stopped deployment to turn Stopped, and for its rollback to end. */
+const STOP_WATCH_MINUTES = 10;
+const ROLLBACK_WATCH_MINUTES = 30;
+class DeploymentWatch {
+    io;
+    opts;
+    constructor(io, opts) {
+        this.io = io;
+        this.opts = opts;
+    }
+    watch(id, goal, deadline, view = (0,progress/* initialView */.IG)(this.opts.startedAt)) {
+        return watch(this.options(id, goal, deadline, view));
+    }
+    /** The rollback the backend started for a failed or stopped deployment, watched to its end. */
+    async rollbackOf(snapshot) {
+        const id = snapshot.rollback?.deploymentId;
+        if (id === undefined)
+            return undefined;
+        const result = await followRollback(this.options(id, 'succeeded', this.after(ROLLBACK_WATCH_MINUTES), (0,progress/* initialView */.IG)(this.opts.startedAt)));
+        return result.snapshot;
+    }
+    /**
+     * After a stop: its end (Stopped, or Succeeded when it was too late), then its rollback. `view` is
+     * what was already shown; by default the deployment's history so far is not replayed.
+     */
+    async afterStop(id, view) {
+        const { snapshot } = await this.watch(id, 'succeeded', this.after(STOP_WATCH_MINUTES), view ?? (await this.seen(id)));
+        return { snapshot, rollback: await this.rollbackOf(snapshot) };
+    }
+    /** A view that has already shown the deployment as it is now: only what happens next gets lines. */
+    async seen(id) {
+        const start = (0,progress/* initialView */.IG)(this.opts.startedAt);
+        return (0,progress/* reduce */.TS)(start, await this.opts.readerFor(id).read(), this.io.now()).view;
+    }
+    after(minutes) {
+        return new Date(this.io.now().getTime() + minutes * 60_000);
+    }
+    options(id, goal, deadline, view) {
+        const reader = this.opts.readerFor(id);
+        return {
+            read: () => reader.read(),
+            goal,
+            deadline,
+            view,
+            pollIntervalMs: this.opts.pollIntervalMs,
+            sleep: (ms) => this.io.sleep(ms),
+            now: () => this.io.now(),
+            // Io's logging methods are the watch's Logger as they are.
+            log: this.io
+        };
     }
 }
 
@@ -79009,743 +79855,6 @@ function mergeTimeline(timeline, events) {
             entry.end = e.endTime;
         return entry;
     });
-}
-
-
-/***/ }),
-
-/***/ 8844:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  J: () => (/* binding */ Tracker),
-  Z: () => (/* binding */ Watcher)
-});
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(7507);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/backends/codedeploy/lifecycle-events.ts
-var lifecycle_events = __nccwpck_require__(5744);
-// EXTERNAL MODULE: ./src/runtime/errors.ts
-var errors = __nccwpck_require__(9541);
-;// CONCATENATED MODULE: ./src/backends/codedeploy/snapshot.ts
-// The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
-// Nothing downstream of this file sees a CodeDeploy shape.
-
-
-
-
-/** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
-const STOPPED_TASKS_EVERY_MS = 15_000;
-const MINUTE = 60_000;
-function phaseOf(info, events) {
-    switch (info.status) {
-        case 'Created':
-        case 'Queued':
-            return 'created';
-        case 'Ready':
-            return 'ready';
-        case 'Succeeded':
-            return 'succeeded';
-        case 'Failed':
-            return 'failed';
-        case 'Stopped':
-            return 'stopped';
-    }
-    // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
-    if (info.instanceTerminationWaitTimeStarted)
-        return 'termination-wait';
-    const status = (name) => events.find(e => e.name === name)?.status;
-    const after = status('AfterAllowTraffic');
-    if (after === 'Succeeded' || after === 'Skipped')
-        return 'traffic-shifted';
-    const allow = status('AllowTraffic');
-    if (allow === 'InProgress' || allow === 'Succeeded')
-        return 'shifting';
-    return 'installing';
-}
-function toEvents(target) {
-    return (target?.lifecycleEvents ?? []).map(e => {
-        const name = e.lifecycleEventName ?? 'Unknown';
-        const ev = { name, status: e.status ?? 'Unknown' };
-        if ((0,lifecycle_events/* isHookEvent */.ev)(name))
-            ev.hook = true;
-        if (e.startTime)
-            ev.startTime = e.startTime;
-        if (e.endTime)
-            ev.endTime = e.endTime;
-        const d = e.diagnostics;
-        if (d && (d.message || d.logTail || (d.errorCode && d.errorCode !== 'Success'))) {
-            ev.diagnostics = { errorCode: d.errorCode, message: d.message, logTail: d.logTail };
-        }
-        return ev;
-    });
-}
-function toTaskSets(target) {
-    const sets = [];
-    for (const t of target?.taskSetsInfo ?? []) {
-        // Labels other than Blue/Green would be a new kind of task set; better left out than misfiled.
-        const role = t.taskSetLabel === 'Blue' ? 'original' : t.taskSetLabel === 'Green' ? 'replacement' : undefined;
-        if (!role)
-            continue;
-        sets.push({
-            id: t.identifer ?? '', // sic: the model spells it `identifer`
-            role,
-            trafficWeight: t.trafficWeight ?? 0,
-            status: t.status,
-            desiredCount: t.desiredCount,
-            runningCount: t.runningCount,
-            pendingCount: t.pendingCount,
-            targetGroup: t.targetGroup?.name
-        });
-    }
-    return sets;
-}
-const endOf = (events, name) => events.find(e => e.name === name)?.endTime;
-const plusMinutes = (at, minutes) => at && minutes !== undefined ? new Date(at.getTime() + minutes * MINUTE) : undefined;
-/** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
-function toSnapshot(info, target, stoppedTasks = [], routing) {
-    const events = toEvents(target);
-    const phase = phaseOf(info, events);
-    const bg = info.blueGreenDeploymentConfiguration;
-    const snap = {
-        id: info.deploymentId ?? '',
-        status: info.status ?? 'Unknown',
-        phase,
-        events,
-        taskSets: toTaskSets(target),
-        statusMessages: info.deploymentStatusMessages ?? [],
-        stoppedTasks,
-        createTime: info.createTime,
-        startTime: info.startTime,
-        completeTime: info.completeTime,
-        creator: info.creator,
-        description: info.description,
-        deploymentConfigName: info.deploymentConfigName,
-        applicationName: info.applicationName,
-        deploymentGroupName: info.deploymentGroupName
-    };
-    const ready = bg?.deploymentReadyOption;
-    if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
-        // The console: the wait runs "after the replacement task set is successfully provisioned", the
-        // test-traffic hooks included, so the clock starts when Install ends.
-        const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic');
-        snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes);
-    }
-    if (phase === 'shifting' && routing)
-        snap.nextTrafficStepAt = nextTrafficStep(routing, snap);
-    if (phase === 'termination-wait') {
-        snap.terminationWaitUntil = plusMinutes(endOf(events, 'AfterAllowTraffic'), bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes);
-    }
-    if (info.errorInformation) {
-        snap.error = { code: info.errorInformation.code, message: info.errorInformation.message };
-    }
-    const rb = info.rollbackInfo;
-    if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
-        snap.rollback = {
-            deploymentId: rb.rollbackDeploymentId,
-            triggeringDeploymentId: rb.rollbackTriggeringDeploymentId,
-            message: rb.rollbackMessage
-        };
-    }
-    return snap;
-}
-/**
- * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
- * rest one interval after its first step, linear one step per interval.
- */
-function nextTrafficStep(routing, snap) {
-    const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime;
-    const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0;
-    if (routing.type === 'AllAtOnce' || !start || replacement >= 100)
-        return undefined;
-    const stepsDone = routing.type === 'TimeBasedCanary' ? 1 : Math.max(1, Math.round(replacement / routing.percentage));
-    return plusMinutes(start, stepsDone * routing.intervalMinutes);
-}
-/** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
-function isScaleIn(t) {
-    return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
-}
-function toStoppedTask(t) {
-    return {
-        taskArn: t.taskArn ?? '',
-        stoppedReason: t.stoppedReason,
-        stopCode: t.stopCode,
-        stoppedAt: t.stoppedAt,
-        containers: (t.containers ?? []).map(c => ({
-            name: c.name ?? '?',
-            exitCode: c.exitCode,
-            reason: c.reason
-        }))
-    };
-}
-const isNotStarted = (e) => (0,errors/* awsErrorName */.ZH)(e) === 'DeploymentNotStartedException';
-/**
- * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
- * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
- * plus ListTasks/DescribeTasks every 15 s while Install runs.
- */
-function createCodeDeployReader(deps, deploymentId, opts = {}) {
-    let targetId;
-    let target;
-    // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
-    let targetSettledIn;
-    const stopped = new Map();
-    const described = new Set();
-    let lastStoppedLookup;
-    let lookedAfterInstallFailed = false;
-    let stoppedLookupOff = false;
-    const warned = new Set();
-    const settledState = (info) => {
-        if (info.status === 'Ready')
-            return 'ready';
-        if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped')
-            return 'end';
-        if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted)
-            return 'termination-wait';
-        return undefined;
-    };
-    async function readTarget() {
-        try {
-            if (!targetId) {
-                const listed = await deps.codedeploy.send(new dist_cjs/* ListDeploymentTargetsCommand */.$9V({ deploymentId }));
-                targetId = listed.targetIds?.[0];
-                if (!targetId)
-                    return undefined;
-            }
-            const got = await deps.codedeploy.send(new dist_cjs/* GetDeploymentTargetCommand */.Oxg({ deploymentId, targetId }));
-            return got.deploymentTarget?.ecsTarget;
-        }
-        catch (e) {
-            if (isNotStarted(e))
-                return undefined;
-            throw e;
-        }
-    }
-    function needsTargetRead(info) {
-        if (info.status === 'Created' || info.status === 'Queued')
-            return false;
-        const settled = settledState(info);
-        if (!settled)
-            return true;
-        if (settled === targetSettledIn)
-            return false;
-        // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
-        if (settled === 'termination-wait') {
-            const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic');
-            if (after?.status === 'Succeeded' && after.endTime) {
-                targetSettledIn = settled;
-                return false;
-            }
-        }
-        return true;
-    }
-    function warnOnce(key, line) {
-        if (warned.has(key))
-            return;
-        warned.add(key);
-        deps.warn?.(line);
-    }
-    async function lookForStoppedTasks(info) {
-        const ecs = deps.ecs;
-        if (!ecs || stoppedLookupOff || !targetId?.includes(':'))
-            return;
-        const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install');
-        const now = deps.now().getTime();
-        const installRunning = install?.status === 'InProgress' &&
-            (lastStoppedLookup === undefined || now - lastStoppedLookup >= STOPPED_TASKS_EVERY_MS);
-        // Tasks that crashed since the last look explain a failed Install: look once more at the end.
-        const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed;
-        if (!installRunning && !installFailed)
-            return;
-        const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer;
-        if (!green && !opts.taskDefinitionArn)
-            return; // nothing yet to tell the replacement's tasks apart
-        const sep = targetId.indexOf(':');
-        const cluster = opts.cluster ?? targetId.slice(0, sep);
-        const serviceName = targetId.slice(sep + 1);
-        lastStoppedLookup = now;
-        if (installFailed)
-            lookedAfterInstallFailed = true;
-        try {
-            // One page (up to 100, newest first) is plenty for the tasks of one Install.
-            const listed = await ecs.send(new client_ecs_dist_cjs/* ListTasksCommand */.MYg({ cluster, serviceName, desiredStatus: 'STOPPED' }));
-            const fresh = (listed.taskArns ?? []).filter(a => !described.has(a));
-            if (fresh.length === 0)
-                return;
-            const { tasks = [] } = await ecs.send(new client_ecs_dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: fresh }));
-            for (const a of fresh)
-                described.add(a);
-            const since = info.startTime?.getTime() ?? 0;
-            for (const t of tasks) {
-                const ours = (green !== undefined && t.startedBy === green) ||
-                    (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn);
-                // The same revision may have run before this deployment: its old stopped tasks are not news.
-                // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
-                    stopped.set(t.taskArn, toStoppedTask(t));
-            }
-        }
-        catch (e) {
-            const name = (0,errors/* awsErrorName */.ZH)(e) ?? 'Error';
-            if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
-                stoppedLookupOff = true;
-            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,errors/* errorMessage */.gJ)(e)}); the deployment is still watched. ` +
-                'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.');
-        }
-    }
-    return {
-        async read() {
-            const { deploymentInfo: info } = await deps.codedeploy.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId }));
-            if (!info)
-                throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`);
-            if (needsTargetRead(info)) {
-                const fresh = await readTarget();
-                if (fresh) {
-                    target = fresh;
-                    targetSettledIn = settledState(info);
-                }
-            }
-            await lookForStoppedTasks(info);
-            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [...stopped.values()], opts.trafficRouting);
-        }
-    };
-}
-
-// EXTERNAL MODULE: ./src/report/console-url.ts
-var console_url = __nccwpck_require__(167);
-// EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
-var deployment = __nccwpck_require__(381);
-// EXTERNAL MODULE: ./src/report/failure.ts
-var report_failure = __nccwpck_require__(3304);
-// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
-var progress = __nccwpck_require__(6387);
-;// CONCATENATED MODULE: ./src/watch/watch.ts
-// The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
-
-
-/**
- * Longest sleep while nothing moves: a stop or continue from elsewhere shows within 75 s, and an
- * hour's termination wait costs fewer than 60 reads, the backoff's first short sleeps included.
- */
-const MAX_IDLE_INTERVAL_MS = 75_000;
-const BACKOFF_FACTOR = 1.5;
-/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
-const ROLLBACK_ID_POLLS = 3;
-const GOAL_PHASES = {
-    succeeded: ['succeeded'],
-    'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
-    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
-};
-function goalReached(goal, phase) {
-    return GOAL_PHASES[goal].includes(phase);
-}
-/** Credentials do not come back by retrying: end the watch with the fix instead of polling blind. */
-function credentialError(e, deploymentId) {
-    const kind = (0,errors/* awsErrorKind */.UC)(e);
-    const name = (0,errors/* awsErrorName */.ZH)(e) ?? 'Error';
-    const which = deploymentId ? `deployment ${deploymentId}` : 'the deployment';
-    const goesOn = 'The deployment itself goes on in CodeDeploy.';
-    if (kind === 'credentials') {
-        return new errors/* ActionError */.lZ(`The AWS credentials expired or became invalid while watching ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
-            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired');
-    }
-    if (kind === 'access-denied') {
-        return new errors/* ActionError */.lZ(`Access denied while reading ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
-            'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
-            'of aws-actions/configure-aws-credentials.', 'AWS access denied');
-    }
-    return undefined;
-}
-/** When the next change can be foreseen: the end of the ready wait, of the termination wait, the next traffic step. */
-function predictedChange(snap) {
-    if (snap.phase === 'ready')
-        return snap.readyWaitUntil;
-    if (snap.phase === 'termination-wait')
-        return snap.terminationWaitUntil;
-    if (snap.phase === 'shifting')
-        return snap.nextTrafficStepAt;
-    return undefined;
-}
-/**
- * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
- * a moment (the original task set drains, the next weight is written) and the end must show fast.
- */
-const DUE_WINDOW_MS = 120_000;
-/**
- * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
- * with a second partial step seen is linear: its steps come every few minutes, so it is polled closely
- * (step times seen through a backed-off poll are too late to foresee the next one from).
- */
-function isWaiting(snap, view) {
-    if (snap.phase === 'ready' || snap.phase === 'termination-wait')
-        return true;
-    if (snap.phase !== 'shifting')
-        return false;
-    if (snap.nextTrafficStepAt)
-        return true;
-    const partial = (replacement) => replacement > 0 && replacement < 100;
-    const allow = snap.events.find(e => e.name === 'AllowTraffic');
-    const split = view.traffic.at(-1);
-    const partialSteps = view.traffic.filter(t => partial(t.replacement)).length;
-    return (allow?.status === 'InProgress' && split !== undefined && partial(split.replacement) && partialSteps === 1);
-}
-function printLines(log, lines, details) {
-    lines.forEach((line, i) => {
-        for (const d of details.filter(g => g.after === i))
-            printGroup(log, d);
-        log.info(line);
-    });
-    for (const d of details.filter(g => g.after >= lines.length))
-        printGroup(log, d);
-}
-function printGroup(log, d) {
-    log.startGroup(d.title);
-    for (const line of d.lines)
-        log.info(line);
-    log.endGroup();
-}
-async function watch(opts) {
-    const { read, goal, deadline, pollIntervalMs, sleep, now, log } = opts;
-    const idleCap = Math.max(MAX_IDLE_INTERVAL_MS, pollIntervalMs);
-    let view = opts.view;
-    let last;
-    let failures = 0;
-    let unchanged = 0;
-    let lastError;
-    const remaining = () => deadline.getTime() - now().getTime();
-    const timeout = () => {
-        if (!last) {
-            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read');
-        }
-        return { outcome: 'timeout', snapshot: last, view };
-    };
-    for (;;) {
-        let snap;
-        try {
-            snap = await read();
-            failures = 0;
-        }
-        catch (e) {
-            const fatal = credentialError(e, last?.id ?? '');
-            if (fatal)
-                throw fatal;
-            lastError = e;
-            failures++;
-            // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
-            const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap);
-            log.warning(`Reading the deployment failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
-                `attempt ${failures}, trying again in ${(0,progress/* formatDuration */.a3)(delay)}.`);
-            if (remaining() <= 0)
-                return timeout();
-            await sleep(Math.min(delay, remaining()));
-            continue;
-        }
-        const reduced = (0,progress/* reduce */.TS)(view, snap, now());
-        view = reduced.view;
-        last = snap;
-        printLines(log, reduced.lines, reduced.details);
-        unchanged = reduced.lines.length > 0 ? 0 : unchanged + 1;
-        if (goalReached(goal, snap.phase))
-            return { outcome: 'goal', snapshot: snap, view };
-        if (snap.phase === 'failed' || snap.phase === 'stopped')
-            return awaitRollbackId(opts, snap, view);
-        if (remaining() <= 0)
-            return timeout();
-        let delay = pollIntervalMs;
-        if (isWaiting(snap, view)) {
-            const at = predictedChange(snap)?.getTime();
-            const current = now().getTime();
-            if (at !== undefined && at > current) {
-                // A known end still starts with short sleeps: the end foreseen from AWS's numbers can come
-                // early (someone ends the wait in the console, or a stand-in runs on a faster clock).
-                delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged, at - current);
-            }
-            else if (at !== undefined && current - at < DUE_WINDOW_MS) {
-                delay = pollIntervalMs;
-            }
-            else {
-                delay = Math.min(idleCap, pollIntervalMs * BACKOFF_FACTOR ** unchanged);
-            }
-        }
-        await sleep(Math.min(delay, remaining()));
-    }
-}
-/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
-async function awaitRollbackId(opts, snap, view) {
-    const outcome = snap.phase === 'failed' ? 'failed' : 'stopped';
-    let last = snap;
-    for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
-        const left = opts.deadline.getTime() - opts.now().getTime();
-        if (left <= 0)
-            break;
-        await opts.sleep(Math.min(opts.pollIntervalMs, left));
-        try {
-            last = await opts.read();
-        }
-        catch (e) {
-            const fatal = credentialError(e, snap.id);
-            if (fatal)
-                throw fatal;
-            opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
-            continue;
-        }
-        const reduced = (0,progress/* reduce */.TS)(view, last, opts.now());
-        view = reduced.view;
-        printLines(opts.log, reduced.lines, reduced.details);
-    }
-    return { outcome, snapshot: last, view };
-}
-/**
- * Watches a rollback deployment (read by `opts.read`) to its goal, normally `succeeded`. Its progress goes
- * into a log group, each line naming the rollback; how it ended is printed outside the group, where it is
- * seen without unfolding anything.
- */
-async function followRollback(opts) {
-    const { log } = opts;
-    // Set from inside the logger and the reader; an object so the flow analysis sees them change.
-    const state = { id: '', grouped: false };
-    // `[+1:05] Rollback d-Y: Install started`: the time stays first, as on every other line.
-    const prefix = (line) => line.replace(/^(\[\+[\d:]+\] )?/, `$1Rollback ${state.id}: `);
-    const open = () => {
-        if (state.grouped)
-            return;
-        state.grouped = true;
-        log.startGroup(`Rollback deployment ${state.id}`);
-    };
-    const inner = {
-        info: line => {
-            open();
-            log.info(prefix(line));
-        },
-        warning: line => {
-            open();
-            log.warning(prefix(line));
-        },
-        // GitHub does not nest groups: a log tail inside the rollback's group stays plain lines.
-        startGroup: () => undefined,
-        endGroup: () => undefined
-    };
-    const read = async () => {
-        const snap = await opts.read();
-        state.id = snap.id;
-        return snap;
-    };
-    let result;
-    try {
-        result = await watch({ ...opts, read, log: inner });
-    }
-    finally {
-        if (state.grouped)
-            log.endGroup();
-    }
-    const s = result.snapshot;
-    const how = result.outcome === 'goal'
-        ? s.phase === 'succeeded'
-            ? 'succeeded: production traffic is back on the original task set'
-            : `reached ${s.status}`
-        : result.outcome === 'timeout'
-            ? `had not ended by the timeout (last status ${s.status})`
-            : `ended ${s.status}${s.error?.message ? `: ${s.error.message.replace(/[.\s]+$/, '')}` : ''}`;
-    const line = `Rollback deployment ${s.id} ${how}.`;
-    if (result.outcome === 'goal')
-        log.info(line);
-    else
-        log.warning(line);
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/watch/track.ts
-
-
-
-
-
-
-
-const GOAL_TEXT = {
-    succeeded: 'the deployment to succeed',
-    'traffic-shifted': 'all production traffic to reach the replacement',
-    ready: 'the replacement to be ready for testing'
-};
-/** Time for a stopped deployment to turn Stopped, and for its rollback to end. */
-const STOP_WATCH_MINUTES = 10;
-const ROLLBACK_WATCH_MINUTES = 30;
-/** Reads and streams CodeDeploy deployments; shared by the main and the post step. */
-class Watcher {
-    io;
-    pollIntervalMs;
-    startedAt;
-    /** The revision being deployed: how stopped replacement tasks are recognised. */
-    taskDefinitionArn;
-    /** The deployment configuration's traffic steps: when the next one is due. */
-    trafficRouting;
-    constructor(io, pollIntervalMs, startedAt) {
-        this.io = io;
-        this.pollIntervalMs = pollIntervalMs;
-        this.startedAt = startedAt;
-    }
-    watch(id, goal, deadline, view = (0,progress/* initialView */.IG)(this.startedAt)) {
-        return watch(this.options(id, goal, deadline, view));
-    }
-    /** The rollback CodeDeploy started for a failed or stopped deployment, watched to its end. */
-    async rollbackOf(snapshot) {
-        const id = snapshot.rollback?.deploymentId;
-        if (id === undefined)
-            return undefined;
-        const result = await followRollback(this.options(id, 'succeeded', this.after(ROLLBACK_WATCH_MINUTES), (0,progress/* initialView */.IG)(this.startedAt)));
-        return result.snapshot;
-    }
-    /**
-     * After StopDeployment: its end (Stopped, or Succeeded when it was too late), then its rollback.
-     * `view` is what was already shown; by default the deployment's history so far is not replayed.
-     */
-    async stopped(id, view) {
-        const { snapshot } = await this.watch(id, 'succeeded', this.after(STOP_WATCH_MINUTES), view ?? (await this.seen(id)));
-        return { snapshot, rollback: await this.rollbackOf(snapshot) };
-    }
-    /** A view that has already shown the deployment as it is now: only what happens next gets lines. */
-    async seen(id) {
-        const { read } = this.options(id, 'succeeded', this.after(0), (0,progress/* initialView */.IG)(this.startedAt));
-        return (0,progress/* reduce */.TS)((0,progress/* initialView */.IG)(this.startedAt), await read(), this.io.now()).view;
-    }
-    after(minutes) {
-        return new Date(this.io.now().getTime() + minutes * 60_000);
-    }
-    options(id, goal, deadline, view) {
-        const { codedeploy, ecs } = this.io.aws();
-        const reader = createCodeDeployReader({
-            codedeploy,
-            ecs,
-            now: () => this.io.now(),
-            warn: line => {
-                this.io.warning(line);
-            }
-        }, id, { taskDefinitionArn: this.taskDefinitionArn, trafficRouting: this.trafficRouting });
-        return {
-            read: () => reader.read(),
-            goal,
-            deadline,
-            view,
-            pollIntervalMs: this.pollIntervalMs,
-            sleep: (ms) => this.io.sleep(ms),
-            now: () => this.io.now(),
-            // Io's logging methods are the watch's Logger as they are.
-            log: this.io
-        };
-    }
-}
-/**
- * Follows the deployments of one step and turns how they end into the step's result. Owned
- * deployments (created or continued by this step) are stopped with rollback on timeout.
- */
-class Tracker {
-    io;
-    inputs;
-    guard;
-    reporter;
-    watcher;
-    view;
-    timeoutMinutes;
-    constructor(io, inputs, guard, reporter, startedAt) {
-        this.io = io;
-        this.inputs = inputs;
-        this.guard = guard;
-        this.reporter = reporter;
-        this.watcher = new Watcher(io, inputs.pollIntervalSeconds * 1000, startedAt);
-        this.view = (0,progress/* initialView */.IG)(startedAt);
-        this.timeoutMinutes = inputs.timeoutMinutes ?? 60;
-    }
-    /** For if-deployment-running: streams someone else's deployment to its end, never stopping it. */
-    runway() {
-        return {
-            waitBehind: (id, endTerminationWait) => this.waitBehind(id, endTerminationWait),
-            log: line => {
-                this.io.info(line);
-            },
-            consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(this.io.aws().region, id)
-        };
-    }
-    async waitBehind(id, endTerminationWait) {
-        const deadline = this.deadline();
-        let result = await this.watcher.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline);
-        // AfterAllowTraffic has passed; the termination wait starts a moment later.
-        while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
-            await this.io.sleep(this.inputs.pollIntervalSeconds * 1000);
-            result = await this.watcher.watch(id, 'traffic-shifted', deadline, result.view);
-        }
-        if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
-            this.io.info(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
-            await (0,deployment/* continueDeployment */.vI)(this.io.aws().codedeploy, id, 'TERMINATION_WAIT');
-            result = await this.watcher.watch(id, 'succeeded', deadline, result.view);
-        }
-        if (result.outcome === 'timeout') {
-            throw new errors/* ActionError */.lZ(`Deployment ${id} did not end within ${this.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
-        }
-        // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
-        await this.watcher.rollbackOf(result.snapshot);
-    }
-    deadline() {
-        return this.watcher.after(this.timeoutMinutes);
-    }
-    /** Watches a deployment to `goal` and reports; when time runs out, the guard stops it if this step owns it. */
-    async follow(id, goal, deadline) {
-        const result = await this.watch(id, goal, deadline);
-        await this.conclude(result, goal);
-    }
-    async watch(id, goal, deadline) {
-        const result = await this.watcher.watch(id, goal, deadline, this.view);
-        this.view = result.view;
-        return result;
-    }
-    async conclude(result, goal) {
-        const { snapshot } = result;
-        const seen = { snapshot, timeline: [...result.view.timeline], traffic: [...result.view.traffic], goal };
-        if (result.outcome === 'goal') {
-            this.guard.settle(snapshot.phase === 'succeeded' ? 'ended' : 'goal');
-            await this.reporter.end({
-                ...seen,
-                outcome: snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached'
-            });
-            return;
-        }
-        if (result.outcome === 'timeout') {
-            const stopped = await this.guard.stopOwned(`Timed out after ${this.timeoutMinutes} minutes`);
-            const after = stopped ? await this.watcher.stopped(stopped, this.view) : undefined;
-            const failure = (0,report_failure/* describeTimeout */.by)({
-                // Where it stood when time ran out; how the stop and the rollback ended comes with them.
-                snap: snapshot,
-                stopped: stopped !== undefined,
-                rollback: after?.rollback,
-                minutes: this.timeoutMinutes,
-                goal: GOAL_TEXT[goal]
-            });
-            await this.reporter.end({
-                ...seen,
-                snapshot: after?.snapshot ?? snapshot,
-                outcome: 'timeout',
-                rollback: after?.rollback,
-                failure
-            });
-            return;
-        }
-        this.guard.settle('ended');
-        const rollback = await this.watcher.rollbackOf(snapshot);
-        const failure = (0,report_failure/* describeFailure */.Ic)(snapshot, rollback, {
-            previousTaskDefinition: this.reporter.previousTaskDefinition
-        });
-        await this.reporter.end({ ...seen, outcome: result.outcome, rollback, failure });
-    }
-    /** wait-for-deployment: false. */
-    async handOff(id) {
-        this.guard.settle('handed-off');
-        this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`);
-        await this.reporter.end({ outcome: 'handed-off', status: 'Created' });
-    }
 }
 
 
@@ -81785,7 +81894,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -82711,7 +82820,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -82994,7 +83103,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -83087,7 +83196,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -83278,7 +83387,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -83399,7 +83508,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -83522,7 +83631,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -86366,7 +86475,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -86789,7 +86898,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -86973,7 +87082,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -87107,7 +87216,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 

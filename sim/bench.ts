@@ -41,7 +41,7 @@ export const GOALS = {
 
 // ---- pure measurement ------------------------------------------------------------------------
 
-export function median(xs: readonly number[]): number {
+function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error('median of no values: the bench measured nothing.')
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)

@@ -3,27 +3,32 @@ import {
   DeploymentAlreadyCompletedException,
   DeploymentDoesNotExistException
 } from '@aws-sdk/client-codedeploy'
-import { deploymentConsoleUrl } from './report/console-url.js'
 import {
   continueDeployment,
   getDeployment,
   revisionTaskDefinition,
   stopDeployment
 } from './backends/codedeploy/deployment.js'
-import { ActionError } from './runtime/errors.js'
-import { describeFailure } from './report/failure.js'
-import type { Inputs } from './inputs/inputs.js'
-import type { Io } from './runtime/io.js'
+import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
 import { getTrafficRouting } from './backends/codedeploy/traffic-routing.js'
+import type { Inputs } from './inputs/inputs.js'
+import type { Step } from './main.js'
+import { deploymentConsoleUrl } from './report/console-url.js'
+import { describeFailure } from './report/failure.js'
+import type { Reporter } from './report/report.js'
+import { ActionError } from './runtime/errors.js'
+import type { Io } from './runtime/io.js'
+import { DeploymentWatch } from './watch/deployment-watch.js'
+import { GoalWatch } from './watch/goal-watch.js'
 import type { TrafficRouting } from './watch/snapshot.js'
 import { deriveTimeoutMinutes } from './watch/timeout.js'
-import type { Tracker } from './watch/track.js'
 
 /**
  * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
  * continued, stopped or only watched, and the GitHub deployment made for it is updated.
  */
-export async function actOnExisting(id: string, inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
+export async function followUp(id: string, step: Step): Promise<void> {
+  const { io, inputs, guard, reporter, outputs } = step
   const { codedeploy, region } = io.aws()
   const info = await readDeployment(io, id)
   const [revision, previous] = await Promise.all([
@@ -31,29 +36,29 @@ export async function actOnExisting(id: string, inputs: Inputs, io: Io, tracker:
     revisionTaskDefinition(codedeploy, info, 'previousRevision').catch(() => undefined)
   ])
   const url = deploymentConsoleUrl(region, id)
-  io.setOutput('deployment-id', id)
-  io.setOutput('codedeploy-deployment-id', id)
-  io.setOutput('deployment-url', url)
-  if (revision) io.setOutput('task-definition-arn', revision)
-  if (previous) io.setOutput('previous-task-definition-arn', previous)
+  outputs.deployment(id, url)
+  if (revision) outputs.taskDefinition(revision)
+  if (previous) outputs.previousTaskDefinition(previous)
   io.info(
     `Deployment ${id} of ${info.applicationName ?? '?'}/${info.deploymentGroupName ?? '?'} is ${info.status ?? '?'}: ${url}`
   )
-  tracker.watcher.taskDefinitionArn = revision
-  tracker.reporter.deployment(id, { ...info, status: info.status })
-  if (revision) await tracker.reporter.taskDefinition(revision, previous)
-  await tracker.reporter.githubDeployment(inputs, id, true)
+  reporter.deployment(id, { ...info, status: info.status })
+  if (revision) await reporter.taskDefinition(revision, previous)
+  await reporter.githubDeployment(inputs, id, true)
   const trafficRouting = await trafficRoutingOf(io, info)
-  tracker.watcher.trafficRouting = trafficRouting
-  tracker.timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
-  const deadline = tracker.deadline()
-
-  if (inputs.stopDeployment) return stop(io, tracker, info, previous)
-  if (!inputs.continueDeployment) return tracker.follow(id, inputs.waitUntil, deadline)
+  const deployments = new DeploymentWatch(io, {
+    pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+    startedAt: step.startedAt,
+    readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting })
+  })
+  if (inputs.stopDeployment) return stop(io, deployments, reporter, info, previous)
+  const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
+  const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt)
+  if (!inputs.continueDeployment) return goal.follow(id, inputs.waitUntil)
 
   // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-  const before = await tracker.watch(id, 'ready', deadline)
-  if (before.outcome !== 'goal') return tracker.conclude(before, 'ready')
+  const before = await goal.watch(id, 'ready')
+  if (before.outcome !== 'goal') return goal.conclude(before, 'ready')
   const phase = before.snapshot.phase
   if (phase === 'ready') {
     io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`)
@@ -64,8 +69,8 @@ export async function actOnExisting(id: string, inputs: Inputs, io: Io, tracker:
     )
     await continueDeployment(codedeploy, id, 'TERMINATION_WAIT')
   }
-  if (phase !== 'succeeded') tracker.guard.own(id)
-  await tracker.follow(id, inputs.waitUntil, deadline)
+  if (phase !== 'succeeded') guard.own(id)
+  await goal.follow(id, inputs.waitUntil)
 }
 
 async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
@@ -86,7 +91,8 @@ async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
  */
 async function stop(
   io: Io,
-  tracker: Tracker,
+  deployments: DeploymentWatch,
+  reporter: Reporter,
   info: DeploymentInfo,
   previous: string | undefined
 ): Promise<void> {
@@ -110,7 +116,7 @@ async function stop(
       if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
     }
   }
-  const { snapshot, rollback } = await tracker.watcher.stopped(id)
+  const { snapshot, rollback } = await deployments.afterStop(id)
   if (snapshot.phase === 'succeeded') {
     throw new ActionError(
       `Deployment ${id} succeeded before it could be stopped.`,
@@ -127,7 +133,7 @@ async function stop(
         : `Deployment ${id} is ${snapshot.status}; CodeDeploy made no rollback deployment (no traffic had moved to the replacement, or the group does not roll back).`
     )
   }
-  await tracker.reporter.end({
+  await reporter.end({
     outcome: rolledBack ? 'stopped' : 'failed',
     snapshot,
     rollback,

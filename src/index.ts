@@ -1,13 +1,14 @@
-import { actionsIo } from './runtime/io.js'
 import { run } from './main.js'
-import { STATE } from './runtime/cancel-guard.js'
+import { actionsIo } from './runtime/io.js'
 import { post } from './runtime/post.js'
+import { StepState } from './runtime/state.js'
 
 // One bundle for both steps (action.yml `main` and `post`), told apart by the state the main step saved.
 const io = actionsIo()
-if (io.getState(STATE.isPost) === 'true') {
+const state = new StepState(io)
+if (state.isPost) {
   await post(io)
 } else {
-  io.saveState(STATE.isPost, 'true')
+  state.markMainStep()
   await run(io)
 }

@@ -1,41 +1,61 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { type BuiltAppSpec, buildAppSpec } from './backends/codedeploy/appspec.js'
-import { deploymentConsoleUrl } from './report/console-url.js'
 import {
   type DeploymentTarget,
   GroupBusyError,
-  clearTheWay,
   createDeployment,
   defaultDescription,
   describeDeployment
 } from './backends/codedeploy/deployment.js'
-import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
-import { actOnExisting } from './follow-up.js'
-import { Guard } from './runtime/cancel-guard.js'
+import { type WaitBehind, freeDeploymentGroup } from './backends/codedeploy/if-running.js'
+import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
+import { followUp } from './follow-up.js'
 import { type Inputs, parseInputs } from './inputs/inputs.js'
-import { type Io, actionsIo } from './runtime/io.js'
 import { type Plan, preparePlan } from './plan/plan.js'
-import { Reporter } from './report/report.js'
 import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
+import { deploymentConsoleUrl } from './report/console-url.js'
+import { Outputs } from './report/outputs.js'
+import { Reporter } from './report/report.js'
 import { redactTaskDefinition } from './report/task-definition-changes.js'
-import { Tracker } from './watch/track.js'
+import { CancelGuard } from './runtime/cancel-guard.js'
+import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
+import { type Io, actionsIo } from './runtime/io.js'
+import { StepState } from './runtime/state.js'
+import { DeploymentWatch } from './watch/deployment-watch.js'
+import { GoalWatch } from './watch/goal-watch.js'
+
+/** What every part of one step shares: built once the inputs are read, never patched after. */
+export interface Step {
+  io: Io
+  inputs: Inputs
+  guard: CancelGuard
+  reporter: Reporter
+  outputs: Outputs
+  startedAt: Date
+}
 
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
-export async function run(
-  io: Io = actionsIo(),
-  exit: (code: number) => void = code => process.exit(code)
-): Promise<void> {
+export async function run(io: Io = actionsIo(), exit: () => void = () => process.exit()): Promise<void> {
   const startedAt = io.now()
-  const reporter = new Reporter(io, startedAt)
-  let guard: Guard | undefined
+  const outputs = new Outputs(io)
+  const state = new StepState(io)
+  const reporter = new Reporter(io, outputs, state, startedAt)
+  let guard: CancelGuard | undefined
   let unlisten = (): void => undefined
   try {
     const inputs = parseInputs(name => io.input(name))
-    guard = new Guard(io, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit)
+    guard = new CancelGuard(
+      io,
+      state,
+      outputs,
+      inputs.rollbackOnCancel,
+      () => io.aws().cancelCodedeploy,
+      exit
+    )
     unlisten = guard.listen()
-    const tracker = new Tracker(io, inputs, guard, reporter, startedAt)
-    if (inputs.deploymentId !== undefined) await actOnExisting(inputs.deploymentId, inputs, io, tracker)
-    else await deploy(inputs, io, tracker)
+    const step: Step = { io, inputs, guard, reporter, outputs, startedAt }
+    if (inputs.deploymentId !== undefined) await followUp(inputs.deploymentId, step)
+    else await deploy(step)
   } catch (e) {
     // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
     if (guard?.cancelled) return
@@ -47,33 +67,55 @@ export async function run(
 }
 
 /** inputs → template → revision → AppSpec → deployment → watch → report. */
-async function deploy(inputs: Inputs, io: Io, tracker: Tracker): Promise<void> {
-  const { guard, reporter } = tracker
+async function deploy(step: Step): Promise<void> {
+  const { io, inputs, guard, reporter, outputs } = step
   const plan = await preparePlan(inputs, io)
-  if (inputs.dryRun) {
-    await printDryRun(plan, io, reporter)
-    return
-  }
-  tracker.timeoutMinutes = plan.timeoutMinutes
+  if (inputs.dryRun) return printDryRun(plan, step)
   const target = deploymentTarget(plan)
-  await clearTheWay(io.aws().codedeploy, target, inputs.ifDeploymentRunning, tracker.runway())
-  const revision = await registerRevision(plan, io, guard, reporter)
-  tracker.watcher.taskDefinitionArn = revision
-  tracker.watcher.trafficRouting = plan.trafficRouting
+  await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, waitBehind(step, plan))
+  const revision = await registerRevision(plan, step)
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
-  io.setOutput('appspec', appSpec.content)
-  const left = plan.register ? `Nothing was deployed; ${revision} is deregistered.` : 'Nothing was deployed.'
-  const deploymentId = await startDeployment(inputs, io, tracker, { ...target, appSpec }, left)
-  reporter.deployment(deploymentId, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
-  await reporter.githubDeployment(inputs, deploymentId, false)
-  if (inputs.waitForDeployment) await tracker.follow(deploymentId, inputs.waitUntil, tracker.deadline())
-  else await tracker.handOff(deploymentId)
+  outputs.appSpec(appSpec.content)
+  const ifRefused = plan.register
+    ? `Nothing was deployed; ${revision} is deregistered.`
+    : 'Nothing was deployed.'
+  const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused)
+  reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
+  await reporter.githubDeployment(inputs, id, false)
+  const deployments = new DeploymentWatch(io, {
+    pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+    startedAt: step.startedAt,
+    readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
+  })
+  const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt)
+  if (inputs.waitForDeployment) await goal.follow(id, inputs.waitUntil)
+  else await goal.handOff(id)
 }
 
 function deploymentTarget(plan: Plan): DeploymentTarget {
   // preparePlan leaves the group out only in a dry run without AWS access.
   if (!plan.group) throw new ActionError('No CodeDeploy deployment group was found for the service.')
   return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName }
+}
+
+/** How this step waits behind another team's deployment: streamed to its end, never stopped on cancel. */
+function waitBehind(step: Step, plan: Plan): WaitBehind {
+  const { io, inputs } = step
+  const watch = new DeploymentWatch(io, {
+    pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+    startedAt: step.startedAt,
+    readerFor: codeDeployReaders(io)
+  })
+  return {
+    watch,
+    deadline: () => watch.after(plan.timeoutMinutes),
+    timeoutMinutes: plan.timeoutMinutes,
+    pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
+    log: line => {
+      io.info(line)
+    },
+    consoleUrl: id => deploymentConsoleUrl(io.aws().region, id)
+  }
 }
 
 function appSpecParts(plan: Plan): Omit<Parameters<typeof buildAppSpec>[0], 'taskDefinitionArn'> {
@@ -90,7 +132,7 @@ function appSpecParts(plan: Plan): Omit<Parameters<typeof buildAppSpec>[0], 'tas
   }
 }
 
-async function printDryRun(plan: Plan, io: Io, reporter: Reporter): Promise<void> {
+async function printDryRun(plan: Plan, { io, reporter, outputs }: Step): Promise<void> {
   const appSpec = buildAppSpec({
     ...appSpecParts(plan),
     taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
@@ -106,23 +148,27 @@ async function printDryRun(plan: Plan, io: Io, reporter: Reporter): Promise<void
   io.startGroup('AppSpec')
   io.info(JSON.stringify(appSpec.appSpec, null, 2))
   io.endGroup()
-  io.setOutput('appspec', appSpec.content)
+  outputs.appSpec(appSpec.content)
   const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : ''
   io.info(`Dry run: nothing was registered or deployed${group}.`)
   await reporter.dryRun(appSpec.content)
 }
 
-async function registerRevision(plan: Plan, io: Io, guard: Guard, reporter: Reporter): Promise<string> {
+async function registerRevision(plan: Plan, { io, guard, reporter, outputs }: Step): Promise<string> {
   const previous = plan.service?.taskDefinitionArn
-  if (previous) io.setOutput('previous-task-definition-arn', previous)
+  if (previous) outputs.previousTaskDefinition(previous)
   const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '')
   if (!plan.register) io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
-  io.setOutput('task-definition-arn', arn)
+  outputs.taskDefinition(arn)
   await reporter.taskDefinition(arn, previous, plan)
   return arn
 }
 
-async function register(request: RegisterTaskDefinitionCommandInput, io: Io, guard: Guard): Promise<string> {
+async function register(
+  request: RegisterTaskDefinitionCommandInput,
+  io: Io,
+  guard: CancelGuard
+): Promise<string> {
   const { ecs } = io.aws()
   try {
     const arn = await guard.register(
@@ -137,22 +183,22 @@ async function register(request: RegisterTaskDefinitionCommandInput, io: Io, gua
 }
 
 /** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e: unknown, call: string, left: string): unknown {
+function writeFailed(e: unknown, call: string, whatItLeft: string): unknown {
   const mapped = credentialsHint(e)
   if (mapped instanceof ActionError) return mapped
   return new ActionError(
     `${call} failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
-    `${left} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`
+    `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`
   )
 }
 
 async function startDeployment(
-  inputs: Inputs,
-  io: Io,
-  tracker: Tracker,
+  step: Step,
+  plan: Plan,
   d: DeploymentTarget & { appSpec: BuiltAppSpec },
-  left: string
+  ifRefused: string
 ): Promise<string> {
+  const { io, inputs, guard, outputs } = step
   const { codedeploy, region } = io.aws()
   const request = {
     ...d,
@@ -162,11 +208,9 @@ async function startDeployment(
   }
   for (;;) {
     try {
-      const { id, adopted } = await tracker.guard.create(() => createDeployment(codedeploy, request))
+      const { id, adopted } = await guard.create(() => createDeployment(codedeploy, request))
       const url = deploymentConsoleUrl(region, id)
-      io.setOutput('deployment-id', id)
-      io.setOutput('codedeploy-deployment-id', id)
-      io.setOutput('deployment-url', url)
+      outputs.deployment(id, url)
       io.info(
         `${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`
       )
@@ -177,7 +221,7 @@ async function startDeployment(
       return id
     } catch (e) {
       if (!(e instanceof GroupBusyError)) {
-        throw writeFailed(e, 'CreateDeployment', left)
+        throw writeFailed(e, 'CreateDeployment', ifRefused)
       }
       // A race: another deployment started between the check and CreateDeployment.
       if (!e.running) {
@@ -196,7 +240,7 @@ async function startDeployment(
         )
       }
       io.info(`${running} took the deployment group first.`)
-      await clearTheWay(codedeploy, d, inputs.ifDeploymentRunning, tracker.runway())
+      await freeDeploymentGroup(codedeploy, d, inputs.ifDeploymentRunning, waitBehind(step, plan))
     }
   }
 }

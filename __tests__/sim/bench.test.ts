@@ -2,7 +2,6 @@ import {
   awsCalls,
   callsBetween,
   countByOperation,
-  median,
   modelWait,
   pollsOf,
   renderTable,
@@ -23,17 +22,6 @@ const call = (
   simAt,
   status: 200,
   body: {}
-})
-
-describe('median', () => {
-  it('takes the middle of an odd count and the mean of the two middles of an even one, in any order', () => {
-    expect(median([9, 1, 5])).toBe(5)
-    expect(median([40, 10, 30, 20])).toBe(25)
-  })
-
-  it('refuses an empty sample instead of reporting NaN', () => {
-    expect(() => median([])).toThrow(/measured nothing/)
-  })
 })
 
 describe('simToRealMs', () => {

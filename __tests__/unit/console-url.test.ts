@@ -1,8 +1,4 @@
-import {
-  deploymentConsoleUrl,
-  serviceConsoleUrl,
-  taskDefinitionConsoleUrl
-} from '../../src/report/console-url.js'
+import { deploymentConsoleUrl, taskDefinitionConsoleUrl } from '../../src/report/console-url.js'
 
 describe('console URLs', () => {
   it("links a deployment on its own region's console host", () => {
@@ -45,19 +41,6 @@ describe('console URLs', () => {
     expect(taskDefinitionConsoleUrl('cn-northwest-1', 'web')).toBe(
       'https://cn-northwest-1.console.amazonaws.cn/ecs/v2/task-definitions/web?region=cn-northwest-1'
     )
-  })
-
-  it('links a service from names or ARNs', () => {
-    const expected =
-      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/web/health?region=us-east-1'
-    expect(serviceConsoleUrl('us-east-1', 'prod', 'web')).toBe(expected)
-    expect(
-      serviceConsoleUrl(
-        'us-east-1',
-        'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
-        'arn:aws:ecs:us-east-1:123456789012:service/prod/web'
-      )
-    ).toBe(expected)
   })
 
   it('encodes ids so they cannot change the path', () => {

@@ -1,4 +1,3 @@
-import { jest } from '@jest/globals'
 import {
   CodeDeployClient,
   ContinueDeploymentCommand,
@@ -10,8 +9,7 @@ import {
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
   InvalidRoleException,
-  ListDeploymentsCommand,
-  StopDeploymentCommand
+  ListDeploymentsCommand
 } from '@aws-sdk/client-codedeploy'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
@@ -19,8 +17,6 @@ import {
   GroupBusyError,
   MAX_DESCRIPTION,
   type NewDeployment,
-  type Runway,
-  clearTheWay,
   continueDeployment,
   createDeployment,
   defaultDescription,
@@ -28,7 +24,6 @@ import {
   revisionTaskDefinition,
   taskDefinitionOfAppSpec
 } from '../../src/backends/codedeploy/deployment.js'
-import { ActionError } from '../../src/runtime/errors.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })
@@ -46,154 +41,8 @@ function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
   }
 }
 
-/** The group has `ids` running one after the other: each ends when the runway has waited behind it. */
-function group(...deployments: DeploymentInfo[]): {
-  runway: Runway
-  waited: string[]
-  log: string[]
-  ends: boolean[]
-} {
-  const queue = [...deployments]
-  const waited: string[] = []
-  const log: string[] = []
-  /** Per wait: whether the runway may end a termination wait it meets. */
-  const ends: boolean[] = []
-  cdMock.on(ListDeploymentsCommand).callsFake(() => ({
-    deployments: queue.length ? [queue[0]!.deploymentId] : []
-  }))
-  cdMock.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => ({
-    deploymentInfo: queue.find(d => d.deploymentId === input.deploymentId)
-  }))
-  return {
-    waited,
-    log,
-    ends,
-    runway: {
-      waitBehind: (id, endTerminationWait) => {
-        waited.push(id)
-        ends.push(endTerminationWait)
-        queue.shift()
-        return Promise.resolve()
-      },
-      log: line => {
-        log.push(line)
-      },
-      consoleUrl: url
-    }
-  }
-}
-
 beforeEach(() => {
   cdMock.reset()
-})
-
-describe('clearTheWay', () => {
-  it('returns at once when nothing runs, asking only for running statuses', async () => {
-    const { runway, waited } = group()
-    await clearTheWay(cd, TARGET, 'fail', runway)
-    expect(waited).toEqual([])
-    expect(cdMock).toHaveReceivedCommandWith(ListDeploymentsCommand, {
-      ...TARGET,
-      includeOnlyStatuses: ['Created', 'Queued', 'InProgress', 'Ready', 'Baking']
-    })
-  })
-
-  it('fail: names the running deployment, its creator, start time and console link', async () => {
-    const { runway } = group(running())
-    const e = (await clearTheWay(cd, TARGET, 'fail', runway).catch((x: unknown) => x)) as ActionError
-    expect(e).toBeInstanceOf(ActionError)
-    expect(e.title).toBe('Deployment already running')
-    expect(e.message).toBe(
-      'Deployment group DgpECS-prod-web already has a deployment in progress: d-RUNNING01 (InProgress started 2026-11-27T13:55:00Z by user; https://console/d-RUNNING01).'
-    )
-    expect(e.hint).toContain('if-deployment-running: wait')
-    expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
-  })
-
-  it('wait: streams the running deployment, then proceeds', async () => {
-    const { runway, waited, log } = group(running(), running({ deploymentId: 'd-RUNNING02' }))
-    await clearTheWay(cd, TARGET, 'wait', runway)
-    expect(waited).toEqual(['d-RUNNING01', 'd-RUNNING02'])
-    expect(log[0]).toMatch(/^Waiting for d-RUNNING01 \(InProgress .*\) to end before deploying\.$/)
-    expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
-    expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
-  })
-
-  it('wait: a deployment parked in Ready fails, naming it', async () => {
-    const { runway, waited } = group(running({ status: 'Ready' }))
-    const e = (await clearTheWay(cd, TARGET, 'wait', runway).catch((x: unknown) => x)) as ActionError
-    expect(e.message).toMatch(/^Deployment d-RUNNING01 \(Ready .*\) waits in Ready/)
-    expect(e.hint).toContain('continue-deployment: true')
-    expect(waited).toEqual([])
-  })
-
-  it('replace: stops with rollback, then waits for it (and the rollback) to end', async () => {
-    const rollback = running({ deploymentId: 'd-ROLLBACK1', creator: 'codeDeployRollback' })
-    const { runway, waited, log } = group(running({ status: 'Ready' }), rollback)
-    await clearTheWay(cd, TARGET, 'replace', runway)
-    expect(cdMock).toHaveReceivedCommandTimes(StopDeploymentCommand, 1)
-    expect(cdMock).toHaveReceivedCommandWith(StopDeploymentCommand, {
-      deploymentId: 'd-RUNNING01',
-      autoRollbackEnabled: true
-    })
-    expect(waited).toEqual(['d-RUNNING01', 'd-ROLLBACK1'])
-    expect(log[0]).toMatch(/^Replacing d-RUNNING01 .*: stopping it with rollback\.$/)
-    expect(log[1]).toContain('is rolling back')
-  })
-
-  it.each(['wait', 'replace'] as const)(
-    '%s: a deployment in its termination wait is waited behind (the runway ends the wait), not rolled back',
-    async policy => {
-      const { runway, waited, log } = group(running({ instanceTerminationWaitTimeStarted: true }))
-      await clearTheWay(cd, TARGET, policy, runway)
-      expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
-      expect(waited).toEqual(['d-RUNNING01'])
-      expect(log[0]).toContain('in its termination wait')
-    }
-  )
-
-  it('without permission to list deployments, leaves the check to CreateDeployment', async () => {
-    cdMock
-      .on(ListDeploymentsCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to ListDeployments'), { name: 'AccessDeniedException' })
-      )
-    const g = { waitBehind: jest.fn<Runway['waitBehind']>(), log: jest.fn<Runway['log']>(), consoleUrl: url }
-    await clearTheWay(cd, TARGET, 'fail', g)
-    expect(g.waitBehind).not.toHaveBeenCalled()
-    expect(g.log).toHaveBeenCalledWith(
-      expect.stringContaining('CreateDeployment will tell if one is running')
-    )
-  })
-
-  it('takes a listed deployment that has ended meanwhile for a free group', async () => {
-    cdMock.on(ListDeploymentsCommand).resolves({ deployments: ['d-ENDED0001'] })
-    cdMock
-      .on(GetDeploymentCommand)
-      .resolves({ deploymentInfo: running({ deploymentId: 'd-ENDED0001', status: 'Succeeded' }) })
-    const g = { waitBehind: jest.fn<Runway['waitBehind']>(), log: jest.fn(), consoleUrl: url }
-    await clearTheWay(cd, TARGET, 'fail', g)
-    expect(g.waitBehind).not.toHaveBeenCalled()
-  })
-
-  it('fail: a deployment in its termination wait still fails', async () => {
-    const { runway } = group(running({ instanceTerminationWaitTimeStarted: true }))
-    await expect(clearTheWay(cd, TARGET, 'fail', runway)).rejects.toThrow(/already has a deployment/)
-    expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
-  })
-
-  it.each(['fail', 'wait', 'replace'] as const)(
-    '%s: a rollback CodeDeploy started is always waited for, never stopped',
-    async policy => {
-      const { runway, waited, ends } = group(running({ creator: 'codeDeployRollback', status: 'Ready' }))
-      await clearTheWay(cd, TARGET, policy, runway)
-      expect(waited).toEqual(['d-RUNNING01'])
-      // Under fail it is waited for to its very end; wait and replace may end its termination wait.
-      expect(ends).toEqual([policy !== 'fail'])
-      expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
-      expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
-    }
-  )
 })
 
 describe('describeDeployment', () => {

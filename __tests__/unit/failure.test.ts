@@ -1,5 +1,5 @@
 import { LIFECYCLE_EVENTS, isHookEvent } from '../../src/backends/codedeploy/lifecycle-events.js'
-import { alarmNames, describeCancel, describeFailure, describeTimeout } from '../../src/report/failure.js'
+import { alarmNames, describeFailure, describeTimeout } from '../../src/report/failure.js'
 import type { DeploymentSnapshot, LifecycleEvent } from '../../src/watch/snapshot.js'
 
 const t0 = new Date('2026-03-01T10:00:00Z')
@@ -273,7 +273,7 @@ describe('alarmNames', () => {
   })
 })
 
-describe('describeTimeout / describeCancel', () => {
+describe('describeTimeout', () => {
   const running = snap({ status: 'InProgress', phase: 'installing', events: events('Install', 'InProgress') })
 
   it('says what it waited for, where the deployment was and that it was rolled back', () => {
@@ -302,14 +302,5 @@ describe('describeTimeout / describeCancel', () => {
     const { message, details } = describeTimeout({ snap: stuck, stopped: false, minutes: 0.5, goal: 'ready' })
     expect(message).toContain('The deployment goes on (rollback-on-cancel is false)')
     expect(details).toEqual(['Stopped task t9: Task failed ELB health checks'])
-  })
-
-  it('describes a cancel before and after the deployment existed', () => {
-    expect(describeCancel({ stopped: false }).message).toBe('The run was cancelled.')
-    const { message } = describeCancel({ snap: running, stopped: true })
-    expect(message).toBe(
-      'The run was cancelled while deployment d-FAILED123 was InProgress in Install. ' +
-        'The step stopped d-FAILED123 with rollback (rollback-on-cancel). How the rollback ends shows in the console.'
-    )
   })
 })

@@ -21,6 +21,7 @@ export interface FakeIo extends Io {
   warnings: { message: string; title?: string }[]
   errors: { message: string; title?: string }[]
   outputs: Record<string, string>
+  exitCode?: number
   state: Record<string, string>
   summaries: string[]
   files: Record<string, string>
@@ -92,6 +93,9 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
     },
     setOutput: (name, value) => {
       io.outputs[name] = value
+    },
+    setExitCode: code => {
+      io.exitCode = code
     },
     saveState: (name, value) => {
       io.state[name] = value

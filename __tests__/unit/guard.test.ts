@@ -2,7 +2,9 @@ import { CodeDeployClient, GetDeploymentCommand, StopDeploymentCommand } from '@
 import { jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { Guard, STATE } from '../../src/runtime/cancel-guard.js'
+import { Outputs } from '../../src/report/outputs.js'
+import { CancelGuard } from '../../src/runtime/cancel-guard.js'
+import { StepState } from '../../src/runtime/state.js'
 import { type FakeIo, fakeIo } from './fake-io.js'
 
 const stopClient = new CodeDeployClient({
@@ -13,12 +15,15 @@ const stopMock = mockClient(stopClient)
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:8'
 
 let io: FakeIo
-let exit: jest.Mock<(code: number) => void>
+let exit: jest.Mock<() => void>
 let unlisten: (() => void) | undefined
 
-function guard(rollbackOnCancel = true): Guard {
-  return new Guard(io, rollbackOnCancel, () => stopClient, exit)
+function guard(rollbackOnCancel = true): CancelGuard {
+  return new CancelGuard(io, new StepState(io), new Outputs(io), rollbackOnCancel, () => stopClient, exit)
 }
+
+/** What the post step will read. */
+const saved = (): ReturnType<StepState['read']> => new StepState(io).read()
 
 /** Lets the signal handler's promise chain run to its end. */
 const settle = (): Promise<void> => new Promise(r => setImmediate(r))
@@ -28,7 +33,7 @@ beforeEach(() => {
   stopMock.on(StopDeploymentCommand).resolves({ status: 'Pending' })
   stopMock.on(GetDeploymentCommand).resolves({ deploymentInfo: { status: 'Stopped' } })
   io = fakeIo()
-  exit = jest.fn<(code: number) => void>()
+  exit = jest.fn<() => void>()
 })
 
 afterEach(() => {
@@ -39,22 +44,22 @@ afterEach(() => {
 describe('state for the post step', () => {
   it('saves rollback-on-cancel at once', () => {
     guard(false)
-    expect(io.state[STATE.rollbackOnCancel]).toBe('false')
+    expect(saved().rollbackOnCancel).toBe(false)
   })
 
   it('own saves the id as unsettled; settle saves how it settled', () => {
     const g = guard()
     g.own('d-AAAAAAAA1')
-    expect(io.state).toMatchObject({ [STATE.deploymentId]: 'd-AAAAAAAA1', [STATE.settled]: '' })
+    expect(saved()).toMatchObject({ deploymentId: 'd-AAAAAAAA1', settled: undefined })
     expect(g.ownsLiveDeployment).toBe('d-AAAAAAAA1')
     g.settle('goal')
-    expect(io.state[STATE.settled]).toBe('goal')
+    expect(saved().settled).toBe('goal')
     expect(g.ownsLiveDeployment).toBeUndefined()
   })
 
   it('settle without an owned deployment saves nothing', () => {
     guard().settle('ended')
-    expect(io.state[STATE.settled]).toBeUndefined()
+    expect(saved()).toEqual({ rollbackOnCancel: true })
   })
 
   it('owning again (continue after a wait) unsettles', () => {
@@ -62,7 +67,7 @@ describe('state for the post step', () => {
     g.own('d-AAAAAAAA1')
     g.settle('ended')
     g.own('d-AAAAAAAA1')
-    expect(io.state[STATE.settled]).toBe('')
+    expect(saved().settled).toBeUndefined()
     expect(g.ownsLiveDeployment).toBe('d-AAAAAAAA1')
   })
 })
@@ -77,7 +82,7 @@ describe('stopOwned', () => {
       deploymentId: 'd-AAAAAAAA1',
       autoRollbackEnabled: true
     })
-    expect(io.state[STATE.settled]).toBe('stop-requested')
+    expect(saved().settled).toBe('stop-requested')
     expect(io.lines).toEqual([
       'Timed out: stopped deployment d-AAAAAAAA1 with rollback; production traffic goes back to the original task set.'
     ])
@@ -107,7 +112,7 @@ describe('stopOwned', () => {
         title: 'Deployment left running'
       }
     ])
-    expect(io.state[STATE.settled]).toBe('handed-off')
+    expect(saved().settled).toBe('handed-off')
   })
 })
 
@@ -155,7 +160,7 @@ describe('signals', () => {
       autoRollbackEnabled: true
     })
     expect(exit).toHaveBeenCalledTimes(1)
-    expect(exit).toHaveBeenCalledWith(1)
+    expect(io.exitCode).toBe(1)
     expect(io.errors).toEqual([
       {
         message:
@@ -163,7 +168,7 @@ describe('signals', () => {
         title: 'Deployment cancelled'
       }
     ])
-    expect(io.state[STATE.settled]).toBe('stop-requested')
+    expect(saved().settled).toBe('stop-requested')
     expect(io.outputs['deployment-status']).toBe('Stopped')
   })
 
@@ -177,7 +182,8 @@ describe('signals', () => {
     expect(deregister).toHaveBeenCalledTimes(1)
     expect(stopMock).not.toHaveReceivedCommand(StopDeploymentCommand)
     expect(io.errors.map(e => e.message)).toEqual(['The run was cancelled (SIGTERM).'])
-    expect(exit).toHaveBeenCalledWith(1)
+    expect(exit).toHaveBeenCalled()
+    expect(io.exitCode).toBe(1)
   })
 
   it('a signal during CreateDeployment waits for its answer, then stops the new deployment and keeps its revision', async () => {
@@ -198,7 +204,8 @@ describe('signals', () => {
       deploymentId: 'd-CREATED01',
       autoRollbackEnabled: true
     })
-    expect(exit).toHaveBeenCalledWith(1)
+    expect(exit).toHaveBeenCalled()
+    expect(io.exitCode).toBe(1)
   })
 
   it('with rollback-on-cancel false, leaves the deployment running and exits 1', async () => {
@@ -209,8 +216,9 @@ describe('signals', () => {
     await settle()
     expect(stopMock).not.toHaveReceivedCommand(StopDeploymentCommand)
     expect(io.warnings[0]!.title).toBe('Deployment left running')
-    expect(io.state[STATE.settled]).toBe('handed-off')
-    expect(exit).toHaveBeenCalledWith(1)
+    expect(saved().settled).toBe('handed-off')
+    expect(exit).toHaveBeenCalled()
+    expect(io.exitCode).toBe(1)
   })
 
   it('a failed StopDeployment is one error line, and the post step is left to retry', async () => {
@@ -224,8 +232,9 @@ describe('signals', () => {
     expect(io.errors[0]!.message).toBe(
       'The run was cancelled (SIGINT), and stopping deployment d-AAAAAAAA1 failed: connect ETIMEDOUT. The post step tries again; check the deployment in the console.'
     )
-    expect(io.state[STATE.settled]).toBe('')
-    expect(exit).toHaveBeenCalledWith(1)
+    expect(saved().settled).toBeUndefined()
+    expect(exit).toHaveBeenCalled()
+    expect(io.exitCode).toBe(1)
   })
 
   it('unlisten removes both handlers', () => {

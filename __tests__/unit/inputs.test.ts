@@ -19,7 +19,7 @@ function inputError(fn: () => unknown): InputError {
 }
 
 describe('parseInputs', () => {
-  it('fills the contract defaults', () => {
+  it("fills action.yml's defaults", () => {
     expect(parse({})).toEqual({
       service: 'web',
       cluster: 'default',

@@ -4,7 +4,9 @@ import 'aws-sdk-client-mock-jest'
 import { InputError } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Plan } from '../../src/plan/plan.js'
+import { Outputs } from '../../src/report/outputs.js'
 import { Reporter } from '../../src/report/report.js'
+import { StepState } from '../../src/runtime/state.js'
 import type { DeploymentSnapshot } from '../../src/watch/snapshot.js'
 import { type FakeIo, T0, fakeIo } from './fake-io.js'
 
@@ -37,18 +39,18 @@ const snapshot = (over: Partial<DeploymentSnapshot> = {}): DeploymentSnapshot =>
   ...over
 })
 
+const reporterOf = (x: FakeIo): Reporter => new Reporter(x, new Outputs(x), new StepState(x), T0)
+
 let io: FakeIo
 let reporter: Reporter
 
 beforeEach(() => {
   ecsMock.reset()
   io = fakeIo()
-  reporter = new Reporter(io, T0)
+  reporter = reporterOf(io)
 })
 
-afterEach(() => {
-  process.exitCode = undefined
-})
+afterEach(() => {})
 
 describe('taskDefinition', () => {
   it('compares the new revision with the running one and names what changed, never values', async () => {
@@ -90,7 +92,7 @@ describe('end', () => {
     await reporter.end({ outcome: 'succeeded', snapshot: snapshot() })
     expect(io.outputs).toEqual({ 'deployment-status': 'Succeeded' })
     expect(io.errors).toEqual([])
-    expect(process.exitCode).toBeUndefined()
+    expect(io.exitCode).toBeUndefined()
     expect(io.summaries).toHaveLength(1)
     expect(io.summaries[0]).toContain('Deployment succeeded')
     expect(io.summaries[0]).toContain('d-AAAAAAAA1')
@@ -99,7 +101,7 @@ describe('end', () => {
 
   it('links the console of AWS_DEFAULT_REGION when AWS_REGION is empty, as the clients do', async () => {
     const withDefault = fakeIo({ env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-west-1' } })
-    const r = new Reporter(withDefault, T0)
+    const r = reporterOf(withDefault)
     r.deployment('d-AAAAAAAA1', {})
     await r.end({ outcome: 'succeeded', snapshot: snapshot() })
     expect(withDefault.summaries[0]).toContain(
@@ -131,7 +133,7 @@ describe('end', () => {
     })
     expect(io.errors).toEqual([{ message: 'Timed out after 30 minutes.', title: 'Deployment timed out' }])
     expect(io.lines).toEqual(['Status: a', 'Status: b'])
-    expect(process.exitCode).toBe(1)
+    expect(io.exitCode).toBe(1)
     expect(io.outputs).toEqual({ 'deployment-status': 'Stopped', 'rollback-deployment-id': 'd-ROLLBACK1' })
     expect(io.summaries[0]).toContain('d-ROLLBACK1')
   })
@@ -156,7 +158,7 @@ describe('fail', () => {
   ])('reports %s', async (_, e, message, title) => {
     await reporter.fail(e)
     expect(io.errors).toEqual([{ message, title }])
-    expect(process.exitCode).toBe(1)
+    expect(io.exitCode).toBe(1)
     expect(io.summaries[0]).toContain('Deployment failed')
   })
 

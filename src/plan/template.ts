@@ -17,7 +17,7 @@ const TASK_DEFINITION_ARN =
 /**
  * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
  * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the contract says an existing file is a template.
+ * as the README promises: an existing file is a template.
  */
 export function classifyTaskDefinitionInput(
   input: string,

@@ -45,9 +45,3 @@ export function taskDefinitionConsoleUrl(region: string, arn: string): string {
     : `/ecs/v2/task-definitions/${encodeURIComponent(family)}`
   return link(region, path)
 }
-
-/** `cluster` and `service` may be names or ARNs (a service ARN can include the cluster). */
-export function serviceConsoleUrl(region: string, cluster: string, service: string): string {
-  const path = `/ecs/v2/clusters/${encodeURIComponent(lastSegment(cluster))}/services/${encodeURIComponent(lastSegment(service))}/health`
-  return link(region, path)
-}

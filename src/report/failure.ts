@@ -388,15 +388,3 @@ export function describeTimeout(input: InterruptionInput & { minutes: number; go
   ])
   return { message, details: interruptionDetails(input) }
 }
-
-/** The workflow run was cancelled while the step waited. */
-export function describeCancel(input: InterruptionInput): FailureReport {
-  const message = join([
-    `The run was cancelled${whereItWas(input.snap)}`,
-    ...interruptionOutcome(
-      input,
-      'The deployment goes on (rollback-on-cancel is false): follow it in the console, or stop it with stop-deployment'
-    )
-  ])
-  return { message, details: interruptionDetails(input) }
-}

@@ -8,9 +8,10 @@ import {
   type GitHubDeploymentState,
   headSha
 } from './github-deployment.js'
-import { STATE } from '../runtime/cancel-guard.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Io } from '../runtime/io.js'
+import type { StepState } from '../runtime/state.js'
+import type { Outputs } from './outputs.js'
 import type { Plan } from '../plan/plan.js'
 import { describeTrafficRouting } from '../backends/codedeploy/traffic-routing.js'
 import type { DeploymentSnapshot } from '../watch/snapshot.js'
@@ -59,6 +60,8 @@ export class Reporter {
 
   constructor(
     private readonly io: Io,
+    private readonly outputs: Outputs,
+    private readonly state: StepState,
     startedAt: Date
   ) {
     this.report = {
@@ -140,9 +143,9 @@ export class Reporter {
     if (id === undefined) return
     this.github = { deployments, ctx, id }
     this.report.github = { deploymentId: id, environment: inputs.environmentName }
-    this.io.setOutput('github-deployment-id', String(id))
+    this.outputs.githubDeployment(id)
     // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
-    this.io.saveState(STATE.githubDeploymentId, String(id))
+    this.state.githubDeployment(id)
   }
 
   async end(e: Ending): Promise<void> {
@@ -155,11 +158,11 @@ export class Reporter {
     const status = snap?.status ?? e.status ?? this.report.deployment?.status
     if (status !== undefined) {
       if (this.report.deployment) this.report.deployment.status = status
-      this.io.setOutput('deployment-status', status)
+      this.outputs.status(status)
     }
     const rollbackId = snap?.rollback?.deploymentId
     if (rollbackId) {
-      this.io.setOutput('rollback-deployment-id', rollbackId)
+      this.outputs.rollbackDeployment(rollbackId)
       this.report.rollback = {
         id: rollbackId,
         status: e.rollback?.status ?? 'unknown',
@@ -170,7 +173,7 @@ export class Reporter {
       this.report.failure = e.failure
       this.io.error(e.failure.message, e.title ?? titleOf(e.outcome))
       for (const line of e.failure.details) this.io.info(line)
-      process.exitCode = 1
+      this.outputs.failed()
     }
     await this.github?.deployments.setStatus(
       this.github.ctx,

@@ -4,23 +4,14 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { ActionError, errorMessage } from './errors.js'
+import type { Outputs } from '../report/outputs.js'
 import type { Io } from './io.js'
+import type { Settled, StepState } from './state.js'
 import { setTimeout as delay } from 'node:timers/promises'
-
-/** How a deployment this step owned stopped being its business; saved for the post step. */
-export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000
 const STATUS_DEADLINE_MS = 6000
-
-export const STATE = {
-  isPost: 'is-post',
-  deploymentId: 'deployment-id',
-  settled: 'settled',
-  rollbackOnCancel: 'rollback-on-cancel',
-  githubDeploymentId: 'github-deployment-id'
-} as const
 
 /**
  * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
@@ -28,7 +19,7 @@ export const STATE = {
  * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
  * finish, the post step does from the saved state.
  */
-export class Guard {
+export class CancelGuard {
   private owned?: string
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
@@ -38,11 +29,13 @@ export class Guard {
 
   constructor(
     private readonly io: Io,
+    private readonly state: StepState,
+    private readonly outputs: Outputs,
     private readonly rollbackOnCancel: boolean,
     private readonly stopClient: () => CodeDeployClient,
-    private readonly exit: (code: number) => void
+    private readonly exit: () => void
   ) {
-    io.saveState(STATE.rollbackOnCancel, String(rollbackOnCancel))
+    state.rollbackOnCancel(rollbackOnCancel)
   }
 
   listen(): () => void {
@@ -110,14 +103,13 @@ export class Guard {
     this.orphan = undefined
     this.owned = deploymentId
     this.settledAs = undefined
-    this.io.saveState(STATE.deploymentId, deploymentId)
-    this.io.saveState(STATE.settled, '')
+    this.state.owns(deploymentId)
   }
 
   settle(how: Settled): void {
     if (this.owned === undefined) return
     this.settledAs = how
-    this.io.saveState(STATE.settled, how)
+    this.state.settled(how)
   }
 
   get ownsLiveDeployment(): string | undefined {
@@ -163,7 +155,7 @@ export class Guard {
     if (this.owned === undefined) return
     try {
       const out = await this.stopClient().send(new GetDeploymentCommand({ deploymentId: this.owned }))
-      if (out.deploymentInfo?.status) this.io.setOutput('deployment-status', out.deploymentInfo.status)
+      if (out.deploymentInfo?.status) this.outputs.status(out.deploymentInfo.status)
     } catch {
       // Best effort within the runner's 10 s: the stop matters, the output does not.
     }
@@ -197,6 +189,7 @@ export class Guard {
         'Deployment cancelled'
       )
     }
-    this.exit(1)
+    this.outputs.failed()
+    this.exit()
   }
 }

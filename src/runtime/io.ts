@@ -19,6 +19,7 @@ export interface Io {
   startGroup: (name: string) => void
   endGroup: () => void
   setOutput: (name: string, value: string) => void
+  setExitCode: (code: number) => void
   saveState: (name: string, value: string) => void
   getState: (name: string) => string
   summary: (markdown: string) => Promise<void>
@@ -54,6 +55,9 @@ export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
     },
     setOutput: (name, value) => {
       core.setOutput(name, value)
+    },
+    setExitCode: code => {
+      process.exitCode = code
     },
     saveState: (name, value) => {
       core.saveState(name, value)

@@ -12,8 +12,7 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError, awsErrorKind, errorMessage } from '../../runtime/errors.js'
-import type { IfRunning } from '../../inputs/inputs.js'
+import { ActionError } from '../../runtime/errors.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
 export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const
@@ -37,7 +36,7 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
  */
-async function findRunningDeployment(
+export async function findRunningDeployment(
   cd: CodeDeployClient,
   target: DeploymentTarget
 ): Promise<DeploymentInfo | undefined> {
@@ -59,75 +58,6 @@ export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string
     ? `${info.status ?? '?'}, in its termination wait`
     : (info.status ?? '?')
   return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`
-}
-
-export interface Runway {
-  /**
-   * Streams a deployment this step does not own until it ends (no rollback on cancel). With
-   * `endTerminationWait`, a termination wait it reaches is ended rather than waited out: that
-   * release is done.
-   */
-  waitBehind: (deploymentId: string, endTerminationWait: boolean) => Promise<void>
-  log: (line: string) => void
-  consoleUrl: (id: string) => string
-}
-
-/**
- * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
- * always waited for; a deployment in its termination wait is finished (by `waitBehind`) rather
- * than rolled back: its release is done, only the old task set is still kept.
- */
-export async function clearTheWay(
-  cd: CodeDeployClient,
-  target: DeploymentTarget,
-  policy: IfRunning,
-  runway: Runway
-): Promise<void> {
-  for (;;) {
-    const running = await findRunningDeployment(cd, target).catch((e: unknown) => {
-      // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
-      // a second deployment, and that answer is handled the same way.
-      if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
-      runway.log(
-        `Could not list the group's deployments (${errorMessage(e)}); CreateDeployment will tell if one is running.`
-      )
-      return undefined
-    })
-    if (!running?.deploymentId) return
-    const id = running.deploymentId
-    const what = describeDeployment(running, runway.consoleUrl)
-    const inTerminationWait =
-      running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true
-
-    if (running.creator === 'codeDeployRollback') {
-      runway.log(
-        `Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`
-      )
-    } else if (policy === 'fail') {
-      throw new ActionError(
-        `Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`,
-        'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).',
-        'Deployment already running'
-      )
-    } else if (inTerminationWait) {
-      runway.log(
-        `${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`
-      )
-    } else if (policy === 'wait' && running.status === 'Ready') {
-      throw new ActionError(
-        `Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`,
-        'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.',
-        'Deployment already running'
-      )
-    } else if (policy === 'wait') {
-      runway.log(`Waiting for ${what} to end before deploying.`)
-    } else {
-      runway.log(`Replacing ${what}: stopping it with rollback.`)
-      await stopDeployment(cd, id)
-    }
-    // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
-    await runway.waitBehind(id, policy !== 'fail')
-  }
 }
 
 export interface NewDeployment extends DeploymentTarget {

@@ -9,6 +9,8 @@ import {
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import type { Io } from '../../runtime/io.js'
+import type { DeploymentReader } from '../../watch/deployment-watch.js'
 import { isHookEvent } from './lifecycle-events.js'
 import { awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
@@ -41,10 +43,6 @@ export interface CodeDeployReaderOptions {
   taskDefinitionArn?: string
   /** The deployment configuration's traffic steps: when the next one is due. */
   trafficRouting?: TrafficRouting
-}
-
-export interface DeploymentReader {
-  read(): Promise<DeploymentSnapshot>
 }
 
 function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
@@ -333,5 +331,24 @@ export function createCodeDeployReader(
         opts.trafficRouting
       )
     }
+  }
+}
+
+/** Readers of CodeDeploy deployments through the step's clients. */
+export function codeDeployReaders(
+  io: Io,
+  opts: CodeDeployReaderOptions = {}
+): (deploymentId: string) => DeploymentReader {
+  return deploymentId => {
+    const { codedeploy, ecs } = io.aws()
+    const deps = {
+      codedeploy,
+      ecs,
+      now: () => io.now(),
+      warn: (line: string) => {
+        io.warning(line)
+      }
+    }
+    return createCodeDeployReader(deps, deploymentId, opts)
   }
 }

@@ -4,7 +4,8 @@ import { GetDeploymentConfigCommand, type CodeDeployClient } from '@aws-sdk/clie
 import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type { TrafficRouting } from '../../watch/snapshot.js'
 
-// The predefined ECS configurations, known without a call (reference §2.6); custom ones are read.
+// The predefined ECS configurations (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html),
+// known without a call; custom ones are read.
 const PREDEFINED_ROUTING: Record<string, TrafficRouting> = {
   'CodeDeployDefault.ECSAllAtOnce': { type: 'AllAtOnce' },
   'CodeDeployDefault.ECSLinear10PercentEvery1Minutes': {

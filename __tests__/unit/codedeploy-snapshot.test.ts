@@ -1,3 +1,4 @@
+import { LIFECYCLE_EVENTS } from '../../src/backends/codedeploy/lifecycle-events.js'
 import {
   CodeDeployClient,
   DeploymentNotStartedException,
@@ -29,16 +30,7 @@ const info = (over: Partial<DeploymentInfo> = {}): DeploymentInfo => ({
   ...over
 })
 
-const EVENT_NAMES = [
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'AllowTestTraffic',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic'
-]
+const EVENT_NAMES: readonly string[] = LIFECYCLE_EVENTS
 
 /** The eight events: those before `running` Succeeded (each 10 s), `running` with `runningStatus`, the rest Pending. */
 function events(running: string | undefined, runningStatus = 'InProgress'): CdEvent[] {

@@ -1,0 +1,93 @@
+import * as github from '@actions/github'
+import { jest } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { EOL, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AwsAccessError } from '../../src/runtime/errors.js'
+import { actionsIo } from '../../src/runtime/io.js'
+
+describe('actionsIo', () => {
+  const saved = { ...process.env }
+  let dir: string
+  let stdout: string[]
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'actions-io-'))
+    for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY']) {
+      process.env[name] = join(dir, name)
+      writeFileSync(join(dir, name), '')
+    }
+    stdout = []
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk))
+      return true
+    })
+  })
+
+  afterEach(() => {
+    jest.restoreAllMocks()
+    process.env = { ...saved }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('speaks the runner protocol: inputs, log commands, outputs, state and the summary', async () => {
+    process.env.INPUT_SERVICE = ' web '
+    process.env.STATE_settled = 'goal'
+    const io = actionsIo({ ...process.env })
+    expect(io.input('service')).toBe('web')
+    io.info('hello')
+    io.warning('careful', 'Title')
+    io.warning('plain')
+    io.error('broken', 'Failed')
+    io.error('plain error')
+    io.startGroup('group')
+    io.endGroup()
+    expect(stdout.join('')).toBe(
+      [
+        'hello',
+        '::warning title=Title::careful',
+        '::warning::plain',
+        '::error title=Failed::broken',
+        '::error::plain error',
+        '::group::group',
+        '::endgroup::',
+        ''
+      ].join(EOL)
+    )
+    io.setOutput('deployment-id', 'd-AAAAAAAA1')
+    io.saveState('settled', 'ended')
+    expect(readFileSync(join(dir, 'GITHUB_OUTPUT'), 'utf8')).toMatch(/^deployment-id<<.*\nd-AAAAAAAA1\n/)
+    expect(readFileSync(join(dir, 'GITHUB_STATE'), 'utf8')).toMatch(/^settled<<.*\nended\n/)
+    expect(io.getState('settled')).toBe('goal')
+    await io.summary('# Done')
+    expect(readFileSync(join(dir, 'GITHUB_STEP_SUMMARY'), 'utf8')).toBe(`# Done${EOL}`)
+    expect(io.context()).toBe(github.context)
+  })
+
+  it('writes no summary outside a runner', async () => {
+    const env = { ...process.env, GITHUB_STEP_SUMMARY: '' }
+    await actionsIo(env).summary('# Done')
+    expect(readFileSync(join(dir, 'GITHUB_STEP_SUMMARY'), 'utf8')).toBe('')
+  })
+
+  it('reads files, keeps time and sleeps', async () => {
+    const file = join(dir, 'td.json')
+    writeFileSync(file, '{}')
+    const io = actionsIo({})
+    expect(io.exists(file)).toBe(true)
+    expect(io.exists(join(dir, 'nope'))).toBe(false)
+    expect(io.readFile(file)).toBe('{}')
+    const before = io.now().getTime()
+    await io.sleep(5)
+    expect(io.now().getTime()).toBeGreaterThanOrEqual(before + 4)
+  })
+
+  it('makes the AWS clients once, on first use, and GitHub clients for GITHUB_API_URL', () => {
+    const io = actionsIo({ AWS_REGION: 'eu-west-1', GITHUB_API_URL: 'https://ghe.example.com/api/v3' })
+    expect(io.aws()).toBe(io.aws())
+    expect(io.aws().region).toBe('eu-west-1')
+    expect(io.github('t').request.endpoint.DEFAULTS.baseUrl).toBe('https://ghe.example.com/api/v3')
+    expect(actionsIo({}).github('t').request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com')
+    expect(() => actionsIo({}).aws()).toThrow(AwsAccessError)
+  })
+})

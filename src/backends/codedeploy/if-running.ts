@@ -1,0 +1,118 @@
+// if-deployment-running: what to do when the deployment group already runs a deployment. The
+// deployments waited behind are not this step's: they are streamed, never stopped on cancel.
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy'
+import type { IfRunning } from '../../inputs/inputs.js'
+import { ActionError, awsErrorKind, errorMessage } from '../../runtime/errors.js'
+import type { DeploymentWatch } from '../../watch/deployment-watch.js'
+import {
+  type DeploymentTarget,
+  continueDeployment,
+  describeDeployment,
+  findRunningDeployment,
+  stopDeployment
+} from './deployment.js'
+
+export interface WaitBehind {
+  watch: Pick<DeploymentWatch, 'watch' | 'rollbackOf'>
+  /** When the step gives up waiting behind a deployment it starts to wait for (timeout-minutes). */
+  deadline: () => Date
+  timeoutMinutes: number
+  /** Sleeps one poll interval. */
+  pause: () => Promise<void>
+  log: (line: string) => void
+  consoleUrl: (id: string) => string
+}
+
+/**
+ * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is
+ * always waited for; a deployment in its termination wait is finished rather
+ * than rolled back: its release is done, only the old task set is still kept.
+ */
+export async function freeDeploymentGroup(
+  cd: CodeDeployClient,
+  target: DeploymentTarget,
+  policy: IfRunning,
+  behind: WaitBehind
+): Promise<void> {
+  for (;;) {
+    const running = await findRunningDeployment(cd, target).catch((e: unknown) => {
+      // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
+      // a second deployment, and that answer is handled the same way.
+      if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
+      behind.log(
+        `Could not list the group's deployments (${errorMessage(e)}); CreateDeployment will tell if one is running.`
+      )
+      return undefined
+    })
+    if (!running?.deploymentId) return
+    const id = running.deploymentId
+    const what = describeDeployment(running, behind.consoleUrl)
+    const inTerminationWait =
+      running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true
+
+    if (running.creator === 'codeDeployRollback') {
+      behind.log(
+        `Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`
+      )
+    } else if (policy === 'fail') {
+      throw new ActionError(
+        `Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`,
+        'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).',
+        'Deployment already running'
+      )
+    } else if (inTerminationWait) {
+      behind.log(
+        `${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`
+      )
+    } else if (policy === 'wait' && running.status === 'Ready') {
+      throw new ActionError(
+        `Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`,
+        'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.',
+        'Deployment already running'
+      )
+    } else if (policy === 'wait') {
+      behind.log(`Waiting for ${what} to end before deploying.`)
+    } else {
+      behind.log(`Replacing ${what}: stopping it with rollback.`)
+      await stopDeployment(cd, id)
+    }
+    // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
+    await waitBehind(cd, id, policy !== 'fail', behind)
+  }
+}
+
+/**
+ * Streams a deployment this step does not own until it ends. With `endTerminationWait`, a
+ * termination wait it reaches is ended rather than waited out: that release is done.
+ */
+async function waitBehind(
+  cd: CodeDeployClient,
+  id: string,
+  endTerminationWait: boolean,
+  behind: WaitBehind
+): Promise<void> {
+  const { watch } = behind
+  const deadline = behind.deadline()
+  let result = await watch.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline)
+  // AfterAllowTraffic has passed; the termination wait starts a moment later.
+  while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
+    await behind.pause()
+    result = await watch.watch(id, 'traffic-shifted', deadline, result.view)
+  }
+  if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
+    behind.log(
+      `Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`
+    )
+    await continueDeployment(cd, id, 'TERMINATION_WAIT')
+    result = await watch.watch(id, 'succeeded', deadline, result.view)
+  }
+  if (result.outcome === 'timeout') {
+    throw new ActionError(
+      `Deployment ${id} did not end within ${behind.timeoutMinutes} minutes; this step gave up waiting behind it.`,
+      'Run again later, or raise timeout-minutes.',
+      'Deployment already running'
+    )
+  }
+  // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
+  await watch.rollbackOf(result.snapshot)
+}
