@@ -1,4 +1,4 @@
-// ESM + ts-jest as actions/typescript-action sets it up; type checking is `npm run build`'s job,
+// ESM + ts-jest as actions/typescript-action sets it up; type checking is `npm run typecheck`'s job,
 // so ts-jest only transpiles (isolatedModules in tsconfig.json) and the suite stays fast on 2 cores.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }]

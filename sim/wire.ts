@@ -34,6 +34,7 @@ interface ServiceModel {
   shapes: Record<string, ShapeSpec>
 }
 
+/** From botocore's models, by scripts/extract-models.py. */
 const models: Record<AwsService, ServiceModel> = {
   ecs: JSON.parse(readFileSync(new URL('./models/ecs.json', import.meta.url), 'utf8')),
   codedeploy: JSON.parse(readFileSync(new URL('./models/codedeploy.json', import.meta.url), 'utf8'))
