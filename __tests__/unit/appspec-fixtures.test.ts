@@ -1,205 +1,377 @@
-// Every real-world AppSpec in the shared fixtures goes through the parser: the table says which ones
-// fail and why, and which warnings the others give. Those that parse are built into the AppSpec sent.
-import fs from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+// The project's own AppSpec fixtures (__tests__/fixtures/appspecs, notes in index.json) through the
+// parser. Files under rejected/ must fail with the message given here; every other one must parse
+// into exactly the fields given here and build into the AppSpec this action sends.
+import { createHash } from 'node:crypto'
+import * as path from 'node:path'
 import { InputError } from '../../src/runtime/errors.js'
 import { buildAppSpec } from '../../src/backends/codedeploy/appspec.js'
 import { parseAppSpecFile, type AppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
+import { FIXTURES, filesUnder, readFixture } from '../fixture-helpers.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const dir = path.join(path.resolve(repoRoot, '../shared/fixtures'), 'appspecs')
-const TD = 'arn:aws:ecs:us-east-1:111122223333:task-definition/web:7'
+const TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/fixtures:42'
+/** What the inputs or the service would give where the file leaves the container out. */
+const FALLBACK = { containerName: 'from-inputs', containerPort: 8443 }
 
-interface Case {
-  /** Fragments the InputError's message must contain; absent when the file parses. */
-  error?: string[]
-  /** Warnings, matched in order. */
-  warnings?: RegExp[]
-  /** Fields the parse must give. */
-  gives?: Partial<AppSpecFile>
+interface Parses {
+  /** The parse's fields, exactly (hooks default to none). */
+  gives: Partial<Omit<AppSpecFile, 'warnings'>>
+  /** Every warning, in order; `{file}` stands for the file's path. */
+  warnings?: string[]
 }
 
-const PORT_OR_NAME_IGNORED = /: ignored; the value comes from the inputs or the service's load balancer\.$/
+interface Fails {
+  /** The InputError's whole message after the file name. */
+  error: string
+}
 
-const TABLE: Record<string, Case> = {
-  // version 1, 2-space outer indent, literal TASK_DEFINITION_ARN (ignored)
-  '1308harshit__pearlThought-all-tasks-strapi__appspec.json': {
-    warnings: [/^version 1 in .* is ignored: the AppSpec sent uses version 0\.0/],
-    gives: { containerName: 'strapi', containerPort: 1337, hooks: [] }
-  },
-  '13Dev-07__EmailV__appspec.yml': {
-    error: [
-      'Hooks.BeforeInstall: is a script ("scripts/before_install.sh")',
-      'Hooks.AfterInstall: is a script ("scripts/after_install.sh")',
-      'Hooks.ApplicationStart: is an EC2/on-premises lifecycle event',
-      'Hooks.ValidateService: is an EC2/on-premises lifecycle event'
+interface FailsOnProblems {
+  /** Every problem of "cannot be used: ...", in order. */
+  problems: string[]
+}
+
+type Case = Parses | Fails | FailsOnProblems
+
+const IGNORED = ": ignored; the value comes from the inputs or the service's load balancer."
+const LB = 'Resources[0].TargetService.Properties.LoadBalancerInfo'
+const PROPS = 'Resources[0].TargetService.Properties'
+const AWSVPC = `${PROPS}.NetworkConfiguration.AwsvpcConfiguration`
+const SCRIPT = 'scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.'
+const EC2_EVENT =
+  'is an EC2/on-premises lifecycle event (as ApplicationStart and ValidateService are), not an ECS one.'
+const SENT_AS_IS = 'which would be sent to AWS as it is; render it first.'
+
+const CASES: Record<string, Case> = {
+  'appspecs/blank-container-fields.yaml': {
+    gives: {},
+    warnings: [
+      `${LB}.ContainerName in {file} is blank${IGNORED}`,
+      `${LB}.ContainerPort in {file} is blank${IGNORED}`
     ]
   },
-  '15921645918__workshop-repo__appspec.yaml': { gives: { containerName: 'webapp', containerPort: 80 } },
-  'Abdelali12-codes__aws_ecs_blue_green_lambda_hooks__appspec.yaml': {
-    gives: { containerName: 'nginx', containerPort: 80 }
-  },
-  // CRLF
-  'AbdulrahmanSamir__nodejs-BG-ECS__appspec.yaml': { gives: { containerName: 'nodejs', containerPort: 80 } },
-  // CRLF, 1-space indentation, TaskDefinition as a bare family
-  'AleksandarCvjetic__aws-ecs-pipeline-with-blue-green-deployment__appspec.yaml': {
-    gives: { containerName: 'simple-node-app', containerPort: 8080 }
-  },
-  // comment lines at column 0 inside Properties; placeholders in TaskDefinition only (ignored)
-  'Andrew-Chen-Wang__cookiecutter-django-ecs-github__appspec.yaml': {
-    gives: { containerName: 'nginx', containerPort: 80 }
-  },
-  'DevopsArtFactory__springboot-sample__appspec.json': {
-    gives: { containerName: 'demo', containerPort: 8080 }
-  },
-  'EverUniAndes__listanegra__appspec.json': {
-    warnings: [/^version 1 in /],
-    gives: { containerName: 'app-entrega4', containerPort: 3000 }
-  },
-  // blank " " ContainerName/ContainerPort would be warnings; the blank hook is what fails
-  'aws-samples__ecs-blue-green-deployment-with-codedeploy__iac__code-deploy__appspec.yml': {
-    error: ['Hooks.AfterAllowTestTraffic: is blank']
-  },
-  'aws-samples__ecs-windows-ci-cd-blue-green__asset__appspec_template.yaml': {
-    error: ['CapacityProviderStrategy[0].CapacityProvider: contains the placeholder <CAPACITY_PROVIDER>']
-  },
-  // commented-out hooks, no newline at EOF; the one live hook's ARN has <region>/<account>
-  'benbpyle__ecs-blue-green-cdk-rust-hook__lib__code-deploy__app-spec.yml': {
-    error: ['Hooks.BeforeAllowTraffic: contains the placeholder <region>']
-  },
-  'kayac__ecspresso__appspec__test.yml': {
+  'appspecs/bom-crlf.yml': { gives: { containerName: 'greeter', containerPort: 8080 } },
+  'appspecs/camel-case-keys-hooks-map.json': {
     gives: {
-      containerName: 'SampleApplicationName',
-      containerPort: 80,
-      platformVersion: 'LATEST',
+      containerName: 'router',
+      containerPort: 8080,
       networkConfiguration: {
         awsvpcConfiguration: {
-          subnets: ['subnet-1234abcd', 'subnet-5678abcd'],
-          securityGroups: ['sg-12345678'],
+          subnets: ['subnet-0aa11bb22cc33dd44'],
+          securityGroups: ['sg-0ee55ff66aa77bb88'],
           assignPublicIp: 'ENABLED'
         }
       },
-      capacityProviderStrategy: [
-        { capacityProvider: 'FARGATE_SPOT', base: 1, weight: 2 },
-        { capacityProvider: 'FARGATE', base: 0, weight: 1 }
-      ],
       hooks: [
-        { event: 'BeforeInstall', functionName: 'LambdaFunctionToValidateBeforeInstall' },
-        { event: 'AfterInstall', functionName: 'LambdaFunctionToValidateAfterTraffic' },
-        { event: 'AfterAllowTestTraffic', functionName: 'LambdaFunctionToValidateAfterTestTrafficStarts' },
-        {
-          event: 'BeforeAllowTraffic',
-          functionName: 'LambdaFunctionToValidateBeforeAllowingProductionTraffic'
-        },
-        { event: 'AfterAllowTraffic', functionName: 'LambdaFunctionToValidateAfterAllowingProductionTraffic' }
+        { event: 'BeforeInstall', functionName: 'wren-router-preflight' },
+        { event: 'AfterAllowTestTraffic', functionName: 'wren-router-canary' }
       ]
     }
   },
-  // hooks as a map of EC2 script entries; <SUBNET_1> placeholders in NetworkConfiguration
-  'otunba-ola01__revolucare-wrlylc__infrastructure__ci-cd__appspec.yaml': {
-    error: [
-      'AwsvpcConfiguration.Subnets[0]: contains the placeholder <SUBNET_1>',
-      'AwsvpcConfiguration.SecurityGroups[0]: contains the placeholder <SECURITY_GROUP>',
-      'Hooks.BeforeInstall: is a script ("scripts/before-install.sh")',
-      'Hooks.AfterAllowTraffic: is a script ("scripts/after-allow-traffic.sh")'
+  'appspecs/comments-commented-out-hooks.yaml': { gives: { containerName: 'catalog', containerPort: 8080 } },
+  'appspecs/container-placeholders.yaml': {
+    gives: { capacityProviderStrategy: [{ capacityProvider: 'juniper-windows-asg', weight: 1 }] },
+    warnings: [
+      `${LB}.ContainerName in {file} is the placeholder <CONTAINER_NAME>${IGNORED}`,
+      `${LB}.ContainerPort in {file} is the placeholder <CONTAINER_PORT>${IGNORED}`
     ]
   },
-  // Terraform %{ if } directives: not YAML until rendered
-  'malformed/toluna-terraform__terraform-aws-ecs-gitflow__templates__appspec.json.tpl': {
-    error: [
-      'is not valid YAML or JSON (line 18, column 9): Plain value cannot start with directive indicator character %'
+  'appspecs/crlf.yaml': {
+    gives: {
+      containerName: 'notify',
+      containerPort: 5000,
+      hooks: [{ event: 'BeforeAllowTraffic', functionName: 'kestrel-notify-gate' }]
+    }
+  },
+  'appspecs/full-fargate.yaml': {
+    gives: {
+      containerName: 'checkout',
+      containerPort: 9090,
+      platformVersion: '1.4.0',
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ['subnet-0a11b22c33d44e55f', 'subnet-0f55e44d33c22b11a'],
+          securityGroups: ['sg-0123abcd4567ef890'],
+          assignPublicIp: 'DISABLED'
+        }
+      },
+      capacityProviderStrategy: [
+        { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+        { capacityProvider: 'FARGATE', base: 1, weight: 1 }
+      ],
+      // In lifecycle order, whatever the file's order.
+      hooks: [
+        { event: 'BeforeInstall', functionName: 'orchard-preflight' },
+        { event: 'AfterInstall', functionName: 'orchard-warmup' },
+        {
+          event: 'AfterAllowTestTraffic',
+          functionName: 'arn:aws:lambda:us-east-2:123456789012:function:orchard-contract-tests:live'
+        },
+        { event: 'BeforeAllowTraffic', functionName: 'orchard-gate' },
+        { event: 'AfterAllowTraffic', functionName: 'orchard-smoke-after-traffic' }
+      ]
+    }
+  },
+  'appspecs/json-number-version.json': { gives: { containerName: 'api', containerPort: 8080 } },
+  'appspecs/json-trailing-commas.json': { gives: { containerName: 'quotes', containerPort: 8080 } },
+  'appspecs/json-version-1.json': {
+    gives: { containerName: 'reports', containerPort: 8000 },
+    warnings: ['version 1 in {file} is ignored: the AppSpec sent uses version 0.0, the only one.']
+  },
+  'appspecs/minimal.yaml': { gives: { containerName: 'web', containerPort: 3000 } },
+  'appspecs/one-space-indent-bare-family.yaml': { gives: { containerName: 'media', containerPort: 8088 } },
+  'appspecs/quoted-port-numeric-platform.yaml': {
+    gives: { containerName: 'api', containerPort: 8080, platformVersion: '1.4' }
+  },
+
+  'appspecs/rejected/blank-hook.yaml': {
+    problems: [
+      'Hooks.AfterAllowTestTraffic: is blank; give a Lambda function name or ARN, or remove the hook.',
+      'Hooks.AfterAllowTraffic: must be the name or ARN of one Lambda function, not null.'
+    ]
+  },
+  'appspecs/rejected/capacity-provider-placeholder.yaml': {
+    problems: [
+      `${PROPS}.CapacityProviderStrategy[0].CapacityProvider: contains the placeholder <CAPACITY_PROVIDER>, ${SENT_AS_IS}`
+    ]
+  },
+  'appspecs/rejected/duplicate-key-other-case.yaml': {
+    problems: [
+      `${LB}.containerPort: given twice (as ContainerPort and containerPort; keys are case-insensitive).`
+    ]
+  },
+  'appspecs/rejected/duplicate-key.yaml': {
+    error: 'is not valid YAML or JSON (line 10, column 11): Map keys must be unique.'
+  },
+  'appspecs/rejected/ec2-appspec.yml': {
+    error: 'has no Resources section: it is an EC2/on-premises AppSpec (it has os/files).'
+  },
+  'appspecs/rejected/ec2-events-and-scripts.yaml': {
+    problems: [
+      `Hooks.BeforeInstall: is a script ("deploy/hooks/backup-db.sh"); ${SCRIPT}`,
+      `Hooks.AfterInstall: is a script ("migrate.py"); ${SCRIPT}`,
+      `Hooks.ApplicationStart: ${EC2_EVENT}`,
+      `Hooks.ValidateService: ${EC2_EVENT}`
+    ]
+  },
+  'appspecs/rejected/ec2-script-entries-map.yaml': {
+    problems: [
+      `${AWSVPC}.Subnets[0]: contains the placeholder <PRIVATE_SUBNET_A>, ${SENT_AS_IS}`,
+      `${AWSVPC}.Subnets[1]: contains the placeholder <PRIVATE_SUBNET_B>, ${SENT_AS_IS}`,
+      `${AWSVPC}.SecurityGroups[0]: contains the placeholder \${ORDERS_SG}, ${SENT_AS_IS}`,
+      `Hooks.BeforeInstall: is a script ("ops/check-capacity.sh"); ${SCRIPT}`,
+      `Hooks.AfterAllowTraffic: is a script ("ops/notify-release.sh"); ${SCRIPT}`
+    ]
+  },
+  'appspecs/rejected/empty.yaml': { error: 'is not an AppSpec: its top level is empty, not a mapping.' },
+  'appspecs/rejected/json-missing-comma.json': {
+    error: 'is not valid YAML or JSON (line 2, column 14): Implicit keys need to be on a single line.'
+  },
+  'appspecs/rejected/lambda-appspec.yaml': {
+    error:
+      'is not an ECS AppSpec: Resources[0].quotesHandler.Type is "AWS::Lambda::Function" (a Lambda AppSpec), not AWS::ECS::Service.'
+  },
+  'appspecs/rejected/misaligned-indentation.yaml': {
+    error: 'is not valid YAML or JSON (line 7, column 1): All mapping items must start at the same column.'
+  },
+  'appspecs/rejected/misspelt-resources.yaml': { error: 'has no Resources section.' },
+  'appspecs/rejected/nested-in-compact-mapping.yaml': {
+    error:
+      'is not valid YAML or JSON (line 8, column 26): Nested mappings are not allowed in compact mappings.'
+  },
+  'appspecs/rejected/no-target-service-name.yaml': {
+    error:
+      'is not an ECS AppSpec: the Resources entry must be a single-key mapping such as TargetService: { Type, Properties }.'
+  },
+  'appspecs/rejected/placeholder-hook-arn.yml': {
+    problems: [
+      'Hooks.AfterAllowTestTraffic: contains the placeholder <region>; CodeDeploy would invoke a function of that name. Render it first.',
+      'Hooks.BeforeAllowTraffic: contains the placeholder {{ gate_function }}; CodeDeploy would invoke a function of that name. Render it first.'
+    ]
+  },
+  'appspecs/rejected/tab-indentation.yaml': {
+    error: 'is not valid YAML or JSON (line 8, column 1): Tabs are not allowed as indentation.'
+  },
+  'appspecs/rejected/terraform-directives.json.tpl': {
+    error: 'is not valid YAML or JSON (line 11, column 31): Unexpected flow-map-start at node end.'
+  },
+  'appspecs/rejected/top-level-list.yaml': {
+    error:
+      'is not an AppSpec: its top level is [{"version":0},{"Resources":[{"TargetService":{"Type":"AWS::ECS::Service"}}]}], not a mapping.'
+  },
+  'appspecs/rejected/two-target-services.yaml': {
+    error: 'is not an ECS AppSpec: Resources has 2 entries; an ECS AppSpec has exactly one target service.'
+  },
+  'appspecs/rejected/unhookable-and-misspelt-events.yaml': {
+    problems: [
+      'Hooks.BeforeInstal: is not an ECS lifecycle event; did you mean BeforeInstall?',
+      'Hooks.AllowTraffic: is a step CodeDeploy runs itself and cannot be hooked.',
+      'Hooks.AfterDeploy: is not an ECS lifecycle event.'
+    ]
+  },
+  'appspecs/rejected/unknown-keys.yaml': {
+    problems: [
+      'Hook: unknown key; did you mean Hooks? Known keys here: version, Resources, Hooks.',
+      `${PROPS}.PlatfromVersion: unknown key; did you mean PlatformVersion? Known keys here: TaskDefinition, LoadBalancerInfo, PlatformVersion, NetworkConfiguration, CapacityProviderStrategy.`,
+      `${AWSVPC}.Subnet: unknown key; did you mean Subnets? Known keys here: Subnets, SecurityGroups, AssignPublicIp.`,
+      `${AWSVPC}.Subnets: is required (at least one subnet ID).`,
+      `${PROPS}.CapacityProviderStrategy[0].Wieght: unknown key; did you mean Weight? Known keys here: CapacityProvider, Base, Weight.`
+    ]
+  },
+  'appspecs/rejected/wrong-value-types.yaml': {
+    problems: [
+      `${LB}.ContainerName: must be a string, not ["ledger","ledger-v2"].`,
+      `${LB}.ContainerPort: must be a whole number from 1 to 65535, not "http".`,
+      `${AWSVPC}.Subnets: must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not "subnet-0aa11bb22cc33dd44,subnet-0ee55ff66aa77bb88".`,
+      `${AWSVPC}.AssignPublicIp: must be ENABLED or DISABLED, not "yes".`,
+      `${PROPS}.CapacityProviderStrategy[0].Weight: must be a whole number from 0 to 1000, not 1001.`,
+      'Hooks: must be a list of single-key mappings such as - BeforeInstall: MyFunction.'
     ]
   }
 }
 
-function fixtureFiles(): string[] {
-  const top = fs.readdirSync(dir).filter(f => fs.statSync(path.join(dir, f)).isFile())
-  const malformed = fs.readdirSync(path.join(dir, 'malformed')).map(f => `malformed/${f}`)
-  return [...top, ...malformed].sort()
+function inputError(f: () => unknown): InputError {
+  try {
+    f()
+  } catch (e) {
+    if (e instanceof InputError) return e
+    throw e
+  }
+  throw new Error('expected an InputError, and nothing was thrown')
 }
 
-function read(name: string): string {
-  return fs.readFileSync(path.join(dir, name), 'utf8')
+function parse(file: string): AppSpecFile {
+  return parseAppSpecFile(readFixture(file), file)
 }
 
 describe('AppSpec fixtures', () => {
-  it('has a row for every fixture file, and a file for every row', () => {
-    expect(fixtureFiles()).toEqual(Object.keys(TABLE).sort())
+  it('has a case for every fixture file, and a file for every case', () => {
+    const files = filesUnder(path.join(FIXTURES, 'appspecs')).map(f => `appspecs/${f}`)
+    expect(Object.keys(CASES).sort()).toEqual(files)
   })
 
-  describe.each(Object.entries(TABLE))('%s', (name, c) => {
-    const fragments = c.error
-    if (fragments) {
-      it('fails with an input error that names the file and each problem', () => {
-        let error: unknown
-        try {
-          parseAppSpecFile(read(name), name)
-        } catch (e) {
-          error = e
-        }
-        expect(error).toBeInstanceOf(InputError)
-        const message = (error as InputError).message
-        expect(message.startsWith(name)).toBe(true)
-        for (const fragment of fragments) expect(message).toContain(fragment)
+  it('expects exactly the files under rejected/ to fail', () => {
+    const misplaced = Object.entries(CASES)
+      .filter(([file, c]) => file.includes('/rejected/') === 'gives' in c)
+      .map(([file]) => file)
+    expect(misplaced).toEqual([])
+  })
+
+  describe.each(Object.entries(CASES))('%s', (file, c) => {
+    if ('error' in c) {
+      it('fails with an input error that names the file', () => {
+        expect(inputError(() => parse(file)).message).toBe(`${file} ${c.error}`)
       })
       return
     }
-    it('parses, with the expected warnings, and builds a valid AppSpec', () => {
-      const spec = parseAppSpecFile(read(name), name)
-      expect(spec).toMatchObject({ hooks: [], ...c.gives })
-      expect(spec.warnings).toHaveLength(c.warnings?.length ?? 0)
-      for (const [i, w] of (c.warnings ?? []).entries()) expect(spec.warnings[i]).toMatch(w)
-
-      const built = buildAppSpec({
-        taskDefinitionArn: TD,
-        containerName: spec.containerName ?? 'app',
-        containerPort: spec.containerPort ?? 80,
-        ...spec
+    if ('problems' in c) {
+      it('fails with an input error that lists every problem of the file', () => {
+        const e = inputError(() => parse(file))
+        expect(e.message).toBe(`${file} cannot be used: ${c.problems.join(' ')}`)
+        expect(e.hint).toMatch(/Fix the file \(ECS AppSpec reference: https:\/\//)
+        if (c.problems.some(p => p.startsWith('Hooks')))
+          expect(e.hint).toMatch(/^An ECS hook is the name or ARN of one Lambda function/)
       })
-      const target = built.appSpec.Resources[0].TargetService
+      return
+    }
+    it('parses into exactly the expected fields and builds the AppSpec sent', () => {
+      const spec = parse(file)
+      expect(spec).toEqual({
+        hooks: [],
+        ...c.gives,
+        warnings: (c.warnings ?? []).map(w => w.replace('{file}', file))
+      })
+
+      const containerName = spec.containerName ?? FALLBACK.containerName
+      const containerPort = spec.containerPort ?? FALLBACK.containerPort
+      const built = buildAppSpec({ ...spec, taskDefinitionArn: TD, containerName, containerPort })
+      expect(JSON.parse(built.content)).toEqual(built.appSpec)
+      expect(built.sha256).toBe(createHash('sha256').update(built.content).digest('hex'))
       expect(built.appSpec.version).toBe('0.0')
+      const target = built.appSpec.Resources[0].TargetService
       expect(target.Type).toBe('AWS::ECS::Service')
-      // The file's TaskDefinition (a placeholder or an old revision) never survives.
+      // The file's TaskDefinition (a placeholder, a family, an old revision) never survives.
       expect(target.Properties.TaskDefinition).toBe(TD)
-      expect(typeof target.Properties.LoadBalancerInfo.ContainerPort).toBe('number')
-      expect(built.sha256).toMatch(/^[0-9a-f]{64}$/)
-      // Sent content reads back as the same AppSpec, without warnings.
-      const reread = parseAppSpecFile(built.content, 'sent.json')
-      const { warnings, ...fields } = spec
-      expect(reread).toEqual({ ...fields, warnings: warnings.filter(w => !/^version /.test(w)) })
+      expect(target.Properties.LoadBalancerInfo).toEqual({
+        ContainerName: containerName,
+        ContainerPort: containerPort
+      })
+      expect(built.appSpec.Hooks ?? []).toEqual(spec.hooks.map(h => ({ [h.event]: h.functionName })))
+
+      // What is sent reads back as the same AppSpec, with no warnings left.
+      expect(parseAppSpecFile(built.content, 'sent.json')).toEqual({
+        ...spec,
+        containerName,
+        containerPort,
+        warnings: []
+      })
     })
   })
+})
 
-  it('really covers CRLF line endings and 1-space indentation', () => {
-    expect(read('AbdulrahmanSamir__nodejs-BG-ECS__appspec.yaml')).toContain('\r\n')
-    const oneSpace = read('AleksandarCvjetic__aws-ecs-pipeline-with-blue-green-deployment__appspec.yaml')
-    expect(oneSpace).toContain('\r\n')
-    expect(oneSpace).toContain('\r\n - TargetService:')
+describe('AppSpec fixtures: the traits are really in the files', () => {
+  it('keeps CRLF line endings and the byte order mark as written', () => {
+    for (const file of ['appspecs/crlf.yaml', 'appspecs/bom-crlf.yml']) {
+      expect(readFixture(file)).toContain('\r\n')
+      expect(readFixture(file)).not.toMatch(/[^\r]\n/)
+    }
+    expect(readFixture('appspecs/bom-crlf.yml').startsWith('\uFEFFversion:')).toBe(true)
   })
 
-  it('turns the blank " " container fields into warnings once the blank hook is gone', () => {
-    const name = 'aws-samples__ecs-blue-green-deployment-with-codedeploy__iac__code-deploy__appspec.yml'
-    const text = read(name).replace(/Hooks:[\s\S]*$/, '')
-    const spec = parseAppSpecFile(text, name)
-    expect(spec.containerName).toBeUndefined()
-    expect(spec.containerPort).toBeUndefined()
-    expect(spec.warnings).toEqual([
-      expect.stringMatching(
-        /^Resources\[0\]\.TargetService\.Properties\.LoadBalancerInfo\.ContainerName in .* is blank/
-      ),
-      expect.stringMatching(/ContainerPort in .* is blank: ignored/)
-    ])
-    expect(spec.warnings[0]).toMatch(PORT_OR_NAME_IGNORED)
+  it('has the layouts the notes promise', () => {
+    expect(readFixture('appspecs/one-space-indent-bare-family.yaml')).toContain(
+      '\n - TargetService:\n    Type:'
+    )
+    const comments = readFixture('appspecs/comments-commented-out-hooks.yaml')
+    expect(comments).toMatch(/\n# [^\n]*\n {8}TaskDefinition:/)
+    expect(comments.endsWith('\n')).toBe(false)
+    expect(readFixture('appspecs/rejected/tab-indentation.yaml')).toContain('\n\t  ContainerName:')
+    expect(readFixture('appspecs/json-version-1.json').startsWith('  {\n')).toBe(true)
+    expect(readFixture('appspecs/json-trailing-commas.json')).toMatch(/,\n\s*\}/)
   })
+})
 
-  it('turns <CONTAINER_NAME>/<CONTAINER_PORT> into warnings once the capacity provider is rendered', () => {
-    const name = 'aws-samples__ecs-windows-ci-cd-blue-green__asset__appspec_template.yaml'
-    const spec = parseAppSpecFile(read(name).replace('<CAPACITY_PROVIDER>', 'win-ec2'), name)
-    expect(spec.capacityProviderStrategy).toEqual([{ capacityProvider: 'win-ec2', weight: 1 }])
-    expect(spec.warnings).toEqual([
-      expect.stringMatching(/ContainerName in .* is the placeholder <CONTAINER_NAME>: ignored/),
-      expect.stringMatching(/ContainerPort in .* is the placeholder <CONTAINER_PORT>: ignored/)
-    ])
+describe('AppSpec fixtures: the AppSpec sent', () => {
+  it('writes every property of the full file with the documented keys, hooks in lifecycle order', () => {
+    const spec = parse('appspecs/full-fargate.yaml')
+    const { appSpec } = buildAppSpec({
+      ...spec,
+      taskDefinitionArn: TD,
+      containerName: spec.containerName!,
+      containerPort: spec.containerPort!
+    })
+    expect(appSpec).toEqual({
+      version: '0.0',
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: {
+              TaskDefinition: TD,
+              LoadBalancerInfo: { ContainerName: 'checkout', ContainerPort: 9090 },
+              PlatformVersion: '1.4.0',
+              NetworkConfiguration: {
+                AwsvpcConfiguration: {
+                  Subnets: ['subnet-0a11b22c33d44e55f', 'subnet-0f55e44d33c22b11a'],
+                  SecurityGroups: ['sg-0123abcd4567ef890'],
+                  AssignPublicIp: 'DISABLED'
+                }
+              },
+              CapacityProviderStrategy: [
+                { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
+                { Base: 1, CapacityProvider: 'FARGATE', Weight: 1 }
+              ]
+            }
+          }
+        }
+      ],
+      Hooks: [
+        { BeforeInstall: 'orchard-preflight' },
+        { AfterInstall: 'orchard-warmup' },
+        {
+          AfterAllowTestTraffic: 'arn:aws:lambda:us-east-2:123456789012:function:orchard-contract-tests:live'
+        },
+        { BeforeAllowTraffic: 'orchard-gate' },
+        { AfterAllowTraffic: 'orchard-smoke-after-traffic' }
+      ]
+    })
   })
 })
