@@ -1,6 +1,6 @@
 // What the unit tests' AWS fakes answer with: one CODE_DEPLOY service `web` in cluster `prod`, the
 // deployment group the console made for it, the revision it runs, and the errors AWS raises.
-import type { DeploymentGroupInfo } from '@aws-sdk/client-codedeploy'
+import type { DeploymentGroupInfo, DeploymentInfo } from '@aws-sdk/client-codedeploy'
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs'
 import { ActionError } from '../../src/runtime/errors.js'
 
@@ -28,6 +28,21 @@ export const GROUP: DeploymentGroupInfo = {
   deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
   ecsServices: [{ serviceName: 'web', clusterName: 'prod' }],
   autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] }
+}
+
+/** The deployment group GROUP, as CodeDeploy calls take it. */
+export const TARGET = { applicationName: 'AppECS-prod-web', deploymentGroupName: 'DgpECS-prod-web' }
+
+/** A deployment of GROUP that is still running. */
+export function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
+  return {
+    deploymentId: 'd-RUNNING01',
+    status: 'InProgress',
+    creator: 'user',
+    createTime: new Date('2026-11-27T13:55:00.123Z'),
+    ...TARGET,
+    ...over
+  }
 }
 
 export const RUNNING_TD: TaskDefinition = {

@@ -24,22 +24,11 @@ import {
   revisionTaskDefinition,
   taskDefinitionOfAppSpec
 } from '../../src/backends/codedeploy/deployment.js'
+import { TARGET, running } from './aws-fixtures.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })
-const TARGET = { applicationName: 'AppECS-prod-web', deploymentGroupName: 'DgpECS-prod-web' }
 const url = (id: string): string => `https://console/${id}`
-
-function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
-  return {
-    deploymentId: 'd-RUNNING01',
-    status: 'InProgress',
-    creator: 'user',
-    createTime: new Date('2026-11-27T13:55:00.123Z'),
-    ...TARGET,
-    ...over
-  }
-}
 
 beforeEach(() => {
   cdMock.reset()

@@ -13,23 +13,12 @@ import { ActionError } from '../../src/runtime/errors.js'
 import { initialView } from '../../src/watch/progress.js'
 import type { DeploymentSnapshot, Phase } from '../../src/watch/snapshot.js'
 import type { Goal, WatchResult } from '../../src/watch/watch.js'
+import { TARGET, running } from './aws-fixtures.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })
-const TARGET = { applicationName: 'AppECS-prod-web', deploymentGroupName: 'DgpECS-prod-web' }
 const url = (id: string): string => `https://console/${id}`
 const T0 = new Date('2026-11-27T14:00:00Z')
-
-function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
-  return {
-    deploymentId: 'd-RUNNING01',
-    status: 'InProgress',
-    creator: 'user',
-    createTime: new Date('2026-11-27T13:55:00.123Z'),
-    ...TARGET,
-    ...over
-  }
-}
 
 function snapshot(id: string, phase: Phase): DeploymentSnapshot {
   return { id, status: phase, phase, events: [], taskSets: [], statusMessages: [], stoppedTasks: [] }

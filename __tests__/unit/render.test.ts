@@ -1,30 +1,9 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import { InputError } from '../../src/runtime/errors.js'
+import { base, thrown } from './template-fixtures.js'
 import { validateImage } from '../../src/plan/image.js'
 import { containerPortMappings, renderTaskDefinition } from '../../src/plan/render.js'
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2'
-
-function thrown(f: () => unknown): InputError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
-
-function base(
-  container: Record<string, unknown> = {},
-  top: Record<string, unknown> = {}
-): Record<string, unknown> {
-  return {
-    family: 'web',
-    containerDefinitions: [{ name: 'app', image: 'nginx:1', ...container }],
-    ...top
-  }
-}
 
 describe('renderTaskDefinition', () => {
   const render = (

@@ -2,33 +2,13 @@ import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
 import { InputError } from '../../src/runtime/errors.js'
+import { base, thrown } from './template-fixtures.js'
 import { renderTaskDefinition } from '../../src/plan/render.js'
 import {
   classifyTaskDefinitionInput,
   loadTaskDefinition,
   parseTaskDefinitionTemplate
 } from '../../src/plan/template.js'
-
-function thrown(f: () => unknown): InputError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
-
-function base(
-  container: Record<string, unknown> = {},
-  top: Record<string, unknown> = {}
-): Record<string, unknown> {
-  return {
-    family: 'web',
-    containerDefinitions: [{ name: 'app', image: 'nginx:1', ...container }],
-    ...top
-  }
-}
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
