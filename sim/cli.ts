@@ -38,6 +38,10 @@ const sim = await startSimulator({
 })
 console.error(`Simulator "${scenario.name}" on ${sim.url} (${timeScale}x): ${scenario.description}`)
 for (const [k, v] of Object.entries(sim.env)) console.log(`export ${k}=${v}`)
+if (timeScale > 0)
+  console.error(
+    `To run the action on the simulator's clock: SIM_CLOCK='${JSON.stringify(sim.clock())}' node --import ./sim/clock.js dist/index.js`
+  )
 
 const stop = (): void => {
   void sim.close().then(() => process.exit(0))

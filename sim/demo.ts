@@ -1,11 +1,16 @@
 // `npm run demo`: a whole blue/green deployment in the terminal within a minute, with no AWS account.
 // Starts the simulator with a sample service and runs the built action against it as the GitHub
-// runner would, streaming its log as it comes with the workflow commands rendered the way GitHub
-// shows them.
+// runner would, post step included, on the simulator's clock, streaming its log as it comes with
+// the workflow commands rendered the way GitHub shows them.
 //   npm run demo -- --scenario hook-failure --time-scale 30      (--list names the scenarios)
+//   npm run demo -- --input timeout-minutes=3          (any input, name=value; repeatable)
+//   npm run demo -- --cancel-when 'replacement 10%'    (the runner cancels the run at that log line)
+// --excerpt prints the raw log instead, as the README quotes it (--from and --fold trim it, --post
+// adds the post step's log, --summary the job summary): the README's excerpts are made this way,
+// each with its command in a comment above it.
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { nodeBinaries, runAction } from './run-action.js'
+import { nodeBinaries, runAction, visibleLog, type ActionRun } from './run-action.js'
 import { scenarios, type Scenario, type ScenarioName } from './scenarios.js'
 import { startSimulator } from './server.js'
 
@@ -99,11 +104,40 @@ function outputLines(outputs: Record<string, string>): string[] {
   })
 }
 
+/**
+ * The raw log as the README quotes it: without the workflow commands that only carry data, from
+ * the first line that starts with `from` after its [+m:ss] prefix, with the groups whose title
+ * starts with one of `fold` folded.
+ */
+function excerpt(run: ActionRun, from: string | undefined, fold: string[]): string[] {
+  const lines = visibleLog(run)
+  const first =
+    from === undefined ? 0 : lines.findIndex(l => l.replace(/^\[\+\d+:\d\d\] /, '').startsWith(from))
+  const out: string[] = []
+  let folding = false
+  for (const line of lines.slice(Math.max(0, first))) {
+    const title = /^::group::(.*)$/.exec(line)?.[1]
+    if (folding) folding = line !== '::endgroup::'
+    else if (title !== undefined && fold.some(f => title.startsWith(f))) {
+      out.push(`${line}  (folded)`, '::endgroup::')
+      folding = true
+    } else out.push(line)
+  }
+  return out
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string', default: 'canary' },
       'time-scale': { type: 'string', default: String(DEFAULT_TIME_SCALE) },
+      input: { type: 'string', multiple: true, default: [] },
+      'cancel-when': { type: 'string' },
+      excerpt: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      fold: { type: 'string', multiple: true, default: [] },
+      post: { type: 'boolean', default: false },
+      summary: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false }
     }
   })
@@ -122,52 +156,85 @@ async function main(): Promise<number> {
     )
     return 2
   }
+  const inputs: Record<string, string> = { ...INPUTS }
+  for (const pair of values.input) {
+    const at = pair.indexOf('=')
+    if (at < 1) {
+      console.error(`--input takes name=value, not "${pair}".`)
+      return 2
+    }
+    inputs[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  const cancelWhen = values['cancel-when']
   const scenario = scenarios[values.scenario as ScenarioName]
   const node = actionNode()
   const sim = await startSimulator({ scenario, timeScale })
+  // --excerpt prints only the excerpt, at the end.
+  const show = (line: string): void => {
+    if (!values.excerpt) console.log(line)
+  }
 
   const rule = dim('─'.repeat(100))
-  console.log(bold('ecs-codedeploy-deploy demo: dist/index.js against a local ECS + CodeDeploy simulator'))
-  for (const line of describeService(scenario)) console.log(`  ${line}`)
-  console.log(`  No AWS account is used: the action's AWS SDK talks to ${sim.url} (dummy credentials).`)
-  console.log(
-    `  AWS's clock runs ${timeScale}x fast, so 5-minute waits pass in ${formatSeconds(300 / timeScale)}: durations and` +
-      ' times AWS reports are simulated; [+m:ss] is real time.'
+  show(bold('ecs-codedeploy-deploy demo: dist/index.js against a local ECS + CodeDeploy simulator'))
+  for (const line of describeService(scenario)) show(`  ${line}`)
+  show(`  No AWS account is used: the action's AWS SDK talks to ${sim.url} (dummy credentials).`)
+  show(
+    `  Time runs ${timeScale}x fast for the simulated AWS and for the action alike (sim/clock.js): a 5-minute` +
+      ` wait passes in ${formatSeconds(300 / timeScale)}.`
   )
-  console.log(`  Runs on Node ${node.version} as the runner runs it, with:`)
-  console.log(
-    `    ${Object.entries(INPUTS)
+  show(`  Runs on Node ${node.version} as the runner runs it, with:`)
+  show(
+    `    ${Object.entries(inputs)
       .map(([k, v]) => `${k}: ${v}`)
       .join('   ')}`
   )
-  console.log(rule)
+  show(rule)
 
   // Ctrl-C reaches the action too (same process group): it stops the deployment as on a cancelled run.
   process.on('SIGINT', () => {
-    console.log(
-      dim('(SIGINT: the action stops the deployment with rollback, as on a cancelled workflow run)')
-    )
+    show(dim('(SIGINT: the action stops the deployment with rollback, as on a cancelled workflow run)'))
   })
   const group = { open: false }
+  const onLine = (line: string): void => {
+    const shown = render(line, group)
+    if (shown !== undefined) show(shown)
+  }
   try {
     const run = await runAction({
       env: sim.env,
-      inputs: INPUTS,
+      inputs,
       node: node.path,
-      onLine: line => {
-        const shown = render(line, group)
-        if (shown !== undefined) console.log(shown)
-      }
+      clock: sim.clock(),
+      onLine,
+      ...(cancelWhen === undefined ? {} : { cancelWhen: (line: string) => line.includes(cancelWhen) })
     })
-    console.log(rule)
-    if (run.stderr.trim()) console.log(dim(`stderr:\n${run.stderr.trimEnd()}`))
-    const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`
-    console.log(bold(`The action ${how} after ${formatSeconds((run.endedAt - run.startedAt) / 1000)}.`))
-    if (Object.keys(run.outputs).length) {
-      console.log('Outputs:')
-      for (const line of outputLines(run.outputs)) console.log(line)
+    if (values.excerpt) {
+      const log = excerpt(run, values.from, values.fold)
+      if (values.post)
+        log.push(
+          `(exit code ${run.exitCode})`,
+          '--- post step ---',
+          ...excerpt(await run.post(), undefined, [])
+        )
+      console.log(['```text', ...log, '```'].join('\n'))
+      if (values.summary) console.log(`\n${run.summary.trimEnd()}`)
+      return 0
     }
-    console.log(dim(`Job summary (Markdown): ${run.files.summary}`))
+    show(rule)
+    if (run.stderr.trim()) show(dim(`stderr:\n${run.stderr.trimEnd()}`))
+    const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`
+    show(bold(`The action ${how} after ${formatSeconds((run.endedAt - run.startedAt) / 1000)} of real time.`))
+    if (Object.keys(run.outputs).length) {
+      show('Outputs:')
+      for (const line of outputLines(run.outputs)) show(line)
+    }
+    show(dim(`Job summary (Markdown): ${run.files.summary}`))
+    // The runner runs the post step at the end of every job (post-if: always()); it streams like the main step.
+    show(rule)
+    show(bold('Post step:'))
+    const post = await run.post()
+    if (!visibleLog(post).length) show('  (nothing to do: the main step settled the deployment)')
+    if (post.stderr.trim()) show(dim(`stderr:\n${post.stderr.trimEnd()}`))
     return run.exitCode ?? 1
   } finally {
     await sim.close()

@@ -7,11 +7,13 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
+import type { ClockAnchor } from './server.js'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const bundle = join(repoRoot, 'dist', 'index.js')
+const clockModule = pathToFileURL(join(repoRoot, 'sim', 'clock.js')).href
 
 /** The machine's Node, and Node 24 (what action.yml declares) when `.ci/run` has installed it. */
 export function nodeBinaries(): { name: string; path: string }[] {
@@ -33,6 +35,12 @@ export interface RunOptions {
   /** Ends the run (SIGKILL) after this long; the test's own safety net. */
   killAfterMs?: number
   onLine?: (line: string) => void
+  /**
+   * Runs the action on the simulator's clock (`sim.clock()`, see sim/clock.js): its Date, timers
+   * and SDK retry delays then agree with the times the simulator reports. The runner's signals and
+   * killAfterMs stay in real time.
+   */
+  clock?: ClockAnchor
 }
 
 export interface ActionRun {
@@ -50,8 +58,8 @@ export interface ActionRun {
   endedAt: number
   cancelledAt?: number
   files: { dir: string; output: string; state: string; summary: string }
-  /** Everything needed to run the post step of this job. */
-  post: () => Promise<ActionRun>
+  /** Runs the post step of this job, with the same options unless `extra` overrides them. */
+  post: (extra?: Partial<RunOptions>) => Promise<ActionRun>
 }
 
 const actionYml = parse(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
@@ -137,16 +145,21 @@ export function runAction(
     RUNNER_OS: 'Linux',
     ...opts.env,
     ...inputEnv(opts.inputs),
-    ...stateEnv
+    ...stateEnv,
+    ...(opts.clock ? { SIM_CLOCK: JSON.stringify(opts.clock) } : {})
   }
 
   return new Promise((resolveRun, reject) => {
     const startedAt = Date.now()
-    const child = spawn(opts.node ?? process.execPath, [bundle], {
-      env,
-      cwd: opts.workspace ?? dir,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      opts.node ?? process.execPath,
+      [...(opts.clock ? ['--import', clockModule] : []), bundle],
+      {
+        env,
+        cwd: opts.workspace ?? dir,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     const lines: string[] = []
     let stderr = ''
     let pending = ''
@@ -192,8 +205,11 @@ export function runAction(
         endedAt: Date.now(),
         cancelledAt,
         files,
-        post: () =>
-          runAction({ ...opts, cancelWhen: undefined }, { state: { ...(phase.state ?? {}), ...state }, dir })
+        post: (extra = {}) =>
+          runAction(
+            { ...opts, cancelWhen: undefined, ...extra },
+            { state: { ...(phase.state ?? {}), ...state }, dir }
+          )
       }
       resolveRun(run)
     })

@@ -39,12 +39,30 @@ export interface Simulator {
   github: GitHubState
   /** The simulated clock. */
   now(): Date
+  /**
+   * Where the simulated clock stands, for a process run on it (runAction's `clock`); such a
+   * process does not see advance() calls made after it started.
+   */
+  clock(): ClockAnchor
   /** Moves the simulated clock forward and applies what became due. */
   advance(seconds: number): void
   /** Replaces the faults (the scenario's are the initial ones). */
   setFaults(f: Faults): void
   close(): Promise<void>
 }
+
+/**
+ * The simulated instant `simMs` that the real instant `realMs` maps to, and simulated seconds per
+ * real one. Real instants are `performance.timeOrigin + performance.now()`, which every process on
+ * the machine reads alike, so another process can run on this clock (sim/clock.js).
+ */
+export interface ClockAnchor {
+  simMs: number
+  realMs: number
+  scale: number
+}
+
+const realNowMs = (): number => performance.timeOrigin + performance.now()
 
 export interface SimulatorOptions {
   scenario?: Scenario
@@ -62,10 +80,12 @@ const handlers: Record<AwsService, Record<string, (body: any, ctx: Ctx) => unkno
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const scenario = opts.scenario ?? scenarios['all-at-once']
   const scale = opts.timeScale ?? 300
-  const epoch = Date.now() / 1000
-  const real0 = performance.now()
+  const real0 = realNowMs()
+  // Whole milliseconds, as AWS timestamps are: a frozen clock then round-trips through the SDK's Dates.
+  const epoch = Math.floor(real0) / 1000
   let offset = 0
-  const clock = (): number => epoch + offset + ((performance.now() - real0) / 1000) * scale
+  const simAt = (realMs: number): number => epoch + offset + ((realMs - real0) / 1000) * scale
+  const clock = (): number => simAt(realNowMs())
   const state = new SimState(scenario, clock())
   const engine = new Engine(state)
   const github = createGitHubState(scenario.github?.commitStatuses)
@@ -136,6 +156,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // No Date header: the client may run on real time or on this clock (runAction's `clock`), and
+    // the SDK takes a Date five minutes off its own for clock skew and retries errors as if
+    // transient.
+    res.sendDate = false
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c)
     const raw = Buffer.concat(chunks).toString('utf8')
@@ -241,6 +265,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     calls,
     github,
     now: () => new Date(clock() * 1000),
+    clock: () => {
+      const realMs = realNowMs()
+      return { simMs: simAt(realMs) * 1000, realMs, scale }
+    },
     advance: (seconds: number) => {
       offset += seconds
       engine.advance(clock())

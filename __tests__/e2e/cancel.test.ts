@@ -1,5 +1,7 @@
 // Cancellation as the runner does it (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that) and
-// the post step that runs at the end of the job with the state the main step saved.
+// the post step that runs at the end of the job with the state the main step saved. The main steps
+// run on real time, as the runner's signals do; the post steps that follow a rollback run on the
+// simulator's clock, since no signal reaches them and following is only waiting.
 import { jest } from '@jest/globals'
 import { runAction } from '../../sim/run-action.js'
 import {
@@ -43,7 +45,7 @@ describe.each(nodeBinaries())('on $name', ({ path: node }) => {
     expect(r.state.settled).toBe('stop-requested')
     expect(['InProgress', 'Stopped']).toContain(r.outputs['deployment-status'])
 
-    const post = await r.post()
+    const post = await r.post({ clock: sim.clock() })
     expect(post.exitCode).toBe(0)
     // The post step does not stop it again; it watches the rollback to its end.
     expect(callsTo(sim, 'StopDeployment')).toHaveLength(1)
@@ -118,7 +120,10 @@ test('a main step killed outright (SIGKILL): the post step stops the unsettled d
   expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
 
   // r.post() would inherit killAfterMs: run the post step with the saved state by hand.
-  const post = await runAction({ env: sim.env, inputs: WEB }, { state: r.state, dir: r.files.dir })
+  const post = await runAction(
+    { env: sim.env, inputs: WEB, clock: sim.clock() },
+    { state: r.state, dir: r.files.dir }
+  )
   expect(post.exitCode).toBe(0)
   const stops = callsTo(sim, 'StopDeployment')
   expect(stops).toHaveLength(1)
@@ -147,7 +152,7 @@ test('the post step with a hand-made state: an unsettled deployment is stopped, 
   expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
 
   // The same deployment as the state of a main step that died before settling it.
-  const post = await runAction({ env: sim.env, inputs: WEB }, { state: postState(id) })
+  const post = await runAction({ env: sim.env, inputs: WEB, clock: sim.clock() }, { state: postState(id) })
   const stops = callsTo(sim, 'StopDeployment')
   expect(stops).toHaveLength(1)
   expect(body(stops[0])).toEqual({ deploymentId: id, autoRollbackEnabled: true })

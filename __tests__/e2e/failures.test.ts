@@ -17,12 +17,12 @@ import {
 } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, runOnSimClock } = useSimulator()
 
 describe.each(nodeBinaries())('on $name', ({ path: node }) => {
   test('a failing hook: the event, the error code, the hook message and its log tail; the rollback followed', async () => {
     const sim = await start('hook-failure', 300)
-    const r = await run(WEB, { node })
+    const r = await runOnSimClock(WEB, { node })
 
     expect(r.exitCode).not.toBe(0)
     expect(r.errors).toHaveLength(1)
@@ -64,10 +64,10 @@ describe.each(nodeBinaries())('on $name', ({ path: node }) => {
 })
 
 test('replacement tasks that stop are reported while Install runs, with their stopped reason and exit code', async () => {
-  // The action looks for stopped tasks every 15 s (real time) while Install runs; at 10x Install
-  // fails 18 s in, after the three tasks stopped (4.5, 9 and 13.5 s in).
-  await start('tasks-stopping', 10)
-  const r = await run(WEB)
+  // The action looks for stopped tasks every 15 s while Install runs; Install fails 3 minutes in,
+  // after the three tasks stopped (45, 90 and 135 s in).
+  await start('tasks-stopping', 300)
+  const r = await runOnSimClock(WEB)
   const lines = ownStream(r)
 
   expect(r.exitCode).not.toBe(0)
@@ -95,7 +95,7 @@ test('replacement tasks that stop are reported while Install runs, with their st
 
 test('an alarm stops the deployment during the shift: the error names the alarm', async () => {
   await start('alarm', 300)
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
 
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
@@ -110,7 +110,7 @@ test('an alarm stops the deployment during the shift: the error names the alarm'
 
 test('a rollback that fails too: the error says so and where to look', async () => {
   await start('rollback-fails', 300)
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
 
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
@@ -124,7 +124,7 @@ test('a rollback that fails too: the error says so and where to look', async () 
 
 test('no automatic rollback: warned at the start, the failure reported, no rollback output', async () => {
   await start('no-rollback', 300)
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
 
   expect(r.exitCode).not.toBe(0)
   expect(r.warnings).toHaveLength(1)
@@ -139,15 +139,15 @@ test('no automatic rollback: warned at the start, the failure reported, no rollb
 })
 
 test('a timeout stops the deployment with rollback and fails the step', async () => {
-  const sim = await start('all-at-once', 60)
-  const r = await run({ ...WEB, 'timeout-minutes': '0.05' })
+  const sim = await start('all-at-once', 300)
+  const r = await runOnSimClock({ ...WEB, 'timeout-minutes': '3' })
 
   expect(r.exitCode).not.toBe(0)
   const stops = callsTo(sim, 'StopDeployment')
   expect(stops).toHaveLength(1)
   expect(body(stops[0])).toEqual({ deploymentId: r.outputs['deployment-id'], autoRollbackEnabled: true })
   expect(r.errors).toHaveLength(1)
-  expect(r.errors[0]).toMatch(/^::error title=Deployment timed out::Timed out after 0\.05 minutes/)
+  expect(r.errors[0]).toMatch(/^::error title=Deployment timed out::Timed out after 3 minutes/)
   expect(r.errors[0]).toContain('Raise timeout-minutes')
   expect(r.outputs['deployment-status']).toBe('Stopped')
   expect(r.outputs['rollback-deployment-id']).toMatch(/^d-/)
@@ -158,8 +158,8 @@ test('a timeout stops the deployment with rollback and fails the step', async ()
 })
 
 test('after a timeout the stream does not print the lifecycle events it already showed again', async () => {
-  await start('all-at-once', 60)
-  const r = await run({ ...WEB, 'timeout-minutes': '0.05' })
+  await start('all-at-once', 300)
+  const r = await runOnSimClock({ ...WEB, 'timeout-minutes': '3' })
   const lines = ownStream(r)
   expect(r.exitCode).not.toBe(0)
   expect(lines.filter(l => l === 'BeforeInstall started')).toHaveLength(1)
@@ -169,7 +169,7 @@ test('after a timeout the stream does not print the lifecycle events it already 
 test('no orphan revision: CreateDeployment refused after RegisterTaskDefinition deregisters the revision', async () => {
   const sim = await start('all-at-once', 300)
   // A configuration that does not exist: only CreateDeployment finds out.
-  const r = await run({ ...WEB, 'codedeploy-deployment-config': 'Custom.DoesNotExist' })
+  const r = await runOnSimClock({ ...WEB, 'codedeploy-deployment-config': 'Custom.DoesNotExist' })
 
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
@@ -188,7 +188,7 @@ test('no orphan revision: CreateDeployment failing with 5xx until the SDK gives 
   const sim = await start('all-at-once', 300, {
     rules: [{ error: 'server', operations: ['CreateDeployment'] }]
   })
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
 
   expect(r.exitCode).not.toBe(0)
   expect(callsTo(sim, 'CreateDeployment', 200)).toHaveLength(0)
@@ -200,7 +200,7 @@ test('no orphan revision: CreateDeployment failing with 5xx until the SDK gives 
 
 test('a CreateDeployment that fails for good: the error names the call and says what to do', async () => {
   await start('all-at-once', 300, { rules: [{ error: 'server', operations: ['CreateDeployment'] }] })
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
   expect(r.errors).toHaveLength(1)
   expect(r.errors[0]).toMatch(/CreateDeployment|creat(e|ing) the deployment/i)
   expect(r.errors[0]).toContain(WEB_NEXT)

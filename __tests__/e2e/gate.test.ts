@@ -4,18 +4,18 @@ import { jest } from '@jest/globals'
 import { WEB, WEB_PREVIOUS, body, callsTo, useSimulator, writes } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, runOnSimClock } = useSimulator()
 
 test('wait-until ready, then continue-deployment reroutes traffic and watches to Succeeded', async () => {
   const sim = await start('ready-wait', 300)
-  const deploy = await run({ ...WEB, 'wait-until': 'ready' })
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
   expect(deploy.exitCode).toBe(0)
   expect(deploy.outputs['deployment-status']).toBe('Ready')
   expect(deploy.state.settled).toBe('goal')
   const id = deploy.outputs['deployment-id']!
   expect(callsTo(sim, 'ContinueDeployment')).toHaveLength(0)
 
-  const follow = await run({
+  const follow = await runOnSimClock({
     'deployment-id': id,
     'continue-deployment': 'true',
     'poll-interval-seconds': '1'
@@ -31,10 +31,14 @@ test('wait-until ready, then continue-deployment reroutes traffic and watches to
 
 test('wait-until ready, then stop-deployment rolls it back and exits 0', async () => {
   const sim = await start('ready-wait', 300)
-  const deploy = await run({ ...WEB, 'wait-until': 'ready' })
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
   const id = deploy.outputs['deployment-id']!
 
-  const stop = await run({ 'deployment-id': id, 'stop-deployment': 'true', 'poll-interval-seconds': '1' })
+  const stop = await runOnSimClock({
+    'deployment-id': id,
+    'stop-deployment': 'true',
+    'poll-interval-seconds': '1'
+  })
   expect(stop.exitCode).toBe(0)
   expect(callsTo(sim, 'StopDeployment').map(c => body(c))).toEqual([
     { deploymentId: id, autoRollbackEnabled: true }
@@ -46,12 +50,12 @@ test('wait-until ready, then stop-deployment rolls it back and exits 0', async (
 
 test('wait-until traffic-shifted returns in the termination wait; continue-deployment ends that wait', async () => {
   const sim = await start('long-termination-wait', 300)
-  const deploy = await run({ ...WEB, 'wait-until': 'traffic-shifted' })
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'traffic-shifted' })
   expect(deploy.exitCode).toBe(0)
   expect(deploy.outputs['deployment-status']).toBe('InProgress')
   const id = deploy.outputs['deployment-id']!
 
-  const follow = await run({
+  const follow = await runOnSimClock({
     'deployment-id': id,
     'continue-deployment': 'true',
     'poll-interval-seconds': '1'
@@ -65,9 +69,9 @@ test('wait-until traffic-shifted returns in the termination wait; continue-deplo
 
 test('stop-deployment on a deployment that already succeeded fails and names previous-task-definition-arn', async () => {
   await start('all-at-once', 600)
-  const deploy = await run(WEB)
+  const deploy = await runOnSimClock(WEB)
   expect(deploy.outputs['deployment-status']).toBe('Succeeded')
-  const stop = await run({
+  const stop = await runOnSimClock({
     'deployment-id': deploy.outputs['deployment-id']!,
     'stop-deployment': 'true',
     'poll-interval-seconds': '1'
@@ -80,7 +84,7 @@ test('stop-deployment on a deployment that already succeeded fails and names pre
 
 test('wait-for-deployment: false returns right after CreateDeployment with status Created', async () => {
   const sim = await start('all-at-once', 300)
-  const r = await run({ ...WEB, 'wait-for-deployment': 'false' })
+  const r = await runOnSimClock({ ...WEB, 'wait-for-deployment': 'false' })
   expect(r.exitCode).toBe(0)
   expect(r.outputs['deployment-status']).toBe('Created')
   expect(r.outputs['deployment-id']).toMatch(/^d-/)

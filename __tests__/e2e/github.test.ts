@@ -3,12 +3,16 @@ import { jest } from '@jest/globals'
 import { WEB, logText, useSimulator } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, run, runOnSimClock } = useSimulator()
 const SHA = '4f2d1c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e'
 
 test('environment: a deployment for the head sha with required_contexts [], statuses in_progress then success', async () => {
   const sim = await start('all-at-once', 300)
-  const r = await run({ ...WEB, environment: 'staging', 'environment-url': 'https://staging.example.com' })
+  const r = await runOnSimClock({
+    ...WEB,
+    environment: 'staging',
+    'environment-url': 'https://staging.example.com'
+  })
   expect(r.exitCode).toBe(0)
   expect(sim.github.deployments).toHaveLength(1)
   const d = sim.github.deployments[0]!
@@ -34,7 +38,7 @@ test('environment: a deployment for the head sha with required_contexts [], stat
 test('a pull_request run deploys the head commit, not the merge ref', async () => {
   const sim = await start('all-at-once', 300)
   const head = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
-  const r = await run(
+  const r = await runOnSimClock(
     { ...WEB, environment: 'preview', 'wait-for-deployment': 'false' },
     {
       event: {
@@ -49,7 +53,7 @@ test('a pull_request run deploys the head commit, not the merge ref', async () =
 
 test('a failed deployment ends its GitHub deployment with failure', async () => {
   const sim = await start('hook-failure', 300)
-  const r = await run({ ...WEB, environment: 'staging' })
+  const r = await runOnSimClock({ ...WEB, environment: 'staging' })
   expect(r.exitCode).not.toBe(0)
   const states = sim.github.statuses.map(s => s.state)
   expect(states[0]).toBe('in_progress')
@@ -65,7 +69,7 @@ test('a cancelled run: the post step ends the GitHub deployment with error once 
   )
   expect(r.exitCode).not.toBe(0)
   expect(sim.github.statuses.map(s => s.state)).toEqual(['in_progress'])
-  const post = await r.post()
+  const post = await r.post({ clock: sim.clock() })
   expect(post.exitCode).toBe(0)
   const last = sim.github.statuses.at(-1)!
   expect(last.state).toBe('error')
@@ -74,9 +78,9 @@ test('a cancelled run: the post step ends the GitHub deployment with error once 
 
 test('the follow-up step updates the same GitHub deployment, found by the CodeDeploy id', async () => {
   const sim = await start('ready-wait', 300)
-  const deploy = await run({ ...WEB, environment: 'staging', 'wait-until': 'ready' })
+  const deploy = await runOnSimClock({ ...WEB, environment: 'staging', 'wait-until': 'ready' })
   expect(deploy.exitCode).toBe(0)
-  const follow = await run({
+  const follow = await runOnSimClock({
     'deployment-id': deploy.outputs['deployment-id']!,
     'continue-deployment': 'true',
     'poll-interval-seconds': '1'
@@ -92,7 +96,7 @@ test('the follow-up step updates the same GitHub deployment, found by the CodeDe
 
 test('a token without deployments permission: warned once, the deployment still goes ahead', async () => {
   const sim = await start('github-forbidden', 300)
-  const r = await run({ ...WEB, environment: 'staging' })
+  const r = await runOnSimClock({ ...WEB, environment: 'staging' })
   expect(r.exitCode).toBe(0)
   expect(r.outputs['deployment-status']).toBe('Succeeded')
   expect(sim.calls.filter(c => c.service === 'github' && c.status === 403).length).toBeGreaterThan(0)
@@ -103,7 +107,7 @@ test('a token without deployments permission: warned once, the deployment still 
 
 test('pending checks on the commit do not block the GitHub deployment (required_contexts: [])', async () => {
   const sim = await start('github-checks-pending', 300)
-  const r = await run({ ...WEB, environment: 'staging', 'wait-for-deployment': 'false' })
+  const r = await runOnSimClock({ ...WEB, environment: 'staging', 'wait-for-deployment': 'false' })
   expect(r.exitCode).toBe(0)
   expect(sim.github.deployments).toHaveLength(1)
   expect(r.warnings).toEqual([])
@@ -112,7 +116,10 @@ test('pending checks on the commit do not block the GitHub deployment (required_
 test('environment variable values appear nowhere: log, summary, outputs', async () => {
   await start('all-at-once', 300)
   const secret = 'sk_live_51SECRETVALUEdonotprint'
-  const r = await run({ ...WEB, 'environment-variables': `STRIPE_KEY=${secret}\nFEATURE_FLAG=on-${secret}` })
+  const r = await runOnSimClock({
+    ...WEB,
+    'environment-variables': `STRIPE_KEY=${secret}\nFEATURE_FLAG=on-${secret}`
+  })
   expect(r.exitCode).toBe(0)
   expect(logText(r)).toContain('STRIPE_KEY')
   expect(r.lines.join('\n')).not.toContain(secret)

@@ -17,7 +17,7 @@ export const ACCOUNT_TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition'
 export const WEB_PREVIOUS = `${ACCOUNT_TD}/web:3`
 export const WEB_NEXT = `${ACCOUNT_TD}/web:4`
 
-/** Inputs of a typical deploy of `web`; polling every second keeps the runs short. */
+/** Inputs of a typical deploy of `web`; polling every second keeps real-time runs short. */
 export const WEB: Record<string, string> = {
   service: 'web',
   cluster: 'sim-cluster',
@@ -47,6 +47,12 @@ export function useSimulator(): {
   start: (scenario: ScenarioName | Scenario, timeScale: number, faults?: Faults) => Promise<Simulator>
   /** Runs the action against the current simulator. */
   run: (inputs: Record<string, string>, extra?: Partial<RunOptions>) => Promise<ActionRun>
+  /**
+   * Runs the action on the simulator's clock (sim/clock.js): its polls, back-off and SDK retry
+   * delays pass as fast as the simulated deployment, so waiting costs what it would on AWS divided by
+   * the time scale. Not for tests of the runner's signals, which stay in real time.
+   */
+  runOnSimClock: (inputs: Record<string, string>, extra?: Partial<RunOptions>) => Promise<ActionRun>
   sim: () => Simulator
 } {
   let current: Simulator | undefined
@@ -68,6 +74,8 @@ export function useSimulator(): {
       return current
     },
     run: (inputs, extra = {}) => runAction({ env: sim().env, inputs, killAfterMs: 90_000, ...extra }),
+    runOnSimClock: (inputs, extra = {}) =>
+      runAction({ env: sim().env, inputs, killAfterMs: 90_000, clock: sim().clock(), ...extra }),
     sim
   }
 }

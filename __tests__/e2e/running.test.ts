@@ -5,7 +5,7 @@ import { scenarios } from '../../sim/scenarios.js'
 import { WEB, body, callsTo, logText, useSimulator, writes } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, runOnSimClock } = useSimulator()
 
 /** `busy` with a 5-minute termination wait, so waiting for the other deployment to end is quick. */
 const [busyWeb, ...neighbours] = scenarios.busy.services
@@ -15,9 +15,15 @@ const busyShort = {
   services: [{ ...busyWeb!, group: { ...busyWeb!.group, terminationWaitMinutes: 5 } }, ...neighbours]
 }
 
+/**
+ * busy's group shifts traffic 10% every 3 minutes: this step's own deployment goes all at once, so
+ * the test's time goes into the deployment it waits behind.
+ */
+const DEPLOY = { ...WEB, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSAllAtOnce' }
+
 test('fail: names the running deployment, its creator, start and console link; writes nothing', async () => {
   const sim = await start('busy', 600)
-  const r = await run(WEB)
+  const r = await runOnSimClock(WEB)
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
   const existing = callsTo(sim, 'GetDeployment')[0]
@@ -32,7 +38,11 @@ test('fail: names the running deployment, its creator, start and console link; w
 
 test('wait: streams the other deployment to its end, then deploys', async () => {
   const sim = await start(busyShort, 600)
-  const r = await run({ ...WEB, 'if-deployment-running': 'wait', 'wait-until': 'traffic-shifted' })
+  const r = await runOnSimClock({
+    ...DEPLOY,
+    'if-deployment-running': 'wait',
+    'wait-until': 'traffic-shifted'
+  })
   expect(r.exitCode).toBe(0)
   const other = body<{ deploymentId: string }>(callsTo(sim, 'GetDeployment')[0]).deploymentId
   expect(logText(r)).toContain(`Deployment ${other} is Succeeded`)
@@ -53,7 +63,11 @@ test('wait: when the deployment waited for reaches its termination wait, that wa
   // (ContinueDeployment TERMINATION_WAIT), also when it only reaches it while being waited for,
   // instead of sitting out its 60 minutes.
   const sim = await start('busy', 600)
-  const r = await run({ ...WEB, 'if-deployment-running': 'wait', 'wait-until': 'traffic-shifted' })
+  const r = await runOnSimClock({
+    ...DEPLOY,
+    'if-deployment-running': 'wait',
+    'wait-until': 'traffic-shifted'
+  })
   expect(r.exitCode).toBe(0)
   expect(
     callsTo(sim, 'ContinueDeployment').map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)
@@ -62,7 +76,11 @@ test('wait: when the deployment waited for reaches its termination wait, that wa
 
 test('replace: stops the running deployment with rollback, waits for the rollback, then deploys', async () => {
   const sim = await start('busy', 600)
-  const r = await run({ ...WEB, 'if-deployment-running': 'replace', 'wait-until': 'traffic-shifted' })
+  const r = await runOnSimClock({
+    ...DEPLOY,
+    'if-deployment-running': 'replace',
+    'wait-until': 'traffic-shifted'
+  })
   expect(r.exitCode).toBe(0)
   const stops = callsTo(sim, 'StopDeployment')
   expect(stops).toHaveLength(1)
@@ -80,7 +98,7 @@ test('replace: stops the running deployment with rollback, waits for the rollbac
 
 test('wait on a deployment parked in Ready fails and names it; nothing written', async () => {
   const sim = await start('parked-ready', 600)
-  const r = await run({ ...WEB, 'if-deployment-running': 'wait' })
+  const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'wait' })
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
   expect(r.errors[0]).toMatch(/d-[A-Z0-9]{9} \(Ready/)
@@ -90,7 +108,7 @@ test('wait on a deployment parked in Ready fails and names it; nothing written',
 
 test('replace on a deployment parked in Ready stops it, then deploys', async () => {
   const sim = await start('parked-ready', 600)
-  const r = await run({ ...WEB, 'if-deployment-running': 'replace', 'wait-until': 'ready' })
+  const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'replace', 'wait-until': 'ready' })
   expect(r.exitCode).toBe(0)
   expect(r.outputs['deployment-status']).toBe('Ready')
   expect(writes(sim)).toEqual(['StopDeployment', 'RegisterTaskDefinition', 'CreateDeployment'])
@@ -100,7 +118,7 @@ test.each(['wait', 'replace'])(
   '%s on a deployment in its termination wait ends that wait instead of rolling it back',
   async mode => {
     const sim = await start('parked-termination-wait', 600)
-    const r = await run({ ...WEB, 'if-deployment-running': mode, 'wait-until': 'traffic-shifted' })
+    const r = await runOnSimClock({ ...WEB, 'if-deployment-running': mode, 'wait-until': 'traffic-shifted' })
     expect(r.exitCode).toBe(0)
     expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
     const continues = callsTo(sim, 'ContinueDeployment')
@@ -120,7 +138,7 @@ test('a rollback CodeDeploy started is waited for even with if-deployment-runnin
     existingDeployments: [{ at: 'Install' as const, creator: 'codeDeployRollback' as const }]
   }
   const sim = await start(scenario, 600)
-  const r = await run({ ...WEB, 'wait-until': 'traffic-shifted' })
+  const r = await runOnSimClock({ ...DEPLOY, 'wait-until': 'traffic-shifted' })
   expect(r.exitCode).toBe(0)
   expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
   expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'CreateDeployment'])

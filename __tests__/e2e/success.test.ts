@@ -3,6 +3,7 @@
 import { jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import {
+  type ActionRun,
   IMAGE,
   LIFECYCLE_EVENTS,
   WEB,
@@ -21,12 +22,12 @@ import {
 } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, runOnSimClock } = useSimulator()
 
 describe.each(nodeBinaries())('on $name', ({ path: node }) => {
   test('all at once: every lifecycle event in order, one traffic jump, outputs, summary', async () => {
     const sim = await start('all-at-once', 300)
-    const r = await run(WEB, { node })
+    const r = await runOnSimClock(WEB, { node })
     const lines = ownStream(r)
 
     expect(r.exitCode).toBe(0)
@@ -105,7 +106,7 @@ describe.each(nodeBinaries())('on $name', ({ path: node }) => {
 
   test('canary: 10% to the replacement, then all of it', async () => {
     await start('canary', 300)
-    const r = await run(WEB, { node })
+    const r = await runOnSimClock(WEB, { node })
 
     expect(r.exitCode).toBe(0)
     expect(r.outputs['deployment-status']).toBe('Succeeded')
@@ -116,12 +117,24 @@ describe.each(nodeBinaries())('on $name', ({ path: node }) => {
     const text = logText(r)
     expect(text).toMatch(/\[\+\d+:\d\d\] Traffic: original 90% \| replacement 10%/)
     expect(r.summary).toContain('CodeDeployDefault.ECSCanary10Percent5Minutes')
+
+    // One clock: the log's [+m:ss] span the 5-minute canary step AWS plays, the termination wait
+    // is foreseen 5 minutes ahead, and the summary's events, timed by AWS, agree with the log and
+    // fall within the step's duration.
+    const bake = elapsedAt(r, 'replacement 100%') - elapsedAt(r, 'replacement 10%')
+    expect(bake).toBeGreaterThanOrEqual(290)
+    expect(bake).toBeLessThanOrEqual(360)
+    expect(text).toMatch(/Termination wait: .*\(in [45]m\)/)
+    const lastEvent = seconds(r.summary, /\| AfterAllowTraffic \| \+(\d+):(\d\d) \|/)
+    expect(elapsedAt(r, 'AfterAllowTraffic started') - lastEvent).toBeGreaterThanOrEqual(-1)
+    expect(elapsedAt(r, 'AfterAllowTraffic started') - lastEvent).toBeLessThanOrEqual(30)
+    expect(seconds(r.summary, /\| Duration \| (\d+)m(\d\d)s /)).toBeGreaterThanOrEqual(lastEvent + 300)
   })
 
   test('linear: every 10% step of the shift, then traffic-shifted ends the step before the termination wait', async () => {
-    // 30 simulated seconds per real one: each one-minute step lasts two polls.
-    await start('linear', 30)
-    const r = await run({ ...WEB, 'wait-until': 'traffic-shifted' }, { node })
+    // On the simulator's clock each one-minute step lasts as many polls as it would on AWS.
+    await start('linear', 300)
+    const r = await runOnSimClock({ ...WEB, 'wait-until': 'traffic-shifted' }, { node })
 
     expect(r.exitCode).toBe(0)
     expect(r.outputs['deployment-status']).toBe('InProgress')
@@ -134,6 +147,22 @@ describe.each(nodeBinaries())('on $name', ({ path: node }) => {
     expect(r.state.settled).toBe('goal')
   })
 })
+
+/** Minutes and seconds, the two groups of `pattern` in `text`, as seconds. */
+function seconds(text: string, pattern: RegExp): number {
+  const [, m, s] = pattern.exec(text) ?? []
+  return Number(m) * 60 + Number(s)
+}
+
+/** Seconds since the step began, from the [+m:ss] prefix of the first log line that contains `text`. */
+function elapsedAt(r: ActionRun, text: string): number {
+  return seconds(
+    logText(r)
+      .split('\n')
+      .find(l => l.includes(text)) ?? '',
+    /^\[\+(\d+):(\d\d)\] /
+  )
+}
 
 interface AppSpec {
   Resources: {
@@ -168,7 +197,7 @@ test('a template file: environment-variables replace, append, last duplicate win
       }
     ]
   }
-  const r = await run(
+  const r = await runOnSimClock(
     {
       ...WEB,
       'task-definition': 'td.json',
