@@ -1,5 +1,5 @@
-// Reads an ECS AppSpec as leniently as CodeDeploy does (reference §1.2): JSON or YAML, keys in any
-// case, version 0 / 0.0 / "0.0", any single resource key, Hooks as a list or a map.
+// Reads an ECS AppSpec as leniently as CodeDeploy does (its AppSpec reference for ECS): JSON or YAML,
+// keys in any case, version 0 / 0.0 / "0.0", any single resource key, Hooks as a list or a map.
 import { parse } from 'yaml'
 
 export interface ParsedAppSpec {

@@ -1,4 +1,4 @@
-// CodeDeploy operations (reference §2) over the simulated state. Handlers receive a body that
+// CodeDeploy operations (the CodeDeploy API reference) over the simulated state. Handlers receive a body that
 // already passed model validation (sim/wire.ts) and return the JSON output.
 import { AwsError } from './wire.js'
 import { isTerminal, taskSetsInfo, type DeploymentRecord, type Engine } from './engine.js'

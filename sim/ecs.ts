@@ -1,4 +1,4 @@
-// ECS operations (reference §4) over the simulated state.
+// ECS operations (the ECS API reference) over the simulated state.
 import { AwsError } from './wire.js'
 import type { Ctx } from './codedeploy.js'
 import type { ServiceRecord, SimState, TaskRecord, TaskSetRecord, Tag } from './state.js'

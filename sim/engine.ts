@@ -1,4 +1,5 @@
-// Plays CodeDeploy ECS blue/green deployments on the simulated clock (reference §3, timeline §3.8).
+// Plays CodeDeploy ECS blue/green deployments on the simulated clock, in the order the CodeDeploy user
+// guide gives ("What happens during an Amazon ECS deployment").
 // Every deployment is a chain of timed steps kept in one queue; `advance(now)` applies the steps
 // that are due, in time order, so the state read by any request is a function of elapsed sim time.
 // ContinueDeployment / StopDeployment / PutLifecycleEventHookExecutionStatus drop a deployment's

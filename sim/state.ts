@@ -552,7 +552,7 @@ export class SimState {
     }
   }
 
-  /** UpdateServicePrimaryTaskSet: the service's fields follow the new primary (reference §3.4). */
+  /** UpdateServicePrimaryTaskSet: the service's fields follow the new primary task set. */
   makePrimary(service: ServiceRecord, ts: TaskSetRecord, t: number): void {
     for (const other of service.taskSets) if (other.status === 'PRIMARY') other.status = 'ACTIVE'
     ts.status = 'PRIMARY'
