@@ -69985,8 +69985,8 @@ async function printDryRun(plan, { io, reporter, outputs }) {
     if (plan.offline)
         io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
     if (plan.register) {
-        io.startGroup('Task definition to register (environment values hidden)');
-        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S)(plan.register), null, 2));
+        io.startGroup(`Task definition to register (${task_definition_changes/* HIDDEN_VALUES */._g} hidden)`);
+        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S6)(plan.register), null, 2));
         io.endGroup();
     }
     else {
@@ -70806,9 +70806,11 @@ class Reporter {
             try {
                 const out = await this.io
                     .aws()
-                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
-                if (out.taskDefinition)
-                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.z)(out.taskDefinition, plan.register);
+                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
+                if (out.taskDefinition) {
+                    const previous = { ...out.taskDefinition, tags: out.tags };
+                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.zt)(previous, plan.register);
+                }
             }
             catch (e) {
                 this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
@@ -70955,14 +70957,22 @@ function describeOutcome(e) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ redactTaskDefinition),
-/* harmony export */   z: () => (/* binding */ describeTaskDefinitionChanges)
+/* harmony export */   S6: () => (/* binding */ redactTaskDefinition),
+/* harmony export */   _g: () => (/* binding */ HIDDEN_VALUES),
+/* harmony export */   zt: () => (/* binding */ describeTaskDefinitionChanges)
 /* harmony export */ });
 /* harmony import */ var _plan_template_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7909);
 
 /**
- * One line per change between the running revision and the one to deploy, for the job summary.
- * Environment variables are named, never shown: their values may be secrets.
+ * The values that may hold secrets, and are never shown: environment values (a token passed in
+ * from the workflow), docker label and log option values (log drivers take tokens and passwords as
+ * options, e.g. `splunk-token`). Only their names are.
+ */
+const HIDDEN_VALUES = 'environment, docker label and log option values';
+/**
+ * One line per change between the running revision and the one to deploy, for the log and the job
+ * summary. Values in HIDDEN_VALUES are named, never shown; secrets show their ARNs (the value stays
+ * in the store).
  */
 function describeTaskDefinitionChanges(previous, next) {
     const lines = [];
@@ -70974,11 +70984,7 @@ function describeTaskDefinitionChanges(previous, next) {
             lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
             continue;
         }
-        if (old.image !== container.image)
-            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
-        const variables = environmentChanges(old, container);
-        if (variables)
-            lines.push(`${name}: environment ${variables}`);
+        lines.push(...containerChanges(old, container).map(change => `${name}: ${change}`));
     }
     for (const name of before.keys()) {
         if (!after.has(name))
@@ -70989,35 +70995,89 @@ function describeTaskDefinitionChanges(previous, next) {
             lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
         }
     }
+    const roles = [
+        ['taskRoleArn', 'task role'],
+        ['executionRoleArn', 'task execution role']
+    ];
+    for (const [field, label] of roles) {
+        if (previous[field] !== next[field]) {
+            lines.push(`${label}: ${previous[field] ?? 'none'} → ${next[field] ?? 'none'}`);
+        }
+    }
+    const tags = keyedChanges(pairs(previous.tags, t => [t.key, t.value]), pairs(next.tags, t => [t.key, t.value]), (key, value) => `${key}=${value ?? ''}`);
+    if (tags)
+        lines.push(`tags ${tags}`);
     return lines;
 }
-function environmentChanges(old, next) {
-    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const added = [...after.keys()].filter(n => !before.has(n));
-    const removed = [...before.keys()].filter(n => !after.has(n));
-    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
+function containerChanges(old, next) {
+    const changes = [];
+    if (old.image !== next.image)
+        changes.push(`image ${old.image ?? 'none'} → ${next.image ?? 'none'}`);
+    const named = (label, change) => {
+        if (change)
+            changes.push(`${label} ${change}`);
+    };
+    named('environment', keyedChanges(pairs(old.environment, e => [e.name, e.value]), pairs(next.environment, e => [e.name, e.value])));
+    named('secrets', keyedChanges(pairs(old.secrets, s => [s.name, s.valueFrom]), pairs(next.secrets, s => [s.name, s.valueFrom]), (name, arn) => `${name}=${arn ?? ''}`));
+    const files = (c) => (c.environmentFiles ?? []).map(f => f.value ?? '').join(', ') || 'none';
+    if (files(old) !== files(next))
+        changes.push(`environment files ${files(old)} → ${files(next)}`);
+    named('docker labels', keyedChanges(new Map(Object.entries(old.dockerLabels ?? {})), new Map(Object.entries(next.dockerLabels ?? {}))));
+    const command = (c) => c.command && c.command.length > 0 ? JSON.stringify(c.command) : 'none';
+    if (command(old) !== command(next))
+        changes.push(`command ${command(old)} → ${command(next)}`);
+    const driver = (c) => c.logConfiguration?.logDriver ?? 'none';
+    if (driver(old) !== driver(next))
+        changes.push(`log driver ${driver(old)} → ${driver(next)}`);
+    named('log options', keyedChanges(new Map(Object.entries(old.logConfiguration?.options ?? {})), new Map(Object.entries(next.logConfiguration?.options ?? {}))));
+    return changes;
+}
+function pairs(list, entry) {
+    return new Map((list ?? []).map(item => {
+        const [key, value] = entry(item);
+        return [key ?? '', value];
+    }));
+}
+/**
+ * `added A, B; removed C; changed D`, or undefined when nothing changed. Keys are shown as
+ * `show` makes them: their name alone unless the value may be shown.
+ */
+function keyedChanges(before, after, show = key => key) {
+    const added = [...after.keys()].filter(k => !before.has(k));
+    const removed = [...before.keys()].filter(k => !after.has(k));
+    const changed = [...after.keys()].filter(k => before.has(k) && before.get(k) !== after.get(k));
     const parts = [
-        added.length > 0 ? `added ${added.join(', ')}` : '',
+        added.length > 0 ? `added ${added.map(k => show(k, after.get(k))).join(', ')}` : '',
         removed.length > 0 ? `removed ${removed.join(', ')}` : '',
-        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
+        changed.length > 0 ? `changed ${changed.map(k => show(k, after.get(k))).join(', ')}` : ''
     ].filter(p => p !== '');
     return parts.length > 0 ? parts.join('; ') : undefined;
 }
-/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
+/** A copy fit for the log: every value named in HIDDEN_VALUES becomes `***`. */
 function redactTaskDefinition(td) {
     const copy = structuredClone(td);
     if (Array.isArray(copy.containerDefinitions)) {
         for (const container of copy.containerDefinitions) {
-            if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container) || !Array.isArray(container.environment))
+            if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container))
                 continue;
-            for (const variable of container.environment) {
-                if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(variable) && 'value' in variable)
-                    variable.value = '***';
+            if (Array.isArray(container.environment)) {
+                for (const variable of container.environment) {
+                    if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(variable) && 'value' in variable)
+                        variable.value = '***';
+                }
             }
+            hideMapValues(container.dockerLabels);
+            if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container.logConfiguration))
+                hideMapValues(container.logConfiguration.options);
         }
     }
     return copy;
+}
+function hideMapValues(map) {
+    if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(map))
+        return;
+    for (const key of Object.keys(map))
+        map[key] = '***';
 }
 
 
