@@ -158,7 +158,7 @@ async function registerRevision(plan: Plan, { io, guard, reporter, outputs }: St
   const previous = plan.service?.taskDefinitionArn
   if (previous) outputs.previousTaskDefinition(previous)
   const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '')
-  if (!plan.register) io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
+  if (!plan.register) io.info(`Deploying ${arn} as it is (no input changes the task definition).`)
   outputs.taskDefinition(arn)
   await reporter.taskDefinition(arn, previous, plan)
   return arn
