@@ -1,7 +1,8 @@
 // The render action's inputs (container-images, secrets, env-files, docker-labels, command, the log
 // configuration, the roles) and tags, through the built action and the simulator, which checks each
 // RegisterTaskDefinition against the ECS API model: what is registered, what the log and the job
-// summary say changed, and that docker label and log option values never reach either.
+// summary say changed, and that docker label and log option values never reach either. The runs
+// go on the simulator's clock: nothing here is about the runner's signals.
 import { jest } from '@jest/globals'
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import {
@@ -19,7 +20,7 @@ import {
 } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run, sim } = useSimulator()
+const { start, runOnSimClock, sim } = useSimulator()
 
 const ACCOUNT = '123456789012'
 const FLUENT_BIT = 'public.ecr.aws/aws-observability/aws-for-fluent-bit'
@@ -70,7 +71,7 @@ const summary = (r: ActionRun): string => r.summary.replace(/\\(.)/g, '$1')
 
 /** Deploys the two-container template once, so that the service runs web:4 with both containers. */
 async function deployTemplate(ws: string): Promise<void> {
-  const first = await run(
+  const first = await runOnSimClock(
     { ...WEB, 'task-definition': 'td.json', 'container-images': `log-router=${FLUENT_BIT}:2.32.0` },
     { workspace: ws }
   )
@@ -87,7 +88,7 @@ test('container-images: a sidecar image deployed with the app, its placeholder r
     ['log-router', `${FLUENT_BIT}:2.32.0`]
   ])
 
-  const r = await run(
+  const r = await runOnSimClock(
     { ...WEB, 'task-definition': 'td.json', 'container-images': `log-router=${FLUENT_BIT}:2.33.0` },
     { workspace: ws }
   )
@@ -105,7 +106,7 @@ test('every render input on two containers and the task: registered, shown as ch
   const ws = workspace({ 'td.json': TEMPLATE })
   await deployTemplate(ws)
 
-  const r = await run(
+  const r = await runOnSimClock(
     {
       ...WEB,
       'task-definition': 'td.json',
@@ -257,7 +258,7 @@ const alone: AloneRow[] = [
 test.each(alone)('$input alone makes web:3 a new revision', async row => {
   await start('all-at-once', 300)
   const inputs = { ...WEB, image: '', 'task-definition': 'web:3', 'wait-for-deployment': 'false' }
-  const r = await run({ ...inputs, [row.input]: row.value })
+  const r = await runOnSimClock({ ...inputs, [row.input]: row.value })
   expect([r.exitCode, r.errors]).toEqual([0, []])
   expect(r.outputs['task-definition-arn']).toBe(WEB_NEXT)
   const td = registered()
@@ -273,7 +274,7 @@ test.each(alone)('$input alone makes web:3 a new revision', async row => {
 
 test('dry-run prints docker label and log option values hidden, and says so', async () => {
   const s = await start('all-at-once', 300)
-  const r = await run({
+  const r = await runOnSimClock({
     ...WEB,
     'dry-run': 'true',
     'docker-labels': `com.example.owner=${LABEL}`,
@@ -377,7 +378,7 @@ const errors: ErrorRow[] = [
 
 test.each(errors)('input error before any write: $name', async row => {
   const s = await start('all-at-once', 300)
-  const r = await run({ ...WEB, ...row.inputs }, { workspace: workspace(row.files) })
+  const r = await runOnSimClock({ ...WEB, ...row.inputs }, { workspace: workspace(row.files) })
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
   for (const pattern of row.expect) expect(r.errors[0]).toMatch(pattern)
