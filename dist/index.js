@@ -67557,7 +67557,7 @@ function describeTrafficRouting(r) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7333);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(312);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -67581,7 +67581,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7333:
+/***/ 312:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68323,13 +68323,259 @@ function timeoutOf(info, inputs, trafficRouting) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/plan/image.ts
+// Whether an image reference can be pulled at all: a typo here fails the deployment minutes later,
+// in Install, with a CannotPullContainerError.
+
+// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
+function validateImage(image) {
+    const problem = imageProblem(image);
+    if (problem) {
+        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
+    }
+}
+function imageProblem(image) {
+    if (image === '')
+        return 'is empty';
+    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
+        return 'is an unrendered placeholder';
+    if (/\s/.test(image))
+        return 'contains whitespace';
+    if (image.length > 255)
+        return 'is longer than the 255 characters ECS allows';
+    if (image.startsWith('/'))
+        return 'starts with "/"';
+    if (/:(@|$)/.test(image))
+        return 'has an empty tag';
+    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
+    const [first, ...rest] = image.split('@')[0].split('/');
+    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
+    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
+    if (repository !== repository.toLowerCase())
+        return `has uppercase letters in the repository name "${repository}"`;
+    if (!IMAGE_REFERENCE.test(image)) {
+        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/plan/task-definition-model.json
+const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
+;// CONCATENATED MODULE: ./src/inputs/overrides.ts
+// The inputs that change the task definition beyond `image` and `environment-variables`, with the
+// names and meanings of aws-actions/amazon-ecs-render-task-definition so that a workflow switches by
+// changing `uses:`. Only their form is checked here: which containers exist is known once the
+// template is read (plan/overrides.ts applies them).
+
+
+
+/** The inputs parsed here, as action.yml names them. */
+const OVERRIDE_INPUTS = [
+    'container-images',
+    'secrets',
+    'env-files',
+    'docker-labels',
+    'command',
+    'log-configuration-log-driver',
+    'log-configuration-options',
+    'task-role-arn',
+    'execution-role-arn',
+    'tags'
+];
+// The names ECS allows for containers; a line that starts with one, a colon and a space is for it.
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CONTAINER_PREFIX = /^([A-Za-z0-9_-]{1,255}):\s+(.*)$/;
+// The rule environment-variables applies to its names: a secret becomes an environment variable.
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const PARTITION = 'arn:aws(?:-[a-z]+)*';
+const SECRET_ARN = new RegExp(`^${PARTITION}:(?:secretsmanager:[a-z0-9-]+:\\d{12}:secret:\\S+|ssm:[a-z0-9-]+:\\d{12}:parameter/\\S+)$`);
+const S3_OBJECT_ARN = new RegExp(`^${PARTITION}:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/\\S+$`);
+const ROLE_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`);
+// What ECS accepts in a tag: letters, digits, spaces and + - = . _ : / @ (keys hold no '=' here,
+// since a line is split at its first one).
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+const LOG_DRIVERS = task_definition_model_namespaceObject.c.members.containerDefinitions.member.members.logConfiguration.members.logDriver["enum"];
+/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
+function parseOverrides(read) {
+    const taskRoleArn = roleArn(read, 'task-role-arn');
+    const executionRoleArn = roleArn(read, 'execution-role-arn');
+    return {
+        containerImages: lines(read('container-images')).map(({ number, text }) => {
+            const { key: container, value } = keyValue('container-images', number, text, 'container=image');
+            if (!CONTAINER_NAME.test(container)) {
+                throw new errors/* InputError */.dz(`container-images line ${number}: '${container}' is not a container name.`, 'Write container=image, with the name as the task definition has it (letters, digits, _ and -).');
+            }
+            const image = value.trim();
+            const problem = imageProblem(image);
+            // Image references are not secrets (the image input's errors quote them too).
+            if (problem) {
+                throw new errors/* InputError */.dz(`container-images line ${number}: the image for ${container}, ${JSON.stringify(image)}, ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3.');
+            }
+            return { container, image, line: number };
+        }),
+        secrets: targetedLines(read('secrets'), (text, number) => {
+            const { key: name, value } = keyValue('secrets', number, text, 'NAME=arn');
+            variableName('secrets', number, name);
+            const valueFrom = value.trim();
+            if (!SECRET_ARN.test(valueFrom)) {
+                throw new errors/* InputError */.dz(`secrets line ${number}: the value of ${name} is not a Secrets Manager or SSM Parameter Store ARN.`, 'Write NAME=arn:aws:secretsmanager:<region>:<account>:secret:<name> or NAME=arn:aws:ssm:<region>:<account>:parameter/<name>; the value itself belongs in the store, never in the workflow.');
+            }
+            return { name, valueFrom };
+        }),
+        envFiles: targetedLines(read('env-files'), (text, number) => {
+            if (!S3_OBJECT_ARN.test(text)) {
+                throw new errors/* InputError */.dz(`env-files line ${number} is not the ARN of an S3 object.`, 'Write one arn:aws:s3:::<bucket>/<key> a line; to name another container than container-name, start the line with "<container>: ".');
+            }
+            return text;
+        }),
+        dockerLabels: targetedLines(read('docker-labels'), (text, number) => mapEntry('docker-labels', number, text)),
+        command: commands(read('command')),
+        logDriver: targetedLines(read('log-configuration-log-driver'), (text, number) => {
+            if (LOG_DRIVERS.includes(text))
+                return text;
+            const sameCase = LOG_DRIVERS.find(d => d.toLowerCase() === text.toLowerCase());
+            throw new errors/* InputError */.dz(`log-configuration-log-driver line ${number} is not a log driver ECS knows${sameCase ? ` (did you mean ${sameCase}?)` : ''}.`, `Use one of: ${LOG_DRIVERS.join(', ')}.`);
+        }),
+        logOptions: targetedLines(read('log-configuration-options'), (text, number) => mapEntry('log-configuration-options', number, text)),
+        ...(taskRoleArn !== undefined ? { taskRoleArn } : {}),
+        ...(executionRoleArn !== undefined ? { executionRoleArn } : {}),
+        tags: parseTags(read('tags'))
+    };
+}
+/** Whether any of these inputs was given: an existing revision is then registered anew, not deployed as it is. */
+function changesTaskDefinition(o) {
+    return (o.taskRoleArn !== undefined ||
+        o.executionRoleArn !== undefined ||
+        [
+            o.containerImages,
+            o.secrets,
+            o.envFiles,
+            o.dockerLabels,
+            o.command,
+            o.logDriver,
+            o.logOptions,
+            o.tags
+        ].some(list => list.length > 0));
+}
+/** Non-blank lines, trimmed, with their 1-based numbers. */
+function lines(text) {
+    return text
+        .split(/\r?\n/)
+        .map((line, i) => ({ number: i + 1, text: line.trim() }))
+        .filter(l => l.text !== '');
+}
+function targetedLines(text, parse) {
+    return lines(text).map(({ number, text }) => {
+        const named = CONTAINER_PREFIX.exec(text);
+        return named
+            ? { container: named[1], line: number, value: parse(named[2].trim(), number) }
+            : { line: number, value: parse(text, number) };
+    });
+}
+/** Split at the first `=`; the value is never quoted in an error (it may be a secret). */
+function keyValue(input, number, text, form) {
+    const eq = text.indexOf('=');
+    if (eq < 0)
+        throw new errors/* InputError */.dz(`${input} line ${number} is not ${form} (no '=').`, `Write one ${form} a line.`);
+    return { key: text.slice(0, eq).trim(), value: text.slice(eq + 1) };
+}
+function variableName(input, number, name) {
+    if (!VARIABLE_NAME.test(name)) {
+        throw new errors/* InputError */.dz(`${input} line ${number}: '${name}' is not a variable name.`, 'Names start with a letter or _ and hold letters, digits, _, . or -; to name another container than container-name, start the line with "<container>: ".');
+    }
+}
+/** A docker label or log option: any key without blanks or ':' (a missed space after a container name). */
+function mapEntry(input, number, text) {
+    const entry = keyValue(input, number, text, 'key=value');
+    if (entry.key === '' || /[\s:]/.test(entry.key)) {
+        throw new errors/* InputError */.dz(`${input} line ${number}: the key ${entry.key === '' ? 'is empty' : `'${entry.key}' holds a blank or ':'`}.`, 'Write key=value; to name another container than container-name, start the line with "<container>: " (a colon, then a space).');
+    }
+    return entry;
+}
+/**
+ * The render action's form, one JSON array for container-name (over several lines if need be), or
+ * one array a line, each for the container the line names.
+ */
+function commands(text) {
+    const whole = text.trim();
+    if (whole === '')
+        return [];
+    if (whole.startsWith('[')) {
+        try {
+            return [{ line: 1, value: commandArray(JSON.parse(whole), 1) }];
+        }
+        catch (e) {
+            if (e instanceof errors/* InputError */.dz)
+                throw e;
+            // Not one JSON array: then it is one a line.
+        }
+    }
+    return targetedLines(text, (line, number) => {
+        let parsed;
+        try {
+            parsed = JSON.parse(line);
+        }
+        catch {
+            throw new errors/* InputError */.dz(`command line ${number} is not a JSON array.`, 'Write the command as a JSON array of strings, e.g. ["npm", "start"]; one a line, each starting with "<container>: " when it is not for container-name.');
+        }
+        return commandArray(parsed, number);
+    });
+}
+function commandArray(value, number) {
+    const where = `command line ${number}`;
+    if (!Array.isArray(value)) {
+        throw new errors/* InputError */.dz(`${where} is not a JSON array.`, 'Write the command as a JSON array of strings, e.g. ["npm", "start"].');
+    }
+    const notString = value.findIndex(v => typeof v !== 'string');
+    if (notString >= 0) {
+        throw new errors/* InputError */.dz(`${where}: element ${notString + 1} of the array is not a string.`, 'ECS takes every argument as a string: quote numbers and flags, e.g. ["sleep", "10"].');
+    }
+    return value;
+}
+function roleArn(read, input) {
+    const value = read(input).trim();
+    if (value === '')
+        return undefined;
+    if (!ROLE_ARN.test(value)) {
+        throw new errors/* InputError */.dz(`${input} is not the ARN of an IAM role.`, 'Give the full ARN, arn:aws:iam::<account>:role/<name> (the role name alone is not taken here).');
+    }
+    return value;
+}
+/** `key=value` lines; the last duplicate wins, as for environment-variables. */
+function parseTags(text) {
+    const byKey = new Map();
+    for (const { number, text: line } of lines(text)) {
+        const { key, value: raw } = keyValue('tags', number, line, 'key=value');
+        const value = raw.trim();
+        if (!TAG_KEY.test(key) || /^aws:/i.test(key)) {
+            throw new errors/* InputError */.dz(`tags line ${number}: '${key}' is not a tag key ECS accepts.`, 'Keys are 1 to 128 letters, digits, spaces and + - . _ : / @, and do not start with aws: (reserved for AWS).');
+        }
+        if (!TAG_VALUE.test(value)) {
+            throw new errors/* InputError */.dz(`tags line ${number}: the value of ${key} is not a tag value ECS accepts.`, 'Values are up to 256 letters, digits, spaces and + - = . _ : / @.');
+        }
+        byKey.delete(key);
+        byKey.set(key, value);
+    }
+    return [...byKey].map(([key, value]) => ({ key, value }));
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
 
 /** Inputs that only make sense when this step creates a new deployment. */
 const NEW_DEPLOYMENT_INPUTS = [
     'task-definition',
     'image',
     'environment-variables',
+    ...OVERRIDE_INPUTS,
     'container-name',
     'container-port',
     'codedeploy-appspec',
@@ -68351,6 +68597,7 @@ function parseInputs(read) {
         image: get('image'),
         containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
         environment: parseEnvironmentVariables(read('environment-variables')),
+        overrides: parseOverrides(read),
         appspecPath: get('codedeploy-appspec'),
         application: get('codedeploy-application'),
         deploymentGroup: get('codedeploy-deployment-group'),
@@ -69194,54 +69441,113 @@ async function findDeploymentGroup(cd, svc, given) {
     throw new errors/* ActionError */.lZ(`No CodeDeploy deployment group deploys ECS service ${svc.serviceName} in cluster ${svc.clusterName}${svc.region ? ` (${svc.region})` : ''}. Tried ${tried.join(', then ')}.`, `${INPUTS_HINT} If there is none, create one for the service (CodeDeploy console, compute platform Amazon ECS).`);
 }
 
-;// CONCATENATED MODULE: ./src/plan/image.ts
-// Whether an image reference can be pulled at all: a typo here fails the deployment minutes later,
-// in Install, with a CannotPullContainerError.
+;// CONCATENATED MODULE: ./src/plan/overrides.ts
 
-// The reference grammar of the distribution project (what `docker pull` and the ECS agent accept).
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
-/** Throws an InputError when `image` cannot be an image reference: the ECS agent could never pull it. */
-function validateImage(image) {
-    const problem = imageProblem(image);
-    if (problem) {
-        throw new errors/* InputError */.dz(`image ${JSON.stringify(image)} ${problem}.`, 'Pass the image URI a build step produced, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.2.3 or ghcr.io/org/app@sha256:<digest>.');
+// ECS's limit on the tags of one resource.
+const MAX_TAGS = 50;
+/**
+ * Sets what the inputs give on `request` (a fresh copy: it is changed in place). `image` is the
+ * `image` input, for container-name: a container-images line for the same container clashes with it.
+ */
+function applyOverrides(request, o, containerName, image) {
+    const containers = request.containerDefinitions ?? [];
+    const byName = new Map(containers.map(c => [c.name ?? '', c]));
+    const target = (t) => t.container ?? containerName;
+    const unknown = [
+        ...o.containerImages.map(c => ({ name: c.container, at: `container-images line ${c.line}` })),
+        ...perContainer(o).map(([input, t]) => ({ name: target(t), at: `${input} line ${t.line}` }))
+    ].filter(u => !byName.has(u.name));
+    if (unknown.length > 0) {
+        const names = containers.map(c => `'${c.name ?? ''}'`).join(', ');
+        throw new errors/* InputError */.dz(`${unknown.map(u => `${u.at} names container '${u.name}'`).join('; ')}, which the task definition does not have; it has ${names}.`, 'Use the names as the task definition spells them (case-sensitive).');
+    }
+    refuseTwice('image', [
+        ...(image !== undefined ? [{ container: containerName, at: 'The image input' }] : []),
+        ...o.containerImages.map(c => ({ container: c.container, at: `container-images line ${c.line}` }))
+    ]);
+    refuseTwice('command', o.command.map(t => ({ container: target(t), at: `command line ${t.line}` })));
+    refuseTwice('log driver', o.logDriver.map(t => ({ container: target(t), at: `log-configuration-log-driver line ${t.line}` })));
+    const container = (t) => byName.get(target(t));
+    for (const { container: name, image: uri } of o.containerImages)
+        byName.get(name).image = uri;
+    for (const t of o.secrets) {
+        const secrets = (container(t).secrets ??= []);
+        const existing = secrets.find(s => s.name === t.value.name);
+        if (existing)
+            existing.valueFrom = t.value.valueFrom;
+        else
+            secrets.push({ ...t.value });
+    }
+    // The render action's meaning: the lines given for a container are its environment files.
+    const envFiles = new Map();
+    for (const t of o.envFiles)
+        envFiles.set(container(t), [...(envFiles.get(container(t)) ?? []), t.value]);
+    for (const [c, arns] of envFiles)
+        c.environmentFiles = arns.map(value => ({ value, type: 's3' }));
+    for (const t of o.dockerLabels)
+        (container(t).dockerLabels ??= {})[t.value.key] = t.value.value;
+    for (const t of o.command) {
+        if (t.value.length > 0)
+            container(t).command = t.value;
+        else
+            delete container(t).command;
+    }
+    for (const t of o.logDriver) {
+        const c = container(t);
+        // parseOverrides took it from the model's list of drivers.
+        c.logConfiguration = { ...c.logConfiguration, logDriver: t.value };
+    }
+    for (const t of o.logOptions) {
+        const c = container(t);
+        if (!c.logConfiguration?.logDriver) {
+            throw new errors/* InputError */.dz(`log-configuration-options line ${t.line} sets an option of ${c.name ?? ''}, which has no log driver.`, 'Set its driver too, with a log-configuration-log-driver line for that container.');
+        }
+        ;
+        (c.logConfiguration.options ??= {})[t.value.key] = t.value.value;
+    }
+    if (o.taskRoleArn !== undefined)
+        request.taskRoleArn = o.taskRoleArn;
+    if (o.executionRoleArn !== undefined)
+        request.executionRoleArn = o.executionRoleArn;
+    if (o.tags.length > 0)
+        request.tags = mergeTags(request.tags ?? [], o.tags);
+}
+function perContainer(o) {
+    const inputs = [
+        ['secrets', o.secrets],
+        ['env-files', o.envFiles],
+        ['docker-labels', o.dockerLabels],
+        ['command', o.command],
+        ['log-configuration-log-driver', o.logDriver],
+        ['log-configuration-options', o.logOptions]
+    ];
+    return inputs.flatMap(([input, list]) => list.map(t => [input, t]));
+}
+function refuseTwice(what, settings) {
+    const seen = new Map();
+    for (const { container, at } of settings) {
+        const first = seen.get(container);
+        if (first !== undefined) {
+            throw new errors/* InputError */.dz(`${first} and ${at} both set the ${what} of container ${container}.`, 'Keep one of them.');
+        }
+        seen.set(container, at);
     }
 }
-function imageProblem(image) {
-    if (image === '')
-        return 'is empty';
-    if (/<[^>]*>|\$\{[^}]*\}|\{\{|\$[A-Za-z_]/.test(image))
-        return 'is an unrendered placeholder';
-    if (/\s/.test(image))
-        return 'contains whitespace';
-    if (image.length > 255)
-        return 'is longer than the 255 characters ECS allows';
-    if (image.startsWith('/'))
-        return 'starts with "/"';
-    if (/:(@|$)/.test(image))
-        return 'has an empty tag';
-    // Docker reads the first component as a registry only when it has a "." or ":" or is localhost.
-    const [first, ...rest] = image.split('@')[0].split('/');
-    const registry = rest.length > 0 && (/[.:]/.test(first) || first === 'localhost');
-    const repository = (registry ? rest : [first, ...rest]).join('/').replace(/:[^/]*$/, '');
-    if (repository !== repository.toLowerCase())
-        return `has uppercase letters in the repository name "${repository}"`;
-    if (!IMAGE_REFERENCE.test(image)) {
-        return 'is not an image reference ([registry[:port]/]repository[:tag][@sha256:digest])';
+/** The template's tags with the input's: a key in both takes the input's value. */
+function mergeTags(template, given) {
+    const byKey = new Map(template.map(t => [t.key ?? '', t.value ?? '']));
+    for (const { key, value } of given)
+        byKey.set(key, value);
+    if (byKey.size > MAX_TAGS) {
+        throw new errors/* InputError */.dz(`The revision would have ${byKey.size} tags (the template's and the tags input's); ECS allows ${MAX_TAGS}.`, 'Remove some from the template or from the tags input.');
     }
-    return undefined;
+    return [...byKey].map(([key, value]) => ({ key, value }));
 }
 
 // EXTERNAL MODULE: ./src/plan/template.ts
 var plan_template = __nccwpck_require__(7909);
-;// CONCATENATED MODULE: ./src/plan/task-definition-model.json
-const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"c":{"type":"structure","members":{"family":{"type":"string"},"taskRoleArn":{"type":"string"},"executionRoleArn":{"type":"string"},"networkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"containerDefinitions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"image":{"type":"string"},"repositoryCredentials":{"type":"structure","members":{"credentialsParameter":{"type":"string"}},"required":["credentialsParameter"]},"cpu":{"type":"integer"},"memory":{"type":"integer"},"memoryReservation":{"type":"integer"},"links":{"type":"list","member":{"type":"string"}},"portMappings":{"type":"list","member":{"type":"structure","members":{"containerPort":{"type":"integer"},"hostPort":{"type":"integer"},"protocol":{"type":"string","enum":["tcp","udp"]},"name":{"type":"string"},"appProtocol":{"type":"string","enum":["http","http2","grpc"]},"containerPortRange":{"type":"string"}}}},"essential":{"type":"boolean"},"restartPolicy":{"type":"structure","members":{"enabled":{"type":"boolean"},"ignoredExitCodes":{"type":"list","member":{"type":"integer"}},"restartAttemptPeriod":{"type":"integer"}},"required":["enabled"]},"entryPoint":{"type":"list","member":{"type":"string"}},"command":{"type":"list","member":{"type":"string"}},"environment":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}},"environmentFiles":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["s3"]}},"required":["value","type"]}},"mountPoints":{"type":"list","member":{"type":"structure","members":{"sourceVolume":{"type":"string"},"containerPath":{"type":"string"},"readOnly":{"type":"boolean"}}}},"volumesFrom":{"type":"list","member":{"type":"structure","members":{"sourceContainer":{"type":"string"},"readOnly":{"type":"boolean"}}}},"linuxParameters":{"type":"structure","members":{"capabilities":{"type":"structure","members":{"add":{"type":"list","member":{"type":"string"}},"drop":{"type":"list","member":{"type":"string"}}}},"devices":{"type":"list","member":{"type":"structure","members":{"hostPath":{"type":"string"},"containerPath":{"type":"string"},"permissions":{"type":"list","member":{"type":"string","enum":["read","write","mknod"]}}},"required":["hostPath"]}},"initProcessEnabled":{"type":"boolean"},"sharedMemorySize":{"type":"integer"},"tmpfs":{"type":"list","member":{"type":"structure","members":{"containerPath":{"type":"string"},"size":{"type":"integer"},"mountOptions":{"type":"list","member":{"type":"string"}}},"required":["containerPath","size"]}},"maxSwap":{"type":"integer"},"swappiness":{"type":"integer"}}},"secrets":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}},"dependsOn":{"type":"list","member":{"type":"structure","members":{"containerName":{"type":"string"},"condition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]}},"required":["containerName","condition"]}},"startTimeout":{"type":"integer"},"stopTimeout":{"type":"integer"},"versionConsistency":{"type":"string","enum":["enabled","disabled"]},"hostname":{"type":"string"},"user":{"type":"string"},"workingDirectory":{"type":"string"},"disableNetworking":{"type":"boolean"},"privileged":{"type":"boolean"},"readonlyRootFilesystem":{"type":"boolean"},"dnsServers":{"type":"list","member":{"type":"string"}},"dnsSearchDomains":{"type":"list","member":{"type":"string"}},"extraHosts":{"type":"list","member":{"type":"structure","members":{"hostname":{"type":"string"},"ipAddress":{"type":"string"}},"required":["hostname","ipAddress"]}},"dockerSecurityOptions":{"type":"list","member":{"type":"string"}},"interactive":{"type":"boolean"},"pseudoTerminal":{"type":"boolean"},"dockerLabels":{"type":"map","value":{"type":"string"}},"ulimits":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"softLimit":{"type":"integer"},"hardLimit":{"type":"integer"}},"required":["name","softLimit","hardLimit"]}},"logConfiguration":{"type":"structure","members":{"logDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"options":{"type":"map","value":{"type":"string"}},"secretOptions":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"valueFrom":{"type":"string"}},"required":["name","valueFrom"]}}},"required":["logDriver"]},"healthCheck":{"type":"structure","members":{"command":{"type":"list","member":{"type":"string"}},"interval":{"type":"integer"},"timeout":{"type":"integer"},"retries":{"type":"integer"},"startPeriod":{"type":"integer"}},"required":["command"]},"systemControls":{"type":"list","member":{"type":"structure","members":{"namespace":{"type":"string"},"value":{"type":"string"}}}},"resourceRequirements":{"type":"list","member":{"type":"structure","members":{"value":{"type":"string"},"type":{"type":"string","enum":["GPU","InferenceAccelerator"]}},"required":["value","type"]}},"firelensConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["fluentd","fluentbit"]},"options":{"type":"map","value":{"type":"string"}}},"required":["type"]},"credentialSpecs":{"type":"list","member":{"type":"string"}}}}},"volumes":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"host":{"type":"structure","members":{"sourcePath":{"type":"string"}}},"dockerVolumeConfiguration":{"type":"structure","members":{"scope":{"type":"string","enum":["task","shared"]},"autoprovision":{"type":"boolean"},"driver":{"type":"string"},"driverOpts":{"type":"map","value":{"type":"string"}},"labels":{"type":"map","value":{"type":"string"}}}},"efsVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"transitEncryptionPort":{"type":"integer"},"authorizationConfig":{"type":"structure","members":{"accessPointId":{"type":"string"},"iam":{"type":"string","enum":["ENABLED","DISABLED"]}}}},"required":["fileSystemId"]},"s3filesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":{"type":"string"},"rootDirectory":{"type":"string"},"transitEncryptionPort":{"type":"integer"},"accessPointArn":{"type":"string"}},"required":["fileSystemArn"]},"fsxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":{"type":"string"},"rootDirectory":{"type":"string"},"authorizationConfig":{"type":"structure","members":{"credentialsParameter":{"type":"string"},"domain":{"type":"string"}},"required":["credentialsParameter","domain"]}},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"configuredAtLaunch":{"type":"boolean"}}}},"placementConstraints":{"type":"list","member":{"type":"structure","members":{"type":{"type":"string","enum":["memberOf"]},"expression":{"type":"string"}}}},"requiresCompatibilities":{"type":"list","member":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]}},"cpu":{"type":"string"},"memory":{"type":"string"},"tags":{"type":"list","member":{"type":"structure","members":{"key":{"type":"string"},"value":{"type":"string"}}}},"pidMode":{"type":"string","enum":["host","task"]},"ipcMode":{"type":"string","enum":["host","task","none"]},"proxyConfiguration":{"type":"structure","members":{"type":{"type":"string","enum":["APPMESH"]},"containerName":{"type":"string"},"properties":{"type":"list","member":{"type":"structure","members":{"name":{"type":"string"},"value":{"type":"string"}}}}},"required":["containerName"]},"inferenceAccelerators":{"type":"list","member":{"type":"structure","members":{"deviceName":{"type":"string"},"deviceType":{"type":"string"}},"required":["deviceName","deviceType"]}},"ephemeralStorage":{"type":"structure","members":{"sizeInGiB":{"type":"integer"}},"required":["sizeInGiB"]},"runtimePlatform":{"type":"structure","members":{"cpuArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"operatingSystemFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]}}},"enableFaultInjection":{"type":"boolean"}},"required":["family","containerDefinitions"]}}');
 ;// CONCATENATED MODULE: ./src/plan/render.ts
+
 
 
 
@@ -69274,8 +69580,9 @@ const MEANINGFUL_EMPTY_STRINGS = new Set([
 const FAMILY = /^[A-Za-z0-9_-]{1,255}$/;
 /**
  * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
- * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
- * the image and environment variables on `containerName`. Placeholders are left as they are.
+ * values, rejects what the API does not know (the SDK would silently drop a misspelt key), sets
+ * the image and environment variables on `containerName` and applies the overrides. Placeholders
+ * left in any container's image are an error.
  */
 function renderTaskDefinition(template, opts) {
     const warn = opts.warn ?? (() => undefined);
@@ -69310,6 +69617,8 @@ function renderTaskDefinition(template, opts) {
     }
     if (opts.environment && opts.environment.length > 0)
         setEnvironment(container, opts.environment);
+    if (opts.overrides)
+        applyOverrides(request, opts.overrides, opts.containerName, opts.image);
     const problems = [];
     if (!FAMILY.test(request.family)) {
         problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
@@ -69319,13 +69628,15 @@ function renderTaskDefinition(template, opts) {
         if (c.name === undefined)
             problems.push(`${where} has no name`);
         const label = c.name === undefined ? where : `${where} (${c.name})`;
+        // An input can give an image to container-name's container, or by name to any other.
+        const fix = (forMain, forOther) => c === container ? ` (${forMain})` : c.name === undefined ? '' : ` (${forOther})`;
         if (c.image === undefined) {
-            problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`);
+            problems.push(`${label} has no image${fix('set the image input', 'give it a container-images line')}`);
             return;
         }
         const problem = imageProblem(c.image);
         if (problem) {
-            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`);
+            problems.push(`${label}: image ${JSON.stringify(c.image)} ${problem}${fix('set the image input to replace it', 'replace it with a container-images line')}`);
         }
     });
     if (problems.length > 0)
@@ -69475,6 +69786,7 @@ function containerPortMappings(td, containerName) {
 
 
 
+
 async function preparePlan(inputs, io) {
     const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
     const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
@@ -69502,13 +69814,17 @@ async function preparePlan(inputs, io) {
     if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
         throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
     }
-    const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0;
+    const deployAsIs = source.kind !== 'file' &&
+        inputs.image === undefined &&
+        inputs.environment.length === 0 &&
+        !changesTaskDefinition(inputs.overrides);
     const register = deployAsIs
         ? undefined
         : renderTaskDefinition(loaded.template, {
             containerName,
             image: inputs.image,
             environment: inputs.environment,
+            overrides: inputs.overrides,
             fromAws: source.kind !== 'file',
             warn: m => {
                 io.warning(m, 'Task definition');
@@ -69985,8 +70301,8 @@ async function printDryRun(plan, { io, reporter, outputs }) {
     if (plan.offline)
         io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
     if (plan.register) {
-        io.startGroup('Task definition to register (environment values hidden)');
-        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S)(plan.register), null, 2));
+        io.startGroup(`Task definition to register (${task_definition_changes/* HIDDEN_VALUES */._g} hidden)`);
+        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S6)(plan.register), null, 2));
         io.endGroup();
     }
     else {
@@ -70006,7 +70322,7 @@ async function registerRevision(plan, { io, guard, reporter, outputs }) {
         outputs.previousTaskDefinition(previous);
     const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '');
     if (!plan.register)
-        io.info(`Deploying ${arn} as it is (no image or environment-variables given).`);
+        io.info(`Deploying ${arn} as it is (no input changes the task definition).`);
     outputs.taskDefinition(arn);
     await reporter.taskDefinition(arn, previous, plan);
     return arn;
@@ -70806,9 +71122,11 @@ class Reporter {
             try {
                 const out = await this.io
                     .aws()
-                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn }));
-                if (out.taskDefinition)
-                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.z)(out.taskDefinition, plan.register);
+                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
+                if (out.taskDefinition) {
+                    const previous = { ...out.taskDefinition, tags: out.tags };
+                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.zt)(previous, plan.register);
+                }
             }
             catch (e) {
                 this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
@@ -70955,14 +71273,22 @@ function describeOutcome(e) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ redactTaskDefinition),
-/* harmony export */   z: () => (/* binding */ describeTaskDefinitionChanges)
+/* harmony export */   S6: () => (/* binding */ redactTaskDefinition),
+/* harmony export */   _g: () => (/* binding */ HIDDEN_VALUES),
+/* harmony export */   zt: () => (/* binding */ describeTaskDefinitionChanges)
 /* harmony export */ });
 /* harmony import */ var _plan_template_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7909);
 
 /**
- * One line per change between the running revision and the one to deploy, for the job summary.
- * Environment variables are named, never shown: their values may be secrets.
+ * The values that may hold secrets, and are never shown: environment values (a token passed in
+ * from the workflow), docker label and log option values (log drivers take tokens and passwords as
+ * options, e.g. `splunk-token`). Only their names are.
+ */
+const HIDDEN_VALUES = 'environment, docker label and log option values';
+/**
+ * One line per change between the running revision and the one to deploy, for the log and the job
+ * summary. Values in HIDDEN_VALUES are named, never shown; secrets show their ARNs (the value stays
+ * in the store).
  */
 function describeTaskDefinitionChanges(previous, next) {
     const lines = [];
@@ -70974,11 +71300,7 @@ function describeTaskDefinitionChanges(previous, next) {
             lines.push(`container ${name} added (image ${container.image ?? 'none'})`);
             continue;
         }
-        if (old.image !== container.image)
-            lines.push(`${name}: image ${old.image ?? 'none'} → ${container.image ?? 'none'}`);
-        const variables = environmentChanges(old, container);
-        if (variables)
-            lines.push(`${name}: environment ${variables}`);
+        lines.push(...containerChanges(old, container).map(change => `${name}: ${change}`));
     }
     for (const name of before.keys()) {
         if (!after.has(name))
@@ -70989,35 +71311,89 @@ function describeTaskDefinitionChanges(previous, next) {
             lines.push(`task ${field}: ${previous[field] ?? 'unset'} → ${next[field] ?? 'unset'}`);
         }
     }
+    const roles = [
+        ['taskRoleArn', 'task role'],
+        ['executionRoleArn', 'task execution role']
+    ];
+    for (const [field, label] of roles) {
+        if (previous[field] !== next[field]) {
+            lines.push(`${label}: ${previous[field] ?? 'none'} → ${next[field] ?? 'none'}`);
+        }
+    }
+    const tags = keyedChanges(pairs(previous.tags, t => [t.key, t.value]), pairs(next.tags, t => [t.key, t.value]), (key, value) => `${key}=${value ?? ''}`);
+    if (tags)
+        lines.push(`tags ${tags}`);
     return lines;
 }
-function environmentChanges(old, next) {
-    const before = new Map((old.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const after = new Map((next.environment ?? []).map(e => [e.name ?? '', e.value]));
-    const added = [...after.keys()].filter(n => !before.has(n));
-    const removed = [...before.keys()].filter(n => !after.has(n));
-    const changed = [...after.keys()].filter(n => before.has(n) && before.get(n) !== after.get(n));
+function containerChanges(old, next) {
+    const changes = [];
+    if (old.image !== next.image)
+        changes.push(`image ${old.image ?? 'none'} → ${next.image ?? 'none'}`);
+    const named = (label, change) => {
+        if (change)
+            changes.push(`${label} ${change}`);
+    };
+    named('environment', keyedChanges(pairs(old.environment, e => [e.name, e.value]), pairs(next.environment, e => [e.name, e.value])));
+    named('secrets', keyedChanges(pairs(old.secrets, s => [s.name, s.valueFrom]), pairs(next.secrets, s => [s.name, s.valueFrom]), (name, arn) => `${name}=${arn ?? ''}`));
+    const files = (c) => (c.environmentFiles ?? []).map(f => f.value ?? '').join(', ') || 'none';
+    if (files(old) !== files(next))
+        changes.push(`environment files ${files(old)} → ${files(next)}`);
+    named('docker labels', keyedChanges(new Map(Object.entries(old.dockerLabels ?? {})), new Map(Object.entries(next.dockerLabels ?? {}))));
+    const command = (c) => c.command && c.command.length > 0 ? JSON.stringify(c.command) : 'none';
+    if (command(old) !== command(next))
+        changes.push(`command ${command(old)} → ${command(next)}`);
+    const driver = (c) => c.logConfiguration?.logDriver ?? 'none';
+    if (driver(old) !== driver(next))
+        changes.push(`log driver ${driver(old)} → ${driver(next)}`);
+    named('log options', keyedChanges(new Map(Object.entries(old.logConfiguration?.options ?? {})), new Map(Object.entries(next.logConfiguration?.options ?? {}))));
+    return changes;
+}
+function pairs(list, entry) {
+    return new Map((list ?? []).map(item => {
+        const [key, value] = entry(item);
+        return [key ?? '', value];
+    }));
+}
+/**
+ * `added A, B; removed C; changed D`, or undefined when nothing changed. Keys are shown as
+ * `show` makes them: their name alone unless the value may be shown.
+ */
+function keyedChanges(before, after, show = key => key) {
+    const added = [...after.keys()].filter(k => !before.has(k));
+    const removed = [...before.keys()].filter(k => !after.has(k));
+    const changed = [...after.keys()].filter(k => before.has(k) && before.get(k) !== after.get(k));
     const parts = [
-        added.length > 0 ? `added ${added.join(', ')}` : '',
+        added.length > 0 ? `added ${added.map(k => show(k, after.get(k))).join(', ')}` : '',
         removed.length > 0 ? `removed ${removed.join(', ')}` : '',
-        changed.length > 0 ? `changed ${changed.join(', ')}` : ''
+        changed.length > 0 ? `changed ${changed.map(k => show(k, after.get(k))).join(', ')}` : ''
     ].filter(p => p !== '');
     return parts.length > 0 ? parts.join('; ') : undefined;
 }
-/** A copy fit for the log: every environment value becomes `***` (they may be secrets). */
+/** A copy fit for the log: every value named in HIDDEN_VALUES becomes `***`. */
 function redactTaskDefinition(td) {
     const copy = structuredClone(td);
     if (Array.isArray(copy.containerDefinitions)) {
         for (const container of copy.containerDefinitions) {
-            if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container) || !Array.isArray(container.environment))
+            if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container))
                 continue;
-            for (const variable of container.environment) {
-                if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(variable) && 'value' in variable)
-                    variable.value = '***';
+            if (Array.isArray(container.environment)) {
+                for (const variable of container.environment) {
+                    if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(variable) && 'value' in variable)
+                        variable.value = '***';
+                }
             }
+            hideMapValues(container.dockerLabels);
+            if ((0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(container.logConfiguration))
+                hideMapValues(container.logConfiguration.options);
         }
     }
     return copy;
+}
+function hideMapValues(map) {
+    if (!(0,_plan_template_js__WEBPACK_IMPORTED_MODULE_0__/* .isObject */ .Gv)(map))
+        return;
+    for (const key of Object.keys(map))
+        map[key] = '***';
 }
 
 

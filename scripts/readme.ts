@@ -43,12 +43,19 @@ export function renderTables(actionYml: string): string {
   ].join('\n')
 }
 
-export const RECIPES = ['deploy-on-push', 'merge-queue-staging', 'test-listener-gate', 'matrix-services']
+export const RECIPES = [
+  'deploy-on-push',
+  'merge-queue-staging',
+  'test-listener-gate',
+  'matrix-services',
+  'sidecar-image'
+]
 const TITLES: Record<string, string> = {
   'deploy-on-push': 'Deploy on push to main, behind an environment protection rule',
   'merge-queue-staging': 'A merge queue whose required check is a staging deployment',
   'test-listener-gate': 'Your own smoke tests against the test listener before production traffic moves',
-  'matrix-services': 'Several services from one build'
+  'matrix-services': 'Several services from one build',
+  'sidecar-image': 'An app and its sidecar built in one workflow'
 }
 
 /** Each recipe: its title, the comment at its top as prose, then the whole workflow. */

@@ -16,7 +16,7 @@ import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revisio
 import { deploymentConsoleUrl } from './report/console-url.js'
 import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
-import { redactTaskDefinition } from './report/task-definition-changes.js'
+import { HIDDEN_VALUES, redactTaskDefinition } from './report/task-definition-changes.js'
 import { CancelGuard } from './runtime/cancel-guard.js'
 import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
@@ -139,7 +139,7 @@ async function printDryRun(plan: Plan, { io, reporter, outputs }: Step): Promise
   })
   if (plan.offline) io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`)
   if (plan.register) {
-    io.startGroup('Task definition to register (environment values hidden)')
+    io.startGroup(`Task definition to register (${HIDDEN_VALUES} hidden)`)
     io.info(JSON.stringify(redactTaskDefinition(plan.register), null, 2))
     io.endGroup()
   } else {
@@ -158,7 +158,7 @@ async function registerRevision(plan: Plan, { io, guard, reporter, outputs }: St
   const previous = plan.service?.taskDefinitionArn
   if (previous) outputs.previousTaskDefinition(previous)
   const arn = plan.register ? await register(plan.register, io, guard) : (plan.existingArn ?? '')
-  if (!plan.register) io.info(`Deploying ${arn} as it is (no image or environment-variables given).`)
+  if (!plan.register) io.info(`Deploying ${arn} as it is (no input changes the task definition).`)
   outputs.taskDefinition(arn)
   await reporter.taskDefinition(arn, previous, plan)
   return arn

@@ -28,6 +28,16 @@ describe('parseInputs', () => {
       image: undefined,
       containerPort: undefined,
       environment: [],
+      overrides: {
+        containerImages: [],
+        secrets: [],
+        envFiles: [],
+        dockerLabels: [],
+        command: [],
+        logDriver: [],
+        logOptions: [],
+        tags: []
+      },
       appspecPath: undefined,
       application: undefined,
       deploymentGroup: undefined,
@@ -175,6 +185,16 @@ describe('parseInputs', () => {
       ['task-definition', 'td.json'],
       ['image', 'repo/web:2'],
       ['environment-variables', 'A=1'],
+      ['container-images', 'log-router=repo/fluent-bit:3'],
+      ['secrets', 'DB=arn:aws:ssm:us-east-1:123456789012:parameter/db'],
+      ['env-files', 'arn:aws:s3:::bucket/web.env'],
+      ['docker-labels', 'team=web'],
+      ['command', '["npm", "start"]'],
+      ['log-configuration-log-driver', 'awslogs'],
+      ['log-configuration-options', 'awslogs-group=/ecs/web'],
+      ['task-role-arn', 'arn:aws:iam::123456789012:role/web'],
+      ['execution-role-arn', 'arn:aws:iam::123456789012:role/exec'],
+      ['tags', 'team=web'],
       ['container-name', 'web'],
       ['container-port', '80'],
       ['codedeploy-appspec', 'appspec.yaml'],
@@ -202,6 +222,10 @@ describe('parseInputs', () => {
       expect(e.message).toBe(`${name} needs deployment-id.`)
       expect(e.hint).toContain('steps.deploy.outputs.deployment-id')
     })
+  })
+
+  it('parses the render inputs into overrides', () => {
+    expect(parse({ tags: 'team=web' }).overrides.tags).toEqual([{ key: 'team', value: 'web' }])
   })
 
   it('parses environment-variables', () => {

@@ -265,7 +265,7 @@ describe('a new deployment', () => {
     const io = await step({ service: 'web', cluster: 'prod', 'task-definition': 'web:7' })
     expect(ecsMock).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand)
     expect(io.outputs['task-definition-arn']).toBe(PREVIOUS)
-    expect(io.lines).toContain(`Deploying ${PREVIOUS} as it is (no image or environment-variables given).`)
+    expect(io.lines).toContain(`Deploying ${PREVIOUS} as it is (no input changes the task definition).`)
     expect(io.outputs['deployment-status']).toBe('Succeeded')
   })
 

@@ -150,6 +150,25 @@ describe('preparePlan', () => {
     ])
   })
 
+  it('renders a named revision when only a render input such as tags is given', async () => {
+    const p = await plan(io({ 'task-definition': 'web:7', tags: 'release=42' }))
+    expect(p.existingArn).toBeUndefined()
+    expect(p.register?.tags).toEqual([{ key: 'release', value: '42' }])
+  })
+
+  it('applies the render inputs to container-name and the containers lines name', async () => {
+    const p = await plan(
+      io({
+        'container-images': 'sidecar=repo/envoy:2',
+        command: '["node", "server.js"]\nsidecar: ["envoy", "-c", "/etc/envoy.yaml"]'
+      })
+    )
+    expect(p.register?.containerDefinitions).toMatchObject([
+      { name: 'web', image: 'repo/web:1', command: ['node', 'server.js'] },
+      { name: 'sidecar', image: 'repo/envoy:2', command: ['envoy', '-c', '/etc/envoy.yaml'] }
+    ])
+  })
+
   describe('container and port', () => {
     it('the AppSpec file wins over the service, and the inputs over the file', async () => {
       const lb = { containerName: 'admin', containerPort: 9000, targetGroupArn: 'arn:tg' }

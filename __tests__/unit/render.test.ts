@@ -1,6 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import { base, thrown } from './template-fixtures.js'
 import { validateImage } from '../../src/plan/image.js'
+import { parseOverrides } from '../../src/inputs/overrides.js'
 import { containerPortMappings, renderTaskDefinition } from '../../src/plan/render.js'
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2'
@@ -318,8 +319,8 @@ describe('renderTaskDefinition', () => {
     expect(e.message).toBe(
       'The task definition is not a valid RegisterTaskDefinition request: family "web-${ENV}" is not a valid family name (up to 255 letters, digits, - and _); ' +
         'containerDefinitions[0] (app): image "<IMAGE1_NAME>" is an unrendered placeholder (set the image input to replace it); ' +
-        'containerDefinitions[1] (xray): image "{{ must_env `XRAY_IMAGE` }}" is an unrendered placeholder; ' +
-        'containerDefinitions[2] (log) has no image; containerDefinitions[3] has no name.'
+        'containerDefinitions[1] (xray): image "{{ must_env `XRAY_IMAGE` }}" is an unrendered placeholder (replace it with a container-images line); ' +
+        'containerDefinitions[2] (log) has no image (give it a container-images line); containerDefinitions[3] has no name.'
     )
     const withImage = renderTaskDefinition(
       { family: 'web', containerDefinitions: [{ name: 'app', image: '<IMAGE1_NAME>' }] },
@@ -334,6 +335,26 @@ describe('renderTaskDefinition', () => {
         )
       ).message
     ).toContain('containerDefinitions[0] (app) has no image (set the image input)')
+  })
+})
+
+describe('renderTaskDefinition with the render inputs', () => {
+  it('takes a placeholder in any container that a container-images line replaces', () => {
+    const template = {
+      family: 'web',
+      containerDefinitions: [
+        { name: 'app', image: '<IMAGE1_NAME>' },
+        { name: 'envoy', image: '<IMAGE2_NAME>' }
+      ]
+    }
+    const overrides = parseOverrides(name => (name === 'container-images' ? 'envoy=repo/envoy:2' : ''))
+    const out = renderTaskDefinition(template, { containerName: 'app', image: IMAGE, overrides })
+    expect(out.containerDefinitions!.map(c => c.image)).toEqual([IMAGE, 'repo/envoy:2'])
+    expect(
+      thrown(() => renderTaskDefinition(template, { containerName: 'app', image: IMAGE })).message
+    ).toContain(
+      'containerDefinitions[1] (envoy): image "<IMAGE2_NAME>" is an unrendered placeholder (replace it with a container-images line)'
+    )
   })
 })
 

@@ -66,6 +66,23 @@ describe('taskDefinition', () => {
     expect(io.summaries[0]).not.toContain('s3cret')
   })
 
+  it("compares tags with the running revision's, which DescribeTaskDefinition returns only when asked", async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { containerDefinitions: [{ name: 'web', image: 'repo/web:2' }] },
+      tags: [{ key: 'team', value: 'web' }]
+    })
+    const tagged: Plan = {
+      ...plan,
+      register: { ...plan.register!, containerDefinitions: [{ name: 'web', image: 'repo/web:2' }], tags: [] }
+    }
+    await reporter.taskDefinition(NEXT, PREVIOUS, tagged)
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, {
+      taskDefinition: PREVIOUS,
+      include: ['TAGS']
+    })
+    expect(io.lines).toEqual(['  tags removed team'])
+  })
+
   it('reads nothing when a revision is deployed as it is, or nothing ran before', async () => {
     await reporter.taskDefinition(NEXT, PREVIOUS)
     await reporter.taskDefinition(NEXT, undefined, plan)

@@ -533,8 +533,8 @@ const CASES: Record<string, Case> = {
   'task-definitions/rejected/sidecar-image-placeholder.json': {
     container: 'payments',
     problems: [
-      'containerDefinitions[1] (metrics-agent): image "<METRICS_AGENT_IMAGE>" is an unrendered placeholder',
-      'containerDefinitions[2] (log-shipper): image "registry.example.com/willow/log-shipper:{{ must_env `SHIPPER_TAG` }}" is an unrendered placeholder'
+      'containerDefinitions[1] (metrics-agent): image "<METRICS_AGENT_IMAGE>" is an unrendered placeholder (replace it with a container-images line)',
+      'containerDefinitions[2] (log-shipper): image "registry.example.com/willow/log-shipper:{{ must_env `SHIPPER_TAG` }}" is an unrendered placeholder (replace it with a container-images line)'
     ]
   },
   'task-definitions/rejected/terraform-unquoted-placeholder.json.tpl': {

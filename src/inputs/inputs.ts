@@ -1,4 +1,5 @@
 import { InputError } from '../runtime/errors.js'
+import { OVERRIDE_INPUTS, type TaskDefinitionOverrides, parseOverrides } from './overrides.js'
 
 import type { Goal } from '../watch/watch.js'
 
@@ -15,6 +16,8 @@ export interface Inputs {
   image?: string
   containerPort?: number
   environment: { name: string; value: string }[]
+  /** container-images, secrets, command, tags and the other fields the render action sets. */
+  overrides: TaskDefinitionOverrides
   appspecPath?: string
   application?: string
   deploymentGroup?: string
@@ -40,6 +43,7 @@ const NEW_DEPLOYMENT_INPUTS = [
   'task-definition',
   'image',
   'environment-variables',
+  ...OVERRIDE_INPUTS,
   'container-name',
   'container-port',
   'codedeploy-appspec',
@@ -63,6 +67,7 @@ export function parseInputs(read: (name: string) => string): Inputs {
     image: get('image'),
     containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
     environment: parseEnvironmentVariables(read('environment-variables')),
+    overrides: parseOverrides(read),
     appspecPath: get('codedeploy-appspec'),
     application: get('codedeploy-application'),
     deploymentGroup: get('codedeploy-deployment-group'),

@@ -7,6 +7,7 @@ import {
 } from '../backends/codedeploy/appspec-file.js'
 import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { changesTaskDefinition } from '../inputs/overrides.js'
 import type { TrafficRouting } from '../watch/snapshot.js'
 import type { Io } from '../runtime/io.js'
 import { type DeploymentGroupInfo, findDeploymentGroup } from '../backends/codedeploy/deployment-group.js'
@@ -74,13 +75,18 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     )
   }
 
-  const deployAsIs = source.kind !== 'file' && inputs.image === undefined && inputs.environment.length === 0
+  const deployAsIs =
+    source.kind !== 'file' &&
+    inputs.image === undefined &&
+    inputs.environment.length === 0 &&
+    !changesTaskDefinition(inputs.overrides)
   const register = deployAsIs
     ? undefined
     : renderTaskDefinition(loaded.template, {
         containerName,
         image: inputs.image,
         environment: inputs.environment,
+        overrides: inputs.overrides,
         fromAws: source.kind !== 'file',
         warn: m => {
           io.warning(m, 'Task definition')

@@ -1,14 +1,17 @@
 // A template → the RegisterTaskDefinition request: read-only fields, nulls and empty values dropped,
 // every key checked against the AWS API model (the SDK silently drops a key it does not know, so a
-// typo would register a revision without that field), and the image and environment set.
+// typo would register a revision without that field), and the image, environment and the render
+// action's other inputs set.
 import type {
   ContainerDefinition,
   RegisterTaskDefinitionCommandInput,
   TaskDefinition
 } from '@aws-sdk/client-ecs'
+import type { TaskDefinitionOverrides } from '../inputs/overrides.js'
 import { InputError } from '../runtime/errors.js'
 import { imageProblem, validateImage } from './image.js'
 import { nearest } from './nearest.js'
+import { applyOverrides } from './overrides.js'
 import { isObject, jsonKind } from './template.js'
 import modelJson from './task-definition-model.json' with { type: 'json' }
 
@@ -54,6 +57,8 @@ export interface RenderOptions {
   containerName: string
   image?: string
   environment?: { name: string; value: string }[]
+  /** container-images, secrets, command, tags and the rest, each for its container. */
+  overrides?: TaskDefinitionOverrides
   /** Receives what was changed to make the template valid (dropped read-only fields, converted values). */
   warn?: (message: string) => void
   /**
@@ -65,8 +70,9 @@ export interface RenderOptions {
 
 /**
  * Turns a template into the RegisterTaskDefinition request: drops read-only fields, nulls and empty
- * values, rejects what the API does not know (the SDK would silently drop a misspelt key), and sets
- * the image and environment variables on `containerName`. Placeholders are left as they are.
+ * values, rejects what the API does not know (the SDK would silently drop a misspelt key), sets
+ * the image and environment variables on `containerName` and applies the overrides. Placeholders
+ * left in any container's image are an error.
  */
 export function renderTaskDefinition(
   template: Record<string, unknown>,
@@ -105,6 +111,7 @@ export function renderTaskDefinition(
     container.image = opts.image
   }
   if (opts.environment && opts.environment.length > 0) setEnvironment(container, opts.environment)
+  if (opts.overrides) applyOverrides(request, opts.overrides, opts.containerName, opts.image)
 
   const problems: string[] = []
   if (!FAMILY.test(request.family!)) {
@@ -116,14 +123,17 @@ export function renderTaskDefinition(
     const where = `containerDefinitions[${i}]`
     if (c.name === undefined) problems.push(`${where} has no name`)
     const label = c.name === undefined ? where : `${where} (${c.name})`
+    // An input can give an image to container-name's container, or by name to any other.
+    const fix = (forMain: string, forOther: string): string =>
+      c === container ? ` (${forMain})` : c.name === undefined ? '' : ` (${forOther})`
     if (c.image === undefined) {
-      problems.push(`${label} has no image${c === container ? ' (set the image input)' : ''}`)
+      problems.push(`${label} has no image${fix('set the image input', 'give it a container-images line')}`)
       return
     }
     const problem = imageProblem(c.image)
     if (problem) {
       problems.push(
-        `${label}: image ${JSON.stringify(c.image)} ${problem}${c === container ? ' (set the image input to replace it)' : ''}`
+        `${label}: image ${JSON.stringify(c.image)} ${problem}${fix('set the image input to replace it', 'replace it with a container-images line')}`
       )
     }
   })

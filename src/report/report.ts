@@ -81,8 +81,11 @@ export class Reporter {
       try {
         const out = await this.io
           .aws()
-          .ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previousArn }))
-        if (out.taskDefinition) changes = describeTaskDefinitionChanges(out.taskDefinition, plan.register)
+          .ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: previousArn, include: ['TAGS'] }))
+        if (out.taskDefinition) {
+          const previous = { ...out.taskDefinition, tags: out.tags }
+          changes = describeTaskDefinitionChanges(previous, plan.register)
+        }
       } catch (e) {
         this.io.info(`(Could not read ${previousArn} to compare: ${errorMessage(e)})`)
       }
