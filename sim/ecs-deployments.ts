@@ -966,7 +966,13 @@ export class EcsDeployments {
   }
 
   /** Starts one task of the target revision; `onHealthy` follows when it counts as healthy. */
-  private launch(dep: ServiceDeploymentRecord, t: number, onHealthy: (t: number) => void): void {
+  private launch(
+    dep: ServiceDeploymentRecord,
+    t: number,
+    onHealthy: (t: number) => void,
+    /** After a crash; default: the scheduler starts another task at once. */
+    onCrash?: (t: number) => void
+  ): void {
     const rev = dep.target.rev
     const { service } = dep.svc
     const d = dep.svc.durations
@@ -986,7 +992,10 @@ export class EcsDeployments {
       this.refresh(rev.ts, s)
       if (crashes) {
         this.at(dep, s + d.taskFail, s2 => {
-          this.taskCrashed(dep, task, s2, onHealthy)
+          if (this.taskCrashed(dep, task, s2)) {
+            if (onCrash) onCrash(s2)
+            else this.launch(dep, s2, onHealthy)
+          }
         })
         return
       }
@@ -998,13 +1007,8 @@ export class EcsDeployments {
     })
   }
 
-  /** A replacement task stopped: the circuit breaker counts it; else the scheduler starts another. */
-  private taskCrashed(
-    dep: ServiceDeploymentRecord,
-    task: TaskRecord,
-    t: number,
-    onHealthy: (t: number) => void
-  ): void {
+  /** A replacement task crashed: the circuit breaker counts it. True when the deployment carries on. */
+  private taskCrashed(dep: ServiceDeploymentRecord, task: TaskRecord, t: number): boolean {
     const f = dep.faults.tasksFail ?? {}
     const rev = dep.target.rev
     const { service } = dep.svc
@@ -1025,9 +1029,10 @@ export class EcsDeployments {
       t,
       `(service ${service.name}) has stopped 1 running tasks: (task ${task.taskArn.split('/').pop()!}).`
     )
-    dep.circuitBreaker.failureCount++
-    this.touch(dep, t)
     const cb = dep.config.deploymentCircuitBreaker
+    // "Amazon ECS is not using the circuit breaker ... when the status is DISABLED" [M]: no count then [I].
+    if (cb?.enable) dep.circuitBreaker.failureCount++
+    this.touch(dep, t)
     if (cb?.enable && dep.circuitBreaker.failureCount >= dep.circuitBreaker.threshold) {
       dep.circuitBreaker.status = 'TRIGGERED'
       const reason = 'ECS deployment circuit breaker: tasks failed to start.' // [I] the rolloutStateReason ECS shows
@@ -1037,9 +1042,9 @@ export class EcsDeployments {
         `(service ${service.name}) deployment ${rev.ts.id} deployment failed: tasks failed to start.`
       )
       this.fail(dep, t, reason, cb.rollback)
-      return
+      return false
     }
-    this.launch(dep, t, onHealthy)
+    return true
   }
 
   /** SCALE_UP: the target revision's tasks all start at once (blue/green scales green to 100% [D]). */
@@ -1137,18 +1142,23 @@ export class EcsDeployments {
     })
   }
 
+  /**
+   * Replaces the old tasks within the deployment configuration's bounds [M]: at most
+   * maximumPercent of desired RUNNING or PENDING (a draining task still counts), at least
+   * minimumHealthyPercent healthy. An old task goes when a new one is healthy in its place, or to
+   * make room for a launch; a new one starts whenever there is room. With 100%/100% nothing can
+   * move and the deployment stays IN_PROGRESS [I].
+   */
   private replaceTasks(dep: ServiceDeploymentRecord, t: number, next: (t: number) => void): void {
     const D = dep.desired
-    const maxPercent = dep.config.maximumPercent ?? 200
+    const limit = Math.floor((D * (dep.config.maximumPercent ?? 200)) / 100)
+    const minHealthy = Math.ceil((D * (dep.config.minimumHealthyPercent ?? 100)) / 100)
     const ts = dep.target.rev.ts
     ts.computedDesiredCount = D
     const olds = (): TaskRecord[] =>
       dep.sources.filter(v => v.rev.ts.deletedAt === undefined).flatMap(v => this.state.tasksOf(v.rev.ts))
-    // Tasks above desired that maximumPercent allows; with none, an old task goes first [M: maximumPercent].
-    const surge = Math.max(0, Math.floor((D * maxPercent) / 100) - D)
     let finished = false
     const finish = (s: number): void => {
-      if (finished) return
       finished = true
       for (const v of dep.sources) this.removeRevision(v.rev, s)
       this.state.serviceEvent(
@@ -1158,12 +1168,11 @@ export class EcsDeployments {
       )
       next(s)
     }
-    const stopOld = (s: number): void => {
-      const old = olds().find(k => k.desiredStatus === 'RUNNING')
-      if (!old) return
+    const drain = (old: TaskRecord, s: number): void => {
       old.desiredStatus = 'STOPPED'
       const src = dep.sources.find(v => v.rev.ts.id === old.startedBy)
       if (src) src.rev.ts.computedDesiredCount = Math.max(0, src.rev.ts.computedDesiredCount - 1)
+      this.touch(dep, s)
       this.at(dep, s + dep.svc.durations.drain, s2 => {
         this.state.stopTask(
           old,
@@ -1173,21 +1182,31 @@ export class EcsDeployments {
         )
         if (src) this.refresh(src.rev.ts, s2)
         this.touch(dep, s2)
-        if (dep.healthy.size >= D && olds().length === 0) finish(s2)
+        pump(s2)
       })
     }
-    const onHealthy = (s: number): void => {
-      stopOld(s)
-      const inflight = this.state.tasksOf(ts).length
-      if (inflight < D) this.launch(dep, s, onHealthy)
-      if (dep.healthy.size >= D && olds().length === 0) finish(s)
+    const pump = (s: number): void => {
+      if (finished) return
+      const healthy = this.state.tasksOf(ts).filter(k => dep.healthy.has(k.taskArn)).length
+      const all = olds()
+      if (healthy >= D && all.length === 0) {
+        finish(s)
+        return
+      }
+      const targetLive = this.state.tasksOf(ts).length
+      const live = targetLive + all.length
+      let active = all.filter(k => k.desiredStatus === 'RUNNING')
+      while (active.length) {
+        const surplus = healthy + active.length > D
+        const blocking = live >= limit && targetLive < D
+        if (!(surplus || blocking) || healthy + active.length - 1 < minHealthy) break
+        drain(active[0]!, s)
+        active = active.slice(1)
+      }
+      const room = Math.min(D - targetLive, limit - live)
+      for (let i = 0; i < room; i++) this.launch(dep, s, pump, pump)
     }
-    if (D === 0) {
-      finish(t)
-      return
-    }
-    if (surge === 0) stopOld(t)
-    for (let i = 0; i < Math.min(D, Math.max(1, surge)); i++) this.launch(dep, t, onHealthy)
+    pump(t)
   }
 
   // ---- alarms ------------------------------------------------------------------------------
