@@ -1,5 +1,6 @@
 // ECS's own deployments played on the frozen clock through the real @aws-sdk/client-ecs: every
 // strategy, hooks, the bake time, the circuit breaker, alarms, rollbacks, stop and continue.
+import { jest } from '@jest/globals'
 import {
   ClientException,
   ContinueServiceDeploymentCommand,
@@ -27,6 +28,9 @@ import {
   update,
   type EcsFrame
 } from './ecs-helpers.js'
+
+// Frozen-clock plays poll a few hundred times; a loaded 2-core runner needs more than the 5 s default.
+jest.setTimeout(30_000)
 
 let sim: Simulator
 afterEach(async () => {

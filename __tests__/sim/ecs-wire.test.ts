@@ -1,6 +1,7 @@
 // ECS's own deployments on the wire: model validation, what DescribeServices shows for an
 // ECS-controller service, UpdateService, the listing and describing operations and the errors of
 // Stop/ContinueServiceDeployment, through the real @aws-sdk/client-ecs.
+import { jest } from '@jest/globals'
 import {
   ClientException,
   ClusterNotFoundException,
@@ -32,6 +33,9 @@ import {
   ecsClient,
   update
 } from './ecs-helpers.js'
+
+// Frozen-clock plays poll a few hundred times; a loaded 2-core runner needs more than the 5 s default.
+jest.setTimeout(30_000)
 
 let sim: Simulator
 afterEach(async () => {
