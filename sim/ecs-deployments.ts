@@ -533,7 +533,8 @@ export class EcsDeployments {
     svc.primary = rev
     svc.production = rev
     this.services.push(svc)
-    // Creating the service was its first service deployment [D: service-deployment lifecycle].
+    // Creating the service was its first service deployment [D: service-deployment lifecycle];
+    // it shows no lifecycleStage and no hooks [I].
     const desired = service.desiredCount
     const cb = config.deploymentCircuitBreaker?.enable
     const alarms = config.alarms?.enable
@@ -856,6 +857,8 @@ export class EcsDeployments {
         this.hookStage(dep, 'POST_SCALE_UP', s, next)
       },
       (s, next) => {
+        // The stage runs, and the requested test weights move, with or without a test listener
+        // rule (then nothing routes test traffic) [I].
         this.enterStage(dep, 'TEST_TRAFFIC_SHIFT', s)
         this.at(dep, s + d.testShift, s2 => {
           this.setTestWeight(dep, 100, s2)
@@ -1117,7 +1120,8 @@ export class EcsDeployments {
    * ROLLING: no lifecycle stages [P: kayac/ecspresso#1064]; replacement tasks start within
    * maximumPercent, and each one that turns healthy lets one old task go. Hooks configured at
    * PRE_SCALE_UP / POST_SCALE_UP run before and after, and lifecycleStage shows that stage while
-   * they do [I: the docs say pause hooks work with rolling, not at which stages].
+   * they do [I: the docs say pause hooks work with rolling, not at which stages]. Hooks at the
+   * traffic stages and bakeTimeInMinutes do not apply to a rolling deployment [I].
    */
   private rolling(dep: ServiceDeploymentRecord, t: number): void {
     const hooksAt = (stage: HookStage): boolean =>
@@ -1252,6 +1256,7 @@ export class EcsDeployments {
     if (dep.alarms.status === 'MONITORING') dep.alarms.status = 'MONITORING_COMPLETE'
   }
 
+  /** SUCCESSFUL; lifecycleStage stays at the last stage (CLEAN_UP) [I]. */
   private succeed(dep: ServiceDeploymentRecord, t: number): void {
     this.cancel(dep)
     dep.status = 'SUCCESSFUL'
@@ -1312,6 +1317,8 @@ export class EcsDeployments {
     const rev = dep.target.rev
     rev.rolloutState = 'FAILED'
     rev.rolloutStateReason = reason
+    // The service's desired state goes back to the source at once, whose deployment DescribeServices
+    // marks PRIMARY again, even if the rollback later fails [I].
     svc.service.taskDefinition = to.taskDefinition
     if (to.ts.deletedAt === undefined) {
       this.setPrimary(svc, to, t)
