@@ -31,6 +31,9 @@ SIMULATED_OPERATIONS = {
         'DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition',
         'DeregisterTaskDefinition', 'ListTasks', 'DescribeTasks', 'TagResource',
         'UpdateService', 'DescribeTaskSets',
+        # ECS's own deployments (deployment controller ECS)
+        'ListServiceDeployments', 'DescribeServiceDeployments', 'DescribeServiceRevisions',
+        'StopServiceDeployment', 'ContinueServiceDeployment',
     ],
     'codedeploy': [
         'CreateDeployment', 'GetDeployment', 'BatchGetDeployments', 'ListDeployments',
@@ -40,7 +43,7 @@ SIMULATED_OPERATIONS = {
         'GetDeploymentConfig', 'GetApplicationRevision', 'PutLifecycleEventHookExecutionStatus',
     ],
 }
-SIMULATED_SHAPE_KEYS = ('type', 'required', 'enum', 'min', 'max')
+SIMULATED_SHAPE_KEYS = ('type', 'required', 'enum', 'min', 'max', 'document')
 
 
 def service_model(service):

@@ -1,5 +1,6 @@
 // Scenarios are data: the AWS resources a simulated account starts with, how long each phase of
 // a deployment lasts, and which faults to inject. `startSimulator({ scenario: scenarios.canary })`.
+import { ecsScenarios } from './ecs-scenarios.js'
 
 export type HookEvent =
   'BeforeInstall' | 'AfterInstall' | 'AfterAllowTestTraffic' | 'BeforeAllowTraffic' | 'AfterAllowTraffic'
@@ -382,7 +383,9 @@ export const scenarios = {
     'AllAtOnce; the commit "main" has a pending status check, so a GitHub deployment without required_contexts: [] is refused (409).',
     web(),
     { github: { commitStatuses: { main: [{ context: 'ci/build', state: 'pending' }] } } }
-  )
+  ),
+  // ECS's own deployments (deployment controller ECS): sim/ecs-scenarios.ts
+  ...ecsScenarios
 } satisfies Record<string, Scenario>
 
 export type ScenarioName = keyof typeof scenarios

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { codeDeployHandlers, type Ctx } from './codedeploy.js'
 import { ecsHandlers } from './ecs.js'
+import { withEcsDeployments } from './ecs-deployment-handlers.js'
+import { EcsDeployments } from './ecs-deployments.js'
 import { Engine } from './engine.js'
 import { createGitHubState, handleGitHub, type GitHubState } from './github.js'
 import { scenarios, type FaultRule, type Faults, type Scenario } from './scenarios.js'
@@ -35,6 +37,8 @@ export interface Simulator {
   scenario: Scenario
   state: SimState
   engine: Engine
+  /** ECS's own deployments (deployment controller ECS). */
+  ecsDeployments: EcsDeployments
   calls: CallRecord[]
   github: GitHubState
   /** The simulated clock. */
@@ -73,7 +77,7 @@ export interface SimulatorOptions {
 }
 
 const handlers: Record<AwsService, Record<string, (body: any, ctx: Ctx) => unknown>> = {
-  ecs: ecsHandlers,
+  ecs: withEcsDeployments(ecsHandlers),
   codedeploy: codeDeployHandlers
 }
 
@@ -88,6 +92,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const clock = (): number => simAt(realNowMs())
   const state = new SimState(scenario, clock())
   const engine = new Engine(state)
+  const ecsDeployments = EcsDeployments.attach(state, clock())
   const github = createGitHubState(scenario.github?.commitStatuses)
   const calls: CallRecord[] = []
   const faultRng = new Rng((scenario.seed ?? 1) * 7919)
@@ -262,6 +267,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     scenario,
     state,
     engine,
+    ecsDeployments,
     calls,
     github,
     now: () => new Date(clock() * 1000),
@@ -272,6 +278,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     advance: (seconds: number) => {
       offset += seconds
       engine.advance(clock())
+      ecsDeployments.advance(clock())
     },
     setFaults,
     close: () =>

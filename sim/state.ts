@@ -464,7 +464,7 @@ export class SimState {
     return ts
   }
 
-  private newTask(ts: TaskSetRecord, service: ServiceRecord, t: number): TaskRecord {
+  newTask(ts: TaskSetRecord, service: ServiceRecord, t: number): TaskRecord {
     const td = this.findTaskDefinition(ts.taskDefinition)
     const containers = ((td?.body.containerDefinitions ?? []) as { name: string; image: string }[]).map(
       c => ({

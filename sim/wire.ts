@@ -26,6 +26,8 @@ interface ShapeSpec {
   enum?: string[]
   min?: number
   max?: number
+  /** A document (free-form JSON), e.g. DeploymentLifecycleHook.hookDetails. */
+  document?: boolean
 }
 
 interface ServiceModel {
@@ -101,6 +103,7 @@ export function validateInput(service: AwsService, operation: string, body: unkn
     const at = path || 'input'
     switch (shape.type) {
       case 'structure': {
+        if (shape.document) return
         if (typeof value !== 'object' || Array.isArray(value)) throw typeError(at, 'an object', value)
         const record = value as Record<string, unknown>
         const members = shape.members ?? {}
