@@ -13,7 +13,13 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'] },
-    { ...common, displayName: 'sim', testMatch: ['<rootDir>/__tests__/sim/**/*.test.ts'] },
+    // A whole simulated deployment per test: 5 s is too tight on a loaded 2-core machine.
+    {
+      ...common,
+      displayName: 'sim',
+      testMatch: ['<rootDir>/__tests__/sim/**/*.test.ts'],
+      testTimeout: 30_000
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ],
   collectCoverage: true,
