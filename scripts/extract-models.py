@@ -6,7 +6,9 @@ that botocore ships:
   action can reject unknown keys, missing required members and invalid enum values in a template
   before anything is registered (the SDK would silently drop a misspelt key and register a revision
   without it).
-- sim/models/ecs.json and sim/models/codedeploy.json: for the simulator, per operation it serves the
+- src/plan/run-task-model.json: the RunTask request, inlined the same way, for the JSON inputs of
+  run-task (container overrides, capacity provider strategy, tags).
+- sim/models/ecs.json, sim/models/codedeploy.json and sim/models/logs.json: for the simulator, per operation it serves the
   input shape's name and the modelled errors, and every shape reachable from those inputs (type,
   required members, member shape names, enum values, length and range limits). Shapes are kept by
   name rather than inlined, because ContainerDefinition and friends are shared and deep.
@@ -25,7 +27,7 @@ import botocore
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 # The API versions the AWS SDK clients in package.json speak.
-API_VERSIONS = {'ecs': '2014-11-13', 'codedeploy': '2014-10-06'}
+API_VERSIONS = {'ecs': '2014-11-13', 'codedeploy': '2014-10-06', 'logs': '2014-03-28'}
 SIMULATED_OPERATIONS = {
     'ecs': [
         'DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition',
@@ -34,6 +36,8 @@ SIMULATED_OPERATIONS = {
         # ECS's own deployments (deployment controller ECS)
         'ListServiceDeployments', 'DescribeServiceDeployments', 'DescribeServiceRevisions',
         'StopServiceDeployment', 'ContinueServiceDeployment',
+        # run-task: a one-off task of the new revision before traffic moves
+        'RunTask', 'StopTask',
     ],
     'codedeploy': [
         'CreateDeployment', 'GetDeployment', 'BatchGetDeployments', 'ListDeployments',
@@ -42,6 +46,8 @@ SIMULATED_OPERATIONS = {
         'ListApplications', 'BatchGetApplications', 'ListDeploymentGroups', 'GetApplication',
         'GetDeploymentConfig', 'GetApplicationRevision', 'PutLifecycleEventHookExecutionStatus',
     ],
+    # CloudWatch Logs: the one-off task's awslogs stream
+    'logs': ['GetLogEvents'],
 }
 SIMULATED_SHAPE_KEYS = ('type', 'required', 'enum', 'min', 'max', 'document')
 
@@ -80,15 +86,14 @@ def inlined(shapes, name, stack):
     sys.exit(f'shape {name} has type {kind}, which the generator does not handle')
 
 
-def write_task_definition_model():
-    operation = 'RegisterTaskDefinition'
+def write_request_model(operation, file):
     _, model = service_model('ecs')
     request = model['operations'][operation]['input']['shape']
     tree = {
         'source': f'botocore {botocore.__version__}, ecs {API_VERSIONS["ecs"]}, {operation} input ({request})',
         'shape': inlined(model['shapes'], request, []),
     }
-    output = os.path.join('src', 'plan', 'task-definition-model.json')
+    output = os.path.join('src', 'plan', file)
     with open(os.path.join(ROOT, output), 'w', encoding='utf-8') as f:
         f.write(json.dumps(tree) + '\n')
     # `npm run lint` checks this file with prettier, so the committed file is prettier's layout.
@@ -144,5 +149,6 @@ def write_simulated_models():
 
 
 if __name__ == '__main__':
-    write_task_definition_model()
+    write_request_model('RegisterTaskDefinition', 'task-definition-model.json')
+    write_request_model('RunTask', 'run-task-model.json')
     write_simulated_models()

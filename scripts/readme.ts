@@ -48,14 +48,16 @@ export const RECIPES = [
   'merge-queue-staging',
   'test-listener-gate',
   'matrix-services',
-  'sidecar-image'
+  'sidecar-image',
+  'migration-task'
 ]
 const TITLES: Record<string, string> = {
   'deploy-on-push': 'Deploy on push to main, behind an environment protection rule',
   'merge-queue-staging': 'A merge queue whose required check is a staging deployment',
   'test-listener-gate': 'Your own smoke tests against the test listener before production traffic moves',
   'matrix-services': 'Several services from one build',
-  'sidecar-image': 'An app and its sidecar built in one workflow'
+  'sidecar-image': 'An app and its sidecar built in one workflow',
+  'migration-task': 'A database migration before traffic moves'
 }
 
 /** Each recipe: its title, the comment at its top as prose, then the whole workflow. */

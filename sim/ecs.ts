@@ -91,7 +91,7 @@ function taskDefinitionJson(state: SimState, ref: string): { taskDefinition: unk
   }
 }
 
-function taskJson(k: TaskRecord): unknown {
+export function taskJson(k: TaskRecord): unknown {
   const id = k.taskArn.split('/').pop()!
   return {
     taskArn: k.taskArn,
@@ -100,7 +100,7 @@ function taskJson(k: TaskRecord): unknown {
     lastStatus: k.lastStatus,
     desiredStatus: k.desiredStatus,
     startedBy: k.startedBy,
-    group: `service:${k.serviceName}`,
+    group: k.group ?? `service:${k.serviceName}`,
     createdAt: k.createdAt,
     ...(k.startedAt !== undefined ? { startedAt: k.startedAt } : {}),
     ...(k.stoppingAt !== undefined ? { stoppingAt: k.stoppingAt, executionStoppedAt: k.stoppingAt } : {}),

@@ -1,6 +1,7 @@
 // Scenarios are data: the AWS resources a simulated account starts with, how long each phase of
 // a deployment lasts, and which faults to inject. `startSimulator({ scenario: scenarios.canary })`.
 import { ecsScenarios } from './ecs-scenarios.js'
+import type { OneOffTaskSpec } from './run-tasks.js'
 
 export type HookEvent =
   'BeforeInstall' | 'AfterInstall' | 'AfterAllowTestTraffic' | 'BeforeAllowTraffic' | 'AfterAllowTraffic'
@@ -106,7 +107,7 @@ export interface FaultRule {
   rate?: number
   /** Stop after this many injected errors. */
   count?: number
-  services?: ('ecs' | 'codedeploy')[]
+  services?: ('ecs' | 'codedeploy' | 'logs')[]
   operations?: string[]
 }
 
@@ -155,6 +156,8 @@ export interface Scenario {
     intervalMinutes?: number
   }[]
   existingDeployments?: ExistingDeployment[]
+  /** What the tasks that RunTask starts do (sim/run-tasks.ts): how long, exit code, log lines. */
+  runTask?: OneOffTaskSpec
   faults?: Faults
   github?: {
     /** Commit statuses per ref, checked when a deployment is created without required_contexts: []. */
@@ -207,6 +210,13 @@ const neighbours: ServiceSpec[] = [
     loadBalancer: null,
     group: null
   }
+]
+
+const MIGRATION_LOG: NonNullable<OneOffTaskSpec['logs']> = [
+  { at: 1, message: 'Connecting to postgres://db.internal:5432/shop' },
+  { at: 2, message: 'Applying migration 0042_add_orders' },
+  { at: 12, message: 'Applying migration 0043_orders_index' },
+  { at: 19, message: 'Migrations done: 2 applied' }
 ]
 
 const customConfigs: Scenario['deploymentConfigs'] = [
@@ -385,7 +395,30 @@ export const scenarios = {
     { github: { commitStatuses: { main: [{ context: 'ci/build', state: 'pending' }] } } }
   ),
   // ECS's own deployments (deployment controller ECS): sim/ecs-scenarios.ts
-  ...ecsScenarios
+  ...ecsScenarios,
+  // A one-off task of the new revision before the deployment (run-task): sim/run-tasks.ts
+  migration: scenario(
+    'migration',
+    'AllAtOnce; tasks that RunTask starts log a database migration for 20 s and exit 0.',
+    web(),
+    { runTask: { logs: MIGRATION_LOG } }
+  ),
+  'migration-fails': scenario(
+    'migration-fails',
+    'AllAtOnce; tasks that RunTask starts log a failing database migration and exit 1.',
+    web(),
+    {
+      runTask: {
+        exitCode: 1,
+        logs: [
+          ...MIGRATION_LOG.slice(0, 2),
+          { at: 6, message: 'ERROR: relation "orders" already exists' },
+          { at: 7, message: 'migration 0042_add_orders failed; rolled back' }
+        ],
+        runSeconds: 8
+      }
+    }
+  )
 } satisfies Record<string, Scenario>
 
 export type ScenarioName = keyof typeof scenarios

@@ -1,4 +1,4 @@
-// One loopback HTTP server that answers as ECS and CodeDeploy (awsJson1_1, routed by X-Amz-Target
+// One loopback HTTP server that answers as ECS, CodeDeploy and CloudWatch Logs (awsJson1_1, routed by X-Amz-Target
 // on any path, since the SDK keeps a custom endpoint's path prefix) and as GitHub's REST
 // deployments API (any path under /repos/). Any SigV4 signature is accepted.
 import { randomUUID } from 'node:crypto'
@@ -12,6 +12,7 @@ import { EcsDeployments } from './ecs-deployments.js'
 import { Engine } from './engine.js'
 import { createGitHubState, handleGitHub, type GitHubState } from './github.js'
 import { scenarios, type FaultRule, type Faults, type Scenario } from './scenarios.js'
+import { logsHandlers, withRunTasks } from './run-tasks.js'
 import { Rng, SimState } from './state.js'
 import { AwsError, TARGET_PREFIX, validateInput, type AwsService } from './wire.js'
 
@@ -77,8 +78,9 @@ export interface SimulatorOptions {
 }
 
 const handlers: Record<AwsService, Record<string, (body: any, ctx: Ctx) => unknown>> = {
-  ecs: withEcsDeployments(ecsHandlers),
-  codedeploy: codeDeployHandlers
+  ecs: withRunTasks(withEcsDeployments(ecsHandlers)),
+  codedeploy: codeDeployHandlers,
+  logs: logsHandlers
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {

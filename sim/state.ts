@@ -97,9 +97,11 @@ export interface TaskRecord {
   taskArn: string
   clusterArn: string
   serviceName: string
+  /** `family:<family>` for a one-off task (sim/run-tasks.ts); a service's tasks have `service:<name>`. */
+  group?: string
   startedBy: string
   taskDefinitionArn: string
-  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED'
+  lastStatus: 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'DEPROVISIONING' | 'STOPPED'
   desiredStatus: 'RUNNING' | 'STOPPED'
   createdAt: number
   startedAt?: number

@@ -1,8 +1,8 @@
-// awsJson1_1 wire details shared by the ECS and CodeDeploy handlers: the error envelope and the
+// awsJson1_1 wire details shared by the ECS, CodeDeploy and CloudWatch Logs handlers: the error envelope and the
 // request validation that AWS performs server-side (the JS SDK validates nothing client-side).
 import { readFileSync } from 'node:fs'
 
-export type AwsService = 'ecs' | 'codedeploy'
+export type AwsService = 'ecs' | 'codedeploy' | 'logs'
 
 /** An error answered as `{"__type", "message"}`; status 400 unless it is a server fault. */
 export class AwsError extends Error {
@@ -39,12 +39,14 @@ interface ServiceModel {
 /** From botocore's models, by scripts/extract-models.py. */
 const models: Record<AwsService, ServiceModel> = {
   ecs: JSON.parse(readFileSync(new URL('./models/ecs.json', import.meta.url), 'utf8')),
-  codedeploy: JSON.parse(readFileSync(new URL('./models/codedeploy.json', import.meta.url), 'utf8'))
+  codedeploy: JSON.parse(readFileSync(new URL('./models/codedeploy.json', import.meta.url), 'utf8')),
+  logs: JSON.parse(readFileSync(new URL('./models/logs.json', import.meta.url), 'utf8'))
 }
 
 export const TARGET_PREFIX: Record<string, AwsService> = {
   [models.ecs.targetPrefix]: 'ecs',
-  [models.codedeploy.targetPrefix]: 'codedeploy'
+  [models.codedeploy.targetPrefix]: 'codedeploy',
+  [models.logs.targetPrefix]: 'logs'
 }
 
 export function isModeledOperation(service: AwsService, operation: string): boolean {

@@ -21,6 +21,8 @@ import { CancelGuard } from './runtime/cancel-guard.js'
 import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
 import { StepState } from './runtime/state.js'
+import { planOneOffTask } from './run-task/plan.js'
+import { runTaskBeforeShift } from './run-task/run.js'
 import { DeploymentWatch } from './watch/deployment-watch.js'
 import { GoalWatch } from './watch/goal-watch.js'
 
@@ -70,10 +72,12 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
 async function deploy(step: Step): Promise<void> {
   const { io, inputs, guard, reporter, outputs } = step
   const plan = await preparePlan(inputs, io)
+  const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io)
   if (inputs.dryRun) return printDryRun(plan, step)
   const target = deploymentTarget(plan)
   await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, waitBehind(step, plan))
   const revision = await registerRevision(plan, step)
+  if (oneOff) await runTaskBeforeShift(step, oneOff, revision, plan.register !== undefined)
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
   outputs.appSpec(appSpec.content)
   const ifRefused = plan.register

@@ -34,7 +34,9 @@ export const WRITE_OPERATIONS = [
   'ContinueDeployment',
   'PutLifecycleEventHookExecutionStatus',
   'TagResource',
-  'UpdateService'
+  'UpdateService',
+  'RunTask',
+  'StopTask'
 ]
 
 export { LIFECYCLE_EVENTS } from '../../sim/engine.js'

@@ -1,5 +1,6 @@
 // An in-memory Io for the orchestration tests: it records what the step says and sets, keeps a fake
 // clock that `sleep` moves forward at once, and hands out real SDK clients for aws-sdk-client-mock.
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import type * as github from '@actions/github'
@@ -19,6 +20,7 @@ export interface FakeIo extends Io {
   /** info lines, group markers as `::group::name` / `::endgroup::` */
   lines: string[]
   warnings: { message: string; title?: string }[]
+  notices: { message: string; title?: string }[]
   errors: { message: string; title?: string }[]
   outputs: Record<string, string>
   exitCode?: number
@@ -28,7 +30,7 @@ export interface FakeIo extends Io {
   inputs: Record<string, string>
   slept: number[]
   githubCalls: GitHubCall[]
-  /** Everything the log shows, in order: info, warnings and errors. */
+  /** Everything the log shows, in order: info, warnings, notices and errors. */
   log: () => string
 }
 
@@ -63,6 +65,7 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
     env,
     lines: [],
     warnings: [],
+    notices: [],
     errors: [],
     outputs: {},
     state: { ...opts.state },
@@ -80,6 +83,10 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
     warning: (message, title) => {
       io.warnings.push({ message, title })
       all.push(`::warning::${message}`)
+    },
+    notice: (message, title) => {
+      io.notices.push({ message, title })
+      all.push(`::notice::${message}`)
     },
     error: (message, title) => {
       io.errors.push({ message, title })
@@ -126,6 +133,8 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
         ecs: new ECSClient(config),
         codedeploy: new CodeDeployClient(config),
         cancelCodedeploy: new CodeDeployClient(config),
+        cancelEcs: new ECSClient(config),
+        logs: logRegion => new CloudWatchLogsClient({ ...config, region: logRegion }),
         region
       }
       return clients

@@ -248,3 +248,87 @@ describe('signals', () => {
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before)
   })
 })
+
+describe('the one-off task', () => {
+  const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef'
+
+  it('records the task RunTask started for the post step, and forgets it when done', async () => {
+    const g = guard()
+    await g.startTask(
+      () => Promise.resolve({ tasks: [{ taskArn: TASK }] }),
+      o => o.tasks[0]?.taskArn,
+      () => Promise.resolve()
+    )
+    expect(saved().runningTask).toEqual({ cluster: 'prod', taskArn: TASK })
+    g.taskDone()
+    expect(saved().runningTask).toBeUndefined()
+  })
+
+  it('records nothing when RunTask started no task', async () => {
+    await guard().startTask(
+      () => Promise.resolve({ tasks: [] as { taskArn: string }[] }),
+      o => o.tasks[0]?.taskArn,
+      () => Promise.resolve()
+    )
+    expect(saved().runningTask).toBeUndefined()
+  })
+
+  it('SIGINT stops the running task before the revision is deregistered, and clears it', async () => {
+    const g = guard()
+    const order: string[] = []
+    g.registered(ARN, () => {
+      order.push('deregister')
+      return Promise.resolve()
+    })
+    const stop = jest.fn((arn: string) => {
+      order.push(`stop ${arn}`)
+      return Promise.resolve()
+    })
+    await g.startTask(
+      () => Promise.resolve(TASK),
+      arn => arn,
+      stop
+    )
+    unlisten = g.listen()
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    await settle()
+    expect(order).toEqual([`stop ${TASK}`, 'deregister'])
+    expect(io.lines).toContain(`The run was cancelled (SIGINT): stopped task ${TASK}.`)
+    expect(saved().runningTask).toBeUndefined()
+    expect(exit).toHaveBeenCalledTimes(1)
+  })
+
+  it('a stop that fails is a warning, and the post step keeps the task to stop', async () => {
+    const g = guard()
+    await g.startTask(
+      () => Promise.resolve(TASK),
+      arn => arn,
+      () => Promise.reject(new Error('connect ETIMEDOUT'))
+    )
+    unlisten = g.listen()
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    await settle()
+    expect(io.warnings).toContainEqual({
+      message: `The run was cancelled (SIGINT), and stopping task ${TASK} failed (connect ETIMEDOUT); the post step tries again.`,
+      title: 'Task may still run'
+    })
+    expect(saved().runningTask?.taskArn).toBe(TASK)
+  })
+
+  it('a task handed off (not waited for) is not stopped on cancel', async () => {
+    const g = guard()
+    const stop = jest.fn(() => Promise.resolve())
+    await g.startTask(
+      () => Promise.resolve(TASK),
+      arn => arn,
+      stop
+    )
+    g.taskDone()
+    unlisten = g.listen()
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    expect(stop).not.toHaveBeenCalled()
+  })
+})

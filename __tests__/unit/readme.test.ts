@@ -13,8 +13,9 @@ function operationsInCode(): string[] {
   )) {
     const text = readFileSync(join(root, 'src', file), 'utf8')
     const service = (command: string): string => {
-      const from = new RegExp(`\\b${command}\\b[^;]*?from '@aws-sdk/client-(\\w+)'`, 's').exec(text)
-      return from?.[1] === 'ecs' ? 'ecs' : 'codedeploy'
+      const from = new RegExp(`\\b${command}\\b[^;]*?from '@aws-sdk/client-([\\w-]+)'`, 's').exec(text)
+      // IAM's prefix for each SDK client the code uses.
+      return { ecs: 'ecs', codedeploy: 'codedeploy', 'cloudwatch-logs': 'logs' }[from?.[1] ?? ''] ?? '?'
     }
     for (const m of text.matchAll(/new (\w+)Command\(/g)) ops.add(`${service(`${m[1]}Command`)}:${m[1]}`)
     // A paginator sends its operation's command: paginateListApplications sends ListApplications.

@@ -1,5 +1,6 @@
 import { InputError } from '../runtime/errors.js'
 import { OVERRIDE_INPUTS, type TaskDefinitionOverrides, parseOverrides } from './overrides.js'
+import { RUN_TASK_INPUTS, type RunTaskInputs, parseRunTask } from './run-task.js'
 
 import type { Goal } from '../watch/watch.js'
 
@@ -18,6 +19,8 @@ export interface Inputs {
   environment: { name: string; value: string }[]
   /** container-images, secrets, command, tags and the other fields the render action sets. */
   overrides: TaskDefinitionOverrides
+  /** A one-off task of the new revision before the deployment; undefined: none. */
+  runTask?: RunTaskInputs
   appspecPath?: string
   application?: string
   deploymentGroup?: string
@@ -49,7 +52,8 @@ const NEW_DEPLOYMENT_INPUTS = [
   'codedeploy-appspec',
   'codedeploy-deployment-config',
   'codedeploy-deployment-description',
-  'dry-run'
+  'dry-run',
+  ...RUN_TASK_INPUTS
 ] as const
 
 /** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
@@ -68,6 +72,7 @@ export function parseInputs(read: (name: string) => string): Inputs {
     containerPort: optionalNumber(read, 'container-port', { integer: true, min: 1, max: 65535 }),
     environment: parseEnvironmentVariables(read('environment-variables')),
     overrides: parseOverrides(read),
+    runTask: parseRunTask(read),
     appspecPath: get('codedeploy-appspec'),
     application: get('codedeploy-application'),
     deploymentGroup: get('codedeploy-deployment-group'),

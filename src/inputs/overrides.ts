@@ -65,8 +65,8 @@ const S3_OBJECT_ARN = new RegExp(`^${PARTITION}:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-
 const ROLE_ARN = new RegExp(`^${PARTITION}:iam::\\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 // What ECS accepts in a tag: letters, digits, spaces and + - = . _ : / @ (keys hold no '=' here,
 // since a line is split at its first one).
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/+\-@]{1,128}$/u
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/+\-@]{1,128}$/u
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
 
 const LOG_DRIVERS = (
   modelJson as unknown as {

@@ -45,3 +45,11 @@ export function taskDefinitionConsoleUrl(region: string, arn: string): string {
     : `/ecs/v2/task-definitions/${encodeURIComponent(family)}`
   return link(region, path)
 }
+
+/** A task's page; `cluster` is its cluster's name. */
+export function taskConsoleUrl(region: string, cluster: string, taskArn: string): string {
+  return link(
+    region,
+    `/ecs/v2/clusters/${encodeURIComponent(cluster)}/tasks/${encodeURIComponent(lastSegment(taskArn))}/configuration`
+  )
+}

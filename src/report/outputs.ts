@@ -11,7 +11,8 @@ export const OUTPUT_NAMES = [
   'appspec',
   'previous-task-definition-arn',
   'rollback-deployment-id',
-  'github-deployment-id'
+  'github-deployment-id',
+  'run-task-arn'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 
@@ -51,6 +52,10 @@ export class Outputs {
 
   githubDeployment(id: number): void {
     this.set('github-deployment-id', String(id))
+  }
+
+  runTask(arn: string): void {
+    this.set('run-task-arn', arn)
   }
 
   /** The step ends non-zero: its goal was not reached. */

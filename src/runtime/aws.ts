@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { AwsAccessError } from './errors.js'
@@ -10,6 +11,10 @@ export interface AwsClients {
    * this client fails fast instead of sleeping in the adaptive retry limiter.
    */
   cancelCodedeploy: CodeDeployClient
+  /** The same for the StopTask of a cancelled run's one-off task. */
+  cancelEcs: ECSClient
+  /** CloudWatch Logs in `region`: a container's awslogs-region may differ from the step's. */
+  logs: (region: string) => CloudWatchLogsClient
   region: string
 }
 
@@ -30,10 +35,17 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
     customUserAgent: [USER_AGENT],
     requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
   }
+  const logs = new Map<string, CloudWatchLogsClient>()
   return {
     ecs: new ECSClient(common),
     codedeploy: new CodeDeployClient(common),
     cancelCodedeploy: new CodeDeployClient(fast),
+    cancelEcs: new ECSClient(fast),
+    logs: logRegion => {
+      let client = logs.get(logRegion)
+      if (!client) logs.set(logRegion, (client = new CloudWatchLogsClient({ ...common, region: logRegion })))
+      return client
+    },
     region
   }
 }

@@ -23,6 +23,8 @@ export class CancelGuard {
   private owned?: string
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
+  /** The one-off task run before the deployment (run-task), while the step waits for it. */
+  private task?: { arn: string; stop: () => Promise<void> }
   private handling = false
   /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
   private inFlight?: Promise<unknown>
@@ -65,6 +67,44 @@ export class CancelGuard {
   /** A revision registered for a deployment that does not exist yet. */
   registered(arn: string, deregister: () => Promise<void>): void {
     this.orphan = { arn, deregister }
+  }
+
+  /**
+   * Runs the one-off task (RunTask): from its answer until `taskDone`, a cancellation stops the
+   * task, and so does the post step should this step die first.
+   */
+  startTask<T>(
+    call: () => Promise<T>,
+    taskArn: (result: T) => string | undefined,
+    stop: (arn: string) => Promise<void>
+  ): Promise<T> {
+    return this.write(call, result => {
+      const arn = taskArn(result)
+      if (arn === undefined) return
+      this.task = { arn, stop: () => stop(arn) }
+      this.state.runningTask(arn)
+    })
+  }
+
+  /** The task stopped, or goes on without this step (wait-for-task-stopped: false). */
+  taskDone(): void {
+    this.task = undefined
+    this.state.runningTask(undefined)
+  }
+
+  private async stopTask(reason: string): Promise<void> {
+    const task = this.task
+    if (!task) return
+    try {
+      await task.stop()
+      this.taskDone()
+      this.io.info(`${reason}: stopped task ${task.arn}.`)
+    } catch (e) {
+      this.io.warning(
+        `${reason}, and stopping task ${task.arn} failed (${errorMessage(e)}); the post step tries again.`,
+        'Task may still run'
+      )
+    }
   }
 
   /** Creates the deployment; from its answer on, this step owns it. */
@@ -173,6 +213,8 @@ export class CancelGuard {
           this.inFlight.catch(() => undefined),
           delay(WRITE_GRACE_MS, undefined, { ref: false })
         ])
+      // The task runs the revision: it is stopped before the revision is deregistered.
+      await this.stopTask(reason)
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
       this.io.error(

@@ -15,6 +15,7 @@ export interface Io {
   input: (name: string) => string
   info: (line: string) => void
   warning: (message: string, title?: string) => void
+  notice: (message: string, title?: string) => void
   error: (message: string, title?: string) => void
   startGroup: (name: string) => void
   endGroup: () => void
@@ -43,6 +44,9 @@ export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
     },
     warning: (message, title) => {
       core.warning(message, title ? { title } : {})
+    },
+    notice: (message, title) => {
+      core.notice(message, title ? { title } : {})
     },
     error: (message, title) => {
       core.error(message, title ? { title } : {})

@@ -6,6 +6,7 @@ import { statusTarget } from '../report/report.js'
 import { DeploymentWatch } from '../watch/deployment-watch.js'
 import { errorMessage } from './errors.js'
 import type { Io } from './io.js'
+import { stopLeftTask } from '../run-task/run.js'
 import { StepState } from './state.js'
 
 const POLL_MS = 5000
@@ -26,11 +27,13 @@ async function markGitHubDeployment(io: Io, id: number | undefined, description:
 }
 
 /**
- * The safety net at the end of the job, which runs after cancellations too: a deployment the main
- * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
+ * The safety net at the end of the job, which runs after cancellations too: a one-off task the
+ * main step did not see stop is stopped; a deployment the main step owned and did not settle is
+ * stopped with rollback, and the rollback is watched to its end.
  */
 export async function post(io: Io): Promise<void> {
   const saved = new StepState(io).read()
+  if (saved.runningTask) await stopLeftTask(io, saved.runningTask)
   const id = saved.deploymentId
   if (!id || (saved.settled !== undefined && saved.settled !== 'stop-requested')) return
 

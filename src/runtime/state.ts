@@ -10,8 +10,18 @@ const KEYS = {
   deploymentId: 'deployment-id',
   settled: 'settled',
   rollbackOnCancel: 'rollback-on-cancel',
-  githubDeploymentId: 'github-deployment-id'
+  githubDeploymentId: 'github-deployment-id',
+  runningTask: 'running-task'
 } as const
+
+/** A one-off task the main step started and did not see stop. */
+export interface RunningTask {
+  cluster: string
+  taskArn: string
+}
+
+// Only what RunTask returns is ever stopped: a task ARN of the long form, which names its cluster.
+const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255})\/[0-9a-f]{32}$/
 
 /** The main step's record, as the post step reads it. */
 export interface MainStepRecord {
@@ -20,6 +30,7 @@ export interface MainStepRecord {
   settled?: Settled
   rollbackOnCancel: boolean
   githubDeploymentId?: number
+  runningTask?: RunningTask
 }
 
 export class StepState {
@@ -52,6 +63,11 @@ export class StepState {
     this.io.saveState(KEYS.githubDeploymentId, String(id))
   }
 
+  /** The post step stops this task unless it is cleared first (it stopped, or runs on by design). */
+  runningTask(taskArn: string | undefined): void {
+    this.io.saveState(KEYS.runningTask, taskArn ?? '')
+  }
+
   read(): MainStepRecord {
     const get = (key: string): string | undefined => this.io.getState(key) || undefined
     const settled = get(KEYS.settled)
@@ -60,9 +76,15 @@ export class StepState {
       deploymentId: get(KEYS.deploymentId),
       settled: isSettled(settled) ? settled : undefined,
       rollbackOnCancel: get(KEYS.rollbackOnCancel) === 'true',
-      githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined
+      githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined,
+      runningTask: runningTask(get(KEYS.runningTask))
     }
   }
+}
+
+function runningTask(taskArn: string | undefined): RunningTask | undefined {
+  const cluster = taskArn === undefined ? undefined : TASK_ARN.exec(taskArn)?.[1]
+  return taskArn !== undefined && cluster !== undefined ? { cluster, taskArn } : undefined
 }
 
 function isSettled(value: string | undefined): value is Settled {
