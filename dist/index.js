@@ -71488,6 +71488,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   q: () => (/* binding */ actionsIo)
 });
 
+// UNUSED EXPORTS: inert
+
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -79482,22 +79484,46 @@ function awsRegion(env) {
 
 
 
+// The runner reads lines as .NET's StreamReader does, and trims what Char.IsWhiteSpace calls
+// whitespace (JavaScript's \s, and NEL) before looking for `::`.
+const LINE_BREAK = /(\r\n|\r|\n)/;
+const COMMAND_START = /^([\s\u0085]*):(?=:)/;
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Makes text inert for the runner, which reads every line a step prints for workflow commands: a
+ * line that starts with `::` once leading whitespace is trimmed, and `##[` anywhere in a line (the
+ * legacy form). A hook's log, a stopped task's reason, CodeDeploy's messages or a file could
+ * otherwise forge annotations, mask words all over the job log (`::add-mask::`) or switch off this
+ * step's own commands (`::stop-commands::`). A zero-width space inside the marker breaks it and
+ * leaves the text reading as it did. Every line the step prints goes through here, its own too:
+ * the step never prints a command through `info`.
+ */
+function inert(text) {
+    return text
+        .split(LINE_BREAK)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part.replace(COMMAND_START, `$1:${ZERO_WIDTH_SPACE}`).replaceAll('##[', `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
 function actionsIo(env = process.env) {
     let clients;
     return {
         env,
         input: name => getInput(name),
         info: line => {
-            info(line);
+            info(inert(line));
         },
+        // Annotations are one line (the toolkit escapes line breaks), but their text is shown and
+        // copied like any other: it gets the same care.
         warning: (message, title) => {
-            warning(message, title ? { title } : {});
+            warning(inert(message), title ? { title } : {});
         },
         error: (message, title) => {
-            error(message, title ? { title } : {});
+            error(inert(message), title ? { title } : {});
         },
         startGroup: name => {
-            startGroup(name);
+            startGroup(inert(name));
         },
         endGroup: () => {
             endGroup();

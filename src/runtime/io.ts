@@ -33,22 +33,50 @@ export interface Io {
   context: () => typeof github.context
 }
 
+// The runner reads lines as .NET's StreamReader does, and trims what Char.IsWhiteSpace calls
+// whitespace (JavaScript's \s, and NEL) before looking for `::`.
+const LINE_BREAK = /(\r\n|\r|\n)/
+const COMMAND_START = /^([\s\u0085]*):(?=:)/
+const ZERO_WIDTH_SPACE = '\u200b'
+
+/**
+ * Makes text inert for the runner, which reads every line a step prints for workflow commands: a
+ * line that starts with `::` once leading whitespace is trimmed, and `##[` anywhere in a line (the
+ * legacy form). A hook's log, a stopped task's reason, CodeDeploy's messages or a file could
+ * otherwise forge annotations, mask words all over the job log (`::add-mask::`) or switch off this
+ * step's own commands (`::stop-commands::`). A zero-width space inside the marker breaks it and
+ * leaves the text reading as it did. Every line the step prints goes through here, its own too:
+ * the step never prints a command through `info`.
+ */
+export function inert(text: string): string {
+  return text
+    .split(LINE_BREAK)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(COMMAND_START, `$1:${ZERO_WIDTH_SPACE}`).replaceAll('##[', `##${ZERO_WIDTH_SPACE}[`)
+    )
+    .join('')
+}
+
 export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
   let clients: AwsClients | undefined
   return {
     env,
     input: name => core.getInput(name),
     info: line => {
-      core.info(line)
+      core.info(inert(line))
     },
+    // Annotations are one line (the toolkit escapes line breaks), but their text is shown and
+    // copied like any other: it gets the same care.
     warning: (message, title) => {
-      core.warning(message, title ? { title } : {})
+      core.warning(inert(message), title ? { title } : {})
     },
     error: (message, title) => {
-      core.error(message, title ? { title } : {})
+      core.error(inert(message), title ? { title } : {})
     },
     startGroup: name => {
-      core.startGroup(name)
+      core.startGroup(inert(name))
     },
     endGroup: () => {
       core.endGroup()
