@@ -68643,20 +68643,25 @@ function parseInputs(read) {
     }
     return inputs;
 }
-/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+/** What a container's environment variable name may be here: what shells and most tools accept. */
+const inputs_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/**
+ * One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins.
+ * The input usually carries secrets (`${{ secrets.X }}`), and a typo can put one anywhere in a line,
+ * even where the name goes: an error names the line and what is wrong with it, never its text.
+ */
 function parseEnvironmentVariables(text) {
     const byName = new Map();
     text.split(/\r?\n/).forEach((line, index) => {
         if (line.trim() === '')
             return;
         const eq = line.indexOf('=');
-        const name = (eq < 0 ? line : line.slice(0, eq)).trim();
-        // The value is never echoed: it may be a secret the workflow passed in.
         if (eq < 0) {
             throw new errors/* InputError */.dz(`environment-variables line ${index + 1} is not NAME=value (no '=').`, 'Write one NAME=value per line; NAME= sets an empty value.');
         }
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: '${name}' is not a variable name.`, 'Names start with a letter or _ and hold letters, digits, _, . or -.');
+        const name = line.slice(0, eq).trim();
+        if (!inputs_VARIABLE_NAME.test(name)) {
+            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: what comes before the first '=' is not a variable name (the line is not shown: it may hold a secret).`, 'Names hold letters, digits and _, do not start with a digit and have at most 128 characters; write one NAME=value per line.');
         }
         byName.delete(name);
         byName.set(name, line.slice(eq + 1));
@@ -68746,8 +68751,20 @@ const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
 function isMap(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-function show(v) {
-    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+/**
+ * What a value is, never the value itself: errors do not quote the file, which may hold anything (a
+ * committed appspec.yaml that is a link to a token file, a secret pasted in the wrong place).
+ */
+function kindOf(v) {
+    if (v === null || v === undefined)
+        return 'empty';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    if (typeof v === 'boolean')
+        return 'true or false';
+    return `a ${typeof v}`;
 }
 /** A guess is offered only when it is close: a third of the key's length, or two edits. */
 const closeEnough = (candidate) => Math.max(2, Math.floor(candidate.length / 3));
@@ -68803,7 +68820,7 @@ function sentString(v, where, problems) {
     if (typeof v === 'number')
         return String(v);
     if (typeof v !== 'string') {
-        problems.add(where, `must be a string, not ${show(v)}.`);
+        problems.add(where, `must be a string, not ${kindOf(v)}.`);
         return undefined;
     }
     if (v.trim() === '') {
@@ -68819,7 +68836,7 @@ function sentString(v, where, problems) {
 }
 function sentStringList(v, where, problems) {
     if (!Array.isArray(v)) {
-        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
+        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${kindOf(v)}.`);
         return undefined;
     }
     const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
@@ -68828,7 +68845,7 @@ function sentStringList(v, where, problems) {
 function integer(v, where, min, max, problems) {
     const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
+        problems.add(where, `must be a whole number from ${min} to ${max}.`);
         return undefined;
     }
     return n;
@@ -68862,7 +68879,7 @@ function readNetworkConfiguration(v, where, problems) {
         if (text === 'ENABLED' || text === 'DISABLED')
             assignPublicIp = text;
         else if (text !== undefined)
-            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
+            problems.add(`${innerWhere}.AssignPublicIp`, 'must be ENABLED or DISABLED.');
     }
     if (!subnets?.length)
         return undefined;
@@ -68915,23 +68932,19 @@ function templateValue(v, where, file, warnings) {
     }
     return 'use';
 }
-function scriptLocations(value) {
+function isScript(value) {
     const items = Array.isArray(value) ? value : [value];
     const entries = items
         .filter(isMap)
         .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
-    if (entries.length > 0) {
-        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
-    }
-    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
+    return entries.length > 0 || (typeof value === 'string' && SCRIPT_PATH.test(value.trim()));
 }
 function describeHookProblem(value) {
-    const scripts = scriptLocations(value);
-    if (scripts) {
-        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
+    if (isScript(value)) {
+        return 'is a script; scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.';
     }
     if (typeof value !== 'string')
-        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
+        return `must be the name or ARN of one Lambda function, not ${kindOf(value)}.`;
     if (value.trim() === '')
         return 'is blank; give a Lambda function name or ARN, or remove the hook.';
     const marker = placeholderIn(value);
@@ -68939,7 +68952,7 @@ function describeHookProblem(value) {
         return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
     }
     if (!LAMBDA_FUNCTION.test(value.trim()))
-        return `${show(value)} is not a Lambda function name or ARN.`;
+        return 'is not a Lambda function name or ARN.';
     return undefined;
 }
 function describeEventProblem(event) {
@@ -68963,7 +68976,7 @@ function readHooks(v, problems) {
             if (isMap(item))
                 entries.push(...Object.entries(item));
             else
-                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
+                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${kindOf(item)}.`);
         });
     }
     else if (isMap(v)) {
@@ -69012,8 +69025,10 @@ function readTargetService(resources, file, problems, warnings) {
     const where = `Resources[0].${name}`;
     const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
     if (target.Type !== 'AWS::ECS::Service') {
-        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
-        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
+        const lambda = target.Type === 'AWS::Lambda::Function';
+        throw notEcs(lambda
+            ? `${where}.Type is AWS::Lambda::Function (a Lambda AppSpec), not AWS::ECS::Service.`
+            : `${where}.Type is not AWS::ECS::Service.`);
     }
     if (target.Properties === undefined || target.Properties === null)
         return result;
@@ -69058,6 +69073,28 @@ function readTargetService(resources, file, problems, warnings) {
     }
     return result;
 }
+/** The parser's words, except the two errors whose words quote the file. */
+function yamlProblem(e) {
+    if (e.code === 'BAD_DQ_ESCAPE')
+        return 'an invalid escape in a double-quoted string';
+    const line = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return line.replace(/^(Block scalar header includes extra characters):.*$/, '$1');
+}
+/**
+ * The document as plain values. Resolving aliases can fail too: an alias bomb (billions of laughs,
+ * stopped at 100 resolved aliases) or an alias before its anchor.
+ */
+function toJS(doc, file) {
+    try {
+        return doc.toJS();
+    }
+    catch (e) {
+        const bomb = e instanceof Error && /Excessive alias count/.test(e.message);
+        throw new errors/* InputError */.dz(bomb
+            ? `${file} expands into more than 100 aliased values (a YAML alias bomb?); no AppSpec needs that many.`
+            : `${file} uses an alias (*name) before its anchor (&name) is set.`, 'Write the values out instead of using YAML anchors and aliases.');
+    }
+}
 /**
  * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
  * that cannot be deployed; placeholders where this action supplies the value are warnings.
@@ -69068,12 +69105,11 @@ function parseAppSpecFile(text, file) {
     if (first) {
         const pos = first.linePos?.[0];
         const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
+        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${yamlProblem(first)}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
     }
-    const root = doc.toJS();
+    const root = toJS(doc, file);
     if (!isMap(root)) {
-        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
+        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${kindOf(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
     }
     const problems = new Problems();
     const warnings = [];
@@ -69084,7 +69120,7 @@ function parseAppSpecFile(text, file) {
     }
     // This action always sends version 0.0; other values are reported, not passed on.
     if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
-        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
+        warnings.push(`The version in ${file} is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.`);
     }
     const result = readTargetService(keys.Resources, file, problems, warnings);
     result.hooks = readHooks(keys.Hooks, problems);
@@ -69621,7 +69657,7 @@ function renderTaskDefinition(template, opts) {
         applyOverrides(request, opts.overrides, opts.containerName, opts.image);
     const problems = [];
     if (!FAMILY.test(request.family)) {
-        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
+        problems.push('family is not a valid family name (up to 255 letters, digits, - and _)');
     }
     containers.forEach((c, i) => {
         const where = `containerDefinitions[${i}]`;
@@ -69722,18 +69758,15 @@ function clean(value, node, at, walk, keepEmptyString = false) {
             }
             const text = String(value);
             // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-            if (typeof value !== 'string') {
-                // Environment values never reach the log, not even a number that became a string.
-                walk.warn(isEnvironmentValue(where)
-                    ? `${where}: a ${typeof value} is sent as a string.`
-                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
-            }
+            // The value is not shown: environment values and log driver options may be secrets.
+            if (typeof value !== 'string')
+                walk.warn(`${where}: a ${typeof value} is sent as a string.`);
             if (text === '' && !keepEmptyString)
                 return undefined;
             if (node.enum && !node.enum.includes(text)) {
                 const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
-                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
-                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
+                const suggestion = sameCase ? ` (did you mean ${sameCase}?)` : '';
+                walk.errors.push(`${where} is not one of ${node.enum.join(', ')}${suggestion}`);
                 return undefined;
             }
             return text;
@@ -69762,12 +69795,10 @@ function clean(value, node, at, walk, keepEmptyString = false) {
         }
     }
 }
-function isEnvironmentValue(where) {
-    return /\.environment\[\d+\]\.value$/.test(where);
-}
+/** A value of the wrong type is named by its kind, never quoted: a template may hold secrets. */
 function mismatch(walk, where, expected, value) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${(0,plan_template/* jsonKind */.ZC)(value)}`;
-    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
+    const kind = (0,plan_template/* jsonKind */.ZC)(value);
+    walk.errors.push(`${where} must be ${expected}, got ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`);
 }
 /** The container ports that `containerName` maps; empty when it maps none or is not there. */
 function containerPortMappings(td, containerName) {

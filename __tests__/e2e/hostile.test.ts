@@ -3,10 +3,10 @@
 import { jest } from '@jest/globals'
 import { runnerCommands } from '../../sim/runner-commands.js'
 import { scenarios } from '../../sim/scenarios.js'
-import { type ActionRun, WEB, useSimulator } from './helpers.js'
+import { type ActionRun, WEB, useSimulator, workspace, writeCalls } from './helpers.js'
 
 jest.setTimeout(60_000)
-const { start, run } = useSimulator()
+const { start, run, sim } = useSimulator()
 
 /** What a hook's Lambda that logs a response body can print: each line a command as the runner reads them. */
 const FORGED = [
@@ -68,5 +68,63 @@ describe('text from AWS is never a workflow command', () => {
     const seen = commands(r)
     expect(seen).toEqual([{ command: 'error', title: 'Deployment failed', data: expect.any(String) }])
     expect(seen[0]!.data).toContain('failed in Install')
+  })
+})
+
+describe('secrets never reach the log', () => {
+  /** Everything the run left where people read: both streams, the summary, the outputs. */
+  const everything = (r: ActionRun): string =>
+    [...r.lines, r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n')
+
+  const template = (container: Record<string, unknown>): string =>
+    JSON.stringify({
+      family: 'web',
+      containerDefinitions: [
+        { name: 'web', image: 'web:v1', portMappings: [{ containerPort: 8080 }], ...container }
+      ]
+    })
+
+  interface Case {
+    what: string
+    inputs?: Record<string, string>
+    files?: Record<string, string>
+    secret: string
+    says: string
+  }
+  test.each<Case>([
+    {
+      what: 'an environment-variables line with a colon typo (the runner masks the whole value, not this part of it)',
+      inputs: { 'environment-variables': 'MODE=prod\nSIGNING_KEY: c2VjcmV0LXNpZ25pbmcta2V5==' },
+      secret: 'c2VjcmV0LXNpZ25pbmcta2V5',
+      says: 'environment-variables line 2'
+    },
+    {
+      what: 'a secret alone on an environment-variables line, which would become a variable name',
+      inputs: { 'environment-variables': 'MODE=prod\ntok.c2VjcmV0-c2lnbmluZw=' },
+      secret: 'c2VjcmV0-c2lnbmluZw',
+      says: 'environment-variables line 2'
+    },
+    {
+      what: 'an appspec.yaml that holds a token (found by default)',
+      files: { 'appspec.yaml': 'ghp_c2VjcmV0dG9rZW4xMjM0NTY3ODkw\n' },
+      secret: 'c2VjcmV0dG9rZW4xMjM0NTY3ODkw',
+      says: 'appspec.yaml is not an AppSpec'
+    },
+    {
+      what: 'a template value of the wrong type',
+      inputs: { 'task-definition': 'td.json' },
+      files: { 'td.json': template({ command: 'sh -c "export API_TOKEN=c2VjcmV0LWFwaS10b2tlbg"' }) },
+      secret: 'c2VjcmV0LWFwaS10b2tlbg',
+      says: 'containerDefinitions[0].command must be a list, got a string'
+    }
+  ])('$what: the error says what is wrong, and quotes nothing', async ({ inputs, files, secret, says }) => {
+    await start('all-at-once', 300)
+    const r = await run({ ...WEB, ...inputs }, { workspace: workspace(files) })
+
+    expect(r.exitCode).not.toBe(0)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toContain(says)
+    expect(everything(r)).not.toContain(secret)
+    expect(writeCalls(sim())).toEqual([])
   })
 })

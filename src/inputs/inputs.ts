@@ -133,24 +133,30 @@ export function parseInputs(read: (name: string) => string): Inputs {
   return inputs
 }
 
-/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+/** What a container's environment variable name may be here: what shells and most tools accept. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
+
+/**
+ * One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins.
+ * The input usually carries secrets (`${{ secrets.X }}`), and a typo can put one anywhere in a line,
+ * even where the name goes: an error names the line and what is wrong with it, never its text.
+ */
 export function parseEnvironmentVariables(text: string): { name: string; value: string }[] {
   const byName = new Map<string, string>()
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return
     const eq = line.indexOf('=')
-    const name = (eq < 0 ? line : line.slice(0, eq)).trim()
-    // The value is never echoed: it may be a secret the workflow passed in.
     if (eq < 0) {
       throw new InputError(
         `environment-variables line ${index + 1} is not NAME=value (no '=').`,
         'Write one NAME=value per line; NAME= sets an empty value.'
       )
     }
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+    const name = line.slice(0, eq).trim()
+    if (!VARIABLE_NAME.test(name)) {
       throw new InputError(
-        `environment-variables line ${index + 1}: '${name}' is not a variable name.`,
-        'Names start with a letter or _ and hold letters, digits, _, . or -.'
+        `environment-variables line ${index + 1}: what comes before the first '=' is not a variable name (the line is not shown: it may hold a secret).`,
+        'Names hold letters, digits and _, do not start with a digit and have at most 128 characters; write one NAME=value per line.'
       )
     }
     byName.delete(name)
