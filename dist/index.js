@@ -67557,7 +67557,7 @@ function describeTrafficRouting(r) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(312);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4926);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -67581,7 +67581,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 312:
+/***/ 4926:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68724,9 +68724,9 @@ var nearest = __nccwpck_require__(5253);
 
 /** The file names the official action looks for in the workspace, in its order. */
 const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-function defaultAppSpecPath(workspace, fileExists) {
-    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
+/** `appspec.yaml`, `appspec.yml` or `appspec.json`, the first that exists in the workspace. */
+function defaultAppSpecName(workspace, exists) {
+    return DEFAULT_APPSPEC_NAMES.find(name => exists(external_node_path_.join(workspace, name)));
 }
 const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
 // EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
@@ -69806,6 +69806,38 @@ function containerPortMappings(td, containerName) {
     return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
 }
 
+;// CONCATENATED MODULE: ./src/plan/workspace.ts
+// The files that inputs name (task-definition, codedeploy-appspec, the default appspec.*): read only
+// from the workspace, the repository the job checked out. A path that leads elsewhere (an absolute
+// path, `../`, a link committed to the repository) could print a file of the runner's in an error.
+
+
+/** Far above any real task definition (ECS caps a registered one at 64 KiB) or AppSpec. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/**
+ * Looks up `given`, the value of `input`, relative to the workspace, with links followed. Missing
+ * and directories are for the caller to judge (a family may share a directory's name); a file
+ * outside the workspace, a device or a FIFO, or a file over MAX_FILE_BYTES is an InputError.
+ */
+function findInWorkspace(io, workspace, input, given) {
+    const root = io.realPath(workspace) ?? external_node_path_.resolve(workspace);
+    const absolute = external_node_path_.resolve(workspace, given);
+    const real = io.realPath(absolute);
+    if (real === undefined)
+        return { kind: 'missing' };
+    if (real !== root && !real.startsWith(root.endsWith(external_node_path_.sep) ? root : root + external_node_path_.sep)) {
+        throw new errors/* InputError */.dz(`${input} '${given}' is outside the workspace${real === absolute ? '' : ` (it leads to ${real})`}.`, `Give a path inside the workspace (${root}), the repository checked out by actions/checkout; links that lead out of it are refused.`);
+    }
+    const read = io.readFile(real, MAX_FILE_BYTES);
+    if ('text' in read)
+        return { kind: 'file', path: real, text: read.text };
+    if (read.refused === 'directory')
+        return { kind: 'directory' };
+    throw new errors/* InputError */.dz(read.refused === 'too-large'
+        ? `${input} '${given}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, which no task definition or AppSpec is.`
+        : `${input} '${given}' is not a regular file (a device, a FIFO or a socket).`, 'Point it at the JSON or YAML file in the repository.');
+}
+
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 
 
@@ -69820,15 +69852,14 @@ function containerPortMappings(td, containerName) {
 
 async function preparePlan(inputs, io) {
     const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
     if (inputs.image !== undefined)
         validateImage(inputs.image);
-    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
+    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, given => findInWorkspace(io, workspace, 'task-definition', given), workspace);
     // A file is read and checked before AWS is: its mistakes are found without credentials.
     const start = source.kind === 'file'
-        ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) }
+        ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(source.text, source.path) }
         : source;
-    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
+    const appSpecFile = readAppSpecFile(inputs, io, workspace);
     const aws = await discover(inputs, io);
     const { service, group } = aws;
     const loaded = start.kind === 'file'
@@ -69886,14 +69917,23 @@ async function preparePlan(inputs, io) {
         offline: aws.offline
     };
 }
-function readAppSpecFile(inputs, io, inWorkspace, workspace) {
-    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
-    if (path === undefined)
+/** The AppSpec file: the one codedeploy-appspec names, else appspec.yaml/.yml/.json when there. */
+function readAppSpecFile(inputs, io, workspace) {
+    const given = inputs.appspecPath;
+    const name = given ?? defaultAppSpecName(workspace, p => io.realPath(p) !== undefined);
+    if (name === undefined)
         return undefined;
-    if (!io.exists(inWorkspace(path))) {
-        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
+    const found = findInWorkspace(io, workspace, given ? 'codedeploy-appspec' : 'The AppSpec file', name);
+    if (found.kind !== 'file') {
+        throw new errors/* InputError */.dz(`${given ? 'codedeploy-appspec' : 'The AppSpec file'} '${name}' is ${found.kind === 'directory' ? 'a directory' : 'not a file in the workspace'}.`, given
+            ? 'Fix the path, or remove the input to build the AppSpec from the service.'
+            : 'Remove it, or make it an ECS AppSpec file.');
     }
-    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
+    // A file picked up by default changes the deployment: the log says which one, and why.
+    io.info(given
+        ? `AppSpec file: ${name} (codedeploy-appspec).`
+        : `AppSpec file: ${name}, found in the workspace (codedeploy-appspec is not set).`);
+    const file = parseAppSpecFile(found.text, name);
     for (const warning of file.warnings)
         io.warning(warning, 'AppSpec file');
     return file;
@@ -70480,17 +70520,18 @@ function nearest(word, candidates, maxDistance = () => Infinity) {
 const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 /**
- * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
- * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the README promises: an existing file is a template.
+ * Reads the `task-definition` input. `find` looks the value up in the workspace (workspace.ts). A
+ * file wins over a family of the same name, as the README promises: an existing file is a template;
+ * a directory does not, so a repository with a `web/` folder can still deploy the family `web`.
  */
-function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd()) {
+function classifyTaskDefinitionInput(input, find, workspace) {
     const value = input.trim();
     if (value === '')
         return { kind: 'service' };
+    const found = find(value);
+    if (found.kind === 'file')
+        return { kind: 'file', path: found.path, text: found.text };
     const absolute = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(workspace, value);
-    if (fileExists(absolute))
-        return { kind: 'file', path: absolute };
     if (value.startsWith('arn:')) {
         if (TASK_DEFINITION_ARN.test(value))
             return { kind: 'revision', id: value };
@@ -70498,6 +70539,9 @@ function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd(
     }
     if (REVISION_ID.test(value))
         return { kind: 'revision', id: value };
+    if (found.kind === 'directory') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is a directory in the workspace, not a file.`, 'Name the JSON template inside it, e.g. .aws/task-definition.json.');
+    }
     throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
 }
 /**
@@ -79575,14 +79619,55 @@ function actionsIo(env = process.env) {
                 return;
             await summary.addRaw(markdown, true).write();
         },
-        exists: path => (0,external_node_fs_.existsSync)(path),
-        readFile: path => (0,external_node_fs_.readFileSync)(path, 'utf8'),
+        realPath: path => {
+            try {
+                return (0,external_node_fs_.realpathSync)(path);
+            }
+            catch {
+                return undefined;
+            }
+        },
+        readFile,
         now: () => new Date(),
         sleep: ms => (0,promises_.setTimeout)(ms, undefined, { ref: true }),
         aws: () => (clients ??= createAwsClients(env)),
         github: token => getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
         context: () => github_context
     };
+}
+function readFile(path, maxBytes) {
+    let fd;
+    try {
+        // O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        // Windows cannot open a directory.
+        if (e.code === 'EISDIR')
+            return { refused: 'directory' };
+        throw e;
+    }
+    try {
+        const stat = (0,external_node_fs_.fstatSync)(fd);
+        if (stat.isDirectory())
+            return { refused: 'directory' };
+        if (!stat.isFile())
+            return { refused: 'not-a-file' };
+        if (stat.size > maxBytes)
+            return { refused: 'too-large' };
+        // One byte more than allowed tells a file that grew since fstat.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buffer.length; length += n) {
+            n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > maxBytes)
+            return { refused: 'too-large' };
+        return { text: buffer.toString('utf8', 0, length) };
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 
 

@@ -1,6 +1,10 @@
 // Text and files the action did not write itself, read by the built action as the runner runs
 // it: nothing from AWS becomes a workflow command, no secret reaches the log.
 import { jest } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runnerCommands } from '../../sim/runner-commands.js'
 import { scenarios } from '../../sim/scenarios.js'
 import { type ActionRun, WEB, useSimulator, workspace, writeCalls } from './helpers.js'
@@ -126,5 +130,114 @@ describe('secrets never reach the log', () => {
     expect(r.errors[0]).toContain(says)
     expect(everything(r)).not.toContain(secret)
     expect(writeCalls(sim())).toEqual([])
+  })
+})
+
+describe('files are read from the workspace only', () => {
+  const TEMPLATE = JSON.stringify({
+    family: 'web',
+    containerDefinitions: [{ name: 'web', image: 'web:v1', portMappings: [{ containerPort: 8080 }] }]
+  })
+  const APPSPEC = [
+    'version: 0.0',
+    'Resources:',
+    '  - TargetService:',
+    '      Type: AWS::ECS::Service',
+    '      Properties:',
+    '        TaskDefinition: <TASK_DEFINITION>',
+    '        LoadBalancerInfo: { ContainerName: web, ContainerPort: 8080 }',
+    ''
+  ].join('\n')
+  const TOKEN = 'ghp_c2VjcmV0dG9rZW4xMjM0NTY3ODkw'
+
+  /** A workspace inside a directory that holds a valid template and a token, beside it. */
+  function layout(): { outside: string; ws: string } {
+    const outside = mkdtempSync(join(tmpdir(), 'ecs-deploy-outside-'))
+    writeFileSync(join(outside, 'td.json'), TEMPLATE)
+    writeFileSync(join(outside, 'token'), TOKEN)
+    const ws = join(outside, 'ws')
+    mkdirSync(join(ws, '.aws'), { recursive: true })
+    return { outside, ws }
+  }
+
+  interface Case {
+    what: string
+    /** Lays the workspace out and returns the inputs that point into it. */
+    setUp: (dirs: { outside: string; ws: string }) => Record<string, string>
+    says: RegExp
+  }
+  test.each<Case>([
+    {
+      what: 'an absolute task-definition path outside the workspace',
+      setUp: ({ outside }) => ({ 'task-definition': join(outside, 'td.json') }),
+      says: /task-definition '.*td\.json' is outside the workspace/
+    },
+    {
+      what: 'a task-definition path that climbs out with ../',
+      setUp: () => ({ 'task-definition': '../td.json' }),
+      says: /task-definition '\.\.\/td\.json' is outside the workspace/
+    },
+    {
+      what: 'a committed appspec.yaml that links to a token outside (found by default)',
+      setUp: ({ outside, ws }) => {
+        symlinkSync(join(outside, 'token'), join(ws, 'appspec.yaml'))
+        return {}
+      },
+      says: /The AppSpec file 'appspec\.yaml' is outside the workspace \(it leads to .*token\)/
+    },
+    {
+      what: 'a task-definition that names a directory',
+      setUp: () => ({ 'task-definition': '.aws' }),
+      says: /task-definition '\.aws' is a directory in the workspace, not a file/
+    },
+    {
+      what: 'a task-definition that is a FIFO (reading it would wait forever)',
+      setUp: ({ ws }) => {
+        execFileSync('mkfifo', [join(ws, 'td.json')])
+        return { 'task-definition': 'td.json' }
+      },
+      says: /task-definition 'td\.json' is not a regular file/
+    },
+    {
+      what: 'a task-definition over 1 MiB',
+      setUp: ({ ws }) => {
+        writeFileSync(join(ws, 'td.json'), TEMPLATE + ' '.repeat(1024 * 1024))
+        return { 'task-definition': 'td.json' }
+      },
+      says: /task-definition 'td\.json' is larger than 1 MiB/
+    }
+  ])('$what: an input error, and nothing read or written', async ({ setUp, says }) => {
+    await start('all-at-once', 300)
+    const dirs = layout()
+    const inputs = setUp(dirs)
+    const r = await run({ ...WEB, ...inputs }, { workspace: dirs.ws, killAfterMs: 20_000 })
+
+    expect(r.exitCode).toBe(1)
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatch(says)
+    expect(r.lines.join('\n')).not.toContain(TOKEN)
+    expect(writeCalls(sim())).toEqual([])
+  })
+
+  test('the log says which AppSpec file was used, and why', async () => {
+    await start('all-at-once', 300)
+    const found = await run(
+      { ...WEB, 'dry-run': 'true' },
+      { workspace: workspace({ 'appspec.yaml': APPSPEC }) }
+    )
+    expect(found.exitCode).toBe(0)
+    expect(found.lines).toContain(
+      'AppSpec file: appspec.yaml, found in the workspace (codedeploy-appspec is not set).'
+    )
+
+    const dirs = layout()
+    mkdirSync(join(dirs.ws, 'deploy'))
+    writeFileSync(join(dirs.ws, 'deploy', 'appspec.yaml'), APPSPEC)
+    const given = await run(
+      { ...WEB, 'dry-run': 'true', 'codedeploy-appspec': 'deploy/appspec.yaml' },
+      { workspace: dirs.ws }
+    )
+    expect(given.exitCode).toBe(0)
+    expect(given.lines).toContain('AppSpec file: deploy/appspec.yaml (codedeploy-appspec).')
   })
 })

@@ -1,5 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
-import { defaultAppSpecPath, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
+import { defaultAppSpecName, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
 
 /** An ECS AppSpec in YAML with `props` under Properties and `tail` after Resources. */
 function yaml(props: string, tail = ''): string {
@@ -27,15 +27,15 @@ function parseError(text: string, file = 'appspec.yaml'): InputError {
   throw new Error('expected parseAppSpecFile to throw')
 }
 
-describe('defaultAppSpecPath', () => {
+describe('defaultAppSpecName', () => {
   it('takes appspec.yaml, then appspec.yml, then appspec.json, as the official action', () => {
     const present = (names: string[]) => (p: string) => names.some(n => p === `/ws/${n}`)
-    expect(defaultAppSpecPath('/ws', present(['appspec.json', 'appspec.yml', 'appspec.yaml']))).toBe(
-      '/ws/appspec.yaml'
+    expect(defaultAppSpecName('/ws', present(['appspec.json', 'appspec.yml', 'appspec.yaml']))).toBe(
+      'appspec.yaml'
     )
-    expect(defaultAppSpecPath('/ws', present(['appspec.json', 'appspec.yml']))).toBe('/ws/appspec.yml')
-    expect(defaultAppSpecPath('/ws', present(['appspec.json']))).toBe('/ws/appspec.json')
-    expect(defaultAppSpecPath('/ws', present(['AppSpec.yaml', 'taskdef.json']))).toBeUndefined()
+    expect(defaultAppSpecName('/ws', present(['appspec.json', 'appspec.yml']))).toBe('appspec.yml')
+    expect(defaultAppSpecName('/ws', present(['appspec.json']))).toBe('appspec.json')
+    expect(defaultAppSpecName('/ws', present(['AppSpec.yaml', 'taskdef.json']))).toBeUndefined()
   })
 })
 

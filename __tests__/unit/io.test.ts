@@ -1,6 +1,7 @@
 import * as github from '@actions/github'
 import { jest } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AwsAccessError } from '../../src/runtime/errors.js'
@@ -118,9 +119,15 @@ describe('actionsIo', () => {
     const file = join(dir, 'td.json')
     writeFileSync(file, '{}')
     const io = actionsIo({})
-    expect(io.exists(file)).toBe(true)
-    expect(io.exists(join(dir, 'nope'))).toBe(false)
-    expect(io.readFile(file)).toBe('{}')
+    expect(io.realPath(file)).toBe(realpathSync(file))
+    expect(io.realPath(join(dir, 'nope'))).toBeUndefined()
+    expect(io.readFile(file, 2)).toEqual({ text: '{}' })
+    expect(io.readFile(file, 1)).toEqual({ refused: 'too-large' })
+    expect(io.readFile(dir, 10)).toEqual({ refused: 'directory' })
+    expect(io.readFile('/dev/zero', 10)).toEqual({ refused: 'not-a-file' })
+    // A FIFO with no writer: opened without waiting, and refused.
+    execFileSync('mkfifo', [join(dir, 'fifo')])
+    expect(io.readFile(join(dir, 'fifo'), 10)).toEqual({ refused: 'not-a-file' })
     const before = io.now().getTime()
     await io.sleep(5)
     expect(io.now().getTime()).toBeGreaterThanOrEqual(before + 4)

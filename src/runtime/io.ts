@@ -1,10 +1,13 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { existsSync, readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { type AwsClients, createAwsClients } from './aws.js'
 
 export type Octokit = ReturnType<typeof github.getOctokit>
+
+/** A file's text, or why it was not read. */
+export type FileRead = { text: string } | { refused: 'directory' | 'not-a-file' | 'too-large' }
 
 /**
  * Everything the steps touch outside themselves: the runner, the clock, the files, AWS and GitHub.
@@ -23,8 +26,10 @@ export interface Io {
   saveState: (name: string, value: string) => void
   getState: (name: string) => string
   summary: (markdown: string) => Promise<void>
-  exists: (path: string) => boolean
-  readFile: (path: string) => string
+  /** The path with every link resolved; undefined when nothing is there. */
+  realPath: (path: string) => string | undefined
+  /** A regular file's text, read no further than `maxBytes`: a device or a FIFO cannot hang the step. */
+  readFile: (path: string, maxBytes: number) => FileRead
   now: () => Date
   sleep: (ms: number) => Promise<void>
   /** Created on first use, so that input errors are reported before credentials are looked for. */
@@ -96,12 +101,46 @@ export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
       if (!env.GITHUB_STEP_SUMMARY) return
       await core.summary.addRaw(markdown, true).write()
     },
-    exists: path => existsSync(path),
-    readFile: path => readFileSync(path, 'utf8'),
+    realPath: path => {
+      try {
+        return realpathSync(path)
+      } catch {
+        return undefined
+      }
+    },
+    readFile,
     now: () => new Date(),
     sleep: ms => delay(ms, undefined, { ref: true }),
     aws: () => (clients ??= createAwsClients(env)),
     github: token => github.getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
     context: () => github.context
+  }
+}
+
+function readFile(path: string, maxBytes: number): FileRead {
+  let fd: number
+  try {
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    // Windows cannot open a directory.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return { refused: 'directory' }
+    throw e
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) return { refused: 'directory' }
+    if (!stat.isFile()) return { refused: 'not-a-file' }
+    if (stat.size > maxBytes) return { refused: 'too-large' }
+    // One byte more than allowed tells a file that grew since fstat.
+    const buffer = Buffer.alloc(maxBytes + 1)
+    let length = 0
+    for (let n = 1; n > 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null)
+    }
+    if (length > maxBytes) return { refused: 'too-large' }
+    return { text: buffer.toString('utf8', 0, length) }
+  } finally {
+    closeSync(fd)
   }
 }

@@ -28,12 +28,9 @@ export interface AppSpecFile {
   warnings: string[]
 }
 
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-export function defaultAppSpecPath(
-  workspace: string,
-  fileExists: (p: string) => boolean
-): string | undefined {
-  return DEFAULT_APPSPEC_NAMES.map(name => path.join(workspace, name)).find(p => fileExists(p))
+/** `appspec.yaml`, `appspec.yml` or `appspec.json`, the first that exists in the workspace. */
+export function defaultAppSpecName(workspace: string, exists: (path: string) => boolean): string | undefined {
+  return DEFAULT_APPSPEC_NAMES.find(name => exists(path.join(workspace, name)))
 }
 
 const APPSPEC_DOCS =
