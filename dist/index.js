@@ -68583,8 +68583,15 @@ const NEW_DEPLOYMENT_INPUTS = [
     'codedeploy-deployment-description',
     'dry-run'
 ];
-/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
-function parseInputs(read) {
+/** The runner's job limit on self-hosted runners (5 days); GitHub-hosted jobs end after 6 hours. */
+const MAX_TIMEOUT_MINUTES = 7200;
+/** Longer sleeps gain nothing (the watch backs off by itself where nothing moves), and Node cuts sleeps over 2^31 ms to 1 ms. */
+const MAX_POLL_INTERVAL_SECONDS = 300;
+/**
+ * `read(name)` returns the raw input, '' when unset (as `core.getInput` does); `warn` hears about
+ * inputs that are valid but probably not meant.
+ */
+function parseInputs(read, warn = () => undefined) {
     const get = (name) => read(name).trim() || undefined;
     const deploymentId = get('deployment-id');
     const continueDeployment = bool(read, 'continue-deployment', false);
@@ -68608,8 +68615,12 @@ function parseInputs(read) {
         deploymentId,
         continueDeployment,
         stopDeployment,
-        timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
-        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+        timeoutMinutes: optionalNumber(read, 'timeout-minutes', {
+            min: 0,
+            exclusiveMin: true,
+            max: MAX_TIMEOUT_MINUTES
+        }),
+        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1, max: MAX_POLL_INTERVAL_SECONDS }) ?? 5,
         ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
         rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
         environmentName: get('environment'),
@@ -68617,6 +68628,11 @@ function parseInputs(read) {
         githubToken: get('github-token'),
         dryRun: bool(read, 'dry-run', false)
     };
+    if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
+        warn(`timeout-minutes is ${inputs.timeoutMinutes}: the step waits ${Math.round(inputs.timeoutMinutes * 60)} seconds, then ${inputs.rollbackOnCancel
+            ? 'stops the deployment it created or continued, with rollback (rollback-on-cancel)'
+            : 'stops waiting'}. Deployments take minutes; leave timeout-minutes empty to derive it from the deployment group.`, 'Short timeout');
+    }
     if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
         throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not a URL.`, 'Give a full URL such as https://staging.example.com.');
     }
@@ -68702,7 +68718,8 @@ function optionalNumber(read, name, rule) {
         ]
             .filter(Boolean)
             .join(', ');
-        throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `It must be ${range}.`);
+        const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+        throw new errors/* InputError */.dz(`${name} is '${shown}'.`, `It must be ${range}.`);
     }
     return value;
 }
@@ -70278,7 +70295,9 @@ async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.
     let guard;
     let unlisten = () => undefined;
     try {
-        const inputs = parseInputs(name => io.input(name));
+        const inputs = parseInputs(name => io.input(name), (message, title) => {
+            io.warning(message, title);
+        });
         guard = new CancelGuard(io, state, outputs, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
         unlisten = guard.listen();
         const step = { io, inputs, guard, reporter, outputs, startedAt };

@@ -43,7 +43,12 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
   let guard: CancelGuard | undefined
   let unlisten = (): void => undefined
   try {
-    const inputs = parseInputs(name => io.input(name))
+    const inputs = parseInputs(
+      name => io.input(name),
+      (message, title) => {
+        io.warning(message, title)
+      }
+    )
     guard = new CancelGuard(
       io,
       state,

@@ -92,6 +92,23 @@ const rows: Row[] = [
     expect: [/timeout-minutes/, /ten/]
   },
   {
+    // 400 digits read as Infinity: an invalid deadline, and a watch that polls every millisecond.
+    name: 'a timeout-minutes too large to be a date',
+    inputs: { 'timeout-minutes': '9'.repeat(400) },
+    expect: [/timeout-minutes/, /at most 7200/]
+  },
+  {
+    name: 'a timeout-minutes beyond the runner job limit (5 days)',
+    inputs: { 'timeout-minutes': '7201' },
+    expect: [/timeout-minutes is '7201'/, /at most 7200/]
+  },
+  {
+    // Node cuts sleeps over 2^31 ms to 1 ms.
+    name: 'a poll-interval-seconds over 300',
+    inputs: { 'poll-interval-seconds': '2147484' },
+    expect: [/poll-interval-seconds is '2147484'/, /at least 1, at most 300/]
+  },
+  {
     name: 'an AppSpec file that is not YAML',
     inputs: { 'codedeploy-appspec': 'appspec.yaml' },
     files: { 'appspec.yaml': 'Resources: [\n  - : : :\n' },
@@ -138,6 +155,17 @@ test.each(rows)('$name', async row => {
   expect(r.errors).toHaveLength(1)
   for (const pattern of row.expect) expect(r.errors[0]).toMatch(pattern)
   expect(writeCalls(sim)).toEqual([])
+})
+
+test('a timeout under a minute is allowed, with a warning, before anything is written', async () => {
+  await start('all-at-once', 300)
+  const r = await run({ ...WEB, 'timeout-minutes': '0.25', 'dry-run': 'true' })
+  expect(r.exitCode).toBe(0)
+  expect(r.warnings).toContainEqual(
+    expect.stringMatching(
+      /^::warning title=Short timeout::timeout-minutes is 0\.25: the step waits 15 seconds, then stops the deployment it created or continued, with rollback/
+    )
+  )
 })
 
 test('missing region: says how configure-aws-credentials provides it, and calls nothing', async () => {

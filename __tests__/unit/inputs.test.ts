@@ -93,8 +93,10 @@ describe('parseInputs', () => {
       ['timeout-minutes', '0.5', 'timeoutMinutes', 0.5],
       ['timeout-minutes', '90', 'timeoutMinutes', 90],
       ['timeout-minutes', '.25', 'timeoutMinutes', 0.25],
+      ['timeout-minutes', '7200', 'timeoutMinutes', 7200],
       ['poll-interval-seconds', '1', 'pollIntervalSeconds', 1],
       ['poll-interval-seconds', '2.5', 'pollIntervalSeconds', 2.5],
+      ['poll-interval-seconds', '300', 'pollIntervalSeconds', 300],
       ['container-port', '8080', 'containerPort', 8080],
       ['container-port', '65535', 'containerPort', 65535]
     ] as const)('%s: %p is accepted', (name, raw, key, value) => {
@@ -102,13 +104,19 @@ describe('parseInputs', () => {
     })
 
     it.each([
-      ['timeout-minutes', '0', 'a number, above 0'],
-      ['timeout-minutes', '-1', 'a number, above 0'],
-      ['timeout-minutes', 'abc', 'a number, above 0'],
-      ['timeout-minutes', '1e3', 'a number, above 0'],
-      ['timeout-minutes', '10m', 'a number, above 0'],
-      ['poll-interval-seconds', '0.5', 'a number, at least 1'],
-      ['poll-interval-seconds', '0', 'a number, at least 1'],
+      ['timeout-minutes', '0', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '-1', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', 'abc', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '1e3', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '10m', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '7200.5', 'a number, above 0, at most 7200'],
+      // A date that far ahead is invalid, and the watch would poll every millisecond.
+      ['timeout-minutes', '1000000000000', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', 'Infinity', 'a number, above 0, at most 7200'],
+      ['poll-interval-seconds', '0.5', 'a number, at least 1, at most 300'],
+      ['poll-interval-seconds', '0', 'a number, at least 1, at most 300'],
+      // Node cuts a sleep over 2^31 ms to 1 ms.
+      ['poll-interval-seconds', '2147484', 'a number, at least 1, at most 300'],
       ['container-port', '0', 'a whole number, at least 1, at most 65535'],
       ['container-port', '65536', 'a whole number, at least 1, at most 65535'],
       ['container-port', '80.5', 'a whole number, at least 1, at most 65535'],
@@ -117,6 +125,25 @@ describe('parseInputs', () => {
       const e = inputError(() => parse({ [name]: raw }))
       expect(e.message).toBe(`${name} is '${raw}'.`)
       expect(e.hint).toBe(`It must be ${range}.`)
+    })
+
+    it('a number of 400 digits is too large, and the error shows its start', () => {
+      const e = inputError(() => parse({ 'timeout-minutes': '9'.repeat(400) }))
+      expect(e.message).toBe(`timeout-minutes is '${'9'.repeat(40)}…'.`)
+    })
+
+    it('warns that a timeout under a minute stops the deployment that soon', () => {
+      const warnings: string[] = []
+      const read = (inputs: Record<string, string>) => reader({ service: 'web', ...inputs })
+      parseInputs(read({ 'timeout-minutes': '0.5' }), (m, title) => warnings.push(`${title}: ${m}`))
+      parseInputs(read({ 'timeout-minutes': '0.5', 'rollback-on-cancel': 'false' }), m => warnings.push(m))
+      parseInputs(read({ 'timeout-minutes': '1' }), m => warnings.push(m))
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^Short timeout: timeout-minutes is 0\.5: the step waits 30 seconds, then stops the deployment it created or continued, with rollback/
+        ),
+        expect.stringMatching(/^timeout-minutes is 0\.5: the step waits 30 seconds, then stops waiting\./)
+      ])
     })
   })
 

@@ -52,8 +52,19 @@ const NEW_DEPLOYMENT_INPUTS = [
   'dry-run'
 ] as const
 
-/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
-export function parseInputs(read: (name: string) => string): Inputs {
+/** The runner's job limit on self-hosted runners (5 days); GitHub-hosted jobs end after 6 hours. */
+export const MAX_TIMEOUT_MINUTES = 7200
+/** Longer sleeps gain nothing (the watch backs off by itself where nothing moves), and Node cuts sleeps over 2^31 ms to 1 ms. */
+export const MAX_POLL_INTERVAL_SECONDS = 300
+
+/**
+ * `read(name)` returns the raw input, '' when unset (as `core.getInput` does); `warn` hears about
+ * inputs that are valid but probably not meant.
+ */
+export function parseInputs(
+  read: (name: string) => string,
+  warn: (message: string, title: string) => void = () => undefined
+): Inputs {
   const get = (name: string): string | undefined => read(name).trim() || undefined
 
   const deploymentId = get('deployment-id')
@@ -78,8 +89,13 @@ export function parseInputs(read: (name: string) => string): Inputs {
     deploymentId,
     continueDeployment,
     stopDeployment,
-    timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
-    pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+    timeoutMinutes: optionalNumber(read, 'timeout-minutes', {
+      min: 0,
+      exclusiveMin: true,
+      max: MAX_TIMEOUT_MINUTES
+    }),
+    pollIntervalSeconds:
+      optionalNumber(read, 'poll-interval-seconds', { min: 1, max: MAX_POLL_INTERVAL_SECONDS }) ?? 5,
     ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
     rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
     environmentName: get('environment'),
@@ -88,6 +104,16 @@ export function parseInputs(read: (name: string) => string): Inputs {
     dryRun: bool(read, 'dry-run', false)
   }
 
+  if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
+    warn(
+      `timeout-minutes is ${inputs.timeoutMinutes}: the step waits ${Math.round(inputs.timeoutMinutes * 60)} seconds, then ${
+        inputs.rollbackOnCancel
+          ? 'stops the deployment it created or continued, with rollback (rollback-on-cancel)'
+          : 'stops waiting'
+      }. Deployments take minutes; leave timeout-minutes empty to derive it from the deployment group.`,
+      'Short timeout'
+    )
+  }
   if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
     throw new InputError(
       `environment-url '${inputs.environmentUrl}' is not a URL.`,
@@ -204,7 +230,8 @@ function optionalNumber(
     ]
       .filter(Boolean)
       .join(', ')
-    throw new InputError(`${name} is '${raw}'.`, `It must be ${range}.`)
+    const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw
+    throw new InputError(`${name} is '${shown}'.`, `It must be ${range}.`)
   }
   return value
 }
