@@ -67706,6 +67706,7 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
         else {
             behind.log(`Replacing ${what}: stopping it with rollback.`);
             await (0,deployment/* stopDeployment */.Uk)(cd, id);
+            behind.changed(`stopped deployment ${id} with rollback (if-deployment-running: replace)`);
         }
         // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
         await waitBehind(cd, id, policy !== 'fail', behind);
@@ -67726,7 +67727,8 @@ async function waitBehind(cd, id, endTerminationWait, behind) {
     }
     if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
         behind.log(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
-        await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT'))
+            behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`);
         result = await watch.watch(id, 'succeeded', deadline, result.view);
     }
     if (result.outcome === 'timeout') {
@@ -68232,7 +68234,7 @@ async function followUp(id, step) {
         readerFor: (0,snapshot/* codeDeployReaders */.lC)(io, { taskDefinitionArn: revision, trafficRouting })
     });
     if (inputs.stopDeployment)
-        return stop(io, deployments, reporter, info, previous);
+        return stop(step, deployments, info, previous);
     const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
     const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
     if (!inputs.continueDeployment)
@@ -68244,11 +68246,13 @@ async function followUp(id, step) {
     const phase = before.snapshot.phase;
     if (phase === 'ready') {
         io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT'))
+            guard.changed(`rerouted production traffic of deployment ${id} (continue-deployment)`);
     }
     else if (phase === 'termination-wait') {
         io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT'))
+            guard.changed(`ended the termination wait of deployment ${id} (continue-deployment)`);
     }
     if (phase !== 'succeeded')
         guard.own(id);
@@ -68268,7 +68272,7 @@ async function readDeployment(io, id) {
  * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
  * succeeded cannot be rolled back this way, only by deploying the previous revision.
  */
-async function stop(io, deployments, reporter, info, previous) {
+async function stop({ io, guard, reporter }, deployments, info, previous) {
     const id = info.deploymentId ?? '';
     const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
     if (info.status === 'Succeeded') {
@@ -68280,6 +68284,7 @@ async function stop(io, deployments, reporter, info, previous) {
     else {
         try {
             await (0,deployment/* stopDeployment */.Uk)(io.aws().codedeploy, id);
+            guard.changed(`asked CodeDeploy to stop deployment ${id} with rollback (stop-deployment)`);
             io.info(`Stopped deployment ${id} with rollback.`);
         }
         catch (e) {
@@ -70114,6 +70119,8 @@ class CancelGuard {
     settledAs;
     orphan;
     handling = false;
+    /** What this step changed in AWS, in order, for an error to say truthfully. */
+    changes = [];
     /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
     inFlight;
     constructor(io, state, outputs, rollbackOnCancel, stopClient, exit) {
@@ -70149,10 +70156,22 @@ class CancelGuard {
     /** A revision registered for a deployment that does not exist yet. */
     registered(arn, deregister) {
         this.orphan = { arn, deregister };
+        this.changed(`registered ${arn}`);
+    }
+    /** Notes a change this step made in AWS. */
+    changed(what) {
+        this.changes.push(what);
+    }
+    /** One sentence for an error: what this step changed in AWS, or that it changed nothing. */
+    get whatChanged() {
+        return this.changes.length === 0
+            ? 'This step changed nothing in AWS.'
+            : `What this step changed in AWS: ${this.changes.join('; ')}.`;
     }
     /** Creates the deployment; from its answer on, this step owns it. */
     create(call) {
         return this.write(call, result => {
+            this.changed(`created deployment ${result.id}`);
             this.own(result.id);
         });
     }
@@ -70200,6 +70219,7 @@ class CancelGuard {
         this.orphan = undefined;
         try {
             await orphan.deregister();
+            this.changed(`deregistered ${orphan.arn} again (no deployment used it)`);
             this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`);
         }
         catch (e) {
@@ -70217,6 +70237,7 @@ class CancelGuard {
         }
         await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
         this.settle('stop-requested');
+        this.changed(`stopped deployment ${id} with rollback`);
         this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
         return id;
     }
@@ -70311,7 +70332,7 @@ async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.
         if (guard?.cancelled)
             return;
         await guard?.dropOrphan();
-        await reporter.fail((0,errors/* credentialsHint */.Ci)(e));
+        await reporter.fail((0,errors/* credentialsHint */.Ci)(e), guard?.whatChanged);
     }
     finally {
         unlisten();
@@ -70324,14 +70345,18 @@ async function deploy(step) {
     if (inputs.dryRun)
         return printDryRun(plan, step);
     const target = deploymentTarget(plan);
-    await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+    const freeGroup = () => freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+    // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
+    // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
+    // so that a step that cannot deploy has not stopped anyone's release for nothing.
+    if (inputs.ifDeploymentRunning === 'fail')
+        await freeGroup();
     const revision = await registerRevision(plan, step);
+    if (inputs.ifDeploymentRunning !== 'fail')
+        await freeGroup();
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
     outputs.appSpec(appSpec.content);
-    const ifRefused = plan.register
-        ? `Nothing was deployed; ${revision} is deregistered.`
-        : 'Nothing was deployed.';
-    const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused);
+    const id = await startDeployment(step, plan, { ...target, appSpec });
     reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
     await reporter.githubDeployment(inputs, id, false);
     const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
@@ -70366,6 +70391,9 @@ function main_waitBehind(step, plan) {
         pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
         log: line => {
             io.info(line);
+        },
+        changed: what => {
+            step.guard.changed(what);
         },
         consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Y)(io.aws().region, id)
     };
@@ -70425,17 +70453,17 @@ async function register(request, io, guard) {
         return arn;
     }
     catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
+        throw writeFailed(e, 'RegisterTaskDefinition');
     }
 }
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, whatItLeft) {
+/** A write that AWS refused for good (after the SDK's retries); the report adds what the step changed. */
+function writeFailed(e, call) {
     const mapped = (0,errors/* credentialsHint */.Ci)(e);
     if (mapped instanceof errors/* ActionError */.lZ)
         return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.");
 }
-async function startDeployment(step, plan, d, ifRefused) {
+async function startDeployment(step, plan, d) {
     const { io, inputs, guard, outputs } = step;
     const { codedeploy, region } = io.aws();
     const request = {
@@ -70456,7 +70484,7 @@ async function startDeployment(step, plan, d, ifRefused) {
         }
         catch (e) {
             if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', ifRefused);
+                throw writeFailed(e, 'CreateDeployment');
             }
             // A race: another deployment started between the check and CreateDeployment.
             if (!e.running) {
@@ -71310,10 +71338,15 @@ class Reporter {
         await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
         await this.writeSummary();
     }
-    /** Any error that ended the run early: input, AWS access, a failed API call. */
-    async fail(e) {
+    /**
+     * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
+     * what the step changed in AWS before it; an input error comes before any change, by contract.
+     */
+    async fail(e, whatChanged) {
         const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
+        const changed = error instanceof errors/* InputError */.dz ? undefined : whatChanged;
+        const message = [error.message, changed, error.hint].filter(Boolean).join(' ');
+        await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title });
     }
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;

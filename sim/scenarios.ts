@@ -100,8 +100,11 @@ export interface DeploymentFaults {
 
 /** Matches AWS calls and answers some of them with an error instead. */
 export interface FaultRule {
-  /** throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500. */
-  error: 'throttle' | 'server'
+  /**
+   * throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500;
+   * access-denied: AccessDeniedException 400, as for a role without the permission.
+   */
+  error: 'throttle' | 'server' | 'access-denied'
   /** Share of matching calls, 0..1 (seeded RNG). Default 1. */
   rate?: number
   /** Stop after this many injected errors. */

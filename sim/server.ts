@@ -118,6 +118,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (faultRng.next() >= (r.rate ?? 1)) continue
       r.injected++
       if (r.error === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
+      if (r.error === 'access-denied') {
+        return new AwsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::${state.account}:assumed-role/github-deploy/run is not authorized to perform: ${service}:${operation}`
+        )
+      }
       return service === 'ecs'
         ? new AwsError('ServerException', 'Service Unavailable. Please try again later.', 500)
         : new AwsError('InternalFailure', 'An internal error occurred; please retry.', 500)

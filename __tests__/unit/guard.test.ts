@@ -146,6 +146,28 @@ describe('dropOrphan', () => {
   })
 })
 
+describe('whatChanged', () => {
+  it('says nothing changed until something did, then lists each change in order', async () => {
+    const g = guard()
+    expect(g.whatChanged).toBe('This step changed nothing in AWS.')
+    g.registered(ARN, () => Promise.resolve())
+    g.changed('stopped deployment d-OTHER0001 with rollback (if-deployment-running: replace)')
+    await g.dropOrphan()
+    expect(g.whatChanged).toBe(
+      `What this step changed in AWS: registered ${ARN}; stopped deployment d-OTHER0001 with rollback (if-deployment-running: replace); deregistered ${ARN} again (no deployment used it).`
+    )
+  })
+
+  it('names the deployment created and the stop', async () => {
+    const g = guard()
+    await g.create(() => Promise.resolve({ id: 'd-AAAAAAAA1' }))
+    await g.stopOwned('Timed out')
+    expect(g.whatChanged).toBe(
+      'What this step changed in AWS: created deployment d-AAAAAAAA1; stopped deployment d-AAAAAAAA1 with rollback.'
+    )
+  })
+})
+
 describe('signals', () => {
   it('SIGINT stops the owned deployment once, even when SIGTERM follows, and exits 1', async () => {
     const g = guard()

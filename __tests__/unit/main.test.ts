@@ -529,7 +529,7 @@ describe('deployment-id', () => {
       const io = await existing(GATE, { 'stop-deployment': 'true' })
       expect(io.errors).toHaveLength(1)
       expect(io.errors[0]!.message).toBe(
-        `Deployment ${GATE} succeeded before it could be stopped. To roll back, deploy the previous revision (task-definition: ${PREVIOUS}).`
+        `Deployment ${GATE} succeeded before it could be stopped. What this step changed in AWS: asked CodeDeploy to stop deployment ${GATE} with rollback (stop-deployment). To roll back, deploy the previous revision (task-definition: ${PREVIOUS}).`
       )
     })
   })

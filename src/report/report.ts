@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { deploymentConsoleUrl } from './console-url.js'
-import { ActionError, errorMessage } from '../runtime/errors.js'
+import { ActionError, InputError, errorMessage } from '../runtime/errors.js'
 import type { FailureReport } from './failure.js'
 import {
   GitHubDeployments,
@@ -187,11 +187,16 @@ export class Reporter {
     await this.writeSummary()
   }
 
-  /** Any error that ended the run early: input, AWS access, a failed API call. */
-  async fail(e: unknown): Promise<void> {
+  /**
+   * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
+   * what the step changed in AWS before it; an input error comes before any change, by contract.
+   */
+  async fail(e: unknown, whatChanged?: string): Promise<void> {
     const error =
       e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
-    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title })
+    const changed = error instanceof InputError ? undefined : whatChanged
+    const message = [error.message, changed, error.hint].filter(Boolean).join(' ')
+    await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title })
   }
 
   get previousTaskDefinition(): string | undefined {

@@ -24,6 +24,8 @@ export class CancelGuard {
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
   private handling = false
+  /** What this step changed in AWS, in order, for an error to say truthfully. */
+  private readonly changes: string[] = []
   /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
   private inFlight?: Promise<unknown>
 
@@ -65,11 +67,25 @@ export class CancelGuard {
   /** A revision registered for a deployment that does not exist yet. */
   registered(arn: string, deregister: () => Promise<void>): void {
     this.orphan = { arn, deregister }
+    this.changed(`registered ${arn}`)
+  }
+
+  /** Notes a change this step made in AWS. */
+  changed(what: string): void {
+    this.changes.push(what)
+  }
+
+  /** One sentence for an error: what this step changed in AWS, or that it changed nothing. */
+  get whatChanged(): string {
+    return this.changes.length === 0
+      ? 'This step changed nothing in AWS.'
+      : `What this step changed in AWS: ${this.changes.join('; ')}.`
   }
 
   /** Creates the deployment; from its answer on, this step owns it. */
   create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
     return this.write(call, result => {
+      this.changed(`created deployment ${result.id}`)
       this.own(result.id)
     })
   }
@@ -123,6 +139,7 @@ export class CancelGuard {
     this.orphan = undefined
     try {
       await orphan.deregister()
+      this.changed(`deregistered ${orphan.arn} again (no deployment used it)`)
       this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`)
     } catch (e) {
       this.io.warning(
@@ -144,6 +161,7 @@ export class CancelGuard {
     }
     await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
     this.settle('stop-requested')
+    this.changed(`stopped deployment ${id} with rollback`)
     this.io.info(
       `${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`
     )
