@@ -66960,7 +66960,9 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GO: () => (/* binding */ defaultDescription),
 /* harmony export */   N4: () => (/* binding */ GroupBusyError),
+/* harmony export */   S2: () => (/* binding */ findDeploymentOfAppSpec),
 /* harmony export */   Ti: () => (/* binding */ describeDeployment),
+/* harmony export */   To: () => (/* binding */ createRefused),
 /* harmony export */   Uk: () => (/* binding */ stopDeployment),
 /* harmony export */   WX: () => (/* binding */ findRunningDeployment),
 /* harmony export */   Yy: () => (/* binding */ createDeployment),
@@ -67044,6 +67046,34 @@ async function createDeployment(cd, d) {
         }
         throw new GroupBusyError(running, d.deploymentGroupName, e.message);
     }
+}
+/**
+ * Whether a failed createDeployment is known to have created nothing: AWS answered and refused (a
+ * 4xx, or the group was busy). Without an answer (the network, a timeout) or with a 5xx after the
+ * SDK's retries, the deployment may exist.
+ */
+function createRefused(e) {
+    if (e instanceof GroupBusyError)
+        return true;
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && status < 500;
+}
+/**
+ * The group's deployment of this AppSpec (by its SHA-256, as adoption finds it): the running one,
+ * else one created since `since`, for a CreateDeployment whose answer never came.
+ */
+async function findDeploymentOfAppSpec(cd, target, sha256, since) {
+    const ours = (info) => info?.revision?.appSpecContent?.sha256 === sha256;
+    const running = await findRunningDeployment(cd, target);
+    if (ours(running))
+        return running;
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, createTimeRange: { start: since } }));
+    for (const id of out.deployments ?? []) {
+        const info = await getDeployment(cd, id);
+        if (ours(info))
+            return info;
+    }
+    return undefined;
 }
 async function stopDeployment(cd, deploymentId) {
     await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
@@ -67557,7 +67587,7 @@ function describeTrafficRouting(r) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5217);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -67572,7 +67602,10 @@ if (state.isPost) {
     await (0,_runtime_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)(io);
 }
 else {
-    state.markMainStep();
+    const inherited = state.begin();
+    if (inherited.length > 0) {
+        io.warning(`The environment already sets ${inherited.map(k => `STATE_${k}`).join(', ')} (a job env, or a step that wrote GITHUB_ENV). This step's own state replaces it; remove it from the workflow.`, 'Inherited state ignored');
+    }
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(io);
 }
 
@@ -67581,7 +67614,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4926:
+/***/ 5217:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70004,41 +70037,8 @@ function deriveTimeout(inputs, group, routing) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/plan/revision.ts
-// Registering the revision to deploy, and taking it back when no deployment came of it.
-
-
-const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
-const REGISTER_ATTEMPTS = 5;
-/**
- * Registers the revision. Concurrent registrations in one family fail with a ClientException that
- * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
- */
-async function registerTaskDefinition(ecs, input, sleep) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const output = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
-            const arn = output.taskDefinition?.taskDefinitionArn;
-            if (!arn)
-                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
-            return arn;
-        }
-        catch (e) {
-            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
-            if (!concurrent)
-                throw e;
-            if (attempt === REGISTER_ATTEMPTS) {
-                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
-            }
-            await sleep(1000 * 2 ** (attempt - 1));
-        }
-    }
-}
-/** Removes a revision this run registered and could not deploy. */
-async function deregisterTaskDefinition(ecs, arn) {
-    await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
-}
-
+// EXTERNAL MODULE: ./src/plan/revision.ts
+var revision = __nccwpck_require__(9394);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'task-definition-arn',
@@ -70089,8 +70089,8 @@ class Outputs {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/report.ts + 1 modules
-var report = __nccwpck_require__(9902);
+// EXTERNAL MODULE: ./src/report/report.ts
+var report = __nccwpck_require__(8850);
 // EXTERNAL MODULE: ./src/report/task-definition-changes.ts
 var task_definition_changes = __nccwpck_require__(1847);
 // EXTERNAL MODULE: external "node:timers/promises"
@@ -70107,26 +70107,33 @@ const STATUS_DEADLINE_MS = 6000;
  * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
  * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
  * finish, the post step does from the saved state.
+ *
+ * From the signal on, the handler alone ends the step: the flow's sleeps end at once (so a watch
+ * loop does not go on reading and deciding), its report is dropped, and the stop is sent once
+ * whether the timeout or the signal asks first.
  */
 class CancelGuard {
     io;
     state;
-    outputs;
+    reporter;
     rollbackOnCancel;
     stopClient;
     exit;
     owned;
     settledAs;
     orphan;
+    creation;
     handling = false;
-    /** What this step changed in AWS, in order, for an error to say truthfully. */
-    changes = [];
+    abort = new AbortController();
+    stopping;
     /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
     inFlight;
-    constructor(io, state, outputs, rollbackOnCancel, stopClient, exit) {
+    /** What this step changed in AWS, in order, for an error to say truthfully. */
+    changes = [];
+    constructor(io, state, reporter, rollbackOnCancel, stopClient, exit) {
         this.io = io;
         this.state = state;
-        this.outputs = outputs;
+        this.reporter = reporter;
         this.rollbackOnCancel = rollbackOnCancel;
         this.stopClient = stopClient;
         this.exit = exit;
@@ -70146,6 +70153,18 @@ class CancelGuard {
     /** True once the run was cancelled: the step starts no further writes. */
     get cancelled() {
         return this.handling;
+    }
+    /** `io` whose sleeps end, rejecting, when the run is cancelled. */
+    interruptible(io) {
+        const { signal } = this.abort;
+        const cancelled = new Promise((_, reject) => {
+            signal.addEventListener('abort', () => {
+                reject(new errors/* ActionError */.lZ('The run was cancelled.', undefined, 'Deployment cancelled'));
+            });
+        });
+        // Only a sleep under way when the signal comes awaits it.
+        cancelled.catch(() => undefined);
+        return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) };
     }
     /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
     register(call, deregister) {
@@ -70168,21 +70187,51 @@ class CancelGuard {
             ? 'This step changed nothing in AWS.'
             : `What this step changed in AWS: ${this.changes.join('; ')}.`;
     }
-    /** Creates the deployment; from its answer on, this step owns it. */
-    create(call) {
-        return this.write(call, result => {
-            this.changed(`created deployment ${result.id}`);
-            this.own(result.id);
-        });
+    /**
+     * Creates the deployment; from its answer on, this step owns it. What finds the deployment is
+     * saved before the call goes out: a step killed before the answer leaves it to the post step.
+     * `refused` tells an error that AWS answered (nothing was created) from one without an answer
+     * (the network, a timeout, a 5xx), after which the deployment may exist.
+     */
+    async create(target, call, refused) {
+        this.refuseAfterCancel();
+        const pending = { ...target, taskDefinitionArn: this.orphan?.arn, sentAt: this.io.now().toISOString() };
+        const creation = { pending, answered: false };
+        this.creation = creation;
+        this.state.creating(pending);
+        try {
+            return await this.write(call, result => {
+                creation.answered = true;
+                this.changed(`created deployment ${result.id}`);
+                this.own(result.id);
+            });
+        }
+        catch (e) {
+            if (refused(e)) {
+                creation.answered = true;
+                this.state.creating(undefined);
+            }
+            else {
+                this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)');
+            }
+            throw e;
+        }
+        finally {
+            if (creation.answered)
+                this.creation = undefined;
+        }
+    }
+    refuseAfterCancel() {
+        if (this.handling) {
+            throw new errors/* ActionError */.lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
+        }
     }
     /**
      * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
      * new deployment, deregisters the new revision), and starts none after a cancellation.
      */
     async write(call, recordResult) {
-        if (this.handling) {
-            throw new errors/* ActionError */.lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
-        }
+        this.refuseAfterCancel();
         const done = call().then(result => {
             recordResult(result);
             return result;
@@ -70211,11 +70260,18 @@ class CancelGuard {
     get ownsLiveDeployment() {
         return this.settledAs === undefined ? this.owned : undefined;
     }
-    /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+    /**
+     * No orphan revisions: deregisters what was registered when no deployment came of it. Never while
+     * a CreateDeployment that uses it has not answered: the deployment may exist.
+     */
     async dropOrphan() {
         const orphan = this.orphan;
         if (!orphan)
             return;
+        if (this.creation) {
+            this.io.info(`Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`);
+            return;
+        }
         this.orphan = undefined;
         try {
             await orphan.deregister();
@@ -70226,32 +70282,52 @@ class CancelGuard {
             this.io.warning(`Could not deregister ${orphan.arn} (${(0,errors/* errorMessage */.gJ)(e)}); deregister it by hand if no deployment uses it.`);
         }
     }
-    async stopOwned(reason) {
+    /**
+     * Stops the owned deployment with rollback, once: the timeout and a signal can both ask while
+     * the watch runs, and both get the one stop's result.
+     */
+    stopOwned(reason) {
+        if (this.stopping)
+            return this.stopping;
         const id = this.ownsLiveDeployment;
         if (id === undefined)
-            return undefined;
+            return Promise.resolve(undefined);
+        this.stopping = this.stop(id, reason);
+        return this.stopping;
+    }
+    async stop(id, reason) {
         if (!this.rollbackOnCancel) {
             this.io.warning(`${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`, 'Deployment left running');
             this.settle('handed-off');
             return undefined;
         }
-        await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        try {
+            await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        }
+        catch (e) {
+            if (!(e instanceof dist_cjs/* DeploymentAlreadyCompletedException */.ATo))
+                throw e;
+            // It ended between the last read and the stop: how it ended is for whoever reads it next.
+            this.settle('ended');
+            this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`);
+            return undefined;
+        }
         this.settle('stop-requested');
         this.changed(`stopped deployment ${id} with rollback`);
         this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
         return id;
     }
-    /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
-    async reportStatus() {
-        if (this.owned === undefined)
-            return;
+    /** The deployment's status for deployment-status, read while the runner's time allows. */
+    async status(heard) {
+        if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS)
+            return undefined;
         try {
             const out = await this.stopClient().send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: this.owned }));
-            if (out.deploymentInfo?.status)
-                this.outputs.status(out.deploymentInfo.status);
+            return out.deploymentInfo?.status;
         }
         catch {
             // Best effort within the runner's 10 s: the stop matters, the output does not.
+            return undefined;
         }
     }
     async onSignal(signal) {
@@ -70259,8 +70335,17 @@ class CancelGuard {
         if (this.handling)
             return;
         this.handling = true;
+        this.abort.abort();
         const reason = `The run was cancelled (${signal})`;
         const heard = Date.now();
+        const reported = this.reporter.interrupt();
+        if (reported) {
+            // The step had reached its result before the signal: that result stands.
+            await reported;
+            this.exit();
+            return;
+        }
+        let message;
         try {
             if (this.inFlight)
                 await Promise.race([
@@ -70269,17 +70354,16 @@ class CancelGuard {
                 ]);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
-            this.io.error(stopped
+            message = stopped
                 ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-                : `${reason}.`, 'Deployment cancelled');
-            // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
-            if (Date.now() - heard < STATUS_DEADLINE_MS)
-                await this.reportStatus();
+                : this.creation
+                    ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
+                    : `${reason}.`;
         }
         catch (e) {
-            this.io.error(`${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,errors/* errorMessage */.gJ)(e)}. The post step tries again; check the deployment in the console.`, 'Deployment cancelled');
+            message = `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,errors/* errorMessage */.gJ)(e)}. The post step tries again; check the deployment in the console.`;
         }
-        this.outputs.failed();
+        await this.reporter.cancelled(`${message} ${this.whatChanged}`, await this.status(heard));
         this.exit();
     }
 }
@@ -70319,9 +70403,9 @@ async function run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.
         const inputs = parseInputs(name => io.input(name), (message, title) => {
             io.warning(message, title);
         });
-        guard = new CancelGuard(io, state, outputs, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        guard = new CancelGuard(io, state, reporter, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
         unlisten = guard.listen();
-        const step = { io, inputs, guard, reporter, outputs, startedAt };
+        const step = { io: guard.interruptible(io), inputs, guard, reporter, outputs, startedAt };
         if (inputs.deploymentId !== undefined)
             await followUp(inputs.deploymentId, step);
         else
@@ -70448,7 +70532,7 @@ async function registerRevision(plan, { io, guard, reporter, outputs }) {
 async function register(request, io, guard) {
     const { ecs } = io.aws();
     try {
-        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
+        const arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
         io.info(`Registered ${arn}.`);
         return arn;
     }
@@ -70474,7 +70558,11 @@ async function startDeployment(step, plan, d) {
     };
     for (;;) {
         try {
-            const { id, adopted } = await guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
+            const { id, adopted } = await guard.create({
+                applicationName: d.applicationName,
+                deploymentGroupName: d.deploymentGroupName,
+                appSpecSha256: d.appSpec.sha256
+            }, () => (0,deployment/* createDeployment */.Yy)(codedeploy, request), deployment/* createRefused */.To);
             const url = (0,console_url/* deploymentConsoleUrl */.Y)(region, id);
             outputs.deployment(id, url);
             io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
@@ -70535,6 +70623,52 @@ function nearest(word, candidates, maxDistance = () => Infinity) {
             best = { candidate, distance };
     }
     return best && best.distance <= maxDistance(best.candidate) ? best.candidate : undefined;
+}
+
+
+/***/ }),
+
+/***/ 9394:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ deregisterTaskDefinition),
+/* harmony export */   e: () => (/* binding */ registerTaskDefinition)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// Registering the revision to deploy, and taking it back when no deployment came of it.
+
+
+const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
+const REGISTER_ATTEMPTS = 5;
+/**
+ * Registers the revision. Concurrent registrations in one family fail with a ClientException that
+ * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
+ */
+async function registerTaskDefinition(ecs, input, sleep) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const output = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .RegisterTaskDefinitionCommand */ .$Hl(input));
+            const arn = output.taskDefinition?.taskDefinitionArn;
+            if (!arn)
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('RegisterTaskDefinition returned no task definition ARN.');
+            return arn;
+        }
+        catch (e) {
+            const concurrent = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e));
+            if (!concurrent)
+                throw e;
+            if (attempt === REGISTER_ATTEMPTS) {
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+            }
+            await sleep(1000 * 2 ** (attempt - 1));
+        }
+    }
+}
+/** Removes a revision this run registered and could not deploy. */
+async function deregisterTaskDefinition(ecs, arn) {
+    await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DeregisterTaskDefinitionCommand */ .sjB({ taskDefinition: arn }));
 }
 
 
@@ -70938,29 +71072,261 @@ class GitHubDeployments {
 
 /***/ }),
 
-/***/ 9902:
+/***/ 8850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ statusTarget),
+/* harmony export */   a: () => (/* binding */ Reporter)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(212);
+/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(167);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
+/* harmony import */ var _backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1958);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7994);
+/* harmony import */ var _task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1847);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ Reporter),
-  W: () => (/* binding */ statusTarget)
-});
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/report/console-url.ts
-var console_url = __nccwpck_require__(167);
-// EXTERNAL MODULE: ./src/runtime/errors.ts
-var errors = __nccwpck_require__(9541);
-// EXTERNAL MODULE: ./src/report/github-deployment.ts
-var github_deployment = __nccwpck_require__(5471);
-// EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
-var traffic_routing = __nccwpck_require__(1958);
-// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
-var progress = __nccwpck_require__(6387);
-;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+const GITHUB_STATE = {
+    succeeded: 'success',
+    'goal-reached': 'in_progress',
+    'handed-off': 'in_progress',
+    failed: 'failure',
+    stopped: 'failure',
+    timeout: 'error',
+    cancelled: 'error',
+    'dry-run': 'inactive'
+};
+/**
+ * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
+ * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
+ * was already done.
+ */
+class Reporter {
+    io;
+    outputs;
+    state;
+    report;
+    github;
+    /** The step's one ending: whichever comes first of the flow's result and a cancellation. */
+    ending;
+    interrupted = false;
+    constructor(io, outputs, state, startedAt) {
+        this.io = io;
+        this.outputs = outputs;
+        this.state = state;
+        this.report = {
+            outcome: 'failed',
+            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
+            timeline: [],
+            traffic: [],
+            startedAt,
+            endedAt: startedAt
+        };
+    }
+    async taskDefinition(arn, previousArn, plan) {
+        let changes = [];
+        if (plan?.register && previousArn && previousArn !== arn) {
+            try {
+                const out = await this.io
+                    .aws()
+                    .ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
+                if (out.taskDefinition) {
+                    const previous = { ...out.taskDefinition, tags: out.tags };
+                    changes = (0,_task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTaskDefinitionChanges */ .zt)(previous, plan.register);
+                }
+            }
+            catch (e) {
+                this.io.info(`(Could not read ${previousArn} to compare: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)})`);
+            }
+        }
+        this.report.taskDefinition = { arn, previousArn, changes };
+        for (const change of changes)
+            this.io.info(`  ${change}`);
+    }
+    deployment(id, d) {
+        const url = (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Y)(this.report.region, id);
+        this.report.deployment = {
+            id,
+            url,
+            status: d.status ?? 'Created',
+            applicationName: d.applicationName,
+            deploymentGroupName: d.deploymentGroupName,
+            deploymentConfigName: d.deploymentConfigName,
+            trafficRouting: d.plan?.trafficRouting ? (0,_backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__/* .describeTrafficRouting */ .V)(d.plan.trafficRouting) : undefined
+        };
+    }
+    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
+    async githubDeployment(inputs, codedeployId, find) {
+        if (inputs.environmentName === undefined && !find)
+            return;
+        const context = this.io.context();
+        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+        // may have made: workflows that use none must not get warnings about it.
+        const quiet = inputs.environmentName === undefined;
+        const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
+            if (!quiet)
+                this.io.warning(m, 'GitHub deployment');
+        });
+        const ctx = {
+            ...statusTarget(this.io, inputs.environmentUrl),
+            ref: (0,_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .headSha */ .x)(context),
+            environment: inputs.environmentName ?? '',
+            codedeployDeploymentId: codedeployId,
+            description: `CodeDeploy ${codedeployId}`
+        };
+        const id = find
+            ? await deployments.find({
+                ...context.repo,
+                environment: inputs.environmentName,
+                codedeployDeploymentId: codedeployId
+            })
+            : await deployments.create(ctx);
+        if (id === undefined)
+            return;
+        this.github = { deployments, ctx, id };
+        this.report.github = { deploymentId: id, environment: inputs.environmentName };
+        this.outputs.githubDeployment(id);
+        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
+        this.state.githubDeployment(id);
+    }
+    /** The step's result. Once the run is cancelled, the cancellation is the result: this is dropped. */
+    end(e) {
+        if (this.interrupted)
+            return Promise.resolve();
+        this.ending ??= this.write(e);
+        return this.ending;
+    }
+    /**
+     * A signal came: from now on only `cancelled` ends the step. Returns the flow's ending when it
+     * had already begun: then the step had its result before the signal, and that result stands.
+     */
+    interrupt() {
+        this.interrupted = true;
+        return this.ending;
+    }
+    /** The cancelled run's ending: the error line and the job summary say what was stopped and what is left. */
+    cancelled(message, status) {
+        this.ending ??= this.write({
+            outcome: 'cancelled',
+            status,
+            failure: { message, details: [] }
+        });
+        return this.ending;
+    }
+    async write(e) {
+        const snap = e.snapshot;
+        this.report.outcome = e.outcome;
+        this.report.goal = e.goal;
+        this.report.endedAt = this.io.now();
+        if (e.timeline)
+            this.report.timeline = e.timeline;
+        if (e.traffic)
+            this.report.traffic = e.traffic;
+        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
+        if (status !== undefined) {
+            if (this.report.deployment)
+                this.report.deployment.status = status;
+            this.outputs.status(status);
+        }
+        const rollbackId = snap?.rollback?.deploymentId;
+        if (rollbackId) {
+            this.outputs.rollbackDeployment(rollbackId);
+            this.report.rollback = {
+                id: rollbackId,
+                status: e.rollback?.status ?? 'unknown',
+                url: (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Y)(this.report.region, rollbackId)
+            };
+        }
+        if (e.failure) {
+            this.report.failure = e.failure;
+            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
+            for (const line of e.failure.details)
+                this.io.info(line);
+            this.outputs.failed();
+        }
+        // A cancelled run's seconds before SIGKILL are for the stop: the post step marks the GitHub
+        // deployment once the rollback has ended.
+        if (e.outcome !== 'cancelled') {
+            await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
+        }
+        await this.writeSummary();
+    }
+    /**
+     * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
+     * what the step changed in AWS before it; an input error comes before any change, by contract.
+     */
+    async fail(e, whatChanged) {
+        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ ? e : new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e), undefined, 'Deployment failed');
+        const changed = error instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz ? undefined : whatChanged;
+        const message = [error.message, changed, error.hint].filter(Boolean).join(' ');
+        await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title });
+    }
+    get previousTaskDefinition() {
+        return this.report.taskDefinition?.previousArn;
+    }
+    async dryRun(appSpec) {
+        this.report.appSpec = appSpec;
+        this.report.outcome = 'dry-run';
+        this.report.endedAt = this.io.now();
+        await this.writeSummary();
+    }
+    async writeSummary() {
+        try {
+            await this.io.summary((0,_summary_js__WEBPACK_IMPORTED_MODULE_4__/* .renderSummary */ .Br)(this.report));
+        }
+        catch (e) {
+            this.io.warning(`Could not write the job summary: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}`);
+        }
+    }
+}
+/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
+function statusTarget(io, environmentUrl) {
+    const { repo, runId } = io.context();
+    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
+}
+function titleOf(outcome) {
+    return outcome === 'timeout'
+        ? 'Deployment timed out'
+        : outcome === 'cancelled'
+            ? 'Deployment cancelled'
+            : 'Deployment failed';
+}
+function describeOutcome(e) {
+    const id = e.snapshot?.id ?? '';
+    switch (e.outcome) {
+        case 'succeeded':
+            return `CodeDeploy ${id} succeeded`;
+        case 'goal-reached':
+            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
+        case 'handed-off':
+            return `CodeDeploy ${id} created`;
+        default:
+            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   l0: () => (/* binding */ postSummary)
+/* harmony export */ });
+/* unused harmony exports escapeMarkdown, ganttChart */
+/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(167);
+/* harmony import */ var _watch_progress_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6387);
 // The job summary: one Markdown page that says how the run ended, what was deployed, how the
 // deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
 // hands it to `core.summary.addRaw(...)`.
@@ -70995,7 +71361,7 @@ function escapeMarkdown(text) {
         .replace(/\r?\n/g, ' ');
 }
 /** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
-function summary_link(label, url) {
+function link(label, url) {
     const text = escapeMarkdown(label);
     if (!url || !/^https?:\/\//i.test(url))
         return text;
@@ -71027,22 +71393,22 @@ function overview(r) {
     const td = r.taskDefinition;
     if (td?.arn) {
         const previous = td.previousArn
-            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.previousArn))})`
+            ? ` (previous: ${link(revisionName(td.previousArn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .d)(r.region, td.previousArn))})`
             : '';
         rows.push([
             'Task definition',
-            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.arn))}${previous}`
+            `${link(revisionName(td.arn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .d)(r.region, td.arn))}${previous}`
         ]);
     }
     else if (td?.previousArn) {
         rows.push([
             'Previous task definition',
-            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.d)(r.region, td.previousArn))
+            link(revisionName(td.previousArn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .d)(r.region, td.previousArn))
         ]);
     }
     const d = r.deployment;
     if (d) {
-        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
+        rows.push(['Deployment', `${link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
         if (d.applicationName || d.deploymentGroupName) {
             rows.push([
                 'Application / group',
@@ -71055,7 +71421,7 @@ function overview(r) {
         }
     }
     if (r.rollback) {
-        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
+        rows.push(['Rollback', `${link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
     }
     if (r.github?.environment) {
         const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
@@ -71064,7 +71430,7 @@ function overview(r) {
     rows.push(['Region', escapeMarkdown(r.region)]);
     rows.push([
         'Duration',
-        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
+        `${(0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
     ]);
     return table(['', ''], rows);
 }
@@ -71080,8 +71446,8 @@ function timelineTable(r) {
         return [];
     const rows = r.timeline.map(e => [
         escapeMarkdown(e.name),
-        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
+        e.start ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, e.start) : '',
+        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : '',
         escapeMarkdown(e.status)
     ]);
     return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
@@ -71147,7 +71513,7 @@ function ganttChart(r) {
 function trafficTable(r) {
     if (!r.traffic.length)
         return [];
-    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
+    const rows = r.traffic.map(t => [(0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
     return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
 }
 function result(r) {
@@ -71160,7 +71526,7 @@ function result(r) {
         lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
     }
     else if (d) {
-        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
+        lines.push(`Deployment ${link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
     }
     else {
         lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
@@ -71192,205 +71558,25 @@ function renderSummary(r) {
         .map(b => b.join('\n'))
         .join('\n\n')}\n`;
 }
-
-// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
-var task_definition_changes = __nccwpck_require__(1847);
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-
-
-
-
-const GITHUB_STATE = {
-    succeeded: 'success',
-    'goal-reached': 'in_progress',
-    'handed-off': 'in_progress',
-    failed: 'failure',
-    stopped: 'failure',
-    timeout: 'error',
-    cancelled: 'error',
-    'dry-run': 'inactive'
-};
 /**
- * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
- * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
- * was already done.
+ * The post step's summary, after a deploy step that was cancelled or killed: how the deployment it
+ * stopped and the rollback ended, which the main step could no longer see.
  */
-class Reporter {
-    io;
-    outputs;
-    state;
-    report;
-    github;
-    constructor(io, outputs, state, startedAt) {
-        this.io = io;
-        this.outputs = outputs;
-        this.state = state;
-        this.report = {
-            outcome: 'failed',
-            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
-            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
-            timeline: [],
-            traffic: [],
-            startedAt,
-            endedAt: startedAt
-        };
+function postSummary(p) {
+    const rows = [
+        ['Deployment', `${link(p.deployment.id, p.deployment.url)}: ${escapeMarkdown(p.deployment.status)}`]
+    ];
+    if (p.rollback) {
+        rows.push(['Rollback', `${link(p.rollback.id, p.rollback.url)}: ${escapeMarkdown(p.rollback.status)}`]);
     }
-    async taskDefinition(arn, previousArn, plan) {
-        let changes = [];
-        if (plan?.register && previousArn && previousArn !== arn) {
-            try {
-                const out = await this.io
-                    .aws()
-                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
-                if (out.taskDefinition) {
-                    const previous = { ...out.taskDefinition, tags: out.tags };
-                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.zt)(previous, plan.register);
-                }
-            }
-            catch (e) {
-                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
-            }
-        }
-        this.report.taskDefinition = { arn, previousArn, changes };
-        for (const change of changes)
-            this.io.info(`  ${change}`);
-    }
-    deployment(id, d) {
-        const url = (0,console_url/* deploymentConsoleUrl */.Y)(this.report.region, id);
-        this.report.deployment = {
-            id,
-            url,
-            status: d.status ?? 'Created',
-            applicationName: d.applicationName,
-            deploymentGroupName: d.deploymentGroupName,
-            deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? (0,traffic_routing/* describeTrafficRouting */.V)(d.plan.trafficRouting) : undefined
-        };
-    }
-    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
-    async githubDeployment(inputs, codedeployId, find) {
-        if (inputs.environmentName === undefined && !find)
-            return;
-        const context = this.io.context();
-        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
-        // may have made: workflows that use none must not get warnings about it.
-        const quiet = inputs.environmentName === undefined;
-        const deployments = new github_deployment/* GitHubDeployments */.C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
-            if (!quiet)
-                this.io.warning(m, 'GitHub deployment');
-        });
-        const ctx = {
-            ...statusTarget(this.io, inputs.environmentUrl),
-            ref: (0,github_deployment/* headSha */.x)(context),
-            environment: inputs.environmentName ?? '',
-            codedeployDeploymentId: codedeployId,
-            description: `CodeDeploy ${codedeployId}`
-        };
-        const id = find
-            ? await deployments.find({
-                ...context.repo,
-                environment: inputs.environmentName,
-                codedeployDeploymentId: codedeployId
-            })
-            : await deployments.create(ctx);
-        if (id === undefined)
-            return;
-        this.github = { deployments, ctx, id };
-        this.report.github = { deploymentId: id, environment: inputs.environmentName };
-        this.outputs.githubDeployment(id);
-        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
-        this.state.githubDeployment(id);
-    }
-    async end(e) {
-        const snap = e.snapshot;
-        this.report.outcome = e.outcome;
-        this.report.goal = e.goal;
-        this.report.endedAt = this.io.now();
-        if (e.timeline)
-            this.report.timeline = e.timeline;
-        if (e.traffic)
-            this.report.traffic = e.traffic;
-        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
-        if (status !== undefined) {
-            if (this.report.deployment)
-                this.report.deployment.status = status;
-            this.outputs.status(status);
-        }
-        const rollbackId = snap?.rollback?.deploymentId;
-        if (rollbackId) {
-            this.outputs.rollbackDeployment(rollbackId);
-            this.report.rollback = {
-                id: rollbackId,
-                status: e.rollback?.status ?? 'unknown',
-                url: (0,console_url/* deploymentConsoleUrl */.Y)(this.report.region, rollbackId)
-            };
-        }
-        if (e.failure) {
-            this.report.failure = e.failure;
-            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
-            for (const line of e.failure.details)
-                this.io.info(line);
-            this.outputs.failed();
-        }
-        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
-        await this.writeSummary();
-    }
-    /**
-     * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
-     * what the step changed in AWS before it; an input error comes before any change, by contract.
-     */
-    async fail(e, whatChanged) {
-        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        const changed = error instanceof errors/* InputError */.dz ? undefined : whatChanged;
-        const message = [error.message, changed, error.hint].filter(Boolean).join(' ');
-        await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title });
-    }
-    get previousTaskDefinition() {
-        return this.report.taskDefinition?.previousArn;
-    }
-    async dryRun(appSpec) {
-        this.report.appSpec = appSpec;
-        this.report.outcome = 'dry-run';
-        this.report.endedAt = this.io.now();
-        await this.writeSummary();
-    }
-    async writeSummary() {
-        try {
-            await this.io.summary(renderSummary(this.report));
-        }
-        catch (e) {
-            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-}
-/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
-function statusTarget(io, environmentUrl) {
-    const { repo, runId } = io.context();
-    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
-}
-function titleOf(outcome) {
-    return outcome === 'timeout'
-        ? 'Deployment timed out'
-        : outcome === 'cancelled'
-            ? 'Deployment cancelled'
-            : 'Deployment failed';
-}
-function describeOutcome(e) {
-    const id = e.snapshot?.id ?? '';
-    switch (e.outcome) {
-        case 'succeeded':
-            return `CodeDeploy ${id} succeeded`;
-        case 'goal-reached':
-            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
-        case 'handed-off':
-            return `CodeDeploy ${id} created`;
-        default:
-            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
-    }
+    const back = p.rollback
+        ? p.rollback.status === 'Succeeded'
+            ? 'The rollback succeeded: production traffic is back on the original task set.'
+            : 'The rollback did not succeed: check which task set serves production traffic in the console.'
+        : p.deployment.status === 'Succeeded'
+            ? 'The deployment had succeeded before it could be stopped.'
+            : 'CodeDeploy made no rollback deployment.';
+    return `${['### 🚫 Deploy step cut short', table(['', ''], rows).join('\n'), back].join('\n\n')}\n`;
 }
 
 
@@ -79731,14 +79917,20 @@ function readFile(path, maxBytes) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7507);
 /* harmony import */ var _backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
 /* harmony import */ var _backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
-/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9902);
-/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2472);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9541);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9054);
+/* harmony import */ var _plan_revision_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9394);
+/* harmony import */ var _report_console_url_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(167);
+/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5471);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7994);
+/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2472);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9541);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9054);
+
+
+
 
 
 
@@ -79748,26 +79940,75 @@ function readFile(path, maxBytes) {
 
 
 const POLL_MS = 5000;
+/**
+ * How long after a CreateDeployment was sent its deployment may still appear: the request can
+ * reach CodeDeploy after the main step was killed. Long past the seconds AWS takes.
+ */
+const CREATE_SETTLE_MS = 30_000;
+/** ListDeployments' createTimeRange is CodeDeploy's clock, not the runner's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 /** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
 async function markGitHubDeployment(io, id, description) {
     const token = io.input('github-token');
     if (!id || !token)
         return;
-    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(io.github(token), m => {
+    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__/* .GitHubDeployments */ .C(io.github(token), m => {
         io.warning(m, 'GitHub deployment');
     });
-    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_3__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+}
+/**
+ * The deployment a CreateDeployment made that never answered the main step, found by its
+ * AppSpec as adoption finds one. When none came of it, its revision is deregistered: only now is
+ * it known that no deployment uses it.
+ */
+async function findCreated(io, pending) {
+    const { codedeploy, ecs } = io.aws();
+    const target = {
+        applicationName: pending.applicationName,
+        deploymentGroupName: pending.deploymentGroupName
+    };
+    const sentAt = new Date(pending.sentAt);
+    const since = new Date(sentAt.getTime() - CLOCK_SKEW_MS);
+    for (;;) {
+        const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .findDeploymentOfAppSpec */ .S2)(codedeploy, target, pending.appSpecSha256, since);
+        if (info?.deploymentId) {
+            io.info(`The deploy step was cut short before CreateDeployment answered; it created deployment ${info.deploymentId}.`);
+            return info.deploymentId;
+        }
+        const left = sentAt.getTime() + CREATE_SETTLE_MS - io.now().getTime();
+        if (left <= 0)
+            break;
+        await io.sleep(Math.min(POLL_MS, left));
+    }
+    const group = `${pending.applicationName}/${pending.deploymentGroupName}`;
+    if (!pending.taskDefinitionArn) {
+        io.info(`The deploy step's CreateDeployment never took effect: ${group} has no deployment of its AppSpec.`);
+        return undefined;
+    }
+    await (0,_plan_revision_js__WEBPACK_IMPORTED_MODULE_2__/* .deregisterTaskDefinition */ .T)(ecs, pending.taskDefinitionArn);
+    io.info(`The deploy step's CreateDeployment never took effect (${group} has no deployment of its AppSpec): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`);
+    return undefined;
 }
 /**
  * The safety net at the end of the job, which runs after cancellations too: a deployment the main
  * step owned and did not settle is stopped with rollback, and the rollback is watched to its end.
+ * It acts only on what this run's main step saved (StepState): a deployment it created or
+ * continued, or a CreateDeployment it sent and never heard back from.
  */
 async function post(io) {
-    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_6__/* .StepState */ .u(io).read();
-    const id = saved.deploymentId;
-    if (!id || (saved.settled !== undefined && saved.settled !== 'stop-requested'))
+    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_9__/* .StepState */ .u(io).read();
+    const pending = saved.deploymentId === undefined ? saved.creating : undefined;
+    if (saved.deploymentId === undefined && pending === undefined)
         return;
+    if (saved.settled !== undefined && saved.settled !== 'stop-requested')
+        return;
+    let id = saved.deploymentId;
     try {
+        if (pending)
+            id = await findCreated(io, pending);
+        if (id === undefined)
+            return;
         if (saved.settled !== 'stop-requested') {
             if (!saved.rollbackOnCancel) {
                 io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
@@ -79780,13 +80021,13 @@ async function post(io) {
             }
             else {
                 await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
-                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_7__/* .DeploymentAlreadyCompletedException */ .ATo))
+                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_10__/* .DeploymentAlreadyCompletedException */ .ATo))
                         throw e;
                 });
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__/* .DeploymentWatch */ .T(io, {
+        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__/* .DeploymentWatch */ .T(io, {
             pollIntervalMs: POLL_MS,
             startedAt: io.now(),
             readerFor: (0,_backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .codeDeployReaders */ .lC)(io)
@@ -79795,9 +80036,18 @@ async function post(io) {
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
         await markGitHubDeployment(io, saved.githubDeploymentId, `The deploy step did not finish. ${ended}`);
+        const region = io.aws().region;
+        await io.summary((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .postSummary */ .l0)({
+            deployment: { id, status: snapshot.status, url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Y)(region, id) },
+            rollback: rollback && {
+                id: rollback.id,
+                status: rollback.status,
+                url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Y)(region, rollback.id)
+            }
+        }));
     }
     catch (e) {
-        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+        io.warning(`Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
     }
 }
 
@@ -79813,28 +80063,51 @@ async function post(io) {
 const KEYS = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
+    creating: 'creating',
     settled: 'settled',
     rollbackOnCancel: 'rollback-on-cancel',
     githubDeploymentId: 'github-deployment-id'
 };
+/** A CodeDeploy id, as CreateDeployment returns it; nothing else is ever stopped. */
+const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
 class StepState {
     io;
     constructor(io) {
         this.io = io;
     }
-    /** True in the post step: the main step marked its state. */
+    /**
+     * True in the post step. The mark is this job run's, not `true`: a STATE_is-post the job
+     * inherits (a job env, a step that wrote GITHUB_ENV) must not make the main step skip its work.
+     */
     get isPost() {
-        return this.io.getState(KEYS.isPost) === 'true';
+        return this.io.getState(KEYS.isPost) === this.runMark;
     }
-    markMainStep() {
-        this.io.saveState(KEYS.isPost, 'true');
+    get runMark() {
+        const env = this.io.env;
+        return `run ${env.GITHUB_RUN_ID ?? 'local'}.${env.GITHUB_RUN_ATTEMPT ?? '1'} job ${env.GITHUB_JOB ?? ''}`;
+    }
+    /**
+     * Writes every key as the main step starts, so that the post step reads only what this run
+     * saved. Returns the keys the environment already set (inherited), for a warning.
+     */
+    begin() {
+        const inherited = Object.values(KEYS).filter(key => this.io.getState(key) !== '');
+        for (const key of Object.values(KEYS))
+            this.io.saveState(key, '');
+        this.io.saveState(KEYS.isPost, this.runMark);
+        return inherited;
     }
     rollbackOnCancel(enabled) {
         this.io.saveState(KEYS.rollbackOnCancel, String(enabled));
     }
+    /** Saved before CreateDeployment is sent: should the step die before the answer, the post step finds it. */
+    creating(pending) {
+        this.io.saveState(KEYS.creating, pending ? JSON.stringify(pending) : '');
+    }
     /** The post step stops this deployment unless it is settled first. */
     owns(deploymentId) {
         this.io.saveState(KEYS.deploymentId, deploymentId);
+        this.io.saveState(KEYS.creating, '');
         this.io.saveState(KEYS.settled, '');
     }
     settled(how) {
@@ -79845,10 +80118,12 @@ class StepState {
     }
     read() {
         const get = (key) => this.io.getState(key) || undefined;
+        const id = get(KEYS.deploymentId);
         const settled = get(KEYS.settled);
         const github = Number(get(KEYS.githubDeploymentId));
         return {
-            deploymentId: get(KEYS.deploymentId),
+            deploymentId: id !== undefined && DEPLOYMENT_ID.test(id) ? id : undefined,
+            creating: parsePendingCreate(get(KEYS.creating)),
             settled: isSettled(settled) ? settled : undefined,
             rollbackOnCancel: get(KEYS.rollbackOnCancel) === 'true',
             githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined
@@ -79857,6 +80132,22 @@ class StepState {
 }
 function isSettled(value) {
     return value === 'goal' || value === 'ended' || value === 'handed-off' || value === 'stop-requested';
+}
+function parsePendingCreate(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        const v = JSON.parse(text);
+        const strings = [v.applicationName, v.deploymentGroupName, v.appSpecSha256, v.sentAt];
+        if (!strings.every(s => typeof s === 'string' && s !== ''))
+            return undefined;
+        if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256) || Number.isNaN(Date.parse(v.sentAt)))
+            return undefined;
+        return v;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 

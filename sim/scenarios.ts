@@ -117,6 +117,8 @@ export interface Faults {
   rules?: FaultRule[]
   /** Added to every response, in real milliseconds. */
   latencyMs?: number
+  /** Added to calls of these operations, in real milliseconds, before they are carried out. */
+  operationLatencyMs?: Record<string, number>
   /** The next N RegisterTaskDefinition calls fail with ClientException "Too many concurrent attempts…". */
   registerConflicts?: number
   deployment?: DeploymentFaults

@@ -4,6 +4,7 @@ import {
   type DeploymentTarget,
   GroupBusyError,
   createDeployment,
+  createRefused,
   defaultDescription,
   describeDeployment
 } from './backends/codedeploy/deployment.js'
@@ -52,13 +53,13 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
     guard = new CancelGuard(
       io,
       state,
-      outputs,
+      reporter,
       inputs.rollbackOnCancel,
       () => io.aws().cancelCodedeploy,
       exit
     )
     unlisten = guard.listen()
-    const step: Step = { io, inputs, guard, reporter, outputs, startedAt }
+    const step: Step = { io: guard.interruptible(io), inputs, guard, reporter, outputs, startedAt }
     if (inputs.deploymentId !== undefined) await followUp(inputs.deploymentId, step)
     else await deploy(step)
   } catch (e) {
@@ -218,7 +219,15 @@ async function startDeployment(
   }
   for (;;) {
     try {
-      const { id, adopted } = await guard.create(() => createDeployment(codedeploy, request))
+      const { id, adopted } = await guard.create(
+        {
+          applicationName: d.applicationName,
+          deploymentGroupName: d.deploymentGroupName,
+          appSpecSha256: d.appSpec.sha256
+        },
+        () => createDeployment(codedeploy, request),
+        createRefused
+      )
       const url = deploymentConsoleUrl(region, id)
       outputs.deployment(id, url)
       io.info(

@@ -132,14 +132,12 @@ export function workspace(files: Record<string, string> = {}): string {
   return dir
 }
 
-/** The state the main step saves, as the post step reads it. */
-export function postState(deploymentId: string, settled = ''): Record<string, string> {
-  return {
-    'is-post': 'true',
-    'rollback-on-cancel': 'true',
-    'deployment-id': deploymentId,
-    settled
-  }
+/**
+ * The state a main step of this run that owned `deploymentId` saves, as the post step reads it:
+ * `main` is a real main step's saved state, which carries the run's post-step mark.
+ */
+export function postState(main: Record<string, string>, deploymentId: string): Record<string, string> {
+  return { ...main, 'rollback-on-cancel': 'true', 'deployment-id': deploymentId, settled: '' }
 }
 
 /** Index of the first line that contains `text`, or -1. */

@@ -1,38 +1,52 @@
 import {
   type CodeDeployClient,
+  DeploymentAlreadyCompletedException,
   GetDeploymentCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
-import { ActionError, errorMessage } from './errors.js'
-import type { Outputs } from '../report/outputs.js'
-import type { Io } from './io.js'
-import type { Settled, StepState } from './state.js'
 import { setTimeout as delay } from 'node:timers/promises'
+import type { Reporter } from '../report/report.js'
+import { ActionError, errorMessage } from './errors.js'
+import type { Io } from './io.js'
+import type { PendingCreate, Settled, StepState } from './state.js'
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000
 const STATUS_DEADLINE_MS = 6000
+
+/** A CreateDeployment on its way: what finds its deployment, and whether AWS has answered. */
+interface Creation {
+  pending: PendingCreate
+  answered: boolean
+}
 
 /**
  * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
  * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
  * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
  * finish, the post step does from the saved state.
+ *
+ * From the signal on, the handler alone ends the step: the flow's sleeps end at once (so a watch
+ * loop does not go on reading and deciding), its report is dropped, and the stop is sent once
+ * whether the timeout or the signal asks first.
  */
 export class CancelGuard {
   private owned?: string
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
+  private creation?: Creation
   private handling = false
-  /** What this step changed in AWS, in order, for an error to say truthfully. */
-  private readonly changes: string[] = []
+  private readonly abort = new AbortController()
+  private stopping?: Promise<string | undefined>
   /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
   private inFlight?: Promise<unknown>
+  /** What this step changed in AWS, in order, for an error to say truthfully. */
+  private readonly changes: string[] = []
 
   constructor(
     private readonly io: Io,
     private readonly state: StepState,
-    private readonly outputs: Outputs,
+    private readonly reporter: Reporter,
     private readonly rollbackOnCancel: boolean,
     private readonly stopClient: () => CodeDeployClient,
     private readonly exit: () => void
@@ -55,6 +69,19 @@ export class CancelGuard {
   /** True once the run was cancelled: the step starts no further writes. */
   get cancelled(): boolean {
     return this.handling
+  }
+
+  /** `io` whose sleeps end, rejecting, when the run is cancelled. */
+  interruptible(io: Io): Io {
+    const { signal } = this.abort
+    const cancelled = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        reject(new ActionError('The run was cancelled.', undefined, 'Deployment cancelled'))
+      })
+    })
+    // Only a sleep under way when the signal comes awaits it.
+    cancelled.catch(() => undefined)
+    return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) }
   }
 
   /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
@@ -82,19 +109,42 @@ export class CancelGuard {
       : `What this step changed in AWS: ${this.changes.join('; ')}.`
   }
 
-  /** Creates the deployment; from its answer on, this step owns it. */
-  create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
-    return this.write(call, result => {
-      this.changed(`created deployment ${result.id}`)
-      this.own(result.id)
-    })
+  /**
+   * Creates the deployment; from its answer on, this step owns it. What finds the deployment is
+   * saved before the call goes out: a step killed before the answer leaves it to the post step.
+   * `refused` tells an error that AWS answered (nothing was created) from one without an answer
+   * (the network, a timeout, a 5xx), after which the deployment may exist.
+   */
+  async create<T extends { id: string }>(
+    target: Omit<PendingCreate, 'taskDefinitionArn' | 'sentAt'>,
+    call: () => Promise<T>,
+    refused: (e: unknown) => boolean
+  ): Promise<T> {
+    this.refuseAfterCancel()
+    const pending = { ...target, taskDefinitionArn: this.orphan?.arn, sentAt: this.io.now().toISOString() }
+    const creation: Creation = { pending, answered: false }
+    this.creation = creation
+    this.state.creating(pending)
+    try {
+      return await this.write(call, result => {
+        creation.answered = true
+        this.changed(`created deployment ${result.id}`)
+        this.own(result.id)
+      })
+    } catch (e) {
+      if (refused(e)) {
+        creation.answered = true
+        this.state.creating(undefined)
+      } else {
+        this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)')
+      }
+      throw e
+    } finally {
+      if (creation.answered) this.creation = undefined
+    }
   }
 
-  /**
-   * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
-   * new deployment, deregisters the new revision), and starts none after a cancellation.
-   */
-  private async write<T>(call: () => Promise<T>, recordResult: (result: T) => void): Promise<T> {
+  private refuseAfterCancel(): void {
     if (this.handling) {
       throw new ActionError(
         'The run was cancelled before this step changed anything more in AWS.',
@@ -102,6 +152,14 @@ export class CancelGuard {
         'Deployment cancelled'
       )
     }
+  }
+
+  /**
+   * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
+   * new deployment, deregisters the new revision), and starts none after a cancellation.
+   */
+  private async write<T>(call: () => Promise<T>, recordResult: (result: T) => void): Promise<T> {
+    this.refuseAfterCancel()
     const done = call().then(result => {
       recordResult(result)
       return result
@@ -132,10 +190,19 @@ export class CancelGuard {
     return this.settledAs === undefined ? this.owned : undefined
   }
 
-  /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+  /**
+   * No orphan revisions: deregisters what was registered when no deployment came of it. Never while
+   * a CreateDeployment that uses it has not answered: the deployment may exist.
+   */
   async dropOrphan(): Promise<void> {
     const orphan = this.orphan
     if (!orphan) return
+    if (this.creation) {
+      this.io.info(
+        `Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`
+      )
+      return
+    }
     this.orphan = undefined
     try {
       await orphan.deregister()
@@ -148,9 +215,19 @@ export class CancelGuard {
     }
   }
 
-  async stopOwned(reason: string): Promise<string | undefined> {
+  /**
+   * Stops the owned deployment with rollback, once: the timeout and a signal can both ask while
+   * the watch runs, and both get the one stop's result.
+   */
+  stopOwned(reason: string): Promise<string | undefined> {
+    if (this.stopping) return this.stopping
     const id = this.ownsLiveDeployment
-    if (id === undefined) return undefined
+    if (id === undefined) return Promise.resolve(undefined)
+    this.stopping = this.stop(id, reason)
+    return this.stopping
+  }
+
+  private async stop(id: string, reason: string): Promise<string | undefined> {
     if (!this.rollbackOnCancel) {
       this.io.warning(
         `${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`,
@@ -159,7 +236,15 @@ export class CancelGuard {
       this.settle('handed-off')
       return undefined
     }
-    await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
+    try {
+      await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
+    } catch (e) {
+      if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
+      // It ended between the last read and the stop: how it ended is for whoever reads it next.
+      this.settle('ended')
+      this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`)
+      return undefined
+    }
     this.settle('stop-requested')
     this.changed(`stopped deployment ${id} with rollback`)
     this.io.info(
@@ -168,14 +253,15 @@ export class CancelGuard {
     return id
   }
 
-  /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
-  private async reportStatus(): Promise<void> {
-    if (this.owned === undefined) return
+  /** The deployment's status for deployment-status, read while the runner's time allows. */
+  private async status(heard: number): Promise<string | undefined> {
+    if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS) return undefined
     try {
       const out = await this.stopClient().send(new GetDeploymentCommand({ deploymentId: this.owned }))
-      if (out.deploymentInfo?.status) this.outputs.status(out.deploymentInfo.status)
+      return out.deploymentInfo?.status
     } catch {
       // Best effort within the runner's 10 s: the stop matters, the output does not.
+      return undefined
     }
   }
 
@@ -183,8 +269,17 @@ export class CancelGuard {
     // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
     if (this.handling) return
     this.handling = true
+    this.abort.abort()
     const reason = `The run was cancelled (${signal})`
     const heard = Date.now()
+    const reported = this.reporter.interrupt()
+    if (reported) {
+      // The step had reached its result before the signal: that result stands.
+      await reported
+      this.exit()
+      return
+    }
+    let message: string
     try {
       if (this.inFlight)
         await Promise.race([
@@ -193,21 +288,15 @@ export class CancelGuard {
         ])
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
-      this.io.error(
-        stopped
-          ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-          : `${reason}.`,
-        'Deployment cancelled'
-      )
-      // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
-      if (Date.now() - heard < STATUS_DEADLINE_MS) await this.reportStatus()
+      message = stopped
+        ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
+        : this.creation
+          ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
+          : `${reason}.`
     } catch (e) {
-      this.io.error(
-        `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`,
-        'Deployment cancelled'
-      )
+      message = `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`
     }
-    this.outputs.failed()
+    await this.reporter.cancelled(`${message} ${this.whatChanged}`, await this.status(heard))
     this.exit()
   }
 }
