@@ -68671,8 +68671,9 @@ function parseInputs(read, warn = () => undefined) {
             ? 'stops the deployment it created or continued, with rollback (rollback-on-cancel)'
             : 'stops waiting'}. Deployments take minutes; leave timeout-minutes empty to derive it from the deployment group.`, 'Short timeout');
     }
-    if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
-        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not a URL.`, 'Give a full URL such as https://staging.example.com.');
+    // GitHub shows it as a link on the deployment: javascript: or file: must not get there.
+    if (inputs.environmentUrl !== undefined && !/^https?:$/.test(urlProtocol(inputs.environmentUrl))) {
+        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not an http(s) URL.`, 'Give a full URL such as https://staging.example.com.');
     }
     if (continueDeployment && stopDeployment) {
         throw new errors/* InputError */.dz('continue-deployment and stop-deployment are both true.', 'Set only one of them.');
@@ -68691,7 +68692,8 @@ function parseInputs(read, warn = () => undefined) {
     if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
         throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`, 'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.');
     }
-    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => read(name).trim() !== '' && read(name).trim() !== 'false');
+    // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
+    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => name === 'dry-run' ? inputs.dryRun : read(name).trim() !== '');
     if (clashing.length > 0) {
         throw new errors/* InputError */.dz(`deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`, 'Remove them from this step, or remove deployment-id to create a new deployment.');
     }
@@ -68721,6 +68723,9 @@ function parseEnvironmentVariables(text) {
         byName.set(name, line.slice(eq + 1));
     });
     return [...byName].map(([name, value]) => ({ name, value }));
+}
+function urlProtocol(url) {
+    return URL.canParse(url) ? new URL(url).protocol : '';
 }
 function bool(read, name, fallback) {
     const raw = read(name).trim();
@@ -70741,6 +70746,10 @@ function parseTaskDefinitionTemplate(text, path) {
     if (!isObject(parsed)) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
     }
+    const duplicates = duplicateKeys(source);
+    if (duplicates.length > 0) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} has ${duplicates.length === 1 ? 'a key' : 'keys'} given twice: ${duplicates.slice(0, 10).join(', ')}. JSON keeps only the last of each, so the other would be dropped without a word.`, 'Remove the one you do not mean, or merge them.');
+    }
     const template = unwrapDescribeOutput(parsed);
     const containers = template.containerDefinitions;
     if (!Array.isArray(containers) || containers.length === 0) {
@@ -70775,6 +70784,36 @@ function topLevelHint(value) {
         return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.';
     }
     return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
+}
+/** `containerDefinitions[0].image`, as the key checks name paths; odd keys in brackets. */
+function formatPath(path) {
+    return path
+        .map((part, i) => typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)
+            ? `${i === 0 ? '' : '.'}${part}`
+            : `[${JSON.stringify(part)}]`)
+        .join('');
+}
+/** Keys given twice in one object, with their line: JSON.parse keeps the last without a word. */
+function duplicateKeys(text) {
+    const seen = [];
+    const found = [];
+    (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.visit)(text, {
+        onObjectBegin: () => {
+            seen.push(new Set());
+        },
+        onObjectEnd: () => {
+            seen.pop();
+        },
+        onObjectProperty: (property, _offset, _length, line, _column, pathSupplier) => {
+            const keys = seen.at(-1);
+            if (keys?.has(property))
+                found.push(`${formatPath([...pathSupplier(), property])} (line ${line + 1})`);
+            keys?.add(property);
+        }
+    });
+    return found;
 }
 /** What jsonc-parser's error codes mean, in words that never quote the file (it may hold secrets). */
 const JSON_PROBLEMS = {

@@ -109,6 +109,40 @@ const rows: Row[] = [
     expect: [/poll-interval-seconds is '2147484'/, /at least 1, at most 300/]
   },
   {
+    // GitHub shows it as the deployment's link.
+    name: 'an environment-url that is not http(s)',
+    inputs: { environment: 'staging', 'environment-url': 'javascript:alert(document.cookie)' },
+    expect: [/environment-url/, /is not an http\(s\) URL/]
+  },
+  {
+    name: 'a YAML alias bomb in the AppSpec file: stopped, and the file named',
+    inputs: { 'codedeploy-appspec': 'deploy/appspec.yaml' },
+    files: {
+      'deploy/appspec.yaml': [
+        'a: &a [x, x, x, x, x, x, x, x, x]',
+        ...['b', 'c', 'd', 'e', 'f', 'g'].map(
+          (name, i) =>
+            `${name}: &${name} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(', ')}]`
+        )
+      ].join('\n')
+    },
+    expect: [/deploy\/appspec\.yaml expands into more than 100 aliased values \(a YAML alias bomb\?\)/]
+  },
+  {
+    // JSON.parse would keep the second image without a word.
+    name: 'a template with a key given twice: the key path and line',
+    inputs: { 'task-definition': 'td.json' },
+    files: {
+      'td.json': template({}, { image: 'web:v1' }).replace(
+        '"image":"web:v1"',
+        '"image":"web:v1","image":"web:v2"'
+      )
+    },
+    expect: [/td\.json has a key given twice: containerDefinitions\[0\]\.image \(line 1\)/]
+  },
+  {
     name: 'an AppSpec file that is not YAML',
     inputs: { 'codedeploy-appspec': 'appspec.yaml' },
     files: { 'appspec.yaml': 'Resources: [\n  - : : :\n' },
@@ -154,6 +188,20 @@ test.each(rows)('$name', async row => {
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
   for (const pattern of row.expect) expect(r.errors[0]).toMatch(pattern)
+  expect(writeCalls(sim)).toEqual([])
+})
+
+test('deployment-id with dry-run: False is no clash: booleans read as core.getBooleanInput reads them', async () => {
+  const sim = await start('busy', 600)
+  const other = sim.engine.deployments.find(d => d.status === 'InProgress')!.id
+  const r = await run({
+    'deployment-id': other,
+    'dry-run': 'False',
+    'wait-until': 'traffic-shifted',
+    'poll-interval-seconds': '1'
+  })
+  expect(r.errors).toEqual([])
+  expect(r.exitCode).toBe(0)
   expect(writeCalls(sim)).toEqual([])
 })
 

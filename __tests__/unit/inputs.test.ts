@@ -170,12 +170,19 @@ describe('parseInputs', () => {
     expect(parseInputs(reader({ 'deployment-id': 'd-ABCDEFGH1' })).service).toBeUndefined()
   })
 
-  it('rejects an environment-url that is not a URL', () => {
-    expect(inputError(() => parse({ 'environment-url': 'staging' })).message).toContain('is not a URL')
-    expect(parse({ 'environment-url': 'https://staging.example.com' }).environmentUrl).toBe(
-      'https://staging.example.com'
-    )
-  })
+  it.each(['staging', 'javascript:alert(document.cookie)', 'file:///etc/passwd', 'ftp://example.com'])(
+    'rejects the environment-url %p: only http(s) URLs become the deployment link',
+    url => {
+      expect(inputError(() => parse({ 'environment-url': url })).message).toContain('is not an http(s) URL')
+    }
+  )
+
+  it.each(['https://staging.example.com', 'http://10.0.0.1:8080/health'])(
+    'accepts the environment-url %p',
+    url => {
+      expect(parse({ 'environment-url': url }).environmentUrl).toBe(url)
+    }
+  )
 
   describe('deployment-id', () => {
     const existing = (more: Record<string, string>) =>
@@ -227,11 +234,19 @@ describe('parseInputs', () => {
       ['codedeploy-appspec', 'appspec.yaml'],
       ['codedeploy-deployment-config', 'CodeDeployDefault.ECSAllAtOnce'],
       ['codedeploy-deployment-description', 'x'],
-      ['dry-run', 'true']
+      ['dry-run', 'true'],
+      ['dry-run', 'TRUE']
     ])('rejects %s, which needs a new deployment', (name, value) => {
       const e = inputError(() => existing({ [name]: value }))
       expect(e.message).toBe(`deployment-id acts on an existing deployment, but ${name} needs a new one.`)
     })
+
+    it.each(['false', 'False', 'FALSE'])(
+      'dry-run: %s is no clash: it is read as core.getBooleanInput reads it',
+      raw => {
+        expect(existing({ 'dry-run': raw }).dryRun).toBe(false)
+      }
+    )
 
     it('names every clashing input at once', () => {
       const e = inputError(() => existing({ image: 'repo/web:2', 'dry-run': 'true' }))

@@ -194,12 +194,6 @@ const CASES: Record<string, Case> = {
       expect(checkout.secrets).toHaveLength(1)
     }
   },
-  'task-definitions/duplicate-keys-last-wins.json': {
-    container: 'api',
-    check: td => {
-      expect(td.memory).toBe('1024')
-    }
-  },
   'task-definitions/ec2-bridge-links.json': {
     container: 'shop',
     check: (td, shop) => {
@@ -505,6 +499,10 @@ const CASES: Record<string, Case> = {
     parse: 'is not valid JSON: text that is not a JSON value (unquoted?) at line 2, column 13.',
     hint: UNRENDERED_TEMPLATE_HINT
   },
+  'task-definitions/rejected/duplicate-keys.json': {
+    parse:
+      'has keys given twice: containerDefinitions[0].image (line 11), memory (line 15). JSON keeps only the last of each, so the other would be dropped without a word.'
+  },
   'task-definitions/rejected/jsonc-comments.json': {
     parse: 'is not valid JSON: a comment, which JSON does not allow at line 2, column 3.'
   },
@@ -727,11 +725,6 @@ describe('task definition fixtures: the image input', () => {
   it('is what fills a container without an image key', () => {
     const e = inputError(() => render('task-definitions/no-image-key.json', 'jobs', null))
     expect(e.message).toContain('containerDefinitions[0] (jobs) has no image (set the image input)')
-  })
-
-  it('leaves a template that needs none as it is, the last of a duplicated key winning', () => {
-    const { request } = render('task-definitions/duplicate-keys-last-wins.json', 'api', null)
-    expect(request.containerDefinitions![0]!.image).toBe('registry.example.com/ember/api:2.0.0')
   })
 
   it('goes to a container that must exist: the error names those there are', () => {

@@ -75,6 +75,29 @@ describe('classifyTaskDefinitionInput', () => {
 })
 
 describe('parseTaskDefinitionTemplate', () => {
+  it('a key given twice is an error naming its path and line, never its values', () => {
+    const text = [
+      '{',
+      '  "family": "web",',
+      '  "containerDefinitions": [',
+      '    { "name": "web", "image": "web:v1", "image": "web:v2",',
+      '      "dockerLabels": { "com.example.a": "s3cret", "com.example.a": "s3cret2" } }',
+      '  ],',
+      '  "family": "web"',
+      '}'
+    ].join('\n')
+    const e = thrown(() => parseTaskDefinitionTemplate(text, 'td.json'))
+    expect(e.message).toBe(
+      'td.json has keys given twice: containerDefinitions[0].image (line 4), containerDefinitions[0].dockerLabels["com.example.a"] (line 5), family (line 7). JSON keeps only the last of each, so the other would be dropped without a word.'
+    )
+    expect(e.full).not.toContain('s3cret')
+  })
+
+  it('the same key in different objects is no duplicate', () => {
+    const text = JSON.stringify({ family: 'w', containerDefinitions: [{ name: 'a' }, { name: 'b' }] })
+    expect(parseTaskDefinitionTemplate(text, 'td.json').family).toBe('w')
+  })
+
   it('names a misspelt containerDefinitions key when the list is missing', () => {
     expect(() =>
       parseTaskDefinitionTemplate('{"family":"web","containerDefinition":[{"name":"web"}]}', 'td.json')

@@ -114,9 +114,10 @@ export function parseInputs(
       'Short timeout'
     )
   }
-  if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
+  // GitHub shows it as a link on the deployment: javascript: or file: must not get there.
+  if (inputs.environmentUrl !== undefined && !/^https?:$/.test(urlProtocol(inputs.environmentUrl))) {
     throw new InputError(
-      `environment-url '${inputs.environmentUrl}' is not a URL.`,
+      `environment-url '${inputs.environmentUrl}' is not an http(s) URL.`,
       'Give a full URL such as https://staging.example.com.'
     )
   }
@@ -147,8 +148,9 @@ export function parseInputs(
       'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.'
     )
   }
-  const clashing = NEW_DEPLOYMENT_INPUTS.filter(
-    name => read(name).trim() !== '' && read(name).trim() !== 'false'
+  // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
+  const clashing = NEW_DEPLOYMENT_INPUTS.filter(name =>
+    name === 'dry-run' ? inputs.dryRun : read(name).trim() !== ''
   )
   if (clashing.length > 0) {
     throw new InputError(
@@ -189,6 +191,10 @@ export function parseEnvironmentVariables(text: string): { name: string; value: 
     byName.set(name, line.slice(eq + 1))
   })
   return [...byName].map(([name, value]) => ({ name, value }))
+}
+
+function urlProtocol(url: string): string {
+  return URL.canParse(url) ? new URL(url).protocol : ''
 }
 
 function bool(read: (name: string) => string, name: string, fallback: boolean): boolean {

@@ -1,7 +1,7 @@
 // The task-definition input → a template: a JSON file in the workspace, or a registered revision read
 // back from ECS. Only reads; what the template may hold is render.ts's business.
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs'
-import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser'
+import { type JSONPath, type ParseError, parse as parseJsonc, printParseErrorCode, visit } from 'jsonc-parser'
 import * as path from 'node:path'
 import { ActionError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
 import { editDistance } from './nearest.js'
@@ -68,6 +68,13 @@ export function parseTaskDefinitionTemplate(text: string, path: string): Record<
       topLevelHint(parsed)
     )
   }
+  const duplicates = duplicateKeys(source)
+  if (duplicates.length > 0) {
+    throw new InputError(
+      `${path} has ${duplicates.length === 1 ? 'a key' : 'keys'} given twice: ${duplicates.slice(0, 10).join(', ')}. JSON keeps only the last of each, so the other would be dropped without a word.`,
+      'Remove the one you do not mean, or merge them.'
+    )
+  }
   const template = unwrapDescribeOutput(parsed)
   const containers = template.containerDefinitions
   if (!Array.isArray(containers) || containers.length === 0) {
@@ -107,6 +114,39 @@ function topLevelHint(value: unknown): string {
     return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.'
   }
   return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.'
+}
+
+/** `containerDefinitions[0].image`, as the key checks name paths; odd keys in brackets. */
+function formatPath(path: JSONPath): string {
+  return path
+    .map((part, i) =>
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)
+          ? `${i === 0 ? '' : '.'}${part}`
+          : `[${JSON.stringify(part)}]`
+    )
+    .join('')
+}
+
+/** Keys given twice in one object, with their line: JSON.parse keeps the last without a word. */
+function duplicateKeys(text: string): string[] {
+  const seen: Set<string>[] = []
+  const found: string[] = []
+  visit(text, {
+    onObjectBegin: () => {
+      seen.push(new Set())
+    },
+    onObjectEnd: () => {
+      seen.pop()
+    },
+    onObjectProperty: (property, _offset, _length, line, _column, pathSupplier) => {
+      const keys = seen.at(-1)
+      if (keys?.has(property)) found.push(`${formatPath([...pathSupplier(), property])} (line ${line + 1})`)
+      keys?.add(property)
+    }
+  })
+  return found
 }
 
 /** What jsonc-parser's error codes mean, in words that never quote the file (it may hold secrets). */
