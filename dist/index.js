@@ -70127,7 +70127,8 @@ class CancelGuard {
     owned;
     settledAs;
     orphan;
-    creation;
+    /** A CreateDeployment was sent and AWS has not answered it clearly (yet): its deployment may exist. */
+    createUnanswered = false;
     handling = false;
     abort = new AbortController();
     stopping;
@@ -70167,7 +70168,7 @@ class CancelGuard {
                 reject(new errors/* ActionError */.lZ('The run was cancelled.', undefined, 'Deployment cancelled'));
             });
         });
-        // Only a sleep under way when the signal comes awaits it.
+        // No sleep may be under way when the signal comes: that is no unhandled rejection.
         cancelled.catch(() => undefined);
         return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) };
     }
@@ -70200,30 +70201,28 @@ class CancelGuard {
      */
     async create(target, call, refused) {
         this.refuseAfterCancel();
-        const pending = { ...target, taskDefinitionArn: this.orphan?.arn, sentAt: this.io.now().toISOString() };
-        const creation = { pending, answered: false };
-        this.creation = creation;
-        this.state.creating(pending);
+        this.state.creating({
+            ...target,
+            taskDefinitionArn: this.orphan?.arn,
+            sentAt: this.io.now().toISOString()
+        });
+        this.createUnanswered = true;
         try {
             return await this.write(call, result => {
-                creation.answered = true;
+                this.createUnanswered = false;
                 this.changed(`created deployment ${result.id}`);
                 this.own(result.id);
             });
         }
         catch (e) {
             if (refused(e)) {
-                creation.answered = true;
+                this.createUnanswered = false;
                 this.state.creating(undefined);
             }
             else {
                 this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)');
             }
             throw e;
-        }
-        finally {
-            if (creation.answered)
-                this.creation = undefined;
         }
     }
     refuseAfterCancel() {
@@ -70273,7 +70272,7 @@ class CancelGuard {
         const orphan = this.orphan;
         if (!orphan)
             return;
-        if (this.creation) {
+        if (this.createUnanswered) {
             this.io.info(`Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`);
             return;
         }
@@ -70361,7 +70360,7 @@ class CancelGuard {
             const stopped = await this.stopOwned(reason);
             message = stopped
                 ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-                : this.creation
+                : this.createUnanswered
                     ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
                     : `${reason}.`;
         }

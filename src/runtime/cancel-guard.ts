@@ -14,12 +14,6 @@ import type { PendingCreate, Settled, StepState } from './state.js'
 const WRITE_GRACE_MS = 4000
 const STATUS_DEADLINE_MS = 6000
 
-/** A CreateDeployment on its way: what finds its deployment, and whether AWS has answered. */
-interface Creation {
-  pending: PendingCreate
-  answered: boolean
-}
-
 /**
  * Keeps production safe when the run is cut short. The runner sends SIGINT, SIGTERM 7.5 s later
  * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
@@ -34,7 +28,8 @@ export class CancelGuard {
   private owned?: string
   private settledAs?: Settled
   private orphan?: { arn: string; deregister: () => Promise<void> }
-  private creation?: Creation
+  /** A CreateDeployment was sent and AWS has not answered it clearly (yet): its deployment may exist. */
+  private createUnanswered = false
   private handling = false
   private readonly abort = new AbortController()
   private stopping?: Promise<string | undefined>
@@ -79,7 +74,7 @@ export class CancelGuard {
         reject(new ActionError('The run was cancelled.', undefined, 'Deployment cancelled'))
       })
     })
-    // Only a sleep under way when the signal comes awaits it.
+    // No sleep may be under way when the signal comes: that is no unhandled rejection.
     cancelled.catch(() => undefined)
     return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) }
   }
@@ -121,26 +116,26 @@ export class CancelGuard {
     refused: (e: unknown) => boolean
   ): Promise<T> {
     this.refuseAfterCancel()
-    const pending = { ...target, taskDefinitionArn: this.orphan?.arn, sentAt: this.io.now().toISOString() }
-    const creation: Creation = { pending, answered: false }
-    this.creation = creation
-    this.state.creating(pending)
+    this.state.creating({
+      ...target,
+      taskDefinitionArn: this.orphan?.arn,
+      sentAt: this.io.now().toISOString()
+    })
+    this.createUnanswered = true
     try {
       return await this.write(call, result => {
-        creation.answered = true
+        this.createUnanswered = false
         this.changed(`created deployment ${result.id}`)
         this.own(result.id)
       })
     } catch (e) {
       if (refused(e)) {
-        creation.answered = true
+        this.createUnanswered = false
         this.state.creating(undefined)
       } else {
         this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)')
       }
       throw e
-    } finally {
-      if (creation.answered) this.creation = undefined
     }
   }
 
@@ -197,7 +192,7 @@ export class CancelGuard {
   async dropOrphan(): Promise<void> {
     const orphan = this.orphan
     if (!orphan) return
-    if (this.creation) {
+    if (this.createUnanswered) {
       this.io.info(
         `Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`
       )
@@ -290,7 +285,7 @@ export class CancelGuard {
       const stopped = await this.stopOwned(reason)
       message = stopped
         ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-        : this.creation
+        : this.createUnanswered
           ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
           : `${reason}.`
     } catch (e) {
