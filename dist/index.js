@@ -72243,7 +72243,9 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   GO: () => (/* binding */ defaultDescription),
 /* harmony export */   N4: () => (/* binding */ GroupBusyError),
+/* harmony export */   S2: () => (/* binding */ findDeploymentOfAppSpec),
 /* harmony export */   Ti: () => (/* binding */ describeDeployment),
+/* harmony export */   To: () => (/* binding */ createRefused),
 /* harmony export */   Uk: () => (/* binding */ stopDeployment),
 /* harmony export */   WX: () => (/* binding */ findRunningDeployment),
 /* harmony export */   Yy: () => (/* binding */ createDeployment),
@@ -72327,6 +72329,34 @@ async function createDeployment(cd, d) {
         }
         throw new GroupBusyError(running, d.deploymentGroupName, e.message);
     }
+}
+/**
+ * Whether a failed createDeployment is known to have created nothing: AWS answered and refused (a
+ * 4xx, or the group was busy). Without an answer (the network, a timeout) or with a 5xx after the
+ * SDK's retries, the deployment may exist.
+ */
+function createRefused(e) {
+    if (e instanceof GroupBusyError)
+        return true;
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && status < 500;
+}
+/**
+ * The group's deployment of this AppSpec (by its SHA-256, as adoption finds it): the running one,
+ * else one created since `since`, for a CreateDeployment whose answer never came.
+ */
+async function findDeploymentOfAppSpec(cd, target, sha256, since) {
+    const ours = (info) => info?.revision?.appSpecContent?.sha256 === sha256;
+    const running = await findRunningDeployment(cd, target);
+    if (ours(running))
+        return running;
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, createTimeRange: { start: since } }));
+    for (const id of out.deployments ?? []) {
+        const info = await getDeployment(cd, id);
+        if (ours(info))
+            return info;
+    }
+    return undefined;
 }
 async function stopDeployment(cd, deploymentId) {
     await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
@@ -72840,7 +72870,7 @@ function describeTrafficRouting(r) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9733);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -72855,7 +72885,10 @@ if (state.isPost) {
     await (0,_runtime_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)(io);
 }
 else {
-    state.markMainStep();
+    const inherited = state.begin();
+    if (inherited.length > 0) {
+        io.warning(`The environment already sets ${inherited.map(k => `STATE_${k}`).join(', ')} (a job env, or a step that wrote GITHUB_ENV). This step's own state replaces it; remove it from the workflow.`, 'Inherited state ignored');
+    }
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(io);
 }
 
@@ -72864,7 +72897,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9733:
+/***/ 2137:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72989,6 +73022,7 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
         else {
             behind.log(`Replacing ${what}: stopping it with rollback.`);
             await (0,deployment/* stopDeployment */.Uk)(cd, id);
+            behind.changed(`stopped deployment ${id} with rollback (if-deployment-running: replace)`);
         }
         // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
         await waitBehind(cd, id, policy !== 'fail', behind);
@@ -73009,7 +73043,8 @@ async function waitBehind(cd, id, endTerminationWait, behind) {
     }
     if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
         behind.log(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
-        await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT'))
+            behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`);
         result = await watch.watch(id, 'succeeded', deadline, result.view);
     }
     if (result.outcome === 'timeout') {
@@ -73515,7 +73550,7 @@ async function followUp(id, step) {
         readerFor: (0,snapshot/* codeDeployReaders */.lC)(io, { taskDefinitionArn: revision, trafficRouting })
     });
     if (inputs.stopDeployment)
-        return stop(io, deployments, reporter, info, previous);
+        return stop(step, deployments, info, previous);
     const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
     const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
     if (!inputs.continueDeployment)
@@ -73527,11 +73562,13 @@ async function followUp(id, step) {
     const phase = before.snapshot.phase;
     if (phase === 'ready') {
         io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT'))
+            guard.changed(`rerouted production traffic of deployment ${id} (continue-deployment)`);
     }
     else if (phase === 'termination-wait') {
         io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
+        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT'))
+            guard.changed(`ended the termination wait of deployment ${id} (continue-deployment)`);
     }
     if (phase !== 'succeeded')
         guard.own(id);
@@ -73551,7 +73588,7 @@ async function readDeployment(io, id) {
  * stop-deployment succeeds when the deployment ends stopped and rolled back. One that already
  * succeeded cannot be rolled back this way, only by deploying the previous revision.
  */
-async function stop(io, deployments, reporter, info, previous) {
+async function stop({ io, guard, reporter }, deployments, info, previous) {
     const id = info.deploymentId ?? '';
     const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
     if (info.status === 'Succeeded') {
@@ -73563,6 +73600,7 @@ async function stop(io, deployments, reporter, info, previous) {
     else {
         try {
             await (0,deployment/* stopDeployment */.Uk)(io.aws().codedeploy, id);
+            guard.changed(`asked CodeDeploy to stop deployment ${id} with rollback (stop-deployment)`);
             io.info(`Stopped deployment ${id} with rollback.`);
         }
         catch (e) {
@@ -74121,8 +74159,15 @@ const NEW_DEPLOYMENT_INPUTS = [
     'dry-run',
     ...RUN_TASK_INPUTS
 ];
-/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
-function parseInputs(read) {
+/** The runner's job limit on self-hosted runners (5 days); GitHub-hosted jobs end after 6 hours. */
+const MAX_TIMEOUT_MINUTES = 7200;
+/** Longer sleeps gain nothing (the watch backs off by itself where nothing moves), and Node cuts sleeps over 2^31 ms to 1 ms. */
+const MAX_POLL_INTERVAL_SECONDS = 300;
+/**
+ * `read(name)` returns the raw input, '' when unset (as `core.getInput` does); `warn` hears about
+ * inputs that are valid but probably not meant.
+ */
+function parseInputs(read, warn = () => undefined) {
     const get = (name) => read(name).trim() || undefined;
     const deploymentId = get('deployment-id');
     const continueDeployment = bool(read, 'continue-deployment', false);
@@ -74147,8 +74192,12 @@ function parseInputs(read) {
         deploymentId,
         continueDeployment,
         stopDeployment,
-        timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
-        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+        timeoutMinutes: optionalNumber(read, 'timeout-minutes', {
+            min: 0,
+            exclusiveMin: true,
+            max: MAX_TIMEOUT_MINUTES
+        }),
+        pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1, max: MAX_POLL_INTERVAL_SECONDS }) ?? 5,
         ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
         rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
         environmentName: get('environment'),
@@ -74156,8 +74205,14 @@ function parseInputs(read) {
         githubToken: get('github-token'),
         dryRun: bool(read, 'dry-run', false)
     };
-    if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
-        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not a URL.`, 'Give a full URL such as https://staging.example.com.');
+    if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
+        warn(`timeout-minutes is ${inputs.timeoutMinutes}: the step waits ${Math.round(inputs.timeoutMinutes * 60)} seconds, then ${inputs.rollbackOnCancel
+            ? 'stops the deployment it created or continued, with rollback (rollback-on-cancel)'
+            : 'stops waiting'}. Deployments take minutes; leave timeout-minutes empty to derive it from the deployment group.`, 'Short timeout');
+    }
+    // GitHub shows it as a link on the deployment: javascript: or file: must not get there.
+    if (inputs.environmentUrl !== undefined && !/^https?:$/.test(urlProtocol(inputs.environmentUrl))) {
+        throw new errors/* InputError */.dz(`environment-url '${inputs.environmentUrl}' is not an http(s) URL.`, 'Give a full URL such as https://staging.example.com.');
     }
     if (continueDeployment && stopDeployment) {
         throw new errors/* InputError */.dz('continue-deployment and stop-deployment are both true.', 'Set only one of them.');
@@ -74176,31 +74231,40 @@ function parseInputs(read) {
     if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
         throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`, 'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.');
     }
-    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => read(name).trim() !== '' && read(name).trim() !== 'false');
+    // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
+    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => name === 'dry-run' ? inputs.dryRun : read(name).trim() !== '');
     if (clashing.length > 0) {
         throw new errors/* InputError */.dz(`deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`, 'Remove them from this step, or remove deployment-id to create a new deployment.');
     }
     return inputs;
 }
-/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+/** What a container's environment variable name may be here: what shells and most tools accept. */
+const inputs_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/**
+ * One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins.
+ * The input usually carries secrets (`${{ secrets.X }}`), and a typo can put one anywhere in a line,
+ * even where the name goes: an error names the line and what is wrong with it, never its text.
+ */
 function parseEnvironmentVariables(text) {
     const byName = new Map();
     text.split(/\r?\n/).forEach((line, index) => {
         if (line.trim() === '')
             return;
         const eq = line.indexOf('=');
-        const name = (eq < 0 ? line : line.slice(0, eq)).trim();
-        // The value is never echoed: it may be a secret the workflow passed in.
         if (eq < 0) {
             throw new errors/* InputError */.dz(`environment-variables line ${index + 1} is not NAME=value (no '=').`, 'Write one NAME=value per line; NAME= sets an empty value.');
         }
-        if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: '${name}' is not a variable name.`, 'Names start with a letter or _ and hold letters, digits, _, . or -.');
+        const name = line.slice(0, eq).trim();
+        if (!inputs_VARIABLE_NAME.test(name)) {
+            throw new errors/* InputError */.dz(`environment-variables line ${index + 1}: what comes before the first '=' is not a variable name (the line is not shown: it may hold a secret).`, 'Names hold letters, digits and _, do not start with a digit and have at most 128 characters; write one NAME=value per line.');
         }
         byName.delete(name);
         byName.set(name, line.slice(eq + 1));
     });
     return [...byName].map(([name, value]) => ({ name, value }));
+}
+function urlProtocol(url) {
+    return URL.canParse(url) ? new URL(url).protocol : '';
 }
 function bool(read, name, fallback) {
     const raw = read(name).trim();
@@ -74236,7 +74300,8 @@ function optionalNumber(read, name, rule) {
         ]
             .filter(Boolean)
             .join(', ');
-        throw new errors/* InputError */.dz(`${name} is '${raw}'.`, `It must be ${range}.`);
+        const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+        throw new errors/* InputError */.dz(`${name} is '${shown}'.`, `It must be ${range}.`);
     }
     return value;
 }
@@ -74256,9 +74321,9 @@ var dist = __nccwpck_require__(8815);
 
 /** The file names the official action looks for in the workspace, in its order. */
 const DEFAULT_APPSPEC_NAMES = ['appspec.yaml', 'appspec.yml', 'appspec.json'];
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-function defaultAppSpecPath(workspace, fileExists) {
-    return DEFAULT_APPSPEC_NAMES.map(name => external_node_path_.join(workspace, name)).find(p => fileExists(p));
+/** `appspec.yaml`, `appspec.yml` or `appspec.json`, the first that exists in the workspace. */
+function defaultAppSpecName(workspace, exists) {
+    return DEFAULT_APPSPEC_NAMES.find(name => exists(external_node_path_.join(workspace, name)));
 }
 const APPSPEC_DOCS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html';
 // EC2/on-premises events people copy into ECS AppSpecs; named so the error can say where they belong.
@@ -74283,8 +74348,20 @@ const SCRIPT_PATH = /[/\\]|\.(sh|py|ps1|bat|cmd|js)$/i;
 function isMap(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-function show(v) {
-    return typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+/**
+ * What a value is, never the value itself: errors do not quote the file, which may hold anything (a
+ * committed appspec.yaml that is a link to a token file, a secret pasted in the wrong place).
+ */
+function kindOf(v) {
+    if (v === null || v === undefined)
+        return 'empty';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    if (typeof v === 'boolean')
+        return 'true or false';
+    return `a ${typeof v}`;
 }
 /** A guess is offered only when it is close: a third of the key's length, or two edits. */
 const closeEnough = (candidate) => Math.max(2, Math.floor(candidate.length / 3));
@@ -74340,7 +74417,7 @@ function sentString(v, where, problems) {
     if (typeof v === 'number')
         return String(v);
     if (typeof v !== 'string') {
-        problems.add(where, `must be a string, not ${show(v)}.`);
+        problems.add(where, `must be a string, not ${kindOf(v)}.`);
         return undefined;
     }
     if (v.trim() === '') {
@@ -74356,7 +74433,7 @@ function sentString(v, where, problems) {
 }
 function sentStringList(v, where, problems) {
     if (!Array.isArray(v)) {
-        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`);
+        problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${kindOf(v)}.`);
         return undefined;
     }
     const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems));
@@ -74365,7 +74442,7 @@ function sentStringList(v, where, problems) {
 function integer(v, where, min, max, problems) {
     const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-        problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`);
+        problems.add(where, `must be a whole number from ${min} to ${max}.`);
         return undefined;
     }
     return n;
@@ -74399,7 +74476,7 @@ function readNetworkConfiguration(v, where, problems) {
         if (text === 'ENABLED' || text === 'DISABLED')
             assignPublicIp = text;
         else if (text !== undefined)
-            problems.add(`${innerWhere}.AssignPublicIp`, `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`);
+            problems.add(`${innerWhere}.AssignPublicIp`, 'must be ENABLED or DISABLED.');
     }
     if (!subnets?.length)
         return undefined;
@@ -74452,23 +74529,19 @@ function templateValue(v, where, file, warnings) {
     }
     return 'use';
 }
-function scriptLocations(value) {
+function isScript(value) {
     const items = Array.isArray(value) ? value : [value];
     const entries = items
         .filter(isMap)
         .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())));
-    if (entries.length > 0) {
-        return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e));
-    }
-    return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined;
+    return entries.length > 0 || (typeof value === 'string' && SCRIPT_PATH.test(value.trim()));
 }
 function describeHookProblem(value) {
-    const scripts = scriptLocations(value);
-    if (scripts) {
-        return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`;
+    if (isScript(value)) {
+        return 'is a script; scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.';
     }
     if (typeof value !== 'string')
-        return `must be the name or ARN of one Lambda function, not ${show(value)}.`;
+        return `must be the name or ARN of one Lambda function, not ${kindOf(value)}.`;
     if (value.trim() === '')
         return 'is blank; give a Lambda function name or ARN, or remove the hook.';
     const marker = placeholderIn(value);
@@ -74476,7 +74549,7 @@ function describeHookProblem(value) {
         return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`;
     }
     if (!LAMBDA_FUNCTION.test(value.trim()))
-        return `${show(value)} is not a Lambda function name or ARN.`;
+        return 'is not a Lambda function name or ARN.';
     return undefined;
 }
 function describeEventProblem(event) {
@@ -74500,7 +74573,7 @@ function readHooks(v, problems) {
             if (isMap(item))
                 entries.push(...Object.entries(item));
             else
-                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`);
+                problems.add(`Hooks[${i}]`, `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${kindOf(item)}.`);
         });
     }
     else if (isMap(v)) {
@@ -74549,8 +74622,10 @@ function readTargetService(resources, file, problems, warnings) {
     const where = `Resources[0].${name}`;
     const target = readKeys(entry[name], ['Type', 'Properties'], where, problems);
     if (target.Type !== 'AWS::ECS::Service') {
-        const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : '';
-        throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`);
+        const lambda = target.Type === 'AWS::Lambda::Function';
+        throw notEcs(lambda
+            ? `${where}.Type is AWS::Lambda::Function (a Lambda AppSpec), not AWS::ECS::Service.`
+            : `${where}.Type is not AWS::ECS::Service.`);
     }
     if (target.Properties === undefined || target.Properties === null)
         return result;
@@ -74595,6 +74670,28 @@ function readTargetService(resources, file, problems, warnings) {
     }
     return result;
 }
+/** The parser's words, except the two errors whose words quote the file. */
+function yamlProblem(e) {
+    if (e.code === 'BAD_DQ_ESCAPE')
+        return 'an invalid escape in a double-quoted string';
+    const line = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return line.replace(/^(Block scalar header includes extra characters):.*$/, '$1');
+}
+/**
+ * The document as plain values. Resolving aliases can fail too: an alias bomb (billions of laughs,
+ * stopped at 100 resolved aliases) or an alias before its anchor.
+ */
+function toJS(doc, file) {
+    try {
+        return doc.toJS();
+    }
+    catch (e) {
+        const bomb = e instanceof Error && /Excessive alias count/.test(e.message);
+        throw new errors/* InputError */.dz(bomb
+            ? `${file} expands into more than 100 aliased values (a YAML alias bomb?); no AppSpec needs that many.`
+            : `${file} uses an alias (*name) before its anchor (&name) is set.`, 'Write the values out instead of using YAML anchors and aliases.');
+    }
+}
 /**
  * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
  * that cannot be deployed; placeholders where this action supplies the value are warnings.
@@ -74605,12 +74702,11 @@ function parseAppSpecFile(text, file) {
     if (first) {
         const pos = first.linePos?.[0];
         const position = pos ? ` (line ${pos.line}, column ${pos.col})` : '';
-        const reason = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${reason}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
+        throw new errors/* InputError */.dz(`${file} is not valid YAML or JSON${position}: ${yamlProblem(first)}.`, 'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.');
     }
-    const root = doc.toJS();
+    const root = toJS(doc, file);
     if (!isMap(root)) {
-        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
+        throw new errors/* InputError */.dz(`${file} is not an AppSpec: its top level is ${kindOf(root)}, not a mapping.`, `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`);
     }
     const problems = new Problems();
     const warnings = [];
@@ -74621,7 +74717,7 @@ function parseAppSpecFile(text, file) {
     }
     // This action always sends version 0.0; other values are reported, not passed on.
     if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
-        warnings.push(`version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`);
+        warnings.push(`The version in ${file} is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.`);
     }
     const result = readTargetService(keys.Resources, file, problems, warnings);
     result.hooks = readHooks(keys.Hooks, problems);
@@ -75158,7 +75254,7 @@ function renderTaskDefinition(template, opts) {
         applyOverrides(request, opts.overrides, opts.containerName, opts.image);
     const problems = [];
     if (!FAMILY.test(request.family)) {
-        problems.push(`family "${request.family}" is not a valid family name (up to 255 letters, digits, - and _)`);
+        problems.push('family is not a valid family name (up to 255 letters, digits, - and _)');
     }
     containers.forEach((c, i) => {
         const where = `containerDefinitions[${i}]`;
@@ -75259,18 +75355,15 @@ function clean(value, node, at, walk, keepEmptyString = false) {
             }
             const text = String(value);
             // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-            if (typeof value !== 'string') {
-                // Environment values never reach the log, not even a number that became a string.
-                walk.warn(isEnvironmentValue(where)
-                    ? `${where}: a ${typeof value} is sent as a string.`
-                    : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`);
-            }
+            // The value is not shown: environment values and log driver options may be secrets.
+            if (typeof value !== 'string')
+                walk.warn(`${where}: a ${typeof value} is sent as a string.`);
             if (text === '' && !keepEmptyString)
                 return undefined;
             if (node.enum && !node.enum.includes(text)) {
                 const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase());
-                const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : '';
-                walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`);
+                const suggestion = sameCase ? ` (did you mean ${sameCase}?)` : '';
+                walk.errors.push(`${where} is not one of ${node.enum.join(', ')}${suggestion}`);
                 return undefined;
             }
             return text;
@@ -75299,17 +75392,47 @@ function clean(value, node, at, walk, keepEmptyString = false) {
         }
     }
 }
-function isEnvironmentValue(where) {
-    return /\.environment\[\d+\]\.value$/.test(where);
-}
+/** A value of the wrong type is named by its kind, never quoted: a template may hold secrets. */
 function mismatch(walk, where, expected, value) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${(0,plan_template/* jsonKind */.ZC)(value)}`;
-    walk.errors.push(`${where} must be ${expected}, got ${shown}`);
+    const kind = (0,plan_template/* jsonKind */.ZC)(value);
+    walk.errors.push(`${where} must be ${expected}, got ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`);
 }
 /** The container ports that `containerName` maps; empty when it maps none or is not there. */
 function containerPortMappings(td, containerName) {
     const container = td.containerDefinitions?.find(c => c.name === containerName);
     return (container?.portMappings ?? []).flatMap(p => p.containerPort === undefined ? [] : [p.containerPort]);
+}
+
+;// CONCATENATED MODULE: ./src/plan/workspace.ts
+// The files that inputs name (task-definition, codedeploy-appspec, the default appspec.*): read only
+// from the workspace, the repository the job checked out. A path that leads elsewhere (an absolute
+// path, `../`, a link committed to the repository) could print a file of the runner's in an error.
+
+
+/** Far above any real task definition (ECS caps a registered one at 64 KiB) or AppSpec. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/**
+ * Looks up `given`, the value of `input`, relative to the workspace, with links followed. Missing
+ * and directories are for the caller to judge (a family may share a directory's name); a file
+ * outside the workspace, a device or a FIFO, or a file over MAX_FILE_BYTES is an InputError.
+ */
+function findInWorkspace(io, workspace, input, given) {
+    const root = io.realPath(workspace) ?? external_node_path_.resolve(workspace);
+    const absolute = external_node_path_.resolve(workspace, given);
+    const real = io.realPath(absolute);
+    if (real === undefined)
+        return { kind: 'missing' };
+    if (real !== root && !real.startsWith(root.endsWith(external_node_path_.sep) ? root : root + external_node_path_.sep)) {
+        throw new errors/* InputError */.dz(`${input} '${given}' is outside the workspace${real === absolute ? '' : ` (it leads to ${real})`}.`, `Give a path inside the workspace (${root}), the repository checked out by actions/checkout; links that lead out of it are refused.`);
+    }
+    const read = io.readFile(real, MAX_FILE_BYTES);
+    if ('text' in read)
+        return { kind: 'file', path: real, text: read.text };
+    if (read.refused === 'directory')
+        return { kind: 'directory' };
+    throw new errors/* InputError */.dz(read.refused === 'too-large'
+        ? `${input} '${given}' is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, which no task definition or AppSpec is.`
+        : `${input} '${given}' is not a regular file (a device, a FIFO or a socket).`, 'Point it at the JSON or YAML file in the repository.');
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
@@ -75326,15 +75449,14 @@ function containerPortMappings(td, containerName) {
 
 async function preparePlan(inputs, io) {
     const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
-    const inWorkspace = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(workspace, p));
     if (inputs.image !== undefined)
         validateImage(inputs.image);
-    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, p => io.exists(p), workspace);
+    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, given => findInWorkspace(io, workspace, 'task-definition', given), workspace);
     // A file is read and checked before AWS is: its mistakes are found without credentials.
     const start = source.kind === 'file'
-        ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(io.readFile(source.path), source.path) }
+        ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(source.text, source.path) }
         : source;
-    const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace);
+    const appSpecFile = readAppSpecFile(inputs, io, workspace);
     const aws = await discover(inputs, io);
     const { service, group } = aws;
     const loaded = start.kind === 'file'
@@ -75392,14 +75514,23 @@ async function preparePlan(inputs, io) {
         offline: aws.offline
     };
 }
-function readAppSpecFile(inputs, io, inWorkspace, workspace) {
-    const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p));
-    if (path === undefined)
+/** The AppSpec file: the one codedeploy-appspec names, else appspec.yaml/.yml/.json when there. */
+function readAppSpecFile(inputs, io, workspace) {
+    const given = inputs.appspecPath;
+    const name = given ?? defaultAppSpecName(workspace, p => io.realPath(p) !== undefined);
+    if (name === undefined)
         return undefined;
-    if (!io.exists(inWorkspace(path))) {
-        throw new errors/* InputError */.dz(`codedeploy-appspec '${path}' is not a file in the workspace.`, 'Fix the path, or remove the input to build the AppSpec from the service.');
+    const found = findInWorkspace(io, workspace, given ? 'codedeploy-appspec' : 'The AppSpec file', name);
+    if (found.kind !== 'file') {
+        throw new errors/* InputError */.dz(`${given ? 'codedeploy-appspec' : 'The AppSpec file'} '${name}' is ${found.kind === 'directory' ? 'a directory' : 'not a file in the workspace'}.`, given
+            ? 'Fix the path, or remove the input to build the AppSpec from the service.'
+            : 'Remove it, or make it an ECS AppSpec file.');
     }
-    const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path);
+    // A file picked up by default changes the deployment: the log says which one, and why.
+    io.info(given
+        ? `AppSpec file: ${name} (codedeploy-appspec).`
+        : `AppSpec file: ${name}, found in the workspace (codedeploy-appspec is not set).`);
+    const file = parseAppSpecFile(found.text, name);
     for (const warning of file.warnings)
         io.warning(warning, 'AppSpec file');
     return file;
@@ -75448,41 +75579,8 @@ function deriveTimeout(inputs, group, routing) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/plan/revision.ts
-// Registering the revision to deploy, and taking it back when no deployment came of it.
-
-
-const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
-const REGISTER_ATTEMPTS = 5;
-/**
- * Registers the revision. Concurrent registrations in one family fail with a ClientException that
- * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
- */
-async function registerTaskDefinition(ecs, input, sleep) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const output = await ecs.send(new client_ecs_dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(input));
-            const arn = output.taskDefinition?.taskDefinitionArn;
-            if (!arn)
-                throw new errors/* ActionError */.lZ('RegisterTaskDefinition returned no task definition ARN.');
-            return arn;
-        }
-        catch (e) {
-            const concurrent = (0,errors/* awsErrorName */.ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,errors/* errorMessage */.gJ)(e));
-            if (!concurrent)
-                throw e;
-            if (attempt === REGISTER_ATTEMPTS) {
-                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
-            }
-            await sleep(1000 * 2 ** (attempt - 1));
-        }
-    }
-}
-/** Removes a revision this run registered and could not deploy. */
-async function deregisterTaskDefinition(ecs, arn) {
-    await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
-}
-
+// EXTERNAL MODULE: ./src/plan/revision.ts
+var revision = __nccwpck_require__(9394);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'task-definition-arn',
@@ -75537,8 +75635,8 @@ class Outputs {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/report.ts + 1 modules
-var report = __nccwpck_require__(9902);
+// EXTERNAL MODULE: ./src/report/report.ts
+var report = __nccwpck_require__(8850);
 // EXTERNAL MODULE: ./src/report/task-definition-changes.ts
 var task_definition_changes = __nccwpck_require__(1847);
 // EXTERNAL MODULE: external "node:timers/promises"
@@ -75555,11 +75653,15 @@ const STATUS_DEADLINE_MS = 6000;
  * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
  * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
  * finish, the post step does from the saved state.
+ *
+ * From the signal on, the handler alone ends the step: the flow's sleeps end at once (so a watch
+ * loop does not go on reading and deciding), its report is dropped, and the stop is sent once
+ * whether the timeout or the signal asks first.
  */
 class CancelGuard {
     io;
     state;
-    outputs;
+    reporter;
     rollbackOnCancel;
     stopClient;
     exit;
@@ -75568,13 +75670,19 @@ class CancelGuard {
     orphan;
     /** The one-off task run before the deployment (run-task), while the step waits for it. */
     task;
+    /** A CreateDeployment was sent and AWS has not answered it clearly (yet): its deployment may exist. */
+    createUnanswered = false;
     handling = false;
+    abort = new AbortController();
+    stopping;
     /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
     inFlight;
-    constructor(io, state, outputs, rollbackOnCancel, stopClient, exit) {
+    /** What this step changed in AWS, in order, for an error to say truthfully. */
+    changes = [];
+    constructor(io, state, reporter, rollbackOnCancel, stopClient, exit) {
         this.io = io;
         this.state = state;
-        this.outputs = outputs;
+        this.reporter = reporter;
         this.rollbackOnCancel = rollbackOnCancel;
         this.stopClient = stopClient;
         this.exit = exit;
@@ -75595,6 +75703,18 @@ class CancelGuard {
     get cancelled() {
         return this.handling;
     }
+    /** `io` whose sleeps end, rejecting, when the run is cancelled. */
+    interruptible(io) {
+        const { signal } = this.abort;
+        const cancelled = new Promise((_, reject) => {
+            signal.addEventListener('abort', () => {
+                reject(new errors/* ActionError */.lZ('The run was cancelled.', undefined, 'Deployment cancelled'));
+            });
+        });
+        // No sleep may be under way when the signal comes: that is no unhandled rejection.
+        cancelled.catch(() => undefined);
+        return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) };
+    }
     /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
     register(call, deregister) {
         return this.write(call, arn => {
@@ -75604,6 +75724,7 @@ class CancelGuard {
     /** A revision registered for a deployment that does not exist yet. */
     registered(arn, deregister) {
         this.orphan = { arn, deregister };
+        this.changed(`registered ${arn}`);
     }
     /**
      * Runs the one-off task (RunTask): from its answer until `taskDone`, a cancellation stops the
@@ -75636,20 +75757,59 @@ class CancelGuard {
             this.io.warning(`${reason}, and stopping task ${task.arn} failed (${(0,errors/* errorMessage */.gJ)(e)}); the post step tries again.`, 'Task may still run');
         }
     }
-    /** Creates the deployment; from its answer on, this step owns it. */
-    create(call) {
-        return this.write(call, result => {
-            this.own(result.id);
+    /** Notes a change this step made in AWS. */
+    changed(what) {
+        this.changes.push(what);
+    }
+    /** One sentence for an error: what this step changed in AWS, or that it changed nothing. */
+    get whatChanged() {
+        return this.changes.length === 0
+            ? 'This step changed nothing in AWS.'
+            : `What this step changed in AWS: ${this.changes.join('; ')}.`;
+    }
+    /**
+     * Creates the deployment; from its answer on, this step owns it. What finds the deployment is
+     * saved before the call goes out: a step killed before the answer leaves it to the post step.
+     * `refused` tells an error that AWS answered (nothing was created) from one without an answer
+     * (the network, a timeout, a 5xx), after which the deployment may exist.
+     */
+    async create(target, call, refused) {
+        this.refuseAfterCancel();
+        this.state.creating({
+            ...target,
+            taskDefinitionArn: this.orphan?.arn,
+            sentAt: this.io.now().toISOString()
         });
+        this.createUnanswered = true;
+        try {
+            return await this.write(call, result => {
+                this.createUnanswered = false;
+                this.changed(`created deployment ${result.id}`);
+                this.own(result.id);
+            });
+        }
+        catch (e) {
+            if (refused(e)) {
+                this.createUnanswered = false;
+                this.state.creating(undefined);
+            }
+            else {
+                this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)');
+            }
+            throw e;
+        }
+    }
+    refuseAfterCancel() {
+        if (this.handling) {
+            throw new errors/* ActionError */.lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
+        }
     }
     /**
      * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
      * new deployment, deregisters the new revision), and starts none after a cancellation.
      */
     async write(call, recordResult) {
-        if (this.handling) {
-            throw new errors/* ActionError */.lZ('The run was cancelled before this step changed anything more in AWS.', undefined, 'Deployment cancelled');
-        }
+        this.refuseAfterCancel();
         const done = call().then(result => {
             recordResult(result);
             return result;
@@ -75678,45 +75838,74 @@ class CancelGuard {
     get ownsLiveDeployment() {
         return this.settledAs === undefined ? this.owned : undefined;
     }
-    /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+    /**
+     * No orphan revisions: deregisters what was registered when no deployment came of it. Never while
+     * a CreateDeployment that uses it has not answered: the deployment may exist.
+     */
     async dropOrphan() {
         const orphan = this.orphan;
         if (!orphan)
             return;
+        if (this.createUnanswered) {
+            this.io.info(`Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`);
+            return;
+        }
         this.orphan = undefined;
         try {
             await orphan.deregister();
+            this.changed(`deregistered ${orphan.arn} again (no deployment used it)`);
             this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`);
         }
         catch (e) {
             this.io.warning(`Could not deregister ${orphan.arn} (${(0,errors/* errorMessage */.gJ)(e)}); deregister it by hand if no deployment uses it.`);
         }
     }
-    async stopOwned(reason) {
+    /**
+     * Stops the owned deployment with rollback, once: the timeout and a signal can both ask while
+     * the watch runs, and both get the one stop's result.
+     */
+    stopOwned(reason) {
+        if (this.stopping)
+            return this.stopping;
         const id = this.ownsLiveDeployment;
         if (id === undefined)
-            return undefined;
+            return Promise.resolve(undefined);
+        this.stopping = this.stop(id, reason);
+        return this.stopping;
+    }
+    async stop(id, reason) {
         if (!this.rollbackOnCancel) {
             this.io.warning(`${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`, 'Deployment left running');
             this.settle('handed-off');
             return undefined;
         }
-        await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        try {
+            await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        }
+        catch (e) {
+            if (!(e instanceof dist_cjs/* DeploymentAlreadyCompletedException */.ATo))
+                throw e;
+            // It ended between the last read and the stop: how it ended is for whoever reads it next.
+            this.settle('ended');
+            this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`);
+            return undefined;
+        }
         this.settle('stop-requested');
+        this.changed(`stopped deployment ${id} with rollback`);
         this.io.info(`${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`);
         return id;
     }
-    /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
-    async reportStatus() {
-        if (this.owned === undefined)
-            return;
+    /** The deployment's status for deployment-status, read while the runner's time allows. */
+    async status(heard) {
+        if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS)
+            return undefined;
         try {
             const out = await this.stopClient().send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: this.owned }));
-            if (out.deploymentInfo?.status)
-                this.outputs.status(out.deploymentInfo.status);
+            return out.deploymentInfo?.status;
         }
         catch {
             // Best effort within the runner's 10 s: the stop matters, the output does not.
+            return undefined;
         }
     }
     async onSignal(signal) {
@@ -75724,8 +75913,17 @@ class CancelGuard {
         if (this.handling)
             return;
         this.handling = true;
+        this.abort.abort();
         const reason = `The run was cancelled (${signal})`;
         const heard = Date.now();
+        const reported = this.reporter.interrupt();
+        if (reported) {
+            // The step had reached its result before the signal: that result stands.
+            await reported;
+            this.exit();
+            return;
+        }
+        let message;
         try {
             if (this.inFlight)
                 await Promise.race([
@@ -75736,17 +75934,16 @@ class CancelGuard {
             await this.stopTask(reason);
             await this.dropOrphan();
             const stopped = await this.stopOwned(reason);
-            this.io.error(stopped
+            message = stopped
                 ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-                : `${reason}.`, 'Deployment cancelled');
-            // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
-            if (Date.now() - heard < STATUS_DEADLINE_MS)
-                await this.reportStatus();
+                : this.createUnanswered
+                    ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
+                    : `${reason}.`;
         }
         catch (e) {
-            this.io.error(`${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,errors/* errorMessage */.gJ)(e)}. The post step tries again; check the deployment in the console.`, 'Deployment cancelled');
+            message = `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${(0,errors/* errorMessage */.gJ)(e)}. The post step tries again; check the deployment in the console.`;
         }
-        this.outputs.failed();
+        await this.reporter.cancelled(`${message} ${this.whatChanged}`, await this.status(heard));
         this.exit();
     }
 }
@@ -75904,10 +76101,12 @@ async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => pro
     let guard;
     let unlisten = () => undefined;
     try {
-        const inputs = parseInputs(name => io.input(name));
-        guard = new CancelGuard(io, state, outputs, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        const inputs = parseInputs(name => io.input(name), (message, title) => {
+            io.warning(message, title);
+        });
+        guard = new CancelGuard(io, state, reporter, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
         unlisten = guard.listen();
-        const step = { io, inputs, guard, reporter, outputs, startedAt };
+        const step = { io: guard.interruptible(io), inputs, guard, reporter, outputs, startedAt };
         if (inputs.deploymentId !== undefined)
             await followUp(inputs.deploymentId, step);
         else
@@ -75918,7 +76117,7 @@ async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => pro
         if (guard?.cancelled)
             return;
         await guard?.dropOrphan();
-        await reporter.fail((0,errors/* credentialsHint */.Ci)(e));
+        await reporter.fail((0,errors/* credentialsHint */.Ci)(e), guard?.whatChanged);
     }
     finally {
         unlisten();
@@ -75932,16 +76131,20 @@ async function deploy(step) {
     if (inputs.dryRun)
         return printDryRun(plan, step);
     const target = deploymentTarget(plan);
-    await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+    const freeGroup = () => freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+    // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
+    // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
+    // so that a step that cannot deploy has not stopped anyone's release for nothing.
+    if (inputs.ifDeploymentRunning === 'fail')
+        await freeGroup();
     const revision = await registerRevision(plan, step);
+    if (inputs.ifDeploymentRunning !== 'fail')
+        await freeGroup();
     if (oneOff)
-        await (0,run/* runTaskBeforeShift */.O)(step, oneOff, revision, plan.register !== undefined);
+        await (0,run/* runTaskBeforeShift */.O)(step, oneOff, revision);
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
     outputs.appSpec(appSpec.content);
-    const ifRefused = plan.register
-        ? `Nothing was deployed; ${revision} is deregistered.`
-        : 'Nothing was deployed.';
-    const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused);
+    const id = await startDeployment(step, plan, { ...target, appSpec });
     reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
     await reporter.githubDeployment(inputs, id, false);
     const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
@@ -75976,6 +76179,9 @@ function main_waitBehind(step, plan) {
         pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
         log: line => {
             io.info(line);
+        },
+        changed: what => {
+            step.guard.changed(what);
         },
         consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(io.aws().region, id)
     };
@@ -76030,22 +76236,22 @@ async function registerRevision(plan, { io, guard, reporter, outputs }) {
 async function register(request, io, guard) {
     const { ecs } = io.aws();
     try {
-        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
+        const arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
         io.info(`Registered ${arn}.`);
         return arn;
     }
     catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
+        throw writeFailed(e, 'RegisterTaskDefinition');
     }
 }
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, whatItLeft) {
+/** A write that AWS refused for good (after the SDK's retries); the report adds what the step changed. */
+function writeFailed(e, call) {
     const mapped = (0,errors/* credentialsHint */.Ci)(e);
     if (mapped instanceof errors/* ActionError */.lZ)
         return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
+    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.");
 }
-async function startDeployment(step, plan, d, ifRefused) {
+async function startDeployment(step, plan, d) {
     const { io, inputs, guard, outputs } = step;
     const { codedeploy, region } = io.aws();
     const request = {
@@ -76056,7 +76262,11 @@ async function startDeployment(step, plan, d, ifRefused) {
     };
     for (;;) {
         try {
-            const { id, adopted } = await guard.create(() => (0,deployment/* createDeployment */.Yy)(codedeploy, request));
+            const { id, adopted } = await guard.create({
+                applicationName: d.applicationName,
+                deploymentGroupName: d.deploymentGroupName,
+                appSpecSha256: d.appSpec.sha256
+            }, () => (0,deployment/* createDeployment */.Yy)(codedeploy, request), deployment/* createRefused */.To);
             const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
             outputs.deployment(id, url);
             io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
@@ -76066,7 +76276,7 @@ async function startDeployment(step, plan, d, ifRefused) {
         }
         catch (e) {
             if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', ifRefused);
+                throw writeFailed(e, 'CreateDeployment');
             }
             // A race: another deployment started between the check and CreateDeployment.
             if (!e.running) {
@@ -76122,6 +76332,52 @@ function nearest(word, candidates, maxDistance = () => Infinity) {
 
 /***/ }),
 
+/***/ 9394:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ deregisterTaskDefinition),
+/* harmony export */   e: () => (/* binding */ registerTaskDefinition)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(212);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// Registering the revision to deploy, and taking it back when no deployment came of it.
+
+
+const CONCURRENT_REGISTRATION = /too many concurrent attempts/i;
+const REGISTER_ATTEMPTS = 5;
+/**
+ * Registers the revision. Concurrent registrations in one family fail with a ClientException that
+ * the SDK does not retry (it is not a throttling error), so it is retried here with backoff.
+ */
+async function registerTaskDefinition(ecs, input, sleep) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const output = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .RegisterTaskDefinitionCommand */ .$Hl(input));
+            const arn = output.taskDefinition?.taskDefinitionArn;
+            if (!arn)
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('RegisterTaskDefinition returned no task definition ARN.');
+            return arn;
+        }
+        catch (e) {
+            const concurrent = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'ClientException' && CONCURRENT_REGISTRATION.test((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e));
+            if (!concurrent)
+                throw e;
+            if (attempt === REGISTER_ATTEMPTS) {
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+            }
+            await sleep(1000 * 2 ** (attempt - 1));
+        }
+    }
+}
+/** Removes a revision this run registered and could not deploy. */
+async function deregisterTaskDefinition(ecs, arn) {
+    await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_1__/* .DeregisterTaskDefinitionCommand */ .sjB({ taskDefinition: arn }));
+}
+
+
+/***/ }),
+
 /***/ 7909:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -76149,17 +76405,18 @@ function nearest(word, candidates, maxDistance = () => Infinity) {
 const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/;
 /**
- * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
- * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the README promises: an existing file is a template.
+ * Reads the `task-definition` input. `find` looks the value up in the workspace (workspace.ts). A
+ * file wins over a family of the same name, as the README promises: an existing file is a template;
+ * a directory does not, so a repository with a `web/` folder can still deploy the family `web`.
  */
-function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd()) {
+function classifyTaskDefinitionInput(input, find, workspace) {
     const value = input.trim();
     if (value === '')
         return { kind: 'service' };
+    const found = find(value);
+    if (found.kind === 'file')
+        return { kind: 'file', path: found.path, text: found.text };
     const absolute = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(workspace, value);
-    if (fileExists(absolute))
-        return { kind: 'file', path: absolute };
     if (value.startsWith('arn:')) {
         if (TASK_DEFINITION_ARN.test(value))
             return { kind: 'revision', id: value };
@@ -76167,6 +76424,9 @@ function classifyTaskDefinitionInput(input, fileExists, workspace = process.cwd(
     }
     if (REVISION_ID.test(value))
         return { kind: 'revision', id: value };
+    if (found.kind === 'directory') {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is a directory in the workspace, not a file.`, 'Name the JSON template inside it, e.g. .aws/task-definition.json.');
+    }
     throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`, 'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.');
 }
 /**
@@ -76184,6 +76444,10 @@ function parseTaskDefinitionTemplate(text, path) {
     }
     if (!isObject(parsed)) {
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`, topLevelHint(parsed));
+    }
+    const duplicates = duplicateKeys(source);
+    if (duplicates.length > 0) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`${path} has ${duplicates.length === 1 ? 'a key' : 'keys'} given twice: ${duplicates.slice(0, 10).join(', ')}. JSON keeps only the last of each, so the other would be dropped without a word.`, 'Remove the one you do not mean, or merge them.');
     }
     const template = unwrapDescribeOutput(parsed);
     const containers = template.containerDefinitions;
@@ -76219,6 +76483,36 @@ function topLevelHint(value) {
         return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.';
     }
     return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.';
+}
+/** `containerDefinitions[0].image`, as the key checks name paths; odd keys in brackets. */
+function formatPath(path) {
+    return path
+        .map((part, i) => typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)
+            ? `${i === 0 ? '' : '.'}${part}`
+            : `[${JSON.stringify(part)}]`)
+        .join('');
+}
+/** Keys given twice in one object, with their line: JSON.parse keeps the last without a word. */
+function duplicateKeys(text) {
+    const seen = [];
+    const found = [];
+    (0,jsonc_parser__WEBPACK_IMPORTED_MODULE_0__.visit)(text, {
+        onObjectBegin: () => {
+            seen.push(new Set());
+        },
+        onObjectEnd: () => {
+            seen.pop();
+        },
+        onObjectProperty: (property, _offset, _length, line, _column, pathSupplier) => {
+            const keys = seen.at(-1);
+            if (keys?.has(property))
+                found.push(`${formatPath([...pathSupplier(), property])} (line ${line + 1})`);
+            keys?.add(property);
+        }
+    });
+    return found;
 }
 /** What jsonc-parser's error codes mean, in words that never quote the file (it may hold secrets). */
 const JSON_PROBLEMS = {
@@ -76521,29 +76815,261 @@ class GitHubDeployments {
 
 /***/ }),
 
-/***/ 9902:
+/***/ 8850:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ statusTarget),
+/* harmony export */   a: () => (/* binding */ Reporter)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(212);
+/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(167);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
+/* harmony import */ var _backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1958);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7994);
+/* harmony import */ var _task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1847);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ Reporter),
-  W: () => (/* binding */ statusTarget)
-});
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
-// EXTERNAL MODULE: ./src/report/console-url.ts
-var console_url = __nccwpck_require__(167);
-// EXTERNAL MODULE: ./src/runtime/errors.ts
-var errors = __nccwpck_require__(9541);
-// EXTERNAL MODULE: ./src/report/github-deployment.ts
-var github_deployment = __nccwpck_require__(5471);
-// EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
-var traffic_routing = __nccwpck_require__(1958);
-// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
-var progress = __nccwpck_require__(6387);
-;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+const GITHUB_STATE = {
+    succeeded: 'success',
+    'goal-reached': 'in_progress',
+    'handed-off': 'in_progress',
+    failed: 'failure',
+    stopped: 'failure',
+    timeout: 'error',
+    cancelled: 'error',
+    'dry-run': 'inactive'
+};
+/**
+ * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
+ * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
+ * was already done.
+ */
+class Reporter {
+    io;
+    outputs;
+    state;
+    report;
+    github;
+    /** The step's one ending: whichever comes first of the flow's result and a cancellation. */
+    ending;
+    interrupted = false;
+    constructor(io, outputs, state, startedAt) {
+        this.io = io;
+        this.outputs = outputs;
+        this.state = state;
+        this.report = {
+            outcome: 'failed',
+            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
+            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
+            timeline: [],
+            traffic: [],
+            startedAt,
+            endedAt: startedAt
+        };
+    }
+    async taskDefinition(arn, previousArn, plan) {
+        let changes = [];
+        if (plan?.register && previousArn && previousArn !== arn) {
+            try {
+                const out = await this.io
+                    .aws()
+                    .ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
+                if (out.taskDefinition) {
+                    const previous = { ...out.taskDefinition, tags: out.tags };
+                    changes = (0,_task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTaskDefinitionChanges */ .zt)(previous, plan.register);
+                }
+            }
+            catch (e) {
+                this.io.info(`(Could not read ${previousArn} to compare: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)})`);
+            }
+        }
+        this.report.taskDefinition = { arn, previousArn, changes };
+        for (const change of changes)
+            this.io.info(`  ${change}`);
+    }
+    deployment(id, d) {
+        const url = (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Yn)(this.report.region, id);
+        this.report.deployment = {
+            id,
+            url,
+            status: d.status ?? 'Created',
+            applicationName: d.applicationName,
+            deploymentGroupName: d.deploymentGroupName,
+            deploymentConfigName: d.deploymentConfigName,
+            trafficRouting: d.plan?.trafficRouting ? (0,_backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__/* .describeTrafficRouting */ .V)(d.plan.trafficRouting) : undefined
+        };
+    }
+    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
+    async githubDeployment(inputs, codedeployId, find) {
+        if (inputs.environmentName === undefined && !find)
+            return;
+        const context = this.io.context();
+        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
+        // may have made: workflows that use none must not get warnings about it.
+        const quiet = inputs.environmentName === undefined;
+        const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
+            if (!quiet)
+                this.io.warning(m, 'GitHub deployment');
+        });
+        const ctx = {
+            ...statusTarget(this.io, inputs.environmentUrl),
+            ref: (0,_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .headSha */ .x)(context),
+            environment: inputs.environmentName ?? '',
+            codedeployDeploymentId: codedeployId,
+            description: `CodeDeploy ${codedeployId}`
+        };
+        const id = find
+            ? await deployments.find({
+                ...context.repo,
+                environment: inputs.environmentName,
+                codedeployDeploymentId: codedeployId
+            })
+            : await deployments.create(ctx);
+        if (id === undefined)
+            return;
+        this.github = { deployments, ctx, id };
+        this.report.github = { deploymentId: id, environment: inputs.environmentName };
+        this.outputs.githubDeployment(id);
+        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
+        this.state.githubDeployment(id);
+    }
+    /** The step's result. Once the run is cancelled, the cancellation is the result: this is dropped. */
+    end(e) {
+        if (this.interrupted)
+            return Promise.resolve();
+        this.ending ??= this.write(e);
+        return this.ending;
+    }
+    /**
+     * A signal came: from now on only `cancelled` ends the step. Returns the flow's ending when it
+     * had already begun: then the step had its result before the signal, and that result stands.
+     */
+    interrupt() {
+        this.interrupted = true;
+        return this.ending;
+    }
+    /** The cancelled run's ending: the error line and the job summary say what was stopped and what is left. */
+    cancelled(message, status) {
+        this.ending ??= this.write({
+            outcome: 'cancelled',
+            status,
+            failure: { message, details: [] }
+        });
+        return this.ending;
+    }
+    async write(e) {
+        const snap = e.snapshot;
+        this.report.outcome = e.outcome;
+        this.report.goal = e.goal;
+        this.report.endedAt = this.io.now();
+        if (e.timeline)
+            this.report.timeline = e.timeline;
+        if (e.traffic)
+            this.report.traffic = e.traffic;
+        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
+        if (status !== undefined) {
+            if (this.report.deployment)
+                this.report.deployment.status = status;
+            this.outputs.status(status);
+        }
+        const rollbackId = snap?.rollback?.deploymentId;
+        if (rollbackId) {
+            this.outputs.rollbackDeployment(rollbackId);
+            this.report.rollback = {
+                id: rollbackId,
+                status: e.rollback?.status ?? 'unknown',
+                url: (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Yn)(this.report.region, rollbackId)
+            };
+        }
+        if (e.failure) {
+            this.report.failure = e.failure;
+            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
+            for (const line of e.failure.details)
+                this.io.info(line);
+            this.outputs.failed();
+        }
+        // A cancelled run's seconds before SIGKILL are for the stop: the post step marks the GitHub
+        // deployment once the rollback has ended.
+        if (e.outcome !== 'cancelled') {
+            await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
+        }
+        await this.writeSummary();
+    }
+    /**
+     * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
+     * what the step changed in AWS before it; an input error comes before any change, by contract.
+     */
+    async fail(e, whatChanged) {
+        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ ? e : new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e), undefined, 'Deployment failed');
+        const changed = error instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz ? undefined : whatChanged;
+        const message = [error.message, changed, error.hint].filter(Boolean).join(' ');
+        await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title });
+    }
+    get previousTaskDefinition() {
+        return this.report.taskDefinition?.previousArn;
+    }
+    async dryRun(appSpec) {
+        this.report.appSpec = appSpec;
+        this.report.outcome = 'dry-run';
+        this.report.endedAt = this.io.now();
+        await this.writeSummary();
+    }
+    async writeSummary() {
+        try {
+            await this.io.summary((0,_summary_js__WEBPACK_IMPORTED_MODULE_4__/* .renderSummary */ .Br)(this.report));
+        }
+        catch (e) {
+            this.io.warning(`Could not write the job summary: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}`);
+        }
+    }
+}
+/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
+function statusTarget(io, environmentUrl) {
+    const { repo, runId } = io.context();
+    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
+}
+function titleOf(outcome) {
+    return outcome === 'timeout'
+        ? 'Deployment timed out'
+        : outcome === 'cancelled'
+            ? 'Deployment cancelled'
+            : 'Deployment failed';
+}
+function describeOutcome(e) {
+    const id = e.snapshot?.id ?? '';
+    switch (e.outcome) {
+        case 'succeeded':
+            return `CodeDeploy ${id} succeeded`;
+        case 'goal-reached':
+            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
+        case 'handed-off':
+            return `CodeDeploy ${id} created`;
+        default:
+            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   l0: () => (/* binding */ postSummary)
+/* harmony export */ });
+/* unused harmony exports escapeMarkdown, ganttChart */
+/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(167);
+/* harmony import */ var _watch_progress_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6387);
 // The job summary: one Markdown page that says how the run ended, what was deployed, how the
 // deployment went step by step (table and Gantt chart) and, on failure, why. Pure: the caller
 // hands it to `core.summary.addRaw(...)`.
@@ -76578,7 +77104,7 @@ function escapeMarkdown(text) {
         .replace(/\r?\n/g, ' ');
 }
 /** A link only for http(s) URLs; the label is escaped, the URL cannot close the link early. */
-function summary_link(label, url) {
+function link(label, url) {
     const text = escapeMarkdown(label);
     if (!url || !/^https?:\/\//i.test(url))
         return text;
@@ -76610,22 +77136,22 @@ function overview(r) {
     const td = r.taskDefinition;
     if (td?.arn) {
         const previous = td.previousArn
-            ? ` (previous: ${summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))})`
+            ? ` (previous: ${link(revisionName(td.previousArn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .dP)(r.region, td.previousArn))})`
             : '';
         rows.push([
             'Task definition',
-            `${summary_link(revisionName(td.arn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.arn))}${previous}`
+            `${link(revisionName(td.arn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .dP)(r.region, td.arn))}${previous}`
         ]);
     }
     else if (td?.previousArn) {
         rows.push([
             'Previous task definition',
-            summary_link(revisionName(td.previousArn), (0,console_url/* taskDefinitionConsoleUrl */.dP)(r.region, td.previousArn))
+            link(revisionName(td.previousArn), (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .taskDefinitionConsoleUrl */ .dP)(r.region, td.previousArn))
         ]);
     }
     const d = r.deployment;
     if (d) {
-        rows.push(['Deployment', `${summary_link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
+        rows.push(['Deployment', `${link(d.id, d.url)}: ${escapeMarkdown(d.status)}`]);
         if (d.applicationName || d.deploymentGroupName) {
             rows.push([
                 'Application / group',
@@ -76638,7 +77164,7 @@ function overview(r) {
         }
     }
     if (r.rollback) {
-        rows.push(['Rollback', `${summary_link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
+        rows.push(['Rollback', `${link(r.rollback.id, r.rollback.url)}: ${escapeMarkdown(r.rollback.status)}`]);
     }
     if (r.github?.environment) {
         const id = r.github.deploymentId !== undefined ? ` (GitHub deployment ${r.github.deploymentId})` : '';
@@ -76647,7 +77173,7 @@ function overview(r) {
     rows.push(['Region', escapeMarkdown(r.region)]);
     rows.push([
         'Duration',
-        `${(0,progress/* formatDuration */.a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
+        `${(0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(r.endedAt.getTime() - r.startedAt.getTime())} (${r.startedAt.toISOString()} to ${r.endedAt.toISOString()})`
     ]);
     return table(['', ''], rows);
 }
@@ -76663,8 +77189,8 @@ function timelineTable(r) {
         return [];
     const rows = r.timeline.map(e => [
         escapeMarkdown(e.name),
-        e.start ? (0,progress/* elapsed */.vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,progress/* formatDuration */.a3)(e.end.getTime() - e.start.getTime()) : '',
+        e.start ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, e.start) : '',
+        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : '',
         escapeMarkdown(e.status)
     ]);
     return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
@@ -76730,7 +77256,7 @@ function ganttChart(r) {
 function trafficTable(r) {
     if (!r.traffic.length)
         return [];
-    const rows = r.traffic.map(t => [(0,progress/* elapsed */.vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
+    const rows = r.traffic.map(t => [(0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, t.at), `${t.original}%`, `${t.replacement}%`]);
     return ['#### Production traffic', '', ...table(['Time', 'Original', 'Replacement'], rows)];
 }
 function result(r) {
@@ -76743,7 +77269,7 @@ function result(r) {
         lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
     }
     else if (d) {
-        lines.push(`Deployment ${summary_link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
+        lines.push(`Deployment ${link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
     }
     else {
         lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
@@ -76775,200 +77301,25 @@ function renderSummary(r) {
         .map(b => b.join('\n'))
         .join('\n\n')}\n`;
 }
-
-// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
-var task_definition_changes = __nccwpck_require__(1847);
-;// CONCATENATED MODULE: ./src/report/report.ts
-
-
-
-
-
-
-
-const GITHUB_STATE = {
-    succeeded: 'success',
-    'goal-reached': 'in_progress',
-    'handed-off': 'in_progress',
-    failed: 'failure',
-    stopped: 'failure',
-    timeout: 'error',
-    cancelled: 'error',
-    'dry-run': 'inactive'
-};
 /**
- * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
- * the one `::error::` line. Collected as the run goes, so a failure at any point reports what
- * was already done.
+ * The post step's summary, after a deploy step that was cancelled or killed: how the deployment it
+ * stopped and the rollback ended, which the main step could no longer see.
  */
-class Reporter {
-    io;
-    outputs;
-    state;
-    report;
-    github;
-    constructor(io, outputs, state, startedAt) {
-        this.io = io;
-        this.outputs = outputs;
-        this.state = state;
-        this.report = {
-            outcome: 'failed',
-            // As awsRegion reads them: an empty AWS_REGION (an unset workflow variable) is no region.
-            region: io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || '',
-            timeline: [],
-            traffic: [],
-            startedAt,
-            endedAt: startedAt
-        };
+function postSummary(p) {
+    const rows = [
+        ['Deployment', `${link(p.deployment.id, p.deployment.url)}: ${escapeMarkdown(p.deployment.status)}`]
+    ];
+    if (p.rollback) {
+        rows.push(['Rollback', `${link(p.rollback.id, p.rollback.url)}: ${escapeMarkdown(p.rollback.status)}`]);
     }
-    async taskDefinition(arn, previousArn, plan) {
-        let changes = [];
-        if (plan?.register && previousArn && previousArn !== arn) {
-            try {
-                const out = await this.io
-                    .aws()
-                    .ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
-                if (out.taskDefinition) {
-                    const previous = { ...out.taskDefinition, tags: out.tags };
-                    changes = (0,task_definition_changes/* describeTaskDefinitionChanges */.zt)(previous, plan.register);
-                }
-            }
-            catch (e) {
-                this.io.info(`(Could not read ${previousArn} to compare: ${(0,errors/* errorMessage */.gJ)(e)})`);
-            }
-        }
-        this.report.taskDefinition = { arn, previousArn, changes };
-        for (const change of changes)
-            this.io.info(`  ${change}`);
-    }
-    deployment(id, d) {
-        const url = (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, id);
-        this.report.deployment = {
-            id,
-            url,
-            status: d.status ?? 'Created',
-            applicationName: d.applicationName,
-            deploymentGroupName: d.deploymentGroupName,
-            deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? (0,traffic_routing/* describeTrafficRouting */.V)(d.plan.trafficRouting) : undefined
-        };
-    }
-    /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
-    async githubDeployment(inputs, codedeployId, find) {
-        if (inputs.environmentName === undefined && !find)
-            return;
-        const context = this.io.context();
-        // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
-        // may have made: workflows that use none must not get warnings about it.
-        const quiet = inputs.environmentName === undefined;
-        const deployments = new github_deployment/* GitHubDeployments */.C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
-            if (!quiet)
-                this.io.warning(m, 'GitHub deployment');
-        });
-        const ctx = {
-            ...statusTarget(this.io, inputs.environmentUrl),
-            ref: (0,github_deployment/* headSha */.x)(context),
-            environment: inputs.environmentName ?? '',
-            codedeployDeploymentId: codedeployId,
-            description: `CodeDeploy ${codedeployId}`
-        };
-        const id = find
-            ? await deployments.find({
-                ...context.repo,
-                environment: inputs.environmentName,
-                codedeployDeploymentId: codedeployId
-            })
-            : await deployments.create(ctx);
-        if (id === undefined)
-            return;
-        this.github = { deployments, ctx, id };
-        this.report.github = { deploymentId: id, environment: inputs.environmentName };
-        this.outputs.githubDeployment(id);
-        // For the post step: a cancelled run's GitHub deployment must not stay "in progress".
-        this.state.githubDeployment(id);
-    }
-    async end(e) {
-        const snap = e.snapshot;
-        this.report.outcome = e.outcome;
-        this.report.goal = e.goal;
-        this.report.endedAt = this.io.now();
-        if (e.timeline)
-            this.report.timeline = e.timeline;
-        if (e.traffic)
-            this.report.traffic = e.traffic;
-        const status = snap?.status ?? e.status ?? this.report.deployment?.status;
-        if (status !== undefined) {
-            if (this.report.deployment)
-                this.report.deployment.status = status;
-            this.outputs.status(status);
-        }
-        const rollbackId = snap?.rollback?.deploymentId;
-        if (rollbackId) {
-            this.outputs.rollbackDeployment(rollbackId);
-            this.report.rollback = {
-                id: rollbackId,
-                status: e.rollback?.status ?? 'unknown',
-                url: (0,console_url/* deploymentConsoleUrl */.Yn)(this.report.region, rollbackId)
-            };
-        }
-        if (e.failure) {
-            this.report.failure = e.failure;
-            this.io.error(e.failure.message, e.title ?? titleOf(e.outcome));
-            for (const line of e.failure.details)
-                this.io.info(line);
-            this.outputs.failed();
-        }
-        await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
-        await this.writeSummary();
-    }
-    /** Any error that ended the run early: input, AWS access, a failed API call. */
-    async fail(e) {
-        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
-    }
-    get previousTaskDefinition() {
-        return this.report.taskDefinition?.previousArn;
-    }
-    async dryRun(appSpec) {
-        this.report.appSpec = appSpec;
-        this.report.outcome = 'dry-run';
-        this.report.endedAt = this.io.now();
-        await this.writeSummary();
-    }
-    async writeSummary() {
-        try {
-            await this.io.summary(renderSummary(this.report));
-        }
-        catch (e) {
-            this.io.warning(`Could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-}
-/** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
-function statusTarget(io, environmentUrl) {
-    const { repo, runId } = io.context();
-    const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl };
-}
-function titleOf(outcome) {
-    return outcome === 'timeout'
-        ? 'Deployment timed out'
-        : outcome === 'cancelled'
-            ? 'Deployment cancelled'
-            : 'Deployment failed';
-}
-function describeOutcome(e) {
-    const id = e.snapshot?.id ?? '';
-    switch (e.outcome) {
-        case 'succeeded':
-            return `CodeDeploy ${id} succeeded`;
-        case 'goal-reached':
-            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
-        case 'handed-off':
-            return `CodeDeploy ${id} created`;
-        default:
-            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
-    }
+    const back = p.rollback
+        ? p.rollback.status === 'Succeeded'
+            ? 'The rollback succeeded: production traffic is back on the original task set.'
+            : 'The rollback did not succeed: check which task set serves production traffic in the console.'
+        : p.deployment.status === 'Succeeded'
+            ? 'The deployment had succeeded before it could be stopped.'
+            : 'CodeDeploy made no rollback deployment.';
+    return `${['### 🚫 Deploy step cut short', table(['', ''], rows).join('\n'), back].join('\n\n')}\n`;
 }
 
 
@@ -77203,28 +77554,27 @@ class TaskLogs {
 const CANCELLED = 'The GitHub Actions run that started this task was cancelled.';
 /**
  * Runs `task` on `revision` and, unless wait-for-task-stopped is false, waits for it to stop and
- * fails the step when it did not succeed. `registered`: this step registered the revision.
+ * fails the step when it did not succeed. Nothing is deployed then: the report says what the step
+ * changed (the cancel guard's record), the clean-up deregisters a revision no deployment uses.
  */
-async function runTaskBeforeShift(step, task, revision, registered) {
+async function runTaskBeforeShift(step, task, revision) {
     const { io, guard, outputs } = step;
     const { ecs, region } = io.aws();
-    const nothingDeployed = registered
-        ? `Nothing was deployed; ${revision} is deregistered.`
-        : 'Nothing was deployed.';
     io.info(`Running a task of ${revision.split('/').pop() ?? revision} before the deployment.`);
     let out;
     try {
         out = await guard.startTask(() => ecs.send(new dist_cjs/* RunTaskCommand */._eD({ ...task.request, taskDefinition: revision })), o => o.tasks?.[0]?.taskArn, arn => stopTask(io.aws().cancelEcs, task.cluster, arn, CANCELLED).then(() => undefined));
     }
     catch (e) {
-        throw runTaskFailed(e, nothingDeployed);
+        throw runTaskFailed(e);
     }
     const arn = out.tasks?.[0]?.taskArn;
     if (arn === undefined) {
         const reasons = (out.failures ?? []).map(f => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`);
-        throw new errors/* ActionError */.lZ(`RunTask started no task: ${reasons.join('; ') || 'ECS gave no reason'}. ${nothingDeployed}`, 'Check that the cluster has room for the task (its cpu and memory, the launch type or capacity providers), then run the step again.', 'Task did not start');
+        throw new errors/* ActionError */.lZ(`RunTask started no task: ${reasons.join('; ') || 'ECS gave no reason'}.`, 'Check that the cluster has room for the task (its cpu and memory, the launch type or capacity providers), then run the step again.', 'Task did not start');
     }
     const id = taskId(arn);
+    guard.changed(`ran task ${id}`);
     outputs.runTask(arn);
     io.info(`Started task ${id}: ${(0,console_url/* taskConsoleUrl */.er)(region, task.cluster, arn)}`);
     if (!task.waitForStop) {
@@ -77240,11 +77590,11 @@ async function runTaskBeforeShift(step, task, revision, registered) {
     for (const c of containers)
         io.info(`  container ${c.name ?? '?'}: ${exit(c)}`);
     if (stopped.startedAt === undefined) {
-        throw new errors/* ActionError */.lZ(`Task ${id} stopped before it started: ${stopped.stoppedReason ?? 'ECS gave no reason'}${reasons(containers)}. ${nothingDeployed}`, 'Fix what kept it from starting (the image, its secrets, the execution role, the network), then run the step again.', 'Task did not start');
+        throw new errors/* ActionError */.lZ(`Task ${id} stopped before it started: ${stopped.stoppedReason ?? 'ECS gave no reason'}${reasons(containers)}.`, 'Fix what kept it from starting (the image, its secrets, the execution role, the network), then run the step again.', 'Task did not start');
     }
     const failed = containers.filter(c => task.essential.includes(c.name ?? '') && c.exitCode !== 0);
     if (failed.length > 0) {
-        throw new errors/* ActionError */.lZ(`Task ${id} failed: ${failed.map(c => `container ${c.name ?? '?'} ${exit(c)}`).join('; ')}. ${nothingDeployed}`, 'Its log is above (and in the ECS console); fix the task, then run the step again.', 'Task failed');
+        throw new errors/* ActionError */.lZ(`Task ${id} failed: ${failed.map(c => `container ${c.name ?? '?'} ${exit(c)}`).join('; ')}.`, 'Its log is above (and in the ECS console); fix the task, then run the step again.', 'Task failed');
     }
     io.info(`Task ${id} succeeded: deploying ${revision}.`);
 }
@@ -77298,11 +77648,11 @@ async function stopLeftTask(io, task) {
 function stopTask(ecs, cluster, arn, reason) {
     return ecs.send(new dist_cjs/* StopTaskCommand */.PP1({ cluster, task: arn, reason }));
 }
-function runTaskFailed(e, nothingDeployed) {
+function runTaskFailed(e) {
     const mapped = (0,errors/* credentialsHint */.Ci)(e);
     if (mapped instanceof errors/* ActionError */.lZ)
         return mapped;
-    return new errors/* ActionError */.lZ(`RunTask failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}). ${nothingDeployed}`, (0,errors/* awsErrorKind */.UC)(e) === 'access-denied'
+    return new errors/* ActionError */.lZ(`RunTask failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, (0,errors/* awsErrorKind */.UC)(e) === 'access-denied'
         ? "Allow ecs:RunTask on the task definition to the role, and iam:PassRole for the task's roles."
         : 'Check the run-task inputs against the message, then run the step again.', 'Task did not start');
 }
@@ -77409,6 +77759,8 @@ function credentialsHint(e) {
 __nccwpck_require__.d(__webpack_exports__, {
   q: () => (/* binding */ actionsIo)
 });
+
+// UNUSED EXPORTS: inert
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -85415,25 +85767,49 @@ function awsRegion(env) {
 
 
 
+// The runner reads lines as .NET's StreamReader does, and trims what Char.IsWhiteSpace calls
+// whitespace (JavaScript's \s, and NEL) before looking for `::`.
+const LINE_BREAK = /(\r\n|\r|\n)/;
+const COMMAND_START = /^([\s\u0085]*):(?=:)/;
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Makes text inert for the runner, which reads every line a step prints for workflow commands: a
+ * line that starts with `::` once leading whitespace is trimmed, and `##[` anywhere in a line (the
+ * legacy form). A hook's log, a stopped task's reason, CodeDeploy's messages or a file could
+ * otherwise forge annotations, mask words all over the job log (`::add-mask::`) or switch off this
+ * step's own commands (`::stop-commands::`). A zero-width space inside the marker breaks it and
+ * leaves the text reading as it did. Every line the step prints goes through here, its own too:
+ * the step never prints a command through `info`.
+ */
+function inert(text) {
+    return text
+        .split(LINE_BREAK)
+        .map((part, i) => i % 2 === 1
+        ? part
+        : part.replace(COMMAND_START, `$1:${ZERO_WIDTH_SPACE}`).replaceAll('##[', `##${ZERO_WIDTH_SPACE}[`))
+        .join('');
+}
 function actionsIo(env = process.env) {
     let clients;
     return {
         env,
         input: name => getInput(name),
         info: line => {
-            info(line);
+            info(inert(line));
         },
+        // Annotations are one line (the toolkit escapes line breaks), but their text is shown and
+        // copied like any other: it gets the same care.
         warning: (message, title) => {
-            warning(message, title ? { title } : {});
+            warning(inert(message), title ? { title } : {});
         },
         notice: (message, title) => {
-            notice(message, title ? { title } : {});
+            notice(inert(message), title ? { title } : {});
         },
         error: (message, title) => {
-            error(message, title ? { title } : {});
+            error(inert(message), title ? { title } : {});
         },
         startGroup: name => {
-            startGroup(name);
+            startGroup(inert(name));
         },
         endGroup: () => {
             endGroup();
@@ -85454,14 +85830,55 @@ function actionsIo(env = process.env) {
                 return;
             await summary.addRaw(markdown, true).write();
         },
-        exists: path => (0,external_node_fs_.existsSync)(path),
-        readFile: path => (0,external_node_fs_.readFileSync)(path, 'utf8'),
+        realPath: path => {
+            try {
+                return (0,external_node_fs_.realpathSync)(path);
+            }
+            catch {
+                return undefined;
+            }
+        },
+        readFile,
         now: () => new Date(),
         sleep: ms => (0,promises_.setTimeout)(ms, undefined, { ref: true }),
         aws: () => (clients ??= createAwsClients(env)),
         github: token => getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
         context: () => github_context
     };
+}
+function readFile(path, maxBytes) {
+    let fd;
+    try {
+        // O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+        fd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    }
+    catch (e) {
+        // Windows cannot open a directory.
+        if (e.code === 'EISDIR')
+            return { refused: 'directory' };
+        throw e;
+    }
+    try {
+        const stat = (0,external_node_fs_.fstatSync)(fd);
+        if (stat.isDirectory())
+            return { refused: 'directory' };
+        if (!stat.isFile())
+            return { refused: 'not-a-file' };
+        if (stat.size > maxBytes)
+            return { refused: 'too-large' };
+        // One byte more than allowed tells a file that grew since fstat.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buffer.length; length += n) {
+            n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        }
+        if (length > maxBytes)
+            return { refused: 'too-large' };
+        return { text: buffer.toString('utf8', 0, length) };
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 
 
@@ -85473,15 +85890,21 @@ function actionsIo(env = process.env) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7507);
 /* harmony import */ var _backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
 /* harmony import */ var _backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
-/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9902);
-/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2472);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9541);
-/* harmony import */ var _run_task_run_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7669);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9054);
+/* harmony import */ var _plan_revision_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9394);
+/* harmony import */ var _report_console_url_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(167);
+/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5471);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7994);
+/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2472);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9541);
+/* harmony import */ var _run_task_run_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7669);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9054);
+
+
+
 
 
 
@@ -85492,29 +85915,78 @@ function actionsIo(env = process.env) {
 
 
 const POLL_MS = 5000;
+/**
+ * How long after a CreateDeployment was sent its deployment may still appear: the request can
+ * reach CodeDeploy after the main step was killed. Long past the seconds AWS takes.
+ */
+const CREATE_SETTLE_MS = 30_000;
+/** ListDeployments' createTimeRange is CodeDeploy's clock, not the runner's. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 /** The GitHub deployment the main step made ends `error`: the run that owned it did not finish. */
 async function markGitHubDeployment(io, id, description) {
     const token = io.input('github-token');
     if (!id || !token)
         return;
-    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(io.github(token), m => {
+    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__/* .GitHubDeployments */ .C(io.github(token), m => {
         io.warning(m, 'GitHub deployment');
     });
-    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_3__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+}
+/**
+ * The deployment a CreateDeployment made that never answered the main step, found by its
+ * AppSpec as adoption finds one. When none came of it, its revision is deregistered: only now is
+ * it known that no deployment uses it.
+ */
+async function findCreated(io, pending) {
+    const { codedeploy, ecs } = io.aws();
+    const target = {
+        applicationName: pending.applicationName,
+        deploymentGroupName: pending.deploymentGroupName
+    };
+    const sentAt = new Date(pending.sentAt);
+    const since = new Date(sentAt.getTime() - CLOCK_SKEW_MS);
+    for (;;) {
+        const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .findDeploymentOfAppSpec */ .S2)(codedeploy, target, pending.appSpecSha256, since);
+        if (info?.deploymentId) {
+            io.info(`The deploy step was cut short before CreateDeployment answered; it created deployment ${info.deploymentId}.`);
+            return info.deploymentId;
+        }
+        const left = sentAt.getTime() + CREATE_SETTLE_MS - io.now().getTime();
+        if (left <= 0)
+            break;
+        await io.sleep(Math.min(POLL_MS, left));
+    }
+    const group = `${pending.applicationName}/${pending.deploymentGroupName}`;
+    if (!pending.taskDefinitionArn) {
+        io.info(`The deploy step's CreateDeployment never took effect: ${group} has no deployment of its AppSpec.`);
+        return undefined;
+    }
+    await (0,_plan_revision_js__WEBPACK_IMPORTED_MODULE_2__/* .deregisterTaskDefinition */ .T)(ecs, pending.taskDefinitionArn);
+    io.info(`The deploy step's CreateDeployment never took effect (${group} has no deployment of its AppSpec): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`);
+    return undefined;
 }
 /**
  * The safety net at the end of the job, which runs after cancellations too: a one-off task the
  * main step did not see stop is stopped; a deployment the main step owned and did not settle is
- * stopped with rollback, and the rollback is watched to its end.
+ * stopped with rollback, and the rollback is watched to its end. It acts only on what this run's
+ * main step saved (StepState): a task it started, a deployment it created or continued, or a
+ * CreateDeployment it sent and never heard back from.
  */
 async function post(io) {
-    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_7__/* .StepState */ .u(io).read();
+    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_10__/* .StepState */ .u(io).read();
     if (saved.runningTask)
-        await (0,_run_task_run_js__WEBPACK_IMPORTED_MODULE_6__/* .stopLeftTask */ .h)(io, saved.runningTask);
-    const id = saved.deploymentId;
-    if (!id || (saved.settled !== undefined && saved.settled !== 'stop-requested'))
+        await (0,_run_task_run_js__WEBPACK_IMPORTED_MODULE_9__/* .stopLeftTask */ .h)(io, saved.runningTask);
+    const pending = saved.deploymentId === undefined ? saved.creating : undefined;
+    if (saved.deploymentId === undefined && pending === undefined)
         return;
+    if (saved.settled !== undefined && saved.settled !== 'stop-requested')
+        return;
+    let id = saved.deploymentId;
     try {
+        if (pending)
+            id = await findCreated(io, pending);
+        if (id === undefined)
+            return;
         if (saved.settled !== 'stop-requested') {
             if (!saved.rollbackOnCancel) {
                 io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
@@ -85527,13 +85999,13 @@ async function post(io) {
             }
             else {
                 await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
-                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_8__/* .DeploymentAlreadyCompletedException */ .ATo))
+                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_11__/* .DeploymentAlreadyCompletedException */ .ATo))
                         throw e;
                 });
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_4__/* .DeploymentWatch */ .T(io, {
+        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__/* .DeploymentWatch */ .T(io, {
             pollIntervalMs: POLL_MS,
             startedAt: io.now(),
             readerFor: (0,_backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .codeDeployReaders */ .lC)(io)
@@ -85542,9 +86014,18 @@ async function post(io) {
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
         await markGitHubDeployment(io, saved.githubDeploymentId, `The deploy step did not finish. ${ended}`);
+        const region = io.aws().region;
+        await io.summary((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .postSummary */ .l0)({
+            deployment: { id, status: snapshot.status, url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Yn)(region, id) },
+            rollback: rollback && {
+                id: rollback.id,
+                status: rollback.status,
+                url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Yn)(region, rollback.id)
+            }
+        }));
     }
     catch (e) {
-        io.warning(`Could not stop or follow deployment ${id}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+        io.warning(`Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
     }
 }
 
@@ -85560,6 +86041,7 @@ async function post(io) {
 const KEYS = {
     isPost: 'is-post',
     deploymentId: 'deployment-id',
+    creating: 'creating',
     settled: 'settled',
     rollbackOnCancel: 'rollback-on-cancel',
     githubDeploymentId: 'github-deployment-id',
@@ -85567,24 +86049,46 @@ const KEYS = {
 };
 // Only what RunTask returns is ever stopped: a task ARN of the long form, which names its cluster.
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255})\/[0-9a-f]{32}$/;
+/** A CodeDeploy id, as CreateDeployment returns it; nothing else is ever stopped. */
+const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
 class StepState {
     io;
     constructor(io) {
         this.io = io;
     }
-    /** True in the post step: the main step marked its state. */
+    /**
+     * True in the post step. The mark is this job run's, not `true`: a STATE_is-post the job
+     * inherits (a job env, a step that wrote GITHUB_ENV) must not make the main step skip its work.
+     */
     get isPost() {
-        return this.io.getState(KEYS.isPost) === 'true';
+        return this.io.getState(KEYS.isPost) === this.runMark;
     }
-    markMainStep() {
-        this.io.saveState(KEYS.isPost, 'true');
+    get runMark() {
+        const env = this.io.env;
+        return `run ${env.GITHUB_RUN_ID ?? 'local'}.${env.GITHUB_RUN_ATTEMPT ?? '1'} job ${env.GITHUB_JOB ?? ''}`;
+    }
+    /**
+     * Writes every key as the main step starts, so that the post step reads only what this run
+     * saved. Returns the keys the environment already set (inherited), for a warning.
+     */
+    begin() {
+        const inherited = Object.values(KEYS).filter(key => this.io.getState(key) !== '');
+        for (const key of Object.values(KEYS))
+            this.io.saveState(key, '');
+        this.io.saveState(KEYS.isPost, this.runMark);
+        return inherited;
     }
     rollbackOnCancel(enabled) {
         this.io.saveState(KEYS.rollbackOnCancel, String(enabled));
     }
+    /** Saved before CreateDeployment is sent: should the step die before the answer, the post step finds it. */
+    creating(pending) {
+        this.io.saveState(KEYS.creating, pending ? JSON.stringify(pending) : '');
+    }
     /** The post step stops this deployment unless it is settled first. */
     owns(deploymentId) {
         this.io.saveState(KEYS.deploymentId, deploymentId);
+        this.io.saveState(KEYS.creating, '');
         this.io.saveState(KEYS.settled, '');
     }
     settled(how) {
@@ -85599,10 +86103,12 @@ class StepState {
     }
     read() {
         const get = (key) => this.io.getState(key) || undefined;
+        const id = get(KEYS.deploymentId);
         const settled = get(KEYS.settled);
         const github = Number(get(KEYS.githubDeploymentId));
         return {
-            deploymentId: get(KEYS.deploymentId),
+            deploymentId: id !== undefined && DEPLOYMENT_ID.test(id) ? id : undefined,
+            creating: parsePendingCreate(get(KEYS.creating)),
             settled: isSettled(settled) ? settled : undefined,
             rollbackOnCancel: get(KEYS.rollbackOnCancel) === 'true',
             githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined,
@@ -85616,6 +86122,22 @@ function runningTask(taskArn) {
 }
 function isSettled(value) {
     return value === 'goal' || value === 'ended' || value === 'handed-off' || value === 'stop-requested';
+}
+function parsePendingCreate(text) {
+    if (text === undefined)
+        return undefined;
+    try {
+        const v = JSON.parse(text);
+        const strings = [v.applicationName, v.deploymentGroupName, v.appSpecSha256, v.sentAt];
+        if (!strings.every(s => typeof s === 'string' && s !== ''))
+            return undefined;
+        if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256) || Number.isNaN(Date.parse(v.sentAt)))
+            return undefined;
+        return v;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 

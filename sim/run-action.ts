@@ -32,6 +32,8 @@ export interface RunOptions {
   event?: { name: string; payload: unknown }
   /** Sends the runner's cancel sequence when a line of the log matches. */
   cancelWhen?: (line: string) => boolean
+  /** Sends the runner's cancel sequence when this settles. */
+  cancelOn?: Promise<unknown>
   /** Ends the run (SIGKILL) after this long; the test's own safety net. */
   killAfterMs?: number
   onLine?: (line: string) => void
@@ -173,6 +175,9 @@ export function runAction(
       timers.push(setTimeout(() => child.kill('SIGKILL'), 10_000))
     }
     if (opts.killAfterMs) timers.push(setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs))
+    void opts.cancelOn?.then(() => {
+      if (child.exitCode === null && child.signalCode === null) cancel()
+    })
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       pending += chunk
@@ -207,7 +212,7 @@ export function runAction(
         files,
         post: (extra = {}) =>
           runAction(
-            { ...opts, cancelWhen: undefined, ...extra },
+            { ...opts, cancelWhen: undefined, cancelOn: undefined, ...extra },
             { state: { ...(phase.state ?? {}), ...state }, dir }
           )
       }

@@ -101,8 +101,11 @@ export interface DeploymentFaults {
 
 /** Matches AWS calls and answers some of them with an error instead. */
 export interface FaultRule {
-  /** throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500. */
-  error: 'throttle' | 'server'
+  /**
+   * throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500;
+   * access-denied: AccessDeniedException 400, as for a role without the permission.
+   */
+  error: 'throttle' | 'server' | 'access-denied'
   /** Share of matching calls, 0..1 (seeded RNG). Default 1. */
   rate?: number
   /** Stop after this many injected errors. */
@@ -115,6 +118,8 @@ export interface Faults {
   rules?: FaultRule[]
   /** Added to every response, in real milliseconds. */
   latencyMs?: number
+  /** Added to calls of these operations, in real milliseconds, before they are carried out. */
+  operationLatencyMs?: Record<string, number>
   /** The next N RegisterTaskDefinition calls fail with ClientException "Too many concurrent attempts…". */
   registerConflicts?: number
   deployment?: DeploymentFaults

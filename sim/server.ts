@@ -53,6 +53,8 @@ export interface Simulator {
   advance(seconds: number): void
   /** Replaces the faults (the scenario's are the initial ones). */
   setFaults(f: Faults): void
+  /** Called as each AWS request arrives, before any latency: a test can act while a call is in flight. */
+  onRequest?: (operation: string) => void
   close(): Promise<void>
 }
 
@@ -100,11 +102,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faultRng = new Rng((scenario.seed ?? 1) * 7919)
   let rules: (FaultRule & { injected: number })[] = []
   let latencyMs = 0
+  let operationLatencyMs: Record<string, number> = {}
   const log = opts.log ?? ((): void => undefined)
 
   const setFaults = (f: Faults): void => {
     rules = (f.rules ?? []).map(r => ({ ...r, injected: 0 }))
     latencyMs = f.latencyMs ?? 0
+    operationLatencyMs = f.operationLatencyMs ?? {}
     state.registerConflicts = f.registerConflicts ?? 0
     state.deploymentFaults = f.deployment ?? {}
     github.forbidden = f.github?.forbidden ?? false
@@ -120,6 +124,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (faultRng.next() >= (r.rate ?? 1)) continue
       r.injected++
       if (r.error === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
+      if (r.error === 'access-denied') {
+        return new AwsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::${state.account}:assumed-role/github-deploy/run is not authorized to perform: ${service}:${operation}`
+        )
+      }
       return service === 'ecs'
         ? new AwsError('ServerException', 'Service Unavailable. Please try again later.', 500)
         : new AwsError('InternalFailure', 'An internal error occurred; please retry.', 500)
@@ -170,8 +180,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c)
     const raw = Buffer.concat(chunks).toString('utf8')
-    if (latencyMs) await sleep(latencyMs)
     const target = req.headers['x-amz-target']
+    const operation = typeof target === 'string' ? (target.split('.')[1] ?? '') : ''
+    if (operation) simulator.onRequest?.(operation)
+    const delay = latencyMs + (operationLatencyMs[operation] ?? 0)
+    if (delay) await sleep(delay)
     if (typeof target === 'string') {
       const r = handleAws(target, raw)
       const body = r.body as { __type?: string }
@@ -255,7 +268,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   })
   const simulatorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-  return {
+  const simulator: Simulator = {
     url: simulatorUrl,
     env: {
       AWS_ENDPOINT_URL: simulatorUrl,
@@ -291,6 +304,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         })
       })
   }
+  return simulator
 }
 
 /** Deployments the scenario says are already under way: each deploys a fresh revision of its service. */

@@ -15,7 +15,6 @@ import type { Inputs } from './inputs/inputs.js'
 import type { Step } from './main.js'
 import { deploymentConsoleUrl } from './report/console-url.js'
 import { describeFailure } from './report/failure.js'
-import type { Reporter } from './report/report.js'
 import { ActionError } from './runtime/errors.js'
 import type { Io } from './runtime/io.js'
 import { DeploymentWatch } from './watch/deployment-watch.js'
@@ -51,7 +50,7 @@ export async function followUp(id: string, step: Step): Promise<void> {
     startedAt: step.startedAt,
     readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting })
   })
-  if (inputs.stopDeployment) return stop(io, deployments, reporter, info, previous)
+  if (inputs.stopDeployment) return stop(step, deployments, info, previous)
   const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
   const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt)
   if (!inputs.continueDeployment) return goal.follow(id, inputs.waitUntil)
@@ -62,12 +61,14 @@ export async function followUp(id: string, step: Step): Promise<void> {
   const phase = before.snapshot.phase
   if (phase === 'ready') {
     io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`)
-    await continueDeployment(codedeploy, id, 'READY_WAIT')
+    if (await continueDeployment(codedeploy, id, 'READY_WAIT'))
+      guard.changed(`rerouted production traffic of deployment ${id} (continue-deployment)`)
   } else if (phase === 'termination-wait') {
     io.info(
       `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
     )
-    await continueDeployment(codedeploy, id, 'TERMINATION_WAIT')
+    if (await continueDeployment(codedeploy, id, 'TERMINATION_WAIT'))
+      guard.changed(`ended the termination wait of deployment ${id} (continue-deployment)`)
   }
   if (phase !== 'succeeded') guard.own(id)
   await goal.follow(id, inputs.waitUntil)
@@ -90,9 +91,8 @@ async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
  * succeeded cannot be rolled back this way, only by deploying the previous revision.
  */
 async function stop(
-  io: Io,
+  { io, guard, reporter }: Step,
   deployments: DeploymentWatch,
-  reporter: Reporter,
   info: DeploymentInfo,
   previous: string | undefined
 ): Promise<void> {
@@ -110,6 +110,7 @@ async function stop(
   } else {
     try {
       await stopDeployment(io.aws().codedeploy, id)
+      guard.changed(`asked CodeDeploy to stop deployment ${id} with rollback (stop-deployment)`)
       io.info(`Stopped deployment ${id} with rollback.`)
     } catch (e) {
       // It ended between the read and the stop: how it ended is reported below.

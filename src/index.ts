@@ -9,6 +9,12 @@ const state = new StepState(io)
 if (state.isPost) {
   await post(io)
 } else {
-  state.markMainStep()
+  const inherited = state.begin()
+  if (inherited.length > 0) {
+    io.warning(
+      `The environment already sets ${inherited.map(k => `STATE_${k}`).join(', ')} (a job env, or a step that wrote GITHUB_ENV). This step's own state replaces it; remove it from the workflow.`,
+      'Inherited state ignored'
+    )
+  }
   await run(io)
 }

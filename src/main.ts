@@ -4,6 +4,7 @@ import {
   type DeploymentTarget,
   GroupBusyError,
   createDeployment,
+  createRefused,
   defaultDescription,
   describeDeployment
 } from './backends/codedeploy/deployment.js'
@@ -45,24 +46,29 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
   let guard: CancelGuard | undefined
   let unlisten = (): void => undefined
   try {
-    const inputs = parseInputs(name => io.input(name))
+    const inputs = parseInputs(
+      name => io.input(name),
+      (message, title) => {
+        io.warning(message, title)
+      }
+    )
     guard = new CancelGuard(
       io,
       state,
-      outputs,
+      reporter,
       inputs.rollbackOnCancel,
       () => io.aws().cancelCodedeploy,
       exit
     )
     unlisten = guard.listen()
-    const step: Step = { io, inputs, guard, reporter, outputs, startedAt }
+    const step: Step = { io: guard.interruptible(io), inputs, guard, reporter, outputs, startedAt }
     if (inputs.deploymentId !== undefined) await followUp(inputs.deploymentId, step)
     else await deploy(step)
   } catch (e) {
     // A cancelled run is reported and cleaned up by the signal handler, which exits the process.
     if (guard?.cancelled) return
     await guard?.dropOrphan()
-    await reporter.fail(credentialsHint(e))
+    await reporter.fail(credentialsHint(e), guard?.whatChanged)
   } finally {
     unlisten()
   }
@@ -75,15 +81,18 @@ async function deploy(step: Step): Promise<void> {
   const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io)
   if (inputs.dryRun) return printDryRun(plan, step)
   const target = deploymentTarget(plan)
-  await freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, waitBehind(step, plan))
+  const freeGroup = (): Promise<void> =>
+    freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, waitBehind(step, plan))
+  // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
+  // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
+  // so that a step that cannot deploy has not stopped anyone's release for nothing.
+  if (inputs.ifDeploymentRunning === 'fail') await freeGroup()
   const revision = await registerRevision(plan, step)
-  if (oneOff) await runTaskBeforeShift(step, oneOff, revision, plan.register !== undefined)
+  if (inputs.ifDeploymentRunning !== 'fail') await freeGroup()
+  if (oneOff) await runTaskBeforeShift(step, oneOff, revision)
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
   outputs.appSpec(appSpec.content)
-  const ifRefused = plan.register
-    ? `Nothing was deployed; ${revision} is deregistered.`
-    : 'Nothing was deployed.'
-  const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused)
+  const id = await startDeployment(step, plan, { ...target, appSpec })
   reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
   await reporter.githubDeployment(inputs, id, false)
   const deployments = new DeploymentWatch(io, {
@@ -117,6 +126,9 @@ function waitBehind(step: Step, plan: Plan): WaitBehind {
     pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
     log: line => {
       io.info(line)
+    },
+    changed: what => {
+      step.guard.changed(what)
     },
     consoleUrl: id => deploymentConsoleUrl(io.aws().region, id)
   }
@@ -182,25 +194,24 @@ async function register(
     io.info(`Registered ${arn}.`)
     return arn
   } catch (e) {
-    throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.')
+    throw writeFailed(e, 'RegisterTaskDefinition')
   }
 }
 
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e: unknown, call: string, whatItLeft: string): unknown {
+/** A write that AWS refused for good (after the SDK's retries); the report adds what the step changed. */
+function writeFailed(e: unknown, call: string): unknown {
   const mapped = credentialsHint(e)
   if (mapped instanceof ActionError) return mapped
   return new ActionError(
     `${call} failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
-    `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`
+    "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions."
   )
 }
 
 async function startDeployment(
   step: Step,
   plan: Plan,
-  d: DeploymentTarget & { appSpec: BuiltAppSpec },
-  ifRefused: string
+  d: DeploymentTarget & { appSpec: BuiltAppSpec }
 ): Promise<string> {
   const { io, inputs, guard, outputs } = step
   const { codedeploy, region } = io.aws()
@@ -212,7 +223,15 @@ async function startDeployment(
   }
   for (;;) {
     try {
-      const { id, adopted } = await guard.create(() => createDeployment(codedeploy, request))
+      const { id, adopted } = await guard.create(
+        {
+          applicationName: d.applicationName,
+          deploymentGroupName: d.deploymentGroupName,
+          appSpecSha256: d.appSpec.sha256
+        },
+        () => createDeployment(codedeploy, request),
+        createRefused
+      )
       const url = deploymentConsoleUrl(region, id)
       outputs.deployment(id, url)
       io.info(
@@ -225,7 +244,7 @@ async function startDeployment(
       return id
     } catch (e) {
       if (!(e instanceof GroupBusyError)) {
-        throw writeFailed(e, 'CreateDeployment', ifRefused)
+        throw writeFailed(e, 'CreateDeployment')
       }
       // A race: another deployment started between the check and CreateDeployment.
       if (!e.running) {

@@ -17,7 +17,7 @@ import {
   writes
 } from './helpers.js'
 
-jest.setTimeout(60_000)
+jest.setTimeout(90_000)
 const { start, run } = useSimulator()
 
 describe.each(nodeBinaries())('on $name', ({ path: node }) => {
@@ -152,7 +152,10 @@ test('the post step with a hand-made state: an unsettled deployment is stopped, 
   expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
 
   // The same deployment as the state of a main step that died before settling it.
-  const post = await runAction({ env: sim.env, inputs: WEB, clock: sim.clock() }, { state: postState(id) })
+  const post = await runAction(
+    { env: sim.env, inputs: WEB, clock: sim.clock() },
+    { state: postState(handed.state, id) }
+  )
   const stops = callsTo(sim, 'StopDeployment')
   expect(stops).toHaveLength(1)
   expect(body(stops[0])).toEqual({ deploymentId: id, autoRollbackEnabled: true })
@@ -160,4 +163,123 @@ test('the post step with a hand-made state: an unsettled deployment is stopped, 
   expect(logText(post)).toMatch(
     new RegExp(`Deployment ${id} ended Stopped; its rollback d-[A-Z0-9]{9} ended Succeeded`)
   )
+})
+
+describe('a cancel while CreateDeployment is slow to answer', () => {
+  test('the revision stays; the post step finds the deployment by its AppSpec, stops it and follows the rollback', async () => {
+    const sim = await start('all-at-once', 60)
+    // CreateDeployment takes 12 s: longer than the signal handler waits, and than the runner's
+    // SIGKILL. The request still reaches CodeDeploy, after the main step is gone.
+    sim.setFaults({ operationLatencyMs: { CreateDeployment: 12_000 } })
+    const createSent = new Promise<void>(resolve => {
+      sim.onRequest = operation => {
+        if (operation === 'CreateDeployment') resolve()
+      }
+    })
+    const r = await run(WEB, { cancelOn: createSent })
+
+    expect(r.exitCode).toBe(1)
+    // No deployment id reached the main step, but what finds the deployment was saved first.
+    expect(r.outputs['deployment-id'] ?? '').toBe('')
+    const creating = JSON.parse(r.state.creating!) as { appSpecSha256: string; taskDefinitionArn: string }
+    expect(creating).toMatchObject({
+      applicationName: 'AppECS-sim-cluster-web',
+      deploymentGroupName: 'DgpECS-sim-cluster-web',
+      taskDefinitionArn: WEB_NEXT
+    })
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toContain('while CreateDeployment had not answered')
+    // Never deregistered while the create that uses it has an unknown outcome.
+    expect(logText(r)).toContain(`Kept ${WEB_NEXT} registered`)
+    expect(callsTo(sim, 'DeregisterTaskDefinition')).toHaveLength(0)
+
+    const post = await r.post()
+    expect(post.exitCode).toBe(0)
+    const created = callsTo(sim, 'CreateDeployment', 200)
+    expect(created).toHaveLength(1)
+    const sha = body<{ revision: { appSpecContent: { sha256: string } } }>(created[0]).revision.appSpecContent
+      .sha256
+    expect(sha).toBe(creating.appSpecSha256)
+    const stops = callsTo(sim, 'StopDeployment')
+    expect(stops).toHaveLength(1)
+    const id = body<{ deploymentId: string }>(stops[0]).deploymentId
+    expect(stream(post)).toContain(
+      `The deploy step was cut short before CreateDeployment answered; it created deployment ${id}.`
+    )
+    expect(logText(post)).toMatch(
+      new RegExp(`Deployment ${id} ended Stopped; its rollback d-[A-Z0-9]{9} ended Succeeded`)
+    )
+    expect(callsTo(sim, 'DeregisterTaskDefinition')).toHaveLength(0)
+    expect(post.summary).toContain('Deploy step cut short')
+  })
+})
+
+test('a cancelled run writes a job summary: what was stopped and what is left; the post step adds how the rollback ended', async () => {
+  await start('all-at-once', 30)
+  const r = await run(WEB, { cancelWhen: l => l.endsWith('Install started') })
+  const id = r.outputs['deployment-id']!
+
+  expect(r.exitCode).toBe(1)
+  expect(r.summary).toContain('Run cancelled')
+  expect(r.summary).toContain(`Deployment ${id} was stopped and is rolling back`)
+  expect(r.summary).toContain(`registered ${WEB_NEXT}; created deployment ${id}; stopped deployment ${id}`)
+  const post = await r.post()
+  expect(post.summary).toContain('Deploy step cut short')
+  expect(post.summary).toMatch(/Rollback \| \[d-[A-Z0-9]{9}\]\(.*\): Succeeded/)
+  expect(post.summary).toContain(
+    'The rollback succeeded: production traffic is back on the original task set.'
+  )
+})
+
+test('the timeout and a signal at once: one StopDeployment, one error, one summary', async () => {
+  const sim = await start('all-at-once', 10)
+  // The signal's StopDeployment is still on its way when timeout-minutes runs out.
+  sim.setFaults({ operationLatencyMs: { StopDeployment: 2000 } })
+  // Counted as they arrive: a second stop would still be on its way when the step exits.
+  let stopsSent = 0
+  sim.onRequest = operation => {
+    if (operation === 'StopDeployment') stopsSent++
+  }
+  let signal = (): void => undefined
+  const signalled = new Promise<void>(resolve => (signal = resolve))
+  const r = await run(
+    { ...WEB, 'timeout-minutes': '0.1' },
+    {
+      cancelOn: signalled,
+      onLine: l => {
+        if (l.startsWith('Created deployment')) setTimeout(signal, 5000)
+      }
+    }
+  )
+
+  expect(r.exitCode).toBe(1)
+  expect(stopsSent).toBe(1)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toContain('Deployment cancelled')
+  expect(r.summary.match(/^### /gm)).toHaveLength(1)
+})
+
+describe('state the job inherited does not steer either step', () => {
+  test('an inherited STATE_is-post=true: the main step still deploys, and says what it ignored', async () => {
+    const sim = await start('all-at-once', 300)
+    const r = await run(
+      { ...WEB, 'wait-for-deployment': 'false' },
+      { env: { ...sim.env, 'STATE_is-post': 'true' } }
+    )
+    expect(r.exitCode).toBe(0)
+    expect(callsTo(sim, 'CreateDeployment', 200)).toHaveLength(1)
+    expect(r.warnings).toContainEqual(expect.stringContaining('Inherited state ignored'))
+  })
+
+  test("an inherited STATE_deployment-id: the post step does not stop that (someone else's) deployment", async () => {
+    const sim = await start('busy', 600)
+    const other = sim.engine.deployments.find(d => d.status === 'InProgress')!.id
+    const inherited = { ...sim.env, 'STATE_deployment-id': other, 'STATE_rollback-on-cancel': 'true' }
+    // The group is busy: this step fails before creating anything, and owns no deployment.
+    const r = await run(WEB, { env: inherited })
+    expect(r.exitCode).toBe(1)
+    const post = await r.post()
+    expect(post.exitCode).toBe(0)
+    expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
+  })
 })

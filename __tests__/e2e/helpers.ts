@@ -1,9 +1,9 @@
 // Shared by the end-to-end tests: each test starts its own simulator, runs the built action
 // (dist/index.js) against it as the runner does, and reads what the run left behind: exit code,
 // log lines, outputs, summary, and the AWS and GitHub calls the simulator recorded.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { runAction, visibleLog, type ActionRun, type RunOptions } from '../../sim/run-action.js'
 import { scenarios, type Faults, type Scenario, type ScenarioName } from '../../sim/scenarios.js'
 import { startSimulator, type CallRecord, type Simulator } from '../../sim/server.js'
@@ -130,18 +130,19 @@ export function body<T = Record<string, unknown>>(call: CallRecord | undefined):
 /** A workspace directory with these files in it. */
 export function workspace(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecs-deploy-ws-'))
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
   return dir
 }
 
-/** The state the main step saves, as the post step reads it. */
-export function postState(deploymentId: string, settled = ''): Record<string, string> {
-  return {
-    'is-post': 'true',
-    'rollback-on-cancel': 'true',
-    'deployment-id': deploymentId,
-    settled
-  }
+/**
+ * The state a main step of this run that owned `deploymentId` saves, as the post step reads it:
+ * `main` is a real main step's saved state, which carries the run's post-step mark.
+ */
+export function postState(main: Record<string, string>, deploymentId: string): Record<string, string> {
+  return { ...main, 'rollback-on-cancel': 'true', 'deployment-id': deploymentId, settled: '' }
 }
 
 /** Index of the first line that contains `text`, or -1. */

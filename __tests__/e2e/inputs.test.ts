@@ -92,6 +92,57 @@ const rows: Row[] = [
     expect: [/timeout-minutes/, /ten/]
   },
   {
+    // 400 digits read as Infinity: an invalid deadline, and a watch that polls every millisecond.
+    name: 'a timeout-minutes too large to be a date',
+    inputs: { 'timeout-minutes': '9'.repeat(400) },
+    expect: [/timeout-minutes/, /at most 7200/]
+  },
+  {
+    name: 'a timeout-minutes beyond the runner job limit (5 days)',
+    inputs: { 'timeout-minutes': '7201' },
+    expect: [/timeout-minutes is '7201'/, /at most 7200/]
+  },
+  {
+    // Node cuts sleeps over 2^31 ms to 1 ms.
+    name: 'a poll-interval-seconds over 300',
+    inputs: { 'poll-interval-seconds': '2147484' },
+    expect: [/poll-interval-seconds is '2147484'/, /at least 1, at most 300/]
+  },
+  {
+    // GitHub shows it as the deployment's link.
+    name: 'an environment-url that is not http(s)',
+    inputs: { environment: 'staging', 'environment-url': 'javascript:alert(document.cookie)' },
+    expect: [/environment-url/, /is not an http\(s\) URL/]
+  },
+  {
+    name: 'a YAML alias bomb in the AppSpec file: stopped, and the file named',
+    inputs: { 'codedeploy-appspec': 'deploy/appspec.yaml' },
+    files: {
+      'deploy/appspec.yaml': [
+        'a: &a [x, x, x, x, x, x, x, x, x]',
+        ...['b', 'c', 'd', 'e', 'f', 'g'].map(
+          (name, i) =>
+            `${name}: &${name} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(', ')}]`
+        )
+      ].join('\n')
+    },
+    expect: [/deploy\/appspec\.yaml expands into more than 100 aliased values \(a YAML alias bomb\?\)/]
+  },
+  {
+    // JSON.parse would keep the second image without a word.
+    name: 'a template with a key given twice: the key path and line',
+    inputs: { 'task-definition': 'td.json' },
+    files: {
+      'td.json': template({}, { image: 'web:v1' }).replace(
+        '"image":"web:v1"',
+        '"image":"web:v1","image":"web:v2"'
+      )
+    },
+    expect: [/td\.json has a key given twice: containerDefinitions\[0\]\.image \(line 1\)/]
+  },
+  {
     name: 'an AppSpec file that is not YAML',
     inputs: { 'codedeploy-appspec': 'appspec.yaml' },
     files: { 'appspec.yaml': 'Resources: [\n  - : : :\n' },
@@ -138,6 +189,31 @@ test.each(rows)('$name', async row => {
   expect(r.errors).toHaveLength(1)
   for (const pattern of row.expect) expect(r.errors[0]).toMatch(pattern)
   expect(writeCalls(sim)).toEqual([])
+})
+
+test('deployment-id with dry-run: False is no clash: booleans read as core.getBooleanInput reads them', async () => {
+  const sim = await start('busy', 600)
+  const other = sim.engine.deployments.find(d => d.status === 'InProgress')!.id
+  const r = await run({
+    'deployment-id': other,
+    'dry-run': 'False',
+    'wait-until': 'traffic-shifted',
+    'poll-interval-seconds': '1'
+  })
+  expect(r.errors).toEqual([])
+  expect(r.exitCode).toBe(0)
+  expect(writeCalls(sim)).toEqual([])
+})
+
+test('a timeout under a minute is allowed, with a warning, before anything is written', async () => {
+  await start('all-at-once', 300)
+  const r = await run({ ...WEB, 'timeout-minutes': '0.25', 'dry-run': 'true' })
+  expect(r.exitCode).toBe(0)
+  expect(r.warnings).toContainEqual(
+    expect.stringMatching(
+      /^::warning title=Short timeout::timeout-minutes is 0\.25: the step waits 15 seconds, then stops the deployment it created or continued, with rollback/
+    )
+  )
 })
 
 test('missing region: says how configure-aws-credentials provides it, and calls nothing', async () => {

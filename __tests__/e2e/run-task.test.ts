@@ -5,6 +5,7 @@
 import { jest } from '@jest/globals'
 import { runAction } from '../../sim/run-action.js'
 import type { OneOffTaskSpec } from '../../sim/run-tasks.js'
+import { runnerCommands } from '../../sim/runner-commands.js'
 import { scenarios } from '../../sim/scenarios.js'
 import {
   WEB,
@@ -98,7 +99,7 @@ test('a non-zero exit fails the step before any CreateDeployment; the revision i
   expect(r.errors[0]).toMatch(
     /^::error title=Task failed::Task [0-9a-f]{32} failed: container web exited with code 1\./
   )
-  expect(r.errors[0]).toContain(`Nothing was deployed; ${WEB_NEXT} is deregistered.`)
+  expect(r.errors[0]).toContain(`deregistered ${WEB_NEXT} again (no deployment used it)`)
   expect(stream(r)).toContain('web | ERROR: relation "orders" already exists')
   expect(logText(r)).toContain(`Deregistered ${WEB_NEXT}: no deployment uses it.`)
   expect(r.outputs['run-task-arn']).toMatch(/:task\/sim-cluster\/[0-9a-f]{32}$/)
@@ -123,7 +124,7 @@ test('a task that never starts, and a RunTask that places none, fail the step be
     /^::error title=Task did not start::Task [0-9a-f]{32} stopped before it started: CannotPullContainerError/
   )
   expect(r.errors[0]).toContain('(web: CannotPullContainerError: ref not found)')
-  expect(r.errors[0]).toContain(`Nothing was deployed; ${WEB_NEXT} is deregistered.`)
+  expect(r.errors[0]).toContain(`deregistered ${WEB_NEXT} again (no deployment used it)`)
   expect(stream(r).filter(l => l.includes(' | '))).toEqual([])
   await sim.close()
 
@@ -132,7 +133,7 @@ test('a task that never starts, and a RunTask that places none, fail the step be
   expect(none.exitCode).not.toBe(0)
   expect(writes(placed)).toEqual(['RegisterTaskDefinition', 'RunTask', 'DeregisterTaskDefinition'])
   expect(none.errors[0]).toContain(
-    `RunTask started no task: RESOURCE:MEMORY. Nothing was deployed; ${WEB_NEXT} is deregistered.`
+    `RunTask started no task: RESOURCE:MEMORY. What this step changed in AWS: registered ${WEB_NEXT}; deregistered ${WEB_NEXT} again (no deployment used it).`
   )
   expect(none.outputs['run-task-arn'] ?? '').toBe('')
 })
@@ -160,7 +161,8 @@ test('the task log is untrusted text: a line shaped like a workflow command stay
       logs: [
         { at: 1, message: '::error title=x::y' },
         { at: 2, message: '::add-mask::hunter2' },
-        { at: 4, message: 'two\n::warning::lines' }
+        { at: 4, message: 'two\n::warning::lines' },
+        { at: 5, message: 'status ##[warning]legacy form' }
       ]
     }),
     300
@@ -170,13 +172,17 @@ test('the task log is untrusted text: a line shaped like a workflow command stay
   expect(r.exitCode).toBe(0)
   expect(r.errors).toEqual([])
   expect(r.warnings).toEqual([])
-  expect(r.lines.filter(l => /^\s*::add-mask::/.test(l))).toEqual([])
-  const text = logText(r)
+  const acted = runnerCommands([...r.lines, ...r.stderr.split('\n')]).filter(
+    c => c.command !== 'group' && c.command !== 'endgroup'
+  )
+  expect(acted).toEqual([])
+  const text = logText(r).replaceAll('\u200b', '')
   for (const shown of [
     'web | ::error title=x::y',
     'web | ::add-mask::hunter2',
     'web | two',
-    'web | ::warning::lines'
+    'web | ::warning::lines',
+    'web | status ##[warning]legacy form'
   ])
     expect(text).toContain(shown)
 })

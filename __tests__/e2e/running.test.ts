@@ -54,7 +54,8 @@ test('wait: streams the other deployment to its end, then deploys', async () => 
     c => c.operation === 'GetDeployment' && body<{ deploymentId: string }>(c).deploymentId === other
   )
   expect(otherEnd).toBeDefined()
-  expect(writes(sim).slice(-2)).toEqual(['RegisterTaskDefinition', 'CreateDeployment'])
+  expect(writes(sim)[0]).toBe('RegisterTaskDefinition')
+  expect(writes(sim).at(-1)).toBe('CreateDeployment')
   expect(created.at.getTime()).toBeGreaterThan(otherEnd!.at.getTime())
 })
 
@@ -87,23 +88,61 @@ test('replace: stops the running deployment with rollback, waits for the rollbac
   const other = body<{ deploymentId: string; autoRollbackEnabled: boolean }>(stops[0])
   expect(other.autoRollbackEnabled).toBe(true)
   expect(other.deploymentId).not.toBe(r.outputs['deployment-id'])
-  expect(writes(sim)).toEqual(['StopDeployment', 'RegisterTaskDefinition', 'CreateDeployment'])
-  // The rollback is followed to its end before this step registers anything.
+  // The revision is registered first: a step that cannot register stops nobody's deployment.
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'StopDeployment', 'CreateDeployment'])
+  // The rollback is followed to its end before this step creates its deployment.
   const log = logText(r)
   expect(log).toMatch(
     /Rollback deployment d-\w+ succeeded: production traffic is back on the original task set\./
   )
-  expect(log.search(/Rollback deployment d-\w+ succeeded/)).toBeLessThan(log.indexOf('Registered '))
+  expect(log.search(/Rollback deployment d-\w+ succeeded/)).toBeLessThan(log.indexOf('Created deployment '))
 })
 
-test('wait on a deployment parked in Ready fails and names it; nothing written', async () => {
+describe('wait and replace act only once the revision is registered', () => {
+  const denied = (operation: string) => ({
+    rules: [{ error: 'access-denied' as const, operations: [operation] }]
+  })
+
+  test.each(['wait', 'replace'])(
+    '%s, and RegisterTaskDefinition is refused: the other deployment is neither stopped nor waited for',
+    async mode => {
+      const sim = await start('busy', 600, denied('RegisterTaskDefinition'))
+      const r = await runOnSimClock({ ...WEB, 'if-deployment-running': mode })
+      expect(r.exitCode).toBe(1)
+      expect(writes(sim)).toEqual([])
+      expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
+      expect(logText(r)).not.toMatch(/Waiting for|Replacing/)
+      expect(r.errors).toHaveLength(1)
+      expect(r.errors[0]).toContain('RegisterTaskDefinition failed (AccessDeniedException')
+      expect(r.errors[0]).toContain('This step changed nothing in AWS.')
+    }
+  )
+
+  test('replace, and CreateDeployment is refused: the error says the other deployment was stopped', async () => {
+    const sim = await start(busyShort, 600, denied('CreateDeployment'))
+    const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'replace' })
+    expect(r.exitCode).toBe(1)
+    const other = body<{ deploymentId: string }>(callsTo(sim, 'StopDeployment')[0]).deploymentId
+    expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'StopDeployment', 'DeregisterTaskDefinition'])
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).not.toContain('Nothing was')
+    const arn = body<{ taskDefinition: string }>(callsTo(sim, 'DeregisterTaskDefinition')[0]).taskDefinition
+    expect(r.errors[0]).toContain(
+      `What this step changed in AWS: registered ${arn}; stopped deployment ${other} with rollback (if-deployment-running: replace); deregistered ${arn} again (no deployment used it).`
+    )
+  })
+})
+
+test('wait on a deployment parked in Ready fails and names it; the revision is taken back', async () => {
   const sim = await start('parked-ready', 600)
   const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'wait' })
   expect(r.exitCode).not.toBe(0)
   expect(r.errors).toHaveLength(1)
   expect(r.errors[0]).toMatch(/d-[A-Z0-9]{9} \(Ready/)
   expect(r.errors[0]).toContain('continue-deployment')
-  expect(writes(sim)).toEqual([])
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'DeregisterTaskDefinition'])
+  const arn = body<{ taskDefinition: string }>(callsTo(sim, 'DeregisterTaskDefinition')[0]).taskDefinition
+  expect(r.errors[0]).toContain(`registered ${arn}; deregistered ${arn} again`)
 })
 
 test('replace on a deployment parked in Ready stops it, then deploys', async () => {
@@ -111,7 +150,7 @@ test('replace on a deployment parked in Ready stops it, then deploys', async () 
   const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'replace', 'wait-until': 'ready' })
   expect(r.exitCode).toBe(0)
   expect(r.outputs['deployment-status']).toBe('Ready')
-  expect(writes(sim)).toEqual(['StopDeployment', 'RegisterTaskDefinition', 'CreateDeployment'])
+  expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'StopDeployment', 'CreateDeployment'])
 })
 
 test.each(['wait', 'replace'])(
@@ -125,7 +164,7 @@ test.each(['wait', 'replace'])(
     expect(continues.map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)).toEqual([
       'TERMINATION_WAIT'
     ])
-    expect(writes(sim)).toEqual(['ContinueDeployment', 'RegisterTaskDefinition', 'CreateDeployment'])
+    expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'ContinueDeployment', 'CreateDeployment'])
     // The previous revision is the one the finished deployment left running.
     expect(r.outputs['previous-task-definition-arn']).toMatch(/task-definition\/web:4$/)
   }

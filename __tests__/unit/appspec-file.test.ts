@@ -1,5 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
-import { defaultAppSpecPath, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
+import { defaultAppSpecName, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
 
 /** An ECS AppSpec in YAML with `props` under Properties and `tail` after Resources. */
 function yaml(props: string, tail = ''): string {
@@ -27,15 +27,15 @@ function parseError(text: string, file = 'appspec.yaml'): InputError {
   throw new Error('expected parseAppSpecFile to throw')
 }
 
-describe('defaultAppSpecPath', () => {
+describe('defaultAppSpecName', () => {
   it('takes appspec.yaml, then appspec.yml, then appspec.json, as the official action', () => {
     const present = (names: string[]) => (p: string) => names.some(n => p === `/ws/${n}`)
-    expect(defaultAppSpecPath('/ws', present(['appspec.json', 'appspec.yml', 'appspec.yaml']))).toBe(
-      '/ws/appspec.yaml'
+    expect(defaultAppSpecName('/ws', present(['appspec.json', 'appspec.yml', 'appspec.yaml']))).toBe(
+      'appspec.yaml'
     )
-    expect(defaultAppSpecPath('/ws', present(['appspec.json', 'appspec.yml']))).toBe('/ws/appspec.yml')
-    expect(defaultAppSpecPath('/ws', present(['appspec.json']))).toBe('/ws/appspec.json')
-    expect(defaultAppSpecPath('/ws', present(['AppSpec.yaml', 'taskdef.json']))).toBeUndefined()
+    expect(defaultAppSpecName('/ws', present(['appspec.json', 'appspec.yml']))).toBe('appspec.yml')
+    expect(defaultAppSpecName('/ws', present(['appspec.json']))).toBe('appspec.json')
+    expect(defaultAppSpecName('/ws', present(['AppSpec.yaml', 'taskdef.json']))).toBeUndefined()
   })
 })
 
@@ -150,7 +150,7 @@ CapacityProviderStrategy:
 
   it('warns about a version other than 0.0 and accepts the string "0.0"', () => {
     expect(parseAppSpecFile(yaml(LB).replace('version: 0.0', 'version: 1'), 'a.yml').warnings).toEqual([
-      'version 1 in a.yml is ignored: the AppSpec sent uses version 0.0, the only one.'
+      'The version in a.yml is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.'
     ])
     expect(parseAppSpecFile(yaml(LB).replace('version: 0.0', 'version: "0.0"'), 'a.yml').warnings).toEqual([])
   })
@@ -161,10 +161,37 @@ CapacityProviderStrategy:
     expect(e.hint).toMatch(/render it/)
   })
 
+  // The file may be anything: a committed appspec.yaml that links to a token, a secret pasted in.
+  it.each([
+    ['a file that is only a token', 'ghp_c2VjcmV0dG9rZW4xMjM0NTY3ODkw', 'a string'],
+    ['a list of secrets', '- hunter2-password\n- second-secret', 'a list'],
+    ['an invalid escape', 'x: "a\\qhunter2-password"', 'an invalid escape in a double-quoted string'],
+    ['a block scalar header with extra text', 'x: |hunter2-password\n  y\n', 'extra characters.'],
+    ['an alias before its anchor', 'x: *hunter2-password\n', 'uses an alias (*name) before its anchor']
+  ])('never quotes the file: %s', (_what, text, says) => {
+    const e = parseError(text, 'appspec.yaml')
+    expect(e.message).toContain(says)
+    expect(e.full).not.toMatch(/ghp_|hunter2|second-secret/)
+  })
+
+  it('stops a YAML alias bomb and names the file', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]']
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g'].entries()) {
+      const prev = String.fromCharCode(97 + i)
+      bomb.push(
+        `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`
+      )
+    }
+    const e = parseError(bomb.join('\n'), 'deploy/appspec.yaml')
+    expect(e.message).toBe(
+      'deploy/appspec.yaml expands into more than 100 aliased values (a YAML alias bomb?); no AppSpec needs that many.'
+    )
+  })
+
   it.each([
     ['an empty file', '', /its top level is empty, not a mapping/],
-    ['a list', '- a\n- b', /its top level is \["a","b"\], not a mapping/],
-    ['a string', '"appspec"', /its top level is "appspec", not a mapping/]
+    ['a list', '- a\n- b', /its top level is a list, not a mapping/],
+    ['a string', '"appspec"', /its top level is a string, not a mapping/]
   ])('rejects %s as not an AppSpec', (_what, text, message) => {
     expect(parseError(text).message).toMatch(message)
   })
@@ -182,12 +209,12 @@ CapacityProviderStrategy:
     [
       'a Lambda AppSpec',
       'Resources:\n  - fn:\n      Type: AWS::Lambda::Function\n',
-      'Resources[0].fn.Type is "AWS::Lambda::Function" (a Lambda AppSpec), not AWS::ECS::Service.'
+      'Resources[0].fn.Type is AWS::Lambda::Function (a Lambda AppSpec), not AWS::ECS::Service.'
     ],
     [
       'no Type',
       'Resources:\n  - TargetService:\n      Properties: {}\n',
-      'Resources[0].TargetService.Type is undefined'
+      'Resources[0].TargetService.Type is not AWS::ECS::Service.'
     ],
     [
       'two resources',
@@ -228,17 +255,17 @@ CapacityProviderStrategy:
     [
       'a port that is not a number',
       'LoadBalancerInfo: {ContainerName: web, ContainerPort: http}',
-      'ContainerPort: must be a whole number from 1 to 65535, not "http".'
+      'ContainerPort: must be a whole number from 1 to 65535.'
     ],
     [
       'a port out of range',
       'LoadBalancerInfo: {ContainerName: web, ContainerPort: 70000}',
-      'ContainerPort: must be a whole number from 1 to 65535, not 70000.'
+      'ContainerPort: must be a whole number from 1 to 65535.'
     ],
     [
       'a container name that is a list',
       'LoadBalancerInfo: {ContainerName: [a], ContainerPort: 80}',
-      'ContainerName: must be a string, not ["a"].'
+      'ContainerName: must be a string, not a list.'
     ],
     ['LoadBalancerInfo as a string', 'LoadBalancerInfo: web:80', 'LoadBalancerInfo: must be a mapping'],
     [
@@ -280,7 +307,7 @@ CapacityProviderStrategy:
     [
       'a wrong AssignPublicIp',
       'NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [s], AssignPublicIp: yes}}',
-      'AssignPublicIp: must be ENABLED or DISABLED, not "yes".'
+      'AssignPublicIp: must be ENABLED or DISABLED.'
     ],
     [
       'an empty capacity provider strategy',
@@ -300,12 +327,12 @@ CapacityProviderStrategy:
     [
       'a weight out of range',
       'CapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1001}]',
-      'Weight: must be a whole number from 0 to 1000, not 1001.'
+      'Weight: must be a whole number from 0 to 1000.'
     ],
     [
       'a negative base',
       'CapacityProviderStrategy: [{CapacityProvider: FARGATE, Base: -1}]',
-      'Base: must be a whole number from 0 to 100000, not -1.'
+      'Base: must be a whole number from 0 to 100000.'
     ],
     ['Properties as a list', 'Properties: []', 'Properties: must be a mapping.']
   ])('rejects %s', (_what, props, fragment) => {
@@ -338,7 +365,7 @@ CapacityProviderStrategy:
     [
       'a script path',
       'BeforeInstall: scripts/check.sh',
-      'Hooks.BeforeInstall: is a script ("scripts/check.sh"); scripts run on EC2/on-premises instances'
+      'Hooks.BeforeInstall: is a script; scripts run on EC2/on-premises instances'
     ],
     [
       'a blank function',
@@ -348,12 +375,12 @@ CapacityProviderStrategy:
     [
       'a null function',
       'AfterInstall:',
-      'Hooks.AfterInstall: must be the name or ARN of one Lambda function, not null.'
+      'Hooks.AfterInstall: must be the name or ARN of one Lambda function, not empty.'
     ],
     [
       'two functions for one event',
       'AfterInstall: [a, b]',
-      'Hooks.AfterInstall: must be the name or ARN of one Lambda function, not ["a","b"].'
+      'Hooks.AfterInstall: must be the name or ARN of one Lambda function, not a list.'
     ],
     [
       'a placeholder function',
@@ -363,7 +390,7 @@ CapacityProviderStrategy:
     [
       'a function name Lambda cannot have',
       'AfterInstall: my hook',
-      'Hooks.AfterInstall: "my hook" is not a Lambda function name or ARN.'
+      'Hooks.AfterInstall: is not a Lambda function name or ARN.'
     ],
     [
       'a hook given twice',
@@ -383,7 +410,7 @@ CapacityProviderStrategy:
       'Hooks: must be a list of single-key mappings'
     )
     expect(parseError(yaml(LB, 'Hooks:\n  - BeforeInstall')).message).toContain(
-      'Hooks[0]: must be a single-key mapping such as - BeforeInstall: MyFunction, not "BeforeInstall".'
+      'Hooks[0]: must be a single-key mapping such as - BeforeInstall: MyFunction, not a string.'
     )
   })
 
@@ -396,7 +423,7 @@ CapacityProviderStrategy:
     )
     expect(e.message).toBe(
       'appspec.yaml cannot be used: Resources[0].TargetService.Properties.PlatformVersion: contains the placeholder <PV>, ' +
-        'which would be sent to AWS as it is; render it first. Hooks.BeforeInstall: is a script ("scripts/a.sh"); ' +
+        'which would be sent to AWS as it is; render it first. Hooks.BeforeInstall: is a script; ' +
         'scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.'
     )
   })

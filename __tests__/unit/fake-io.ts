@@ -57,6 +57,8 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
   }
   const files: Record<string, string> = {}
   for (const [path, text] of Object.entries(opts.files ?? {})) files[resolve(WORKSPACE, path)] = text
+  const isDirectory = (path: string): boolean =>
+    path === WORKSPACE || Object.keys(files).some(f => f.startsWith(`${path}/`))
   let clock = (opts.start ?? T0).getTime()
   let clients: AwsClients | undefined
   const all: string[] = []
@@ -112,11 +114,13 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
       io.summaries.push(markdown)
       return Promise.resolve()
     },
-    exists: path => path in files,
-    readFile: path => {
+    // No links: every path is its own real path. A directory is any prefix of a file's path.
+    realPath: path => (path in files || isDirectory(path) ? path : undefined),
+    readFile: (path, maxBytes) => {
+      if (isDirectory(path)) return { refused: 'directory' }
       const text = files[path]
       if (text === undefined) throw new Error(`ENOENT: ${path}`)
-      return text
+      return Buffer.byteLength(text) > maxBytes ? { refused: 'too-large' } : { text }
     },
     now: () => new Date(clock),
     sleep: ms => {

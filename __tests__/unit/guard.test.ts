@@ -1,11 +1,17 @@
-import { CodeDeployClient, GetDeploymentCommand, StopDeploymentCommand } from '@aws-sdk/client-codedeploy'
+import {
+  CodeDeployClient,
+  DeploymentAlreadyCompletedException,
+  GetDeploymentCommand,
+  StopDeploymentCommand
+} from '@aws-sdk/client-codedeploy'
 import { jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
 import { Outputs } from '../../src/report/outputs.js'
 import { CancelGuard } from '../../src/runtime/cancel-guard.js'
 import { StepState } from '../../src/runtime/state.js'
-import { type FakeIo, fakeIo } from './fake-io.js'
+import { Reporter } from '../../src/report/report.js'
+import { type FakeIo, T0, fakeIo } from './fake-io.js'
 
 const stopClient = new CodeDeployClient({
   region: 'us-east-1',
@@ -18,9 +24,21 @@ let io: FakeIo
 let exit: jest.Mock<() => void>
 let unlisten: (() => void) | undefined
 
+let reporter: Reporter
+
 function guard(rollbackOnCancel = true): CancelGuard {
-  return new CancelGuard(io, new StepState(io), new Outputs(io), rollbackOnCancel, () => stopClient, exit)
+  reporter = new Reporter(io, new Outputs(io), new StepState(io), T0)
+  return new CancelGuard(io, new StepState(io), reporter, rollbackOnCancel, () => stopClient, exit)
 }
+
+const TARGET = {
+  applicationName: 'AppECS-prod-web',
+  deploymentGroupName: 'DgpECS-prod-web',
+  appSpecSha256: 'a'.repeat(64)
+}
+/** An SDK error as AWS answers a refused call. */
+const refusal = Object.assign(new Error('denied'), { $metadata: { httpStatusCode: 400 } })
+const refused = (e: unknown): boolean => e === refusal
 
 /** What the post step will read. */
 const saved = (): ReturnType<StepState['read']> => new StepState(io).read()
@@ -146,6 +164,129 @@ describe('dropOrphan', () => {
   })
 })
 
+describe('whatChanged', () => {
+  it('says nothing changed until something did, then lists each change in order', async () => {
+    const g = guard()
+    expect(g.whatChanged).toBe('This step changed nothing in AWS.')
+    g.registered(ARN, () => Promise.resolve())
+    g.changed('stopped deployment d-OTHER0001 with rollback (if-deployment-running: replace)')
+    await g.dropOrphan()
+    expect(g.whatChanged).toBe(
+      `What this step changed in AWS: registered ${ARN}; stopped deployment d-OTHER0001 with rollback (if-deployment-running: replace); deregistered ${ARN} again (no deployment used it).`
+    )
+  })
+
+  it('names the deployment created and the stop', async () => {
+    const g = guard()
+    await g.create(TARGET, () => Promise.resolve({ id: 'd-AAAAAAAA1' }), refused)
+    await g.stopOwned('Timed out')
+    expect(g.whatChanged).toBe(
+      'What this step changed in AWS: created deployment d-AAAAAAAA1; stopped deployment d-AAAAAAAA1 with rollback.'
+    )
+  })
+})
+
+describe('create', () => {
+  it('saves what finds the deployment before the call goes out, and forgets it once created', async () => {
+    const g = guard()
+    g.registered(ARN, () => Promise.resolve())
+    let during: ReturnType<StepState['read']> | undefined
+    await g.create(
+      TARGET,
+      () => {
+        during = saved()
+        return Promise.resolve({ id: 'd-AAAAAAAA1' })
+      },
+      refused
+    )
+    expect(during?.creating).toEqual({ ...TARGET, taskDefinitionArn: ARN, sentAt: T0.toISOString() })
+    expect(saved()).toMatchObject({ deploymentId: 'd-AAAAAAAA1', creating: undefined })
+  })
+
+  it('a refusal from AWS: nothing was created, the revision is an orphan again', async () => {
+    const g = guard()
+    const deregister = jest.fn(() => Promise.resolve())
+    g.registered(ARN, deregister)
+    await expect(g.create(TARGET, () => Promise.reject(refusal), refused)).rejects.toBe(refusal)
+    expect(saved().creating).toBeUndefined()
+    await g.dropOrphan()
+    expect(deregister).toHaveBeenCalledTimes(1)
+  })
+
+  it('no answer (the network, a timeout): the deployment may exist, so the revision stays for the post step', async () => {
+    const g = guard()
+    const deregister = jest.fn(() => Promise.resolve())
+    g.registered(ARN, deregister)
+    const lost = new Error('socket hang up')
+    await expect(g.create(TARGET, () => Promise.reject(lost), refused)).rejects.toBe(lost)
+    expect(saved().creating).toMatchObject(TARGET)
+    await g.dropOrphan()
+    expect(deregister).not.toHaveBeenCalled()
+    expect(io.lines).toContain(
+      `Kept ${ARN} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`
+    )
+  })
+})
+
+describe('the timeout and a signal at once', () => {
+  it('both get the one stop: StopDeployment is sent once', async () => {
+    const g = guard()
+    g.own('d-AAAAAAAA1')
+    unlisten = g.listen()
+    const byTimeout = g.stopOwned('Timed out after 1 minutes')
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    expect(await byTimeout).toBe('d-AAAAAAAA1')
+    expect(stopMock).toHaveReceivedCommandTimes(StopDeploymentCommand, 1)
+    expect(io.errors).toHaveLength(1)
+  })
+
+  it('the flow stops at its next sleep, and its report is dropped for the cancellation', async () => {
+    const g = guard()
+    g.own('d-AAAAAAAA1')
+    unlisten = g.listen()
+    const flowIo = g.interruptible(io)
+    let slept = false
+    const sleeping = new Promise<void>(() => undefined)
+    const sleeper = g.interruptible({ ...io, sleep: () => sleeping }).sleep(60_000)
+    process.emit('SIGINT', 'SIGINT')
+    await expect(sleeper).rejects.toThrow('The run was cancelled.')
+    await expect(flowIo.sleep(1).then(() => (slept = true))).rejects.toThrow('cancelled')
+    expect(slept).toBe(false)
+    await reporter.end({ outcome: 'succeeded' })
+    await settle()
+    expect(io.summaries).toHaveLength(1)
+    expect(io.summaries[0]).toContain('Run cancelled')
+  })
+
+  it('a signal after the step reached its result changes nothing', async () => {
+    const g = guard()
+    g.own('d-AAAAAAAA1')
+    g.settle('ended')
+    unlisten = g.listen()
+    await reporter.end({ outcome: 'succeeded' })
+    process.emit('SIGINT', 'SIGINT')
+    await settle()
+    expect(stopMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+    expect(io.errors).toEqual([])
+    expect(io.summaries).toHaveLength(1)
+    expect(exit).toHaveBeenCalled()
+  })
+
+  it('a deployment that ended just before the stop is not an error', async () => {
+    stopMock
+      .on(StopDeploymentCommand)
+      .rejects(new DeploymentAlreadyCompletedException({ message: 'done', $metadata: {} }))
+    const g = guard()
+    g.own('d-AAAAAAAA1')
+    expect(await g.stopOwned('Timed out after 1 minutes')).toBeUndefined()
+    expect(saved().settled).toBe('ended')
+    expect(io.lines).toContain(
+      'Timed out after 1 minutes: deployment d-AAAAAAAA1 had already ended, there was nothing to stop.'
+    )
+  })
+})
+
 describe('signals', () => {
   it('SIGINT stops the owned deployment once, even when SIGTERM follows, and exits 1', async () => {
     const g = guard()
@@ -164,10 +305,13 @@ describe('signals', () => {
     expect(io.errors).toEqual([
       {
         message:
-          'The run was cancelled (SIGINT). Deployment d-AAAAAAAA1 was stopped and is rolling back; the post step reports how the rollback ends.',
+          'The run was cancelled (SIGINT). Deployment d-AAAAAAAA1 was stopped and is rolling back; the post step reports how the rollback ends. What this step changed in AWS: stopped deployment d-AAAAAAAA1 with rollback.',
         title: 'Deployment cancelled'
       }
     ])
+    // The job summary says so too.
+    expect(io.summaries[0]).toContain('Run cancelled')
+    expect(io.summaries[0]).toContain('stopped deployment d-AAAAAAAA1 with rollback')
     expect(saved().settled).toBe('stop-requested')
     expect(io.outputs['deployment-status']).toBe('Stopped')
   })
@@ -181,7 +325,9 @@ describe('signals', () => {
     await settle()
     expect(deregister).toHaveBeenCalledTimes(1)
     expect(stopMock).not.toHaveReceivedCommand(StopDeploymentCommand)
-    expect(io.errors.map(e => e.message)).toEqual(['The run was cancelled (SIGTERM).'])
+    expect(io.errors.map(e => e.message)).toEqual([
+      `The run was cancelled (SIGTERM). What this step changed in AWS: registered ${ARN}; deregistered ${ARN} again (no deployment used it).`
+    ])
     expect(exit).toHaveBeenCalled()
     expect(io.exitCode).toBe(1)
   })
@@ -192,7 +338,7 @@ describe('signals', () => {
     g.registered(ARN, deregister)
     unlisten = g.listen()
     let answer: (r: { id: string }) => void = () => undefined
-    const creating = g.create(() => new Promise<{ id: string }>(r => (answer = r)))
+    const creating = g.create(TARGET, () => new Promise<{ id: string }>(r => (answer = r)), refused)
     process.emit('SIGINT', 'SIGINT')
     await settle()
     expect(exit).not.toHaveBeenCalled()
@@ -230,7 +376,7 @@ describe('signals', () => {
     await settle()
     expect(io.errors).toHaveLength(1)
     expect(io.errors[0]!.message).toBe(
-      'The run was cancelled (SIGINT), and stopping deployment d-AAAAAAAA1 failed: connect ETIMEDOUT. The post step tries again; check the deployment in the console.'
+      'The run was cancelled (SIGINT), and stopping deployment d-AAAAAAAA1 failed: connect ETIMEDOUT. The post step tries again; check the deployment in the console. This step changed nothing in AWS.'
     )
     expect(saved().settled).toBeUndefined()
     expect(exit).toHaveBeenCalled()

@@ -32,6 +32,8 @@ function group(...deployments: DeploymentInfo[]): {
   behind: WaitBehind
   waited: string[]
   log: string[]
+  /** What the step reported changing in others' deployments. */
+  changed: string[]
   /** Per wait: whether a termination wait it meets may be ended (the watch aims for traffic-shifted). */
   ends: boolean[]
   phases: Partial<WatchResult>[]
@@ -39,6 +41,7 @@ function group(...deployments: DeploymentInfo[]): {
   const queue = [...deployments]
   const waited: string[] = []
   const log: string[] = []
+  const changed: string[] = []
   const ends: boolean[] = []
   const phases: Partial<WatchResult>[] = []
   cdMock.on(ListDeploymentsCommand).callsFake(() => ({
@@ -64,6 +67,7 @@ function group(...deployments: DeploymentInfo[]): {
   return {
     waited,
     log,
+    changed,
     ends,
     phases,
     behind: {
@@ -73,6 +77,9 @@ function group(...deployments: DeploymentInfo[]): {
       pause: () => Promise.resolve(),
       log: line => {
         log.push(line)
+      },
+      changed: what => {
+        changed.push(what)
       },
       consoleUrl: url
     }
@@ -125,8 +132,9 @@ describe('freeDeploymentGroup', () => {
 
   it('replace: stops with rollback, then waits for it (and the rollback) to end', async () => {
     const rollback = running({ deploymentId: 'd-ROLLBACK1', creator: 'codeDeployRollback' })
-    const { behind, waited, log } = group(running({ status: 'Ready' }), rollback)
+    const { behind, waited, log, changed } = group(running({ status: 'Ready' }), rollback)
     await freeDeploymentGroup(cd, TARGET, 'replace', behind)
+    expect(changed).toEqual(['stopped deployment d-RUNNING01 with rollback (if-deployment-running: replace)'])
     expect(cdMock).toHaveReceivedCommandTimes(StopDeploymentCommand, 1)
     expect(cdMock).toHaveReceivedCommandWith(StopDeploymentCommand, {
       deploymentId: 'd-RUNNING01',
@@ -190,7 +198,7 @@ describe('freeDeploymentGroup', () => {
   )
 
   it('ends the termination wait it meets under wait, then follows the deployment to its end', async () => {
-    const { behind, phases, log } = group(running())
+    const { behind, phases, log, changed } = group(running())
     cdMock.on(ContinueDeploymentCommand).resolves({})
     phases.push(
       { snapshot: snapshot('d-RUNNING01', 'traffic-shifted') },
@@ -204,6 +212,7 @@ describe('freeDeploymentGroup', () => {
     expect(log).toContain(
       'Ending the termination wait of d-RUNNING01 (ContinueDeployment TERMINATION_WAIT): its release is done.'
     )
+    expect(changed).toEqual(['ended the termination wait of deployment d-RUNNING01 (if-deployment-running)'])
   })
 
   it('gives up waiting when the deployment outlasts timeout-minutes', async () => {

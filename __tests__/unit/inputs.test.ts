@@ -93,8 +93,10 @@ describe('parseInputs', () => {
       ['timeout-minutes', '0.5', 'timeoutMinutes', 0.5],
       ['timeout-minutes', '90', 'timeoutMinutes', 90],
       ['timeout-minutes', '.25', 'timeoutMinutes', 0.25],
+      ['timeout-minutes', '7200', 'timeoutMinutes', 7200],
       ['poll-interval-seconds', '1', 'pollIntervalSeconds', 1],
       ['poll-interval-seconds', '2.5', 'pollIntervalSeconds', 2.5],
+      ['poll-interval-seconds', '300', 'pollIntervalSeconds', 300],
       ['container-port', '8080', 'containerPort', 8080],
       ['container-port', '65535', 'containerPort', 65535]
     ] as const)('%s: %p is accepted', (name, raw, key, value) => {
@@ -102,13 +104,19 @@ describe('parseInputs', () => {
     })
 
     it.each([
-      ['timeout-minutes', '0', 'a number, above 0'],
-      ['timeout-minutes', '-1', 'a number, above 0'],
-      ['timeout-minutes', 'abc', 'a number, above 0'],
-      ['timeout-minutes', '1e3', 'a number, above 0'],
-      ['timeout-minutes', '10m', 'a number, above 0'],
-      ['poll-interval-seconds', '0.5', 'a number, at least 1'],
-      ['poll-interval-seconds', '0', 'a number, at least 1'],
+      ['timeout-minutes', '0', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '-1', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', 'abc', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '1e3', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '10m', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', '7200.5', 'a number, above 0, at most 7200'],
+      // A date that far ahead is invalid, and the watch would poll every millisecond.
+      ['timeout-minutes', '1000000000000', 'a number, above 0, at most 7200'],
+      ['timeout-minutes', 'Infinity', 'a number, above 0, at most 7200'],
+      ['poll-interval-seconds', '0.5', 'a number, at least 1, at most 300'],
+      ['poll-interval-seconds', '0', 'a number, at least 1, at most 300'],
+      // Node cuts a sleep over 2^31 ms to 1 ms.
+      ['poll-interval-seconds', '2147484', 'a number, at least 1, at most 300'],
       ['container-port', '0', 'a whole number, at least 1, at most 65535'],
       ['container-port', '65536', 'a whole number, at least 1, at most 65535'],
       ['container-port', '80.5', 'a whole number, at least 1, at most 65535'],
@@ -117,6 +125,25 @@ describe('parseInputs', () => {
       const e = inputError(() => parse({ [name]: raw }))
       expect(e.message).toBe(`${name} is '${raw}'.`)
       expect(e.hint).toBe(`It must be ${range}.`)
+    })
+
+    it('a number of 400 digits is too large, and the error shows its start', () => {
+      const e = inputError(() => parse({ 'timeout-minutes': '9'.repeat(400) }))
+      expect(e.message).toBe(`timeout-minutes is '${'9'.repeat(40)}…'.`)
+    })
+
+    it('warns that a timeout under a minute stops the deployment that soon', () => {
+      const warnings: string[] = []
+      const read = (inputs: Record<string, string>) => reader({ service: 'web', ...inputs })
+      parseInputs(read({ 'timeout-minutes': '0.5' }), (m, title) => warnings.push(`${title}: ${m}`))
+      parseInputs(read({ 'timeout-minutes': '0.5', 'rollback-on-cancel': 'false' }), m => warnings.push(m))
+      parseInputs(read({ 'timeout-minutes': '1' }), m => warnings.push(m))
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^Short timeout: timeout-minutes is 0\.5: the step waits 30 seconds, then stops the deployment it created or continued, with rollback/
+        ),
+        expect.stringMatching(/^timeout-minutes is 0\.5: the step waits 30 seconds, then stops waiting\./)
+      ])
     })
   })
 
@@ -143,12 +170,19 @@ describe('parseInputs', () => {
     expect(parseInputs(reader({ 'deployment-id': 'd-ABCDEFGH1' })).service).toBeUndefined()
   })
 
-  it('rejects an environment-url that is not a URL', () => {
-    expect(inputError(() => parse({ 'environment-url': 'staging' })).message).toContain('is not a URL')
-    expect(parse({ 'environment-url': 'https://staging.example.com' }).environmentUrl).toBe(
-      'https://staging.example.com'
-    )
-  })
+  it.each(['staging', 'javascript:alert(document.cookie)', 'file:///etc/passwd', 'ftp://example.com'])(
+    'rejects the environment-url %p: only http(s) URLs become the deployment link',
+    url => {
+      expect(inputError(() => parse({ 'environment-url': url })).message).toContain('is not an http(s) URL')
+    }
+  )
+
+  it.each(['https://staging.example.com', 'http://10.0.0.1:8080/health'])(
+    'accepts the environment-url %p',
+    url => {
+      expect(parse({ 'environment-url': url }).environmentUrl).toBe(url)
+    }
+  )
 
   describe('deployment-id', () => {
     const existing = (more: Record<string, string>) =>
@@ -200,11 +234,19 @@ describe('parseInputs', () => {
       ['codedeploy-appspec', 'appspec.yaml'],
       ['codedeploy-deployment-config', 'CodeDeployDefault.ECSAllAtOnce'],
       ['codedeploy-deployment-description', 'x'],
-      ['dry-run', 'true']
+      ['dry-run', 'true'],
+      ['dry-run', 'TRUE']
     ])('rejects %s, which needs a new deployment', (name, value) => {
       const e = inputError(() => existing({ [name]: value }))
       expect(e.message).toBe(`deployment-id acts on an existing deployment, but ${name} needs a new one.`)
     })
+
+    it.each(['false', 'False', 'FALSE'])(
+      'dry-run: %s is no clash: it is read as core.getBooleanInput reads it',
+      raw => {
+        expect(existing({ 'dry-run': raw }).dryRun).toBe(false)
+      }
+    )
 
     it('names every clashing input at once', () => {
       const e = inputError(() => existing({ image: 'repo/web:2', 'dry-run': 'true' }))
@@ -268,7 +310,7 @@ describe('parseEnvironmentVariables', () => {
     expect(parseEnvironmentVariables('  A  =1')).toEqual([{ name: 'A', value: '1' }])
   })
 
-  it.each(['A_B', '_x', 'a.b-c', 'X9'])('accepts the name %p', name => {
+  it.each(['A_B', '_x', 'X9', 'a'.repeat(128)])('accepts the name %p', name => {
     expect(parseEnvironmentVariables(`${name}=v`)).toEqual([{ name, value: 'v' }])
   })
 
@@ -278,9 +320,20 @@ describe('parseEnvironmentVariables', () => {
     expect(e.full).not.toContain('hunter2')
   })
 
-  it.each(['9A', 'A B', '=value', 'A$'])('the name %p is an error', line => {
-    const e = inputError(() => parseEnvironmentVariables(`${line}=secret-value`))
-    expect(e.message).toMatch(/^environment-variables line 1: '.*' is not a variable name\.$/)
-    expect(e.full).not.toContain('secret-value')
+  it.each([
+    ['starts with a digit', '9A'],
+    ['holds a space', 'A B'],
+    ['is empty', ''],
+    ['holds a $', 'A$'],
+    ['holds a dot or a dash', 'a.b-c'],
+    ['is longer than 128 characters', 'a'.repeat(129)],
+    // A colon typo: the value, minus the padding the runner's mask would need to match it whole.
+    ['is a secret after a colon typo', 'SIGNING_KEY: c2VjcmV0LXNpZ25pbmcta2V5']
+  ])('a name that %s is an error that quotes nothing of the line', (_, name) => {
+    const e = inputError(() => parseEnvironmentVariables(`OK=1\n${name}=secret-value`))
+    expect(e.message).toMatch(
+      /^environment-variables line 2: what comes before the first '=' is not a variable name/
+    )
+    for (const part of [name, 'secret-value']) if (part.length > 2) expect(e.full).not.toContain(part)
   })
 })

@@ -1,10 +1,37 @@
 import * as github from '@actions/github'
 import { jest } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AwsAccessError } from '../../src/runtime/errors.js'
-import { actionsIo } from '../../src/runtime/io.js'
+import { actionsIo, inert } from '../../src/runtime/io.js'
+import { runnerCommands } from '../../sim/runner-commands.js'
+
+/** Text a hook's Lambda could log: each line is a workflow command as the runner reads them. */
+const HOSTILE = [
+  '::error title=Deploy approved::All checks passed',
+  '::add-mask::Succeeded',
+  '   \t::stop-commands::pwned',
+  '\u00a0\u2003::warning::unicode whitespace is trimmed too',
+  '\u0085::notice::so is NEL',
+  'text before ##[error]the legacy form matches anywhere',
+  '##[add-mask]Failed',
+  'a\r::add-mask::after a bare carriage return'
+]
+
+describe('inert', () => {
+  it.each(HOSTILE)('leaves no command in %j', line => {
+    expect(runnerCommands(inert(line))).toEqual([])
+  })
+
+  it('keeps the text as it reads, and plain text as it is', () => {
+    const hostile = HOSTILE.join('\n')
+    expect(inert(hostile).replaceAll('\u200b', '')).toBe(hostile)
+    const plain = 'Deployment d-AAAAAAAA1 is InProgress: 50% :: half\n  # a comment [x]'
+    expect(inert(plain)).toBe(plain)
+  })
+})
 
 describe('actionsIo', () => {
   const saved = { ...process.env }
@@ -64,6 +91,24 @@ describe('actionsIo', () => {
     expect(io.context()).toBe(github.context)
   })
 
+  it('prints text from outside as text: no line of it is a command, whatever path it takes', () => {
+    const io = actionsIo({ ...process.env })
+    const text = HOSTILE.join('\n')
+    io.info(text)
+    io.startGroup(text)
+    io.endGroup()
+    io.warning(text, 'Title')
+    io.error(text, 'Failed')
+    const commands = runnerCommands(stdout.join(''))
+    expect(commands.map(c => [c.command, c.properties.title])).toEqual([
+      ['group', undefined],
+      ['endgroup', undefined],
+      ['warning', 'Title'],
+      ['error', 'Failed']
+    ])
+    expect(commands[3]!.data.replaceAll('\u200b', '')).toBe(text)
+  })
+
   it('writes no summary outside a runner', async () => {
     const env = { ...process.env, GITHUB_STEP_SUMMARY: '' }
     await actionsIo(env).summary('# Done')
@@ -74,9 +119,15 @@ describe('actionsIo', () => {
     const file = join(dir, 'td.json')
     writeFileSync(file, '{}')
     const io = actionsIo({})
-    expect(io.exists(file)).toBe(true)
-    expect(io.exists(join(dir, 'nope'))).toBe(false)
-    expect(io.readFile(file)).toBe('{}')
+    expect(io.realPath(file)).toBe(realpathSync(file))
+    expect(io.realPath(join(dir, 'nope'))).toBeUndefined()
+    expect(io.readFile(file, 2)).toEqual({ text: '{}' })
+    expect(io.readFile(file, 1)).toEqual({ refused: 'too-large' })
+    expect(io.readFile(dir, 10)).toEqual({ refused: 'directory' })
+    expect(io.readFile('/dev/zero', 10)).toEqual({ refused: 'not-a-file' })
+    // A FIFO with no writer: opened without waiting, and refused.
+    execFileSync('mkfifo', [join(dir, 'fifo')])
+    expect(io.readFile(join(dir, 'fifo'), 10)).toEqual({ refused: 'not-a-file' })
     const before = io.now().getTime()
     await io.sleep(5)
     expect(io.now().getTime()).toBeGreaterThanOrEqual(before + 4)

@@ -529,7 +529,7 @@ describe('deployment-id', () => {
       const io = await existing(GATE, { 'stop-deployment': 'true' })
       expect(io.errors).toHaveLength(1)
       expect(io.errors[0]!.message).toBe(
-        `Deployment ${GATE} succeeded before it could be stopped. To roll back, deploy the previous revision (task-definition: ${PREVIOUS}).`
+        `Deployment ${GATE} succeeded before it could be stopped. What this step changed in AWS: asked CodeDeploy to stop deployment ${GATE} with rollback (stop-deployment). To roll back, deploy the previous revision (task-definition: ${PREVIOUS}).`
       )
     })
   })
@@ -590,6 +590,80 @@ describe('post', () => {
     await post(io)
     expect(cdMock.calls()).toHaveLength(0)
     expect(io.warnings[0]!.title).toBe('Deployment left running')
+  })
+
+  describe('a CreateDeployment the main step never heard back from', () => {
+    const SHA = 'c'.repeat(64)
+    /** The state a main step killed while CreateDeployment was in flight leaves. */
+    const cutShort = (rollbackOnCancel = true): FakeIo => {
+      const io = fakeIo()
+      const state = new StepState(io)
+      state.rollbackOnCancel(rollbackOnCancel)
+      state.creating({
+        applicationName: 'AppECS-prod-web',
+        deploymentGroupName: 'DgpECS-prod-web',
+        appSpecSha256: SHA,
+        taskDefinitionArn: NEXT,
+        sentAt: T0.toISOString()
+      })
+      return io
+    }
+    const ours = { revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { sha256: SHA } } }
+
+    it('finds the deployment by its AppSpec, stops it with rollback and follows the rollback', async () => {
+      script(ID, {
+        frames: [{ ...F.installing, info: { ...F.installing.info, ...ours } }],
+        afterStop: [F.stopped]
+      })
+      // The deployment shows up on the second look: the request reached CodeDeploy late.
+      cdMock
+        .on(ListDeploymentsCommand)
+        .resolvesOnce({ deployments: [] })
+        .resolvesOnce({ deployments: [] })
+        .resolves({ deployments: [ID] })
+      const io = cutShort()
+      await post(io)
+      expect(cdMock).toHaveReceivedCommandWith(StopDeploymentCommand, {
+        deploymentId: ID,
+        autoRollbackEnabled: true
+      })
+      expect(ecsMock).not.toHaveReceivedCommand(DeregisterTaskDefinitionCommand)
+      expect(io.lines).toContain(
+        `The deploy step was cut short before CreateDeployment answered; it created deployment ${ID}.`
+      )
+      expect(io.lines).toContain(`Deployment ${ID} ended Stopped; its rollback ${RB} ended Succeeded.`)
+      expect(io.summaries[0]).toContain('Deploy step cut short')
+      expect(io.summaries[0]).toContain('The rollback succeeded')
+    })
+
+    it('another AppSpec running in the group is not ours: nothing is stopped', async () => {
+      script('d-OTHER0001', { frames: [F.installing] })
+      cdMock.on(ListDeploymentsCommand).resolves({ deployments: ['d-OTHER0001'] })
+      const io = cutShort()
+      await post(io)
+      expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+    })
+
+    it('none came of it: once that is sure, the revision is deregistered', async () => {
+      const io = cutShort()
+      await post(io)
+      expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+      expect(ecsMock).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: NEXT })
+      // It looked for 30 s from when the call was sent.
+      expect(io.now().getTime() - T0.getTime()).toBe(30_000)
+      expect(io.lines.at(-1)).toBe(
+        `The deploy step's CreateDeployment never took effect (AppECS-prod-web/DgpECS-prod-web has no deployment of its AppSpec): deregistered ${NEXT}, which no deployment uses.`
+      )
+    })
+  })
+
+  it.each([
+    ['a malformed deployment id', { 'deployment-id': 'd-../../x', 'rollback-on-cancel': 'true' }],
+    ['a malformed pending create', { creating: '{"applicationName":"a"}', 'rollback-on-cancel': 'true' }]
+  ])('%s is not acted on', async (_, state) => {
+    await post(fakeIo({ state }))
+    expect(cdMock.calls()).toHaveLength(0)
+    expect(ecsMock.calls()).toHaveLength(0)
   })
 
   it('a failure is a warning: the post step never fails the job on its own', async () => {

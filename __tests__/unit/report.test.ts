@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { InputError } from '../../src/runtime/errors.js'
+import { ActionError, InputError } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Plan } from '../../src/plan/plan.js'
 import { Outputs } from '../../src/report/outputs.js'
@@ -177,6 +177,21 @@ describe('fail', () => {
     expect(io.errors).toEqual([{ message, title }])
     expect(io.exitCode).toBe(1)
     expect(io.summaries[0]).toContain('Deployment failed')
+  })
+
+  it('puts what the step changed in AWS between what went wrong and what to do', async () => {
+    await reporter.fail(
+      new ActionError('CreateDeployment failed.', 'Run again.'),
+      'This step changed nothing in AWS.'
+    )
+    expect(io.errors[0]!.message).toBe(
+      'CreateDeployment failed. This step changed nothing in AWS. Run again.'
+    )
+  })
+
+  it('an input error comes before any change: it gets no such sentence', async () => {
+    await reporter.fail(new InputError('Bad.', 'Fix it.'), 'This step changed nothing in AWS.')
+    expect(io.errors[0]!.message).toBe('Bad. Fix it.')
   })
 
   it('cancelled gets its own title', async () => {

@@ -235,10 +235,11 @@ function step(inputs: Record<string, string> = {}): Step {
   io = fakeIo({ inputs: { service: 'web', 'poll-interval-seconds': '2', ...inputs } })
   const outputs = new Outputs(io)
   const state = new StepState(io)
+  const reporter = new Reporter(io, outputs, state, T0)
   guard = new CancelGuard(
     io,
     state,
-    outputs,
+    reporter,
     true,
     () => io.aws().cancelCodedeploy,
     () => undefined
@@ -247,7 +248,7 @@ function step(inputs: Record<string, string> = {}): Step {
     io,
     inputs: parseInputs(name => io.input(name)),
     guard,
-    reporter: new Reporter(io, outputs, state, T0),
+    reporter,
     outputs,
     startedAt: T0
   }
@@ -315,7 +316,7 @@ describe('runTaskBeforeShift', () => {
       .resolvesOnce({ events: [], nextForwardToken: 'f/2' })
       .resolvesOnce({ events: [{ message: '::error::four' }], nextForwardToken: 'f/3' })
       .resolves({ events: [], nextForwardToken: 'f/3' })
-    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN, true)
+    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN)
 
     expect(ecsMock).toHaveReceivedCommandWith(RunTaskCommand, {
       ...ONE_OFF.request,
@@ -354,7 +355,7 @@ describe('runTaskBeforeShift', () => {
       return STOPPED_OK
     })
     logsMock.on(GetLogEventsCommand).resolves({ events: [] })
-    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN, true)
+    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN)
     expect(during).toEqual({ cluster: 'prod', taskArn: TASK })
   })
 
@@ -368,10 +369,10 @@ describe('runTaskBeforeShift', () => {
     )
     logsMock.on(GetLogEventsCommand).resolves({ events: [] })
     const e = await actionError(
-      runTaskBeforeShift(s, { ...ONE_OFF, essential: ['web', 'sidecar'] }, NEXT_ARN, true)
+      runTaskBeforeShift(s, { ...ONE_OFF, essential: ['web', 'sidecar'] }, NEXT_ARN)
     )
     expect(e.message).toBe(
-      `Task ${TASK_ID} failed: container web exited with code 2: migration failed; container sidecar did not exit (no exit code). Nothing was deployed; ${NEXT_ARN} is deregistered.`
+      `Task ${TASK_ID} failed: container web exited with code 2: migration failed; container sidecar did not exit (no exit code).`
     )
     expect(e.title).toBe('Task failed')
   })
@@ -384,9 +385,9 @@ describe('runTaskBeforeShift', () => {
         containers: [{ name: 'web', reason: 'CannotStartContainerError' }]
       })
     )
-    const e = await actionError(runTaskBeforeShift(s, ONE_OFF, NEXT_ARN, false))
+    const e = await actionError(runTaskBeforeShift(s, ONE_OFF, NEXT_ARN))
     expect(e.message).toBe(
-      `Task ${TASK_ID} stopped before it started: ResourceInitializationError: unable to pull secrets (web: CannotStartContainerError). Nothing was deployed.`
+      `Task ${TASK_ID} stopped before it started: ResourceInitializationError: unable to pull secrets (web: CannotStartContainerError).`
     )
     expect(e.title).toBe('Task did not start')
     expect(logsMock).not.toHaveReceivedCommand(GetLogEventsCommand)
@@ -397,21 +398,19 @@ describe('runTaskBeforeShift', () => {
     ecsMock
       .on(RunTaskCommand)
       .resolves({ tasks: [], failures: [{ reason: 'RESOURCE:CPU', detail: 'no room' }] })
-    const none = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN, true))
-    expect(none.message).toBe(
-      `RunTask started no task: RESOURCE:CPU (no room). Nothing was deployed; ${NEXT_ARN} is deregistered.`
-    )
+    const none = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
+    expect(none.message).toBe(`RunTask started no task: RESOURCE:CPU (no room).`)
     expect(new StepState(io).read().runningTask).toBeUndefined()
 
     ecsMock.on(RunTaskCommand).rejects(accessDenied())
-    const denied = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN, true))
+    const denied = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
     expect(denied.message).toContain('RunTask failed (AccessDeniedException:')
     expect(denied.hint).toContain('Allow ecs:RunTask')
   })
 
   it('wait-for-task-stopped: false hands the task off with a notice and reads nothing more', async () => {
     const s = step()
-    await runTaskBeforeShift(s, { ...ONE_OFF, waitForStop: false }, NEXT_ARN, true)
+    await runTaskBeforeShift(s, { ...ONE_OFF, waitForStop: false }, NEXT_ARN)
     expect(io.notices).toEqual([
       {
         message: `The deployment does not wait for task ${TASK_ID} (wait-for-task-stopped: false): it goes ahead while the task runs, whatever its exit code.`,
@@ -427,13 +426,13 @@ describe('runTaskBeforeShift', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })
     frames(throttled, STOPPED_OK)
     logsMock.on(GetLogEventsCommand).resolves({ events: [] })
-    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN, true)
+    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN)
     expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 2)
 
     ecsMock.reset()
     ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] })
     frames(accessDenied())
-    const e = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN, true))
+    const e = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
     expect(e.hint).toContain('Allow ecs:DescribeTasks')
   })
 
@@ -444,7 +443,7 @@ describe('runTaskBeforeShift', () => {
       name: 'ResourceNotFoundException'
     })
     logsMock.on(GetLogEventsCommand).rejectsOnce(notFound).rejects(accessDenied())
-    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN, true)
+    await runTaskBeforeShift(s, ONE_OFF, NEXT_ARN)
     expect(io.warnings).toEqual([
       {
         message:
@@ -458,7 +457,7 @@ describe('runTaskBeforeShift', () => {
     frames(STOPPED_OK)
     logsMock.reset()
     logsMock.on(GetLogEventsCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'Error' }))
-    await runTaskBeforeShift(again, ONE_OFF, NEXT_ARN, true)
+    await runTaskBeforeShift(again, ONE_OFF, NEXT_ARN)
     expect(io.lines).toContain('(The log of container web could not be read: socket hang up.)')
   })
 
@@ -466,7 +465,7 @@ describe('runTaskBeforeShift', () => {
     const s = step()
     frames(STOPPED_OK)
     logsMock.on(GetLogEventsCommand).resolves({ events: [] })
-    await runTaskBeforeShift(s, { ...ONE_OFF, unnamedStreams: ['sidecar'] }, NEXT_ARN, true)
+    await runTaskBeforeShift(s, { ...ONE_OFF, unnamedStreams: ['sidecar'] }, NEXT_ARN)
     expect(io.lines).toContain(
       'Container sidecar logs with awslogs without awslogs-stream-prefix: its stream cannot be found, so its log is not shown here.'
     )

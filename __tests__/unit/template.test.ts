@@ -9,6 +9,7 @@ import {
   loadTaskDefinition,
   parseTaskDefinitionTemplate
 } from '../../src/plan/template.js'
+import type { Found } from '../../src/plan/workspace.js'
 
 const ecsMock = mockClient(ECSClient)
 const ecs = new ECSClient({ region: 'us-east-1' })
@@ -17,60 +18,86 @@ beforeEach(() => ecsMock.reset())
 
 describe('classifyTaskDefinitionInput', () => {
   const ws = '/work/ws'
-  const files = new Set(['/work/ws/td.json', '/work/ws/web'])
-  const exists = (p: string): boolean => files.has(p)
+  const files: Record<string, string> = { 'td.json': '{}', web: '{"family":"web"}' }
+  // What findInWorkspace answers for this workspace: the files above, and the directory .aws/.
+  const find = (given: string): Found => {
+    const name = given.replace(/^\.\//, '')
+    if (name in files) return { kind: 'file', path: `${ws}/${name}`, text: files[name]! }
+    return ['.aws', 'api'].includes(name) ? { kind: 'directory' } : { kind: 'missing' }
+  }
 
   it('reads empty as the service revision', () => {
-    expect(classifyTaskDefinitionInput('', exists, ws)).toEqual({ kind: 'service' })
-    expect(classifyTaskDefinitionInput('  ', exists, ws)).toEqual({ kind: 'service' })
+    expect(classifyTaskDefinitionInput('', find, ws)).toEqual({ kind: 'service' })
+    expect(classifyTaskDefinitionInput('  ', find, ws)).toEqual({ kind: 'service' })
   })
   it('reads an existing file as a template, resolved in the workspace, even when it could be a family', () => {
-    expect(classifyTaskDefinitionInput('td.json', exists, ws)).toEqual({
+    expect(classifyTaskDefinitionInput('td.json', find, ws)).toEqual({
       kind: 'file',
-      path: '/work/ws/td.json'
+      path: '/work/ws/td.json',
+      text: '{}'
     })
-    expect(classifyTaskDefinitionInput('./td.json', exists, ws)).toEqual({
-      kind: 'file',
-      path: '/work/ws/td.json'
-    })
-    expect(classifyTaskDefinitionInput('web', exists, ws)).toEqual({ kind: 'file', path: '/work/ws/web' })
+    expect(classifyTaskDefinitionInput('./td.json', find, ws)).toMatchObject({ path: '/work/ws/td.json' })
+    expect(classifyTaskDefinitionInput('web', find, ws)).toMatchObject({ kind: 'file', path: '/work/ws/web' })
   })
-  it('reads ARNs and family[:revision] as revisions', () => {
+  it('reads ARNs and family[:revision] as revisions, also when a directory has the name', () => {
     const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:42'
-    expect(classifyTaskDefinitionInput(arn, exists, ws)).toEqual({ kind: 'revision', id: arn })
+    expect(classifyTaskDefinitionInput(arn, find, ws)).toEqual({ kind: 'revision', id: arn })
     const cn = 'arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/web'
-    expect(classifyTaskDefinitionInput(cn, exists, ws)).toEqual({ kind: 'revision', id: cn })
-    expect(classifyTaskDefinitionInput('api', exists, ws)).toEqual({ kind: 'revision', id: 'api' })
-    expect(classifyTaskDefinitionInput('my_api-2:17', exists, ws)).toEqual({
+    expect(classifyTaskDefinitionInput(cn, find, ws)).toEqual({ kind: 'revision', id: cn })
+    expect(classifyTaskDefinitionInput('api', find, ws)).toEqual({ kind: 'revision', id: 'api' })
+    expect(classifyTaskDefinitionInput('my_api-2:17', find, ws)).toEqual({
       kind: 'revision',
       id: 'my_api-2:17'
     })
   })
+  it('says a directory that cannot be a family is a directory', () => {
+    expect(thrown(() => classifyTaskDefinitionInput('.aws', find, ws)).message).toBe(
+      "task-definition '.aws' is a directory in the workspace, not a file."
+    )
+  })
   it('names what it tried for anything else', () => {
-    expect(thrown(() => classifyTaskDefinitionInput('task-def.json', exists, ws)).message).toBe(
+    expect(thrown(() => classifyTaskDefinitionInput('task-def.json', find, ws)).message).toBe(
       "task-definition 'task-def.json' is not a file in the workspace (looked at /work/ws/task-def.json), an ARN, or family[:revision]."
     )
-    expect(thrown(() => classifyTaskDefinitionInput('./missing.json', exists, ws)).message).toContain(
+    expect(thrown(() => classifyTaskDefinitionInput('./missing.json', find, ws)).message).toContain(
       '(looked at /work/ws/missing.json)'
     )
     for (const bad of ['web:0', 'web:latest', 'a/b']) {
-      expect(() => classifyTaskDefinitionInput(bad, exists, ws)).toThrow(InputError)
+      expect(() => classifyTaskDefinitionInput(bad, find, ws)).toThrow(InputError)
     }
   })
   it('rejects an ARN of something other than a task definition', () => {
     const e = thrown(() =>
-      classifyTaskDefinitionInput('arn:aws:ecs:us-east-1:123456789012:service/prod/web', exists, ws)
+      classifyTaskDefinitionInput('arn:aws:ecs:us-east-1:123456789012:service/prod/web', find, ws)
     )
     expect(e.message).toContain('is not a task definition ARN')
-  })
-  it('resolves against the current directory by default', () => {
-    const seen: string[] = []
-    classifyTaskDefinitionInput('x.json', p => (seen.push(p), true))
-    expect(seen).toEqual([`${process.cwd()}/x.json`])
   })
 })
 
 describe('parseTaskDefinitionTemplate', () => {
+  it('a key given twice is an error naming its path and line, never its values', () => {
+    const text = [
+      '{',
+      '  "family": "web",',
+      '  "containerDefinitions": [',
+      '    { "name": "web", "image": "web:v1", "image": "web:v2",',
+      '      "dockerLabels": { "com.example.a": "s3cret", "com.example.a": "s3cret2" } }',
+      '  ],',
+      '  "family": "web"',
+      '}'
+    ].join('\n')
+    const e = thrown(() => parseTaskDefinitionTemplate(text, 'td.json'))
+    expect(e.message).toBe(
+      'td.json has keys given twice: containerDefinitions[0].image (line 4), containerDefinitions[0].dockerLabels["com.example.a"] (line 5), family (line 7). JSON keeps only the last of each, so the other would be dropped without a word.'
+    )
+    expect(e.full).not.toContain('s3cret')
+  })
+
+  it('the same key in different objects is no duplicate', () => {
+    const text = JSON.stringify({ family: 'w', containerDefinitions: [{ name: 'a' }, { name: 'b' }] })
+    expect(parseTaskDefinitionTemplate(text, 'td.json').family).toBe('w')
+  })
+
   it('names a misspelt containerDefinitions key when the list is missing', () => {
     expect(() =>
       parseTaskDefinitionTemplate('{"family":"web","containerDefinition":[{"name":"web"}]}', 'td.json')

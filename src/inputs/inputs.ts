@@ -56,8 +56,19 @@ const NEW_DEPLOYMENT_INPUTS = [
   ...RUN_TASK_INPUTS
 ] as const
 
-/** `read(name)` returns the raw input, '' when unset (as `core.getInput` does). */
-export function parseInputs(read: (name: string) => string): Inputs {
+/** The runner's job limit on self-hosted runners (5 days); GitHub-hosted jobs end after 6 hours. */
+export const MAX_TIMEOUT_MINUTES = 7200
+/** Longer sleeps gain nothing (the watch backs off by itself where nothing moves), and Node cuts sleeps over 2^31 ms to 1 ms. */
+export const MAX_POLL_INTERVAL_SECONDS = 300
+
+/**
+ * `read(name)` returns the raw input, '' when unset (as `core.getInput` does); `warn` hears about
+ * inputs that are valid but probably not meant.
+ */
+export function parseInputs(
+  read: (name: string) => string,
+  warn: (message: string, title: string) => void = () => undefined
+): Inputs {
   const get = (name: string): string | undefined => read(name).trim() || undefined
 
   const deploymentId = get('deployment-id')
@@ -83,8 +94,13 @@ export function parseInputs(read: (name: string) => string): Inputs {
     deploymentId,
     continueDeployment,
     stopDeployment,
-    timeoutMinutes: optionalNumber(read, 'timeout-minutes', { min: 0, exclusiveMin: true }),
-    pollIntervalSeconds: optionalNumber(read, 'poll-interval-seconds', { min: 1 }) ?? 5,
+    timeoutMinutes: optionalNumber(read, 'timeout-minutes', {
+      min: 0,
+      exclusiveMin: true,
+      max: MAX_TIMEOUT_MINUTES
+    }),
+    pollIntervalSeconds:
+      optionalNumber(read, 'poll-interval-seconds', { min: 1, max: MAX_POLL_INTERVAL_SECONDS }) ?? 5,
     ifDeploymentRunning: oneOf(read, 'if-deployment-running', ['fail', 'wait', 'replace'], 'fail'),
     rollbackOnCancel: bool(read, 'rollback-on-cancel', true),
     environmentName: get('environment'),
@@ -93,9 +109,20 @@ export function parseInputs(read: (name: string) => string): Inputs {
     dryRun: bool(read, 'dry-run', false)
   }
 
-  if (inputs.environmentUrl !== undefined && !URL.canParse(inputs.environmentUrl)) {
+  if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
+    warn(
+      `timeout-minutes is ${inputs.timeoutMinutes}: the step waits ${Math.round(inputs.timeoutMinutes * 60)} seconds, then ${
+        inputs.rollbackOnCancel
+          ? 'stops the deployment it created or continued, with rollback (rollback-on-cancel)'
+          : 'stops waiting'
+      }. Deployments take minutes; leave timeout-minutes empty to derive it from the deployment group.`,
+      'Short timeout'
+    )
+  }
+  // GitHub shows it as a link on the deployment: javascript: or file: must not get there.
+  if (inputs.environmentUrl !== undefined && !/^https?:$/.test(urlProtocol(inputs.environmentUrl))) {
     throw new InputError(
-      `environment-url '${inputs.environmentUrl}' is not a URL.`,
+      `environment-url '${inputs.environmentUrl}' is not an http(s) URL.`,
       'Give a full URL such as https://staging.example.com.'
     )
   }
@@ -126,8 +153,9 @@ export function parseInputs(read: (name: string) => string): Inputs {
       'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.'
     )
   }
-  const clashing = NEW_DEPLOYMENT_INPUTS.filter(
-    name => read(name).trim() !== '' && read(name).trim() !== 'false'
+  // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
+  const clashing = NEW_DEPLOYMENT_INPUTS.filter(name =>
+    name === 'dry-run' ? inputs.dryRun : read(name).trim() !== ''
   )
   if (clashing.length > 0) {
     throw new InputError(
@@ -138,30 +166,40 @@ export function parseInputs(read: (name: string) => string): Inputs {
   return inputs
 }
 
-/** One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins. */
+/** What a container's environment variable name may be here: what shells and most tools accept. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
+
+/**
+ * One `NAME=value` a line, split at the first `=`; blank lines ignored; the last duplicate wins.
+ * The input usually carries secrets (`${{ secrets.X }}`), and a typo can put one anywhere in a line,
+ * even where the name goes: an error names the line and what is wrong with it, never its text.
+ */
 export function parseEnvironmentVariables(text: string): { name: string; value: string }[] {
   const byName = new Map<string, string>()
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return
     const eq = line.indexOf('=')
-    const name = (eq < 0 ? line : line.slice(0, eq)).trim()
-    // The value is never echoed: it may be a secret the workflow passed in.
     if (eq < 0) {
       throw new InputError(
         `environment-variables line ${index + 1} is not NAME=value (no '=').`,
         'Write one NAME=value per line; NAME= sets an empty value.'
       )
     }
-    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+    const name = line.slice(0, eq).trim()
+    if (!VARIABLE_NAME.test(name)) {
       throw new InputError(
-        `environment-variables line ${index + 1}: '${name}' is not a variable name.`,
-        'Names start with a letter or _ and hold letters, digits, _, . or -.'
+        `environment-variables line ${index + 1}: what comes before the first '=' is not a variable name (the line is not shown: it may hold a secret).`,
+        'Names hold letters, digits and _, do not start with a digit and have at most 128 characters; write one NAME=value per line.'
       )
     }
     byName.delete(name)
     byName.set(name, line.slice(eq + 1))
   })
   return [...byName].map(([name, value]) => ({ name, value }))
+}
+
+function urlProtocol(url: string): string {
+  return URL.canParse(url) ? new URL(url).protocol : ''
 }
 
 function bool(read: (name: string) => string, name: string, fallback: boolean): boolean {
@@ -203,7 +241,8 @@ function optionalNumber(
     ]
       .filter(Boolean)
       .join(', ')
-    throw new InputError(`${name} is '${raw}'.`, `It must be ${range}.`)
+    const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw
+    throw new InputError(`${name} is '${shown}'.`, `It must be ${range}.`)
   }
   return value
 }

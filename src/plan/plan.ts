@@ -1,8 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import { isAbsolute, resolve } from 'node:path'
 import {
   type AppSpecFile,
-  defaultAppSpecPath,
+  defaultAppSpecName,
   parseAppSpecFile
 } from '../backends/codedeploy/appspec-file.js'
 import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
@@ -17,6 +16,7 @@ import { validateImage } from './image.js'
 import { containerPortMappings, renderTaskDefinition } from './render.js'
 import { classifyTaskDefinitionInput, loadTaskDefinition, parseTaskDefinitionTemplate } from './template.js'
 import { deriveTimeoutMinutes } from '../watch/timeout.js'
+import { findInWorkspace } from './workspace.js'
 
 /** Everything a deployment needs, checked before the first write to AWS. */
 export interface Plan {
@@ -39,16 +39,19 @@ export interface Plan {
 
 export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd()
-  const inWorkspace = (p: string): string => (isAbsolute(p) ? p : resolve(workspace, p))
 
   if (inputs.image !== undefined) validateImage(inputs.image)
-  const source = classifyTaskDefinitionInput(inputs.taskDefinition, p => io.exists(p), workspace)
+  const source = classifyTaskDefinitionInput(
+    inputs.taskDefinition,
+    given => findInWorkspace(io, workspace, 'task-definition', given),
+    workspace
+  )
   // A file is read and checked before AWS is: its mistakes are found without credentials.
   const start =
     source.kind === 'file'
-      ? { ...source, template: parseTaskDefinitionTemplate(io.readFile(source.path), source.path) }
+      ? { ...source, template: parseTaskDefinitionTemplate(source.text, source.path) }
       : source
-  const appSpecFile = readAppSpecFile(inputs, io, inWorkspace, workspace)
+  const appSpecFile = readAppSpecFile(inputs, io, workspace)
 
   const aws = await discover(inputs, io)
   const { service, group } = aws
@@ -126,21 +129,27 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   }
 }
 
-function readAppSpecFile(
-  inputs: Inputs,
-  io: Io,
-  inWorkspace: (p: string) => string,
-  workspace: string
-): AppSpecFile | undefined {
-  const path = inputs.appspecPath ?? defaultAppSpecPath(workspace, p => io.exists(p))
-  if (path === undefined) return undefined
-  if (!io.exists(inWorkspace(path))) {
+/** The AppSpec file: the one codedeploy-appspec names, else appspec.yaml/.yml/.json when there. */
+function readAppSpecFile(inputs: Inputs, io: Io, workspace: string): AppSpecFile | undefined {
+  const given = inputs.appspecPath
+  const name = given ?? defaultAppSpecName(workspace, p => io.realPath(p) !== undefined)
+  if (name === undefined) return undefined
+  const found = findInWorkspace(io, workspace, given ? 'codedeploy-appspec' : 'The AppSpec file', name)
+  if (found.kind !== 'file') {
     throw new InputError(
-      `codedeploy-appspec '${path}' is not a file in the workspace.`,
-      'Fix the path, or remove the input to build the AppSpec from the service.'
+      `${given ? 'codedeploy-appspec' : 'The AppSpec file'} '${name}' is ${found.kind === 'directory' ? 'a directory' : 'not a file in the workspace'}.`,
+      given
+        ? 'Fix the path, or remove the input to build the AppSpec from the service.'
+        : 'Remove it, or make it an ECS AppSpec file.'
     )
   }
-  const file = parseAppSpecFile(io.readFile(inWorkspace(path)), path)
+  // A file picked up by default changes the deployment: the log says which one, and why.
+  io.info(
+    given
+      ? `AppSpec file: ${name} (codedeploy-appspec).`
+      : `AppSpec file: ${name}, found in the workspace (codedeploy-appspec is not set).`
+  )
+  const file = parseAppSpecFile(found.text, name)
   for (const warning of file.warnings) io.warning(warning, 'AppSpec file')
   return file
 }

@@ -115,9 +115,7 @@ export function renderTaskDefinition(
 
   const problems: string[] = []
   if (!FAMILY.test(request.family!)) {
-    problems.push(
-      `family "${request.family!}" is not a valid family name (up to 255 letters, digits, - and _)`
-    )
+    problems.push('family is not a valid family name (up to 255 letters, digits, - and _)')
   }
   containers.forEach((c, i) => {
     const where = `containerDefinitions[${i}]`
@@ -234,19 +232,13 @@ function clean(value: unknown, node: ModelNode, at: string, walk: Walk, keepEmpt
       }
       const text = String(value)
       // The API wants a string here (task cpu "1 vcpu", a docker label "true"); the intent is plain.
-      if (typeof value !== 'string') {
-        // Environment values never reach the log, not even a number that became a string.
-        walk.warn(
-          isEnvironmentValue(where)
-            ? `${where}: a ${typeof value} is sent as a string.`
-            : `${where}: ${JSON.stringify(value)} is sent as the string "${text}".`
-        )
-      }
+      // The value is not shown: environment values and log driver options may be secrets.
+      if (typeof value !== 'string') walk.warn(`${where}: a ${typeof value} is sent as a string.`)
       if (text === '' && !keepEmptyString) return undefined
       if (node.enum && !node.enum.includes(text)) {
         const sameCase = node.enum.find(e => e.toLowerCase() === text.toLowerCase())
-        const suggestion = sameCase ? ` (did you mean "${sameCase}"?)` : ''
-        walk.errors.push(`${where} is "${text}", which is not one of ${node.enum.join(', ')}${suggestion}`)
+        const suggestion = sameCase ? ` (did you mean ${sameCase}?)` : ''
+        walk.errors.push(`${where} is not one of ${node.enum.join(', ')}${suggestion}`)
         return undefined
       }
       return text
@@ -274,13 +266,10 @@ function clean(value: unknown, node: ModelNode, at: string, walk: Walk, keepEmpt
   }
 }
 
-function isEnvironmentValue(where: string): boolean {
-  return /\.environment\[\d+\]\.value$/.test(where)
-}
-
+/** A value of the wrong type is named by its kind, never quoted: a template may hold secrets. */
 function mismatch(walk: Walk, where: string, expected: string, value: unknown): void {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : `a ${jsonKind(value)}`
-  walk.errors.push(`${where} must be ${expected}, got ${shown}`)
+  const kind = jsonKind(value)
+  walk.errors.push(`${where} must be ${expected}, got ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`)
 }
 
 type AnyTaskDefinition = RegisterTaskDefinitionCommandInput | TaskDefinition

@@ -1,33 +1,35 @@
 // The task-definition input → a template: a JSON file in the workspace, or a registered revision read
 // back from ECS. Only reads; what the template may hold is render.ts's business.
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs'
-import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser'
+import { type JSONPath, type ParseError, parse as parseJsonc, printParseErrorCode, visit } from 'jsonc-parser'
 import * as path from 'node:path'
 import { ActionError, InputError, awsErrorName, errorMessage } from '../runtime/errors.js'
 import { editDistance } from './nearest.js'
+import type { Found } from './workspace.js'
 
 /** Where the task definition to deploy comes from (the `task-definition` input). */
 export type TaskDefinitionSource =
-  { kind: 'service' } | { kind: 'file'; path: string } | { kind: 'revision'; id: string }
+  { kind: 'service' } | { kind: 'file'; path: string; text: string } | { kind: 'revision'; id: string }
 
 const REVISION_ID = /^[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/
 const TASK_DEFINITION_ARN =
   /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition\/[A-Za-z0-9_-]{1,255}(:[1-9][0-9]*)?$/
 
 /**
- * Reads the `task-definition` input. `fileExists` is asked about the path resolved against
- * `workspace`, and must answer false for directories. A file wins over a family of the same name,
- * as the README promises: an existing file is a template.
+ * Reads the `task-definition` input. `find` looks the value up in the workspace (workspace.ts). A
+ * file wins over a family of the same name, as the README promises: an existing file is a template;
+ * a directory does not, so a repository with a `web/` folder can still deploy the family `web`.
  */
 export function classifyTaskDefinitionInput(
   input: string,
-  fileExists: (path: string) => boolean,
-  workspace: string = process.cwd()
+  find: (given: string) => Found,
+  workspace: string
 ): TaskDefinitionSource {
   const value = input.trim()
   if (value === '') return { kind: 'service' }
+  const found = find(value)
+  if (found.kind === 'file') return { kind: 'file', path: found.path, text: found.text }
   const absolute = path.resolve(workspace, value)
-  if (fileExists(absolute)) return { kind: 'file', path: absolute }
   if (value.startsWith('arn:')) {
     if (TASK_DEFINITION_ARN.test(value)) return { kind: 'revision', id: value }
     throw new InputError(
@@ -36,6 +38,12 @@ export function classifyTaskDefinitionInput(
     )
   }
   if (REVISION_ID.test(value)) return { kind: 'revision', id: value }
+  if (found.kind === 'directory') {
+    throw new InputError(
+      `task-definition '${value}' is a directory in the workspace, not a file.`,
+      'Name the JSON template inside it, e.g. .aws/task-definition.json.'
+    )
+  }
   throw new InputError(
     `task-definition '${value}' is not a file in the workspace (looked at ${absolute}), an ARN, or family[:revision].`,
     'Give a path relative to the workspace (check out the repository first with actions/checkout), a task definition ARN, or family[:revision]; leave it empty to start from the revision the service runs.'
@@ -58,6 +66,13 @@ export function parseTaskDefinitionTemplate(text: string, path: string): Record<
     throw new InputError(
       `${path} holds a JSON ${jsonKind(parsed)}, not a task definition object.`,
       topLevelHint(parsed)
+    )
+  }
+  const duplicates = duplicateKeys(source)
+  if (duplicates.length > 0) {
+    throw new InputError(
+      `${path} has ${duplicates.length === 1 ? 'a key' : 'keys'} given twice: ${duplicates.slice(0, 10).join(', ')}. JSON keeps only the last of each, so the other would be dropped without a word.`,
+      'Remove the one you do not mean, or merge them.'
     )
   }
   const template = unwrapDescribeOutput(parsed)
@@ -99,6 +114,39 @@ function topLevelHint(value: unknown): string {
     return 'The JSON text is encoded twice (a JSON string that holds JSON); write the object itself.'
   }
   return 'The file must hold one task definition object: {"family": "...", "containerDefinitions": [...]}.'
+}
+
+/** `containerDefinitions[0].image`, as the key checks name paths; odd keys in brackets. */
+function formatPath(path: JSONPath): string {
+  return path
+    .map((part, i) =>
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part)
+          ? `${i === 0 ? '' : '.'}${part}`
+          : `[${JSON.stringify(part)}]`
+    )
+    .join('')
+}
+
+/** Keys given twice in one object, with their line: JSON.parse keeps the last without a word. */
+function duplicateKeys(text: string): string[] {
+  const seen: Set<string>[] = []
+  const found: string[] = []
+  visit(text, {
+    onObjectBegin: () => {
+      seen.push(new Set())
+    },
+    onObjectEnd: () => {
+      seen.pop()
+    },
+    onObjectProperty: (property, _offset, _length, line, _column, pathSupplier) => {
+      const keys = seen.at(-1)
+      if (keys?.has(property)) found.push(`${formatPath([...pathSupplier(), property])} (line ${line + 1})`)
+      keys?.add(property)
+    }
+  })
+  return found
 }
 
 /** What jsonc-parser's error codes mean, in words that never quote the file (it may hold secrets). */

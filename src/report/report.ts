@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { deploymentConsoleUrl } from './console-url.js'
-import { ActionError, errorMessage } from '../runtime/errors.js'
+import { ActionError, InputError, errorMessage } from '../runtime/errors.js'
 import type { FailureReport } from './failure.js'
 import {
   GitHubDeployments,
@@ -57,6 +57,9 @@ const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
 export class Reporter {
   private readonly report: RunReport
   private github?: { deployments: GitHubDeployments; ctx: GitHubDeploymentContext; id?: number }
+  /** The step's one ending: whichever comes first of the flow's result and a cancellation. */
+  private ending?: Promise<void>
+  private interrupted = false
 
   constructor(
     private readonly io: Io,
@@ -151,7 +154,33 @@ export class Reporter {
     this.state.githubDeployment(id)
   }
 
-  async end(e: Ending): Promise<void> {
+  /** The step's result. Once the run is cancelled, the cancellation is the result: this is dropped. */
+  end(e: Ending): Promise<void> {
+    if (this.interrupted) return Promise.resolve()
+    this.ending ??= this.write(e)
+    return this.ending
+  }
+
+  /**
+   * A signal came: from now on only `cancelled` ends the step. Returns the flow's ending when it
+   * had already begun: then the step had its result before the signal, and that result stands.
+   */
+  interrupt(): Promise<void> | undefined {
+    this.interrupted = true
+    return this.ending
+  }
+
+  /** The cancelled run's ending: the error line and the job summary say what was stopped and what is left. */
+  cancelled(message: string, status?: string): Promise<void> {
+    this.ending ??= this.write({
+      outcome: 'cancelled',
+      status,
+      failure: { message, details: [] }
+    })
+    return this.ending
+  }
+
+  private async write(e: Ending): Promise<void> {
     const snap = e.snapshot
     this.report.outcome = e.outcome
     this.report.goal = e.goal
@@ -178,20 +207,29 @@ export class Reporter {
       for (const line of e.failure.details) this.io.info(line)
       this.outputs.failed()
     }
-    await this.github?.deployments.setStatus(
-      this.github.ctx,
-      this.github.id,
-      GITHUB_STATE[e.outcome],
-      describeOutcome(e)
-    )
+    // A cancelled run's seconds before SIGKILL are for the stop: the post step marks the GitHub
+    // deployment once the rollback has ended.
+    if (e.outcome !== 'cancelled') {
+      await this.github?.deployments.setStatus(
+        this.github.ctx,
+        this.github.id,
+        GITHUB_STATE[e.outcome],
+        describeOutcome(e)
+      )
+    }
     await this.writeSummary()
   }
 
-  /** Any error that ended the run early: input, AWS access, a failed API call. */
-  async fail(e: unknown): Promise<void> {
+  /**
+   * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
+   * what the step changed in AWS before it; an input error comes before any change, by contract.
+   */
+  async fail(e: unknown, whatChanged?: string): Promise<void> {
     const error =
       e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
-    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title })
+    const changed = error instanceof InputError ? undefined : whatChanged
+    const message = [error.message, changed, error.hint].filter(Boolean).join(' ')
+    await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title })
   }
 
   get previousTaskDefinition(): string | undefined {

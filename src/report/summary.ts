@@ -283,3 +283,27 @@ export function renderSummary(r: RunReport): string {
     .map(b => b.join('\n'))
     .join('\n\n')}\n`
 }
+
+/**
+ * The post step's summary, after a deploy step that was cancelled or killed: how the deployment it
+ * stopped and the rollback ended, which the main step could no longer see.
+ */
+export function postSummary(p: {
+  deployment: { id: string; status: string; url: string }
+  rollback?: { id: string; status: string; url: string }
+}): string {
+  const rows = [
+    ['Deployment', `${link(p.deployment.id, p.deployment.url)}: ${escapeMarkdown(p.deployment.status)}`]
+  ]
+  if (p.rollback) {
+    rows.push(['Rollback', `${link(p.rollback.id, p.rollback.url)}: ${escapeMarkdown(p.rollback.status)}`])
+  }
+  const back = p.rollback
+    ? p.rollback.status === 'Succeeded'
+      ? 'The rollback succeeded: production traffic is back on the original task set.'
+      : 'The rollback did not succeed: check which task set serves production traffic in the console.'
+    : p.deployment.status === 'Succeeded'
+      ? 'The deployment had succeeded before it could be stopped.'
+      : 'CodeDeploy made no rollback deployment.'
+  return `${['### 🚫 Deploy step cut short', table(['', ''], rows).join('\n'), back].join('\n\n')}\n`
+}

@@ -24,19 +24,12 @@ const CANCELLED = 'The GitHub Actions run that started this task was cancelled.'
 
 /**
  * Runs `task` on `revision` and, unless wait-for-task-stopped is false, waits for it to stop and
- * fails the step when it did not succeed. `registered`: this step registered the revision.
+ * fails the step when it did not succeed. Nothing is deployed then: the report says what the step
+ * changed (the cancel guard's record), the clean-up deregisters a revision no deployment uses.
  */
-export async function runTaskBeforeShift(
-  step: Step,
-  task: OneOffTask,
-  revision: string,
-  registered: boolean
-): Promise<void> {
+export async function runTaskBeforeShift(step: Step, task: OneOffTask, revision: string): Promise<void> {
   const { io, guard, outputs } = step
   const { ecs, region } = io.aws()
-  const nothingDeployed = registered
-    ? `Nothing was deployed; ${revision} is deregistered.`
-    : 'Nothing was deployed.'
   io.info(`Running a task of ${revision.split('/').pop() ?? revision} before the deployment.`)
   let out
   try {
@@ -46,7 +39,7 @@ export async function runTaskBeforeShift(
       arn => stopTask(io.aws().cancelEcs, task.cluster, arn, CANCELLED).then(() => undefined)
     )
   } catch (e) {
-    throw runTaskFailed(e, nothingDeployed)
+    throw runTaskFailed(e)
   }
   const arn = out.tasks?.[0]?.taskArn
   if (arn === undefined) {
@@ -54,12 +47,13 @@ export async function runTaskBeforeShift(
       f => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`
     )
     throw new ActionError(
-      `RunTask started no task: ${reasons.join('; ') || 'ECS gave no reason'}. ${nothingDeployed}`,
+      `RunTask started no task: ${reasons.join('; ') || 'ECS gave no reason'}.`,
       'Check that the cluster has room for the task (its cpu and memory, the launch type or capacity providers), then run the step again.',
       'Task did not start'
     )
   }
   const id = taskId(arn)
+  guard.changed(`ran task ${id}`)
   outputs.runTask(arn)
   io.info(`Started task ${id}: ${taskConsoleUrl(region, task.cluster, arn)}`)
   if (!task.waitForStop) {
@@ -81,7 +75,7 @@ export async function runTaskBeforeShift(
   for (const c of containers) io.info(`  container ${c.name ?? '?'}: ${exit(c)}`)
   if (stopped.startedAt === undefined) {
     throw new ActionError(
-      `Task ${id} stopped before it started: ${stopped.stoppedReason ?? 'ECS gave no reason'}${reasons(containers)}. ${nothingDeployed}`,
+      `Task ${id} stopped before it started: ${stopped.stoppedReason ?? 'ECS gave no reason'}${reasons(containers)}.`,
       'Fix what kept it from starting (the image, its secrets, the execution role, the network), then run the step again.',
       'Task did not start'
     )
@@ -89,7 +83,7 @@ export async function runTaskBeforeShift(
   const failed = containers.filter(c => task.essential.includes(c.name ?? '') && c.exitCode !== 0)
   if (failed.length > 0) {
     throw new ActionError(
-      `Task ${id} failed: ${failed.map(c => `container ${c.name ?? '?'} ${exit(c)}`).join('; ')}. ${nothingDeployed}`,
+      `Task ${id} failed: ${failed.map(c => `container ${c.name ?? '?'} ${exit(c)}`).join('; ')}.`,
       'Its log is above (and in the ECS console); fix the task, then run the step again.',
       'Task failed'
     )
@@ -160,11 +154,11 @@ function stopTask(
   return ecs.send(new StopTaskCommand({ cluster, task: arn, reason }))
 }
 
-function runTaskFailed(e: unknown, nothingDeployed: string): unknown {
+function runTaskFailed(e: unknown): unknown {
   const mapped = credentialsHint(e)
   if (mapped instanceof ActionError) return mapped
   return new ActionError(
-    `RunTask failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}). ${nothingDeployed}`,
+    `RunTask failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
     awsErrorKind(e) === 'access-denied'
       ? "Allow ecs:RunTask on the task definition to the role, and iam:PassRole for the task's roles."
       : 'Check the run-task inputs against the message, then run the step again.',

@@ -1,13 +1,14 @@
 import {
   type CodeDeployClient,
+  DeploymentAlreadyCompletedException,
   GetDeploymentCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
-import { ActionError, errorMessage } from './errors.js'
-import type { Outputs } from '../report/outputs.js'
-import type { Io } from './io.js'
-import type { Settled, StepState } from './state.js'
 import { setTimeout as delay } from 'node:timers/promises'
+import type { Reporter } from '../report/report.js'
+import { ActionError, errorMessage } from './errors.js'
+import type { Io } from './io.js'
+import type { PendingCreate, Settled, StepState } from './state.js'
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000
@@ -18,6 +19,10 @@ const STATUS_DEADLINE_MS = 6000
  * and SIGKILL 2.5 s after that: on the first signal the deployment this step owns is stopped
  * with rollback at once, through a client that fails fast. Whatever the signal handler cannot
  * finish, the post step does from the saved state.
+ *
+ * From the signal on, the handler alone ends the step: the flow's sleeps end at once (so a watch
+ * loop does not go on reading and deciding), its report is dropped, and the stop is sent once
+ * whether the timeout or the signal asks first.
  */
 export class CancelGuard {
   private owned?: string
@@ -25,14 +30,20 @@ export class CancelGuard {
   private orphan?: { arn: string; deregister: () => Promise<void> }
   /** The one-off task run before the deployment (run-task), while the step waits for it. */
   private task?: { arn: string; stop: () => Promise<void> }
+  /** A CreateDeployment was sent and AWS has not answered it clearly (yet): its deployment may exist. */
+  private createUnanswered = false
   private handling = false
+  private readonly abort = new AbortController()
+  private stopping?: Promise<string | undefined>
   /** The write to AWS under way (RegisterTaskDefinition, CreateDeployment), if any. */
   private inFlight?: Promise<unknown>
+  /** What this step changed in AWS, in order, for an error to say truthfully. */
+  private readonly changes: string[] = []
 
   constructor(
     private readonly io: Io,
     private readonly state: StepState,
-    private readonly outputs: Outputs,
+    private readonly reporter: Reporter,
     private readonly rollbackOnCancel: boolean,
     private readonly stopClient: () => CodeDeployClient,
     private readonly exit: () => void
@@ -57,6 +68,19 @@ export class CancelGuard {
     return this.handling
   }
 
+  /** `io` whose sleeps end, rejecting, when the run is cancelled. */
+  interruptible(io: Io): Io {
+    const { signal } = this.abort
+    const cancelled = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => {
+        reject(new ActionError('The run was cancelled.', undefined, 'Deployment cancelled'))
+      })
+    })
+    // No sleep may be under way when the signal comes: that is no unhandled rejection.
+    cancelled.catch(() => undefined)
+    return { ...io, sleep: ms => (signal.aborted ? cancelled : Promise.race([cancelled, io.sleep(ms)])) }
+  }
+
   /** Registers a revision; until a deployment uses it, a failure or cancellation deregisters it. */
   register(call: () => Promise<string>, deregister: (arn: string) => Promise<void>): Promise<string> {
     return this.write(call, arn => {
@@ -67,6 +91,7 @@ export class CancelGuard {
   /** A revision registered for a deployment that does not exist yet. */
   registered(arn: string, deregister: () => Promise<void>): void {
     this.orphan = { arn, deregister }
+    this.changed(`registered ${arn}`)
   }
 
   /**
@@ -107,18 +132,54 @@ export class CancelGuard {
     }
   }
 
-  /** Creates the deployment; from its answer on, this step owns it. */
-  create<T extends { id: string }>(call: () => Promise<T>): Promise<T> {
-    return this.write(call, result => {
-      this.own(result.id)
-    })
+  /** Notes a change this step made in AWS. */
+  changed(what: string): void {
+    this.changes.push(what)
+  }
+
+  /** One sentence for an error: what this step changed in AWS, or that it changed nothing. */
+  get whatChanged(): string {
+    return this.changes.length === 0
+      ? 'This step changed nothing in AWS.'
+      : `What this step changed in AWS: ${this.changes.join('; ')}.`
   }
 
   /**
-   * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
-   * new deployment, deregisters the new revision), and starts none after a cancellation.
+   * Creates the deployment; from its answer on, this step owns it. What finds the deployment is
+   * saved before the call goes out: a step killed before the answer leaves it to the post step.
+   * `refused` tells an error that AWS answered (nothing was created) from one without an answer
+   * (the network, a timeout, a 5xx), after which the deployment may exist.
    */
-  private async write<T>(call: () => Promise<T>, recordResult: (result: T) => void): Promise<T> {
+  async create<T extends { id: string }>(
+    target: Omit<PendingCreate, 'taskDefinitionArn' | 'sentAt'>,
+    call: () => Promise<T>,
+    refused: (e: unknown) => boolean
+  ): Promise<T> {
+    this.refuseAfterCancel()
+    this.state.creating({
+      ...target,
+      taskDefinitionArn: this.orphan?.arn,
+      sentAt: this.io.now().toISOString()
+    })
+    this.createUnanswered = true
+    try {
+      return await this.write(call, result => {
+        this.createUnanswered = false
+        this.changed(`created deployment ${result.id}`)
+        this.own(result.id)
+      })
+    } catch (e) {
+      if (refused(e)) {
+        this.createUnanswered = false
+        this.state.creating(undefined)
+      } else {
+        this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)')
+      }
+      throw e
+    }
+  }
+
+  private refuseAfterCancel(): void {
     if (this.handling) {
       throw new ActionError(
         'The run was cancelled before this step changed anything more in AWS.',
@@ -126,6 +187,14 @@ export class CancelGuard {
         'Deployment cancelled'
       )
     }
+  }
+
+  /**
+   * Runs a write so that a cancellation waits for its answer and cleans up after it (stops the
+   * new deployment, deregisters the new revision), and starts none after a cancellation.
+   */
+  private async write<T>(call: () => Promise<T>, recordResult: (result: T) => void): Promise<T> {
+    this.refuseAfterCancel()
     const done = call().then(result => {
       recordResult(result)
       return result
@@ -156,13 +225,23 @@ export class CancelGuard {
     return this.settledAs === undefined ? this.owned : undefined
   }
 
-  /** No orphan revisions: deregisters what was registered when no deployment came of it. */
+  /**
+   * No orphan revisions: deregisters what was registered when no deployment came of it. Never while
+   * a CreateDeployment that uses it has not answered: the deployment may exist.
+   */
   async dropOrphan(): Promise<void> {
     const orphan = this.orphan
     if (!orphan) return
+    if (this.createUnanswered) {
+      this.io.info(
+        `Kept ${orphan.arn} registered: CreateDeployment gave no clear answer, so a deployment may use it. The post step finds out.`
+      )
+      return
+    }
     this.orphan = undefined
     try {
       await orphan.deregister()
+      this.changed(`deregistered ${orphan.arn} again (no deployment used it)`)
       this.io.info(`Deregistered ${orphan.arn}: no deployment uses it.`)
     } catch (e) {
       this.io.warning(
@@ -171,9 +250,19 @@ export class CancelGuard {
     }
   }
 
-  async stopOwned(reason: string): Promise<string | undefined> {
+  /**
+   * Stops the owned deployment with rollback, once: the timeout and a signal can both ask while
+   * the watch runs, and both get the one stop's result.
+   */
+  stopOwned(reason: string): Promise<string | undefined> {
+    if (this.stopping) return this.stopping
     const id = this.ownsLiveDeployment
-    if (id === undefined) return undefined
+    if (id === undefined) return Promise.resolve(undefined)
+    this.stopping = this.stop(id, reason)
+    return this.stopping
+  }
+
+  private async stop(id: string, reason: string): Promise<string | undefined> {
     if (!this.rollbackOnCancel) {
       this.io.warning(
         `${reason}; deployment ${id} goes on without this step (rollback-on-cancel: false).`,
@@ -182,22 +271,32 @@ export class CancelGuard {
       this.settle('handed-off')
       return undefined
     }
-    await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
+    try {
+      await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
+    } catch (e) {
+      if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
+      // It ended between the last read and the stop: how it ended is for whoever reads it next.
+      this.settle('ended')
+      this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`)
+      return undefined
+    }
     this.settle('stop-requested')
+    this.changed(`stopped deployment ${id} with rollback`)
     this.io.info(
       `${reason}: stopped deployment ${id} with rollback; production traffic goes back to the original task set.`
     )
     return id
   }
 
-  /** deployment-status for the steps after a cancelled one (`if: cancelled()`): CodeDeploy's word now. */
-  private async reportStatus(): Promise<void> {
-    if (this.owned === undefined) return
+  /** The deployment's status for deployment-status, read while the runner's time allows. */
+  private async status(heard: number): Promise<string | undefined> {
+    if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS) return undefined
     try {
       const out = await this.stopClient().send(new GetDeploymentCommand({ deploymentId: this.owned }))
-      if (out.deploymentInfo?.status) this.outputs.status(out.deploymentInfo.status)
+      return out.deploymentInfo?.status
     } catch {
       // Best effort within the runner's 10 s: the stop matters, the output does not.
+      return undefined
     }
   }
 
@@ -205,8 +304,17 @@ export class CancelGuard {
     // SIGTERM follows SIGINT 7.5 s later: the first signal's handler is still at work.
     if (this.handling) return
     this.handling = true
+    this.abort.abort()
     const reason = `The run was cancelled (${signal})`
     const heard = Date.now()
+    const reported = this.reporter.interrupt()
+    if (reported) {
+      // The step had reached its result before the signal: that result stands.
+      await reported
+      this.exit()
+      return
+    }
+    let message: string
     try {
       if (this.inFlight)
         await Promise.race([
@@ -217,21 +325,15 @@ export class CancelGuard {
       await this.stopTask(reason)
       await this.dropOrphan()
       const stopped = await this.stopOwned(reason)
-      this.io.error(
-        stopped
-          ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
-          : `${reason}.`,
-        'Deployment cancelled'
-      )
-      // The runner's SIGKILL comes 10 s after SIGINT: the output is read only while time is left.
-      if (Date.now() - heard < STATUS_DEADLINE_MS) await this.reportStatus()
+      message = stopped
+        ? `${reason}. Deployment ${stopped} was stopped and is rolling back; the post step reports how the rollback ends.`
+        : this.createUnanswered
+          ? `${reason} while CreateDeployment had not answered. The post step looks for the deployment by its AppSpec, stops it with rollback and reports how the rollback ends.`
+          : `${reason}.`
     } catch (e) {
-      this.io.error(
-        `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`,
-        'Deployment cancelled'
-      )
+      message = `${reason}, and stopping deployment ${this.owned ?? ''} failed: ${errorMessage(e)}. The post step tries again; check the deployment in the console.`
     }
-    this.outputs.failed()
+    await this.reporter.cancelled(`${message} ${this.whatChanged}`, await this.status(heard))
     this.exit()
   }
 }

@@ -1,5 +1,9 @@
 // What the main step leaves for the post step (core.saveState / core.getState): every key is named
 // here and read or written only through here.
+//
+// The runner hands the post step each key the main step saved as a STATE_<key> variable, over any
+// variable of that name the job inherited (from its env, or a step's GITHUB_ENV). So the main step
+// writes every key as it starts, and what the post step reads is this run's, never inherited.
 import type { Io } from './io.js'
 
 /** How a deployment this step owned stopped being its business. */
@@ -8,6 +12,7 @@ export type Settled = 'goal' | 'ended' | 'handed-off' | 'stop-requested'
 const KEYS = {
   isPost: 'is-post',
   deploymentId: 'deployment-id',
+  creating: 'creating',
   settled: 'settled',
   rollbackOnCancel: 'rollback-on-cancel',
   githubDeploymentId: 'github-deployment-id',
@@ -23,9 +28,27 @@ export interface RunningTask {
 // Only what RunTask returns is ever stopped: a task ARN of the long form, which names its cluster.
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255})\/[0-9a-f]{32}$/
 
+/** A CodeDeploy id, as CreateDeployment returns it; nothing else is ever stopped. */
+const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/
+
+/**
+ * A CreateDeployment sent and not answered (yet): what finds the deployment should it exist, as
+ * adoption does, by its AppSpec's SHA-256 in its group.
+ */
+export interface PendingCreate {
+  applicationName: string
+  deploymentGroupName: string
+  appSpecSha256: string
+  /** The revision registered for it: deregistered once it is known that no deployment came of it. */
+  taskDefinitionArn?: string
+  /** When it was sent, ISO 8601. */
+  sentAt: string
+}
+
 /** The main step's record, as the post step reads it. */
 export interface MainStepRecord {
   deploymentId?: string
+  creating?: PendingCreate
   /** Undefined while the deployment is still this step's to stop. */
   settled?: Settled
   rollbackOnCancel: boolean
@@ -34,24 +57,45 @@ export interface MainStepRecord {
 }
 
 export class StepState {
-  constructor(private readonly io: Pick<Io, 'saveState' | 'getState'>) {}
+  constructor(private readonly io: Pick<Io, 'saveState' | 'getState' | 'env'>) {}
 
-  /** True in the post step: the main step marked its state. */
+  /**
+   * True in the post step. The mark is this job run's, not `true`: a STATE_is-post the job
+   * inherits (a job env, a step that wrote GITHUB_ENV) must not make the main step skip its work.
+   */
   get isPost(): boolean {
-    return this.io.getState(KEYS.isPost) === 'true'
+    return this.io.getState(KEYS.isPost) === this.runMark
   }
 
-  markMainStep(): void {
-    this.io.saveState(KEYS.isPost, 'true')
+  private get runMark(): string {
+    const env = this.io.env
+    return `run ${env.GITHUB_RUN_ID ?? 'local'}.${env.GITHUB_RUN_ATTEMPT ?? '1'} job ${env.GITHUB_JOB ?? ''}`
+  }
+
+  /**
+   * Writes every key as the main step starts, so that the post step reads only what this run
+   * saved. Returns the keys the environment already set (inherited), for a warning.
+   */
+  begin(): string[] {
+    const inherited = Object.values(KEYS).filter(key => this.io.getState(key) !== '')
+    for (const key of Object.values(KEYS)) this.io.saveState(key, '')
+    this.io.saveState(KEYS.isPost, this.runMark)
+    return inherited
   }
 
   rollbackOnCancel(enabled: boolean): void {
     this.io.saveState(KEYS.rollbackOnCancel, String(enabled))
   }
 
+  /** Saved before CreateDeployment is sent: should the step die before the answer, the post step finds it. */
+  creating(pending: PendingCreate | undefined): void {
+    this.io.saveState(KEYS.creating, pending ? JSON.stringify(pending) : '')
+  }
+
   /** The post step stops this deployment unless it is settled first. */
   owns(deploymentId: string): void {
     this.io.saveState(KEYS.deploymentId, deploymentId)
+    this.io.saveState(KEYS.creating, '')
     this.io.saveState(KEYS.settled, '')
   }
 
@@ -70,10 +114,12 @@ export class StepState {
 
   read(): MainStepRecord {
     const get = (key: string): string | undefined => this.io.getState(key) || undefined
+    const id = get(KEYS.deploymentId)
     const settled = get(KEYS.settled)
     const github = Number(get(KEYS.githubDeploymentId))
     return {
-      deploymentId: get(KEYS.deploymentId),
+      deploymentId: id !== undefined && DEPLOYMENT_ID.test(id) ? id : undefined,
+      creating: parsePendingCreate(get(KEYS.creating)),
       settled: isSettled(settled) ? settled : undefined,
       rollbackOnCancel: get(KEYS.rollbackOnCancel) === 'true',
       githubDeploymentId: Number.isSafeInteger(github) && github > 0 ? github : undefined,
@@ -89,4 +135,17 @@ function runningTask(taskArn: string | undefined): RunningTask | undefined {
 
 function isSettled(value: string | undefined): value is Settled {
   return value === 'goal' || value === 'ended' || value === 'handed-off' || value === 'stop-requested'
+}
+
+function parsePendingCreate(text: string | undefined): PendingCreate | undefined {
+  if (text === undefined) return undefined
+  try {
+    const v = JSON.parse(text) as Partial<PendingCreate>
+    const strings = [v.applicationName, v.deploymentGroupName, v.appSpecSha256, v.sentAt]
+    if (!strings.every(s => typeof s === 'string' && s !== '')) return undefined
+    if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256!) || Number.isNaN(Date.parse(v.sentAt!))) return undefined
+    return v as PendingCreate
+  } catch {
+    return undefined
+  }
 }

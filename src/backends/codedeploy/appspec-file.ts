@@ -2,7 +2,7 @@
 // case-insensitive) and checked, since this action rebuilds the AppSpec from the keys it knows. No
 // I/O: the caller reads the file and passes its text.
 import * as path from 'node:path'
-import { parseDocument } from 'yaml'
+import { type YAMLError, parseDocument } from 'yaml'
 import { nearest } from '../../plan/nearest.js'
 import type { CapacityProviderStrategyItem, NetworkConfiguration } from '../../plan/service.js'
 import { InputError } from '../../runtime/errors.js'
@@ -28,12 +28,9 @@ export interface AppSpecFile {
   warnings: string[]
 }
 
-/** `appspec.yaml`, `appspec.yml` or `appspec.json` in the workspace, the first that exists. */
-export function defaultAppSpecPath(
-  workspace: string,
-  fileExists: (p: string) => boolean
-): string | undefined {
-  return DEFAULT_APPSPEC_NAMES.map(name => path.join(workspace, name)).find(p => fileExists(p))
+/** `appspec.yaml`, `appspec.yml` or `appspec.json`, the first that exists in the workspace. */
+export function defaultAppSpecName(workspace: string, exists: (path: string) => boolean): string | undefined {
+  return DEFAULT_APPSPEC_NAMES.find(name => exists(path.join(workspace, name)))
 }
 
 const APPSPEC_DOCS =
@@ -69,8 +66,16 @@ function isMap(v: unknown): v is YamlMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-function show(v: unknown): string {
-  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v)
+/**
+ * What a value is, never the value itself: errors do not quote the file, which may hold anything (a
+ * committed appspec.yaml that is a link to a token file, a secret pasted in the wrong place).
+ */
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'empty'
+  if (Array.isArray(v)) return 'a list'
+  if (typeof v === 'object') return 'a mapping'
+  if (typeof v === 'boolean') return 'true or false'
+  return `a ${typeof v}`
 }
 
 /** A guess is offered only when it is close: a third of the key's length, or two edits. */
@@ -139,7 +144,7 @@ function placeholderIn(v: unknown): string | undefined {
 function sentString(v: unknown, where: string, problems: Problems): string | undefined {
   if (typeof v === 'number') return String(v)
   if (typeof v !== 'string') {
-    problems.add(where, `must be a string, not ${show(v)}.`)
+    problems.add(where, `must be a string, not ${kindOf(v)}.`)
     return undefined
   }
   if (v.trim() === '') {
@@ -159,7 +164,7 @@ function sentString(v: unknown, where: string, problems: Problems): string | und
 
 function sentStringList(v: unknown, where: string, problems: Problems): string[] | undefined {
   if (!Array.isArray(v)) {
-    problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${show(v)}.`)
+    problems.add(where, `must be a list, e.g. [subnet-1234abcd, subnet-5678abcd], not ${kindOf(v)}.`)
     return undefined
   }
   const items = v.map((item, i) => sentString(item, `${where}[${i}]`, problems))
@@ -175,7 +180,7 @@ function integer(
 ): number | undefined {
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    problems.add(where, `must be a whole number from ${min} to ${max}, not ${show(v)}.`)
+    problems.add(where, `must be a whole number from ${min} to ${max}.`)
     return undefined
   }
   return n
@@ -212,11 +217,7 @@ function readNetworkConfiguration(
   if (keys.AssignPublicIp !== undefined) {
     const text = sentString(keys.AssignPublicIp, `${innerWhere}.AssignPublicIp`, problems)?.toUpperCase()
     if (text === 'ENABLED' || text === 'DISABLED') assignPublicIp = text
-    else if (text !== undefined)
-      problems.add(
-        `${innerWhere}.AssignPublicIp`,
-        `must be ENABLED or DISABLED, not ${show(keys.AssignPublicIp)}.`
-      )
+    else if (text !== undefined) problems.add(`${innerWhere}.AssignPublicIp`, 'must be ENABLED or DISABLED.')
   }
   if (!subnets?.length) return undefined
   return {
@@ -278,29 +279,26 @@ function templateValue(v: unknown, where: string, file: string, warnings: string
   return 'use'
 }
 
-function scriptLocations(value: unknown): string[] | undefined {
+function isScript(value: unknown): boolean {
   const items = Array.isArray(value) ? (value as unknown[]) : [value]
   const entries = items
     .filter(isMap)
     .filter(item => Object.keys(item).some(k => SCRIPT_KEYS.includes(k.toLowerCase())))
-  if (entries.length > 0) {
-    return entries.map(e => show(Object.entries(e).find(([k]) => k.toLowerCase() === 'location')?.[1] ?? e))
-  }
-  return typeof value === 'string' && SCRIPT_PATH.test(value.trim()) ? [show(value)] : undefined
+  return entries.length > 0 || (typeof value === 'string' && SCRIPT_PATH.test(value.trim()))
 }
 
 function describeHookProblem(value: unknown): string | undefined {
-  const scripts = scriptLocations(value)
-  if (scripts) {
-    return `is a script (${scripts.join(', ')}); scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.`
+  if (isScript(value)) {
+    return 'is a script; scripts run on EC2/on-premises instances, an ECS deployment invokes a Lambda function.'
   }
-  if (typeof value !== 'string') return `must be the name or ARN of one Lambda function, not ${show(value)}.`
+  if (typeof value !== 'string')
+    return `must be the name or ARN of one Lambda function, not ${kindOf(value)}.`
   if (value.trim() === '') return 'is blank; give a Lambda function name or ARN, or remove the hook.'
   const marker = placeholderIn(value)
   if (marker !== undefined) {
     return `contains the placeholder ${marker}; CodeDeploy would invoke a function of that name. Render it first.`
   }
-  if (!LAMBDA_FUNCTION.test(value.trim())) return `${show(value)} is not a Lambda function name or ARN.`
+  if (!LAMBDA_FUNCTION.test(value.trim())) return 'is not a Lambda function name or ARN.'
   return undefined
 }
 
@@ -326,7 +324,7 @@ function readHooks(v: unknown, problems: Problems): AppSpecHook[] {
       else
         problems.add(
           `Hooks[${i}]`,
-          `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${show(item)}.`
+          `must be a single-key mapping such as - BeforeInstall: MyFunction, not ${kindOf(item)}.`
         )
     })
   } else if (isMap(v)) {
@@ -386,8 +384,12 @@ function readTargetService(
   const where = `Resources[0].${name}`
   const target = readKeys(entry[name], ['Type', 'Properties'], where, problems)
   if (target.Type !== 'AWS::ECS::Service') {
-    const kind = target.Type === 'AWS::Lambda::Function' ? ' (a Lambda AppSpec)' : ''
-    throw notEcs(`${where}.Type is ${show(target.Type)}${kind}, not AWS::ECS::Service.`)
+    const lambda = target.Type === 'AWS::Lambda::Function'
+    throw notEcs(
+      lambda
+        ? `${where}.Type is AWS::Lambda::Function (a Lambda AppSpec), not AWS::ECS::Service.`
+        : `${where}.Type is not AWS::ECS::Service.`
+    )
   }
   if (target.Properties === undefined || target.Properties === null) return result
   if (!isMap(target.Properties)) {
@@ -448,6 +450,31 @@ function readTargetService(
   return result
 }
 
+/** The parser's words, except the two errors whose words quote the file. */
+function yamlProblem(e: YAMLError): string {
+  if (e.code === 'BAD_DQ_ESCAPE') return 'an invalid escape in a double-quoted string'
+  const line = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+  return line.replace(/^(Block scalar header includes extra characters):.*$/, '$1')
+}
+
+/**
+ * The document as plain values. Resolving aliases can fail too: an alias bomb (billions of laughs,
+ * stopped at 100 resolved aliases) or an alias before its anchor.
+ */
+function toJS(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS()
+  } catch (e) {
+    const bomb = e instanceof Error && /Excessive alias count/.test(e.message)
+    throw new InputError(
+      bomb
+        ? `${file} expands into more than 100 aliased values (a YAML alias bomb?); no AppSpec needs that many.`
+        : `${file} uses an alias (*name) before its anchor (&name) is set.`,
+      'Write the values out instead of using YAML anchors and aliases.'
+    )
+  }
+}
+
 /**
  * Reads an ECS AppSpec file (YAML or JSON, keys case-insensitive). Throws InputError for anything
  * that cannot be deployed; placeholders where this action supplies the value are warnings.
@@ -458,16 +485,15 @@ export function parseAppSpecFile(text: string, file: string): AppSpecFile {
   if (first) {
     const pos = first.linePos?.[0]
     const position = pos ? ` (line ${pos.line}, column ${pos.col})` : ''
-    const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
     throw new InputError(
-      `${file} is not valid YAML or JSON${position}: ${reason}.`,
+      `${file} is not valid YAML or JSON${position}: ${yamlProblem(first)}.`,
       'If it is a template (Terraform, envsubst), render it before the deploy step, or point codedeploy-appspec at the rendered file.'
     )
   }
-  const root: unknown = doc.toJS()
+  const root = toJS(doc, file)
   if (!isMap(root)) {
     throw new InputError(
-      `${file} is not an AppSpec: its top level is ${root === null ? 'empty' : show(root)}, not a mapping.`,
+      `${file} is not an AppSpec: its top level is ${kindOf(root)}, not a mapping.`,
       `An ECS AppSpec is a mapping with version, Resources and optional Hooks (${APPSPEC_DOCS}).`
     )
   }
@@ -484,7 +510,7 @@ export function parseAppSpecFile(text: string, file: string): AppSpecFile {
   // This action always sends version 0.0; other values are reported, not passed on.
   if (keys.version !== undefined && keys.version !== 0 && keys.version !== '0.0') {
     warnings.push(
-      `version ${show(keys.version)} in ${file} is ignored: the AppSpec sent uses version 0.0, the only one.`
+      `The version in ${file} is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.`
     )
   }
   const result = readTargetService(keys.Resources, file, problems, warnings)

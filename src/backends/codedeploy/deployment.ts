@@ -108,6 +108,39 @@ export async function createDeployment(
   }
 }
 
+/**
+ * Whether a failed createDeployment is known to have created nothing: AWS answered and refused (a
+ * 4xx, or the group was busy). Without an answer (the network, a timeout) or with a 5xx after the
+ * SDK's retries, the deployment may exist.
+ */
+export function createRefused(e: unknown): boolean {
+  if (e instanceof GroupBusyError) return true
+  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode
+  return status !== undefined && status < 500
+}
+
+/**
+ * The group's deployment of this AppSpec (by its SHA-256, as adoption finds it): the running one,
+ * else one created since `since`, for a CreateDeployment whose answer never came.
+ */
+export async function findDeploymentOfAppSpec(
+  cd: CodeDeployClient,
+  target: DeploymentTarget,
+  sha256: string,
+  since: Date
+): Promise<DeploymentInfo | undefined> {
+  const ours = (info: DeploymentInfo | undefined): boolean =>
+    info?.revision?.appSpecContent?.sha256 === sha256
+  const running = await findRunningDeployment(cd, target)
+  if (ours(running)) return running
+  const out = await cd.send(new ListDeploymentsCommand({ ...target, createTimeRange: { start: since } }))
+  for (const id of out.deployments ?? []) {
+    const info = await getDeployment(cd, id)
+    if (ours(info)) return info
+  }
+  return undefined
+}
+
 export async function stopDeployment(cd: CodeDeployClient, deploymentId: string): Promise<void> {
   await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))
 }

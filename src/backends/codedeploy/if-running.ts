@@ -20,6 +20,8 @@ export interface WaitBehind {
   /** Sleeps one poll interval. */
   pause: () => Promise<void>
   log: (line: string) => void
+  /** Hears what this step changed in another deployment, for the step's error to say. */
+  changed: (what: string) => void
   consoleUrl: (id: string) => string
 }
 
@@ -75,6 +77,7 @@ export async function freeDeploymentGroup(
     } else {
       behind.log(`Replacing ${what}: stopping it with rollback.`)
       await stopDeployment(cd, id)
+      behind.changed(`stopped deployment ${id} with rollback (if-deployment-running: replace)`)
     }
     // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
     await waitBehind(cd, id, policy !== 'fail', behind)
@@ -103,7 +106,8 @@ async function waitBehind(
     behind.log(
       `Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`
     )
-    await continueDeployment(cd, id, 'TERMINATION_WAIT')
+    if (await continueDeployment(cd, id, 'TERMINATION_WAIT'))
+      behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`)
     result = await watch.watch(id, 'succeeded', deadline, result.view)
   }
   if (result.outcome === 'timeout') {
