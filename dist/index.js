@@ -10620,7 +10620,7 @@ __webpack_unused_export__ = InvalidDeploymentIdException;
 __webpack_unused_export__ = InvalidDeploymentIdException$;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException$;
-exports.UeV = InvalidDeploymentStatusException;
+__webpack_unused_export__ = InvalidDeploymentStatusException;
 __webpack_unused_export__ = InvalidDeploymentStatusException$;
 __webpack_unused_export__ = InvalidDeploymentStyleException;
 __webpack_unused_export__ = InvalidDeploymentStyleException$;
@@ -72251,10 +72251,12 @@ module.exports = {
 /* harmony export */   mY: () => (/* binding */ revisionTaskDefinition),
 /* harmony export */   vI: () => (/* binding */ continueDeployment)
 /* harmony export */ });
-/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, taskDefinitionOfAppSpec */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, readDeploymentState, stillWaits, taskDefinitionOfAppSpec */
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7507);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7615);
+
 
 
 
@@ -72263,29 +72265,37 @@ const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'];
 /** CodeDeploy's limit, as the official action enforces it. */
 const MAX_DESCRIPTION = 512;
 async function getDeployment(cd, deploymentId) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
     if (!out.deploymentInfo)
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`CodeDeploy returned nothing for deployment ${deploymentId}.`);
     return out.deploymentInfo;
+}
+/** GetDeployment, and the target while the deployment is InProgress (the target settles nothing else). */
+async function readDeploymentState(cd, deploymentId) {
+    const info = await getDeployment(cd, deploymentId);
+    if (info.status !== 'InProgress')
+        return { info };
+    const target = await new _target_js__WEBPACK_IMPORTED_MODULE_2__/* .TargetReader */ .P(cd, deploymentId).read();
+    return target ? { info, target } : { info };
 }
 /**
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
  */
 async function findRunningDeployment(cd, target) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
     for (const id of out.deployments ?? []) {
-        const info = await getDeployment(cd, id);
-        if (RUNNING_STATUSES.includes(info.status ?? ''))
-            return info;
+        const state = await readDeploymentState(cd, id);
+        if (RUNNING_STATUSES.includes(state.info.status ?? ''))
+            return state;
     }
     return undefined;
 }
-function describeDeployment(info, consoleUrl) {
+function describeDeployment({ info, target }, consoleUrl) {
     const id = info.deploymentId ?? '?';
     const started = info.createTime ? ` started ${info.createTime.toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
     const creator = info.creator ? ` by ${info.creator}` : '';
-    const phase = info.instanceTerminationWaitTimeStarted
+    const phase = (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .inTerminationWait */ .g)(info, target)
         ? `${info.status ?? '?'}, in its termination wait`
         : (info.status ?? '?');
     return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`;
@@ -72307,7 +72317,7 @@ class GroupBusyError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .
  */
 async function createDeployment(cd, d) {
     try {
-        const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .CreateDeploymentCommand */ .ttP({
+        const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .CreateDeploymentCommand */ .ttP({
             applicationName: d.applicationName,
             deploymentGroupName: d.deploymentGroupName,
             deploymentConfigName: d.deploymentConfigName,
@@ -72319,31 +72329,44 @@ async function createDeployment(cd, d) {
         return { id: out.deploymentId, adopted: false };
     }
     catch (e) {
-        if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentLimitExceededException */ .z9n))
+        if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentLimitExceededException */ .z9n))
             throw e;
         const running = await findRunningDeployment(cd, d).catch(() => undefined);
-        if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
-            return { id: running.deploymentId, adopted: true };
+        const info = running?.info;
+        if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
+            return { id: info.deploymentId, adopted: true };
         }
         throw new GroupBusyError(running, d.deploymentGroupName, e.message);
     }
 }
 async function stopDeployment(cd, deploymentId) {
-    await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
+    await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
+}
+/** Whether the deployment still waits where `waitType` would end the wait. */
+function stillWaits({ info, target }, waitType) {
+    return waitType === 'READY_WAIT' ? info.status === 'Ready' : (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .inTerminationWait */ .g)(info, target);
 }
 /**
- * Returns false when the deployment moved on between the read and the call (the wait ended, or the
- * deployment did): what happened instead shows in the next read.
+ * Ends a wait: 'continued', or 'moved-on' when the deployment had left that wait between the read and
+ * the call (it ended, was continued or stopped by someone else): the next read shows how. A refusal
+ * is judged by the deployment's state read again, not by its name: AWS documents
+ * DeploymentAlreadyCompletedException for an ended deployment and DeploymentIsNotInReadyStateException
+ * for READY_WAIT outside Ready, but not what TERMINATION_WAIT outside the termination wait answers.
+ * Credentials and permissions are the caller's to handle: reading again would not tell.
  */
 async function continueDeployment(cd, deploymentId, waitType) {
     try {
-        await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
-        return true;
+        await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
+        return 'continued';
     }
     catch (e) {
-        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentAlreadyCompletedException */ .ATo || e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .InvalidDeploymentStatusException */ .UeV)
-            return false;
-        throw e;
+        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentAlreadyCompletedException */ .ATo)
+            return 'moved-on';
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'other')
+            throw e;
+        if (stillWaits(await readDeploymentState(cd, deploymentId), waitType))
+            throw e;
+        return 'moved-on';
     }
 }
 /**
@@ -72354,7 +72377,7 @@ async function revisionTaskDefinition(cd, info, which) {
     const sha256 = info[which]?.appSpecContent?.sha256;
     if (!sha256 || !info.applicationName)
         return undefined;
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetApplicationRevisionCommand */ .dpB({
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetApplicationRevisionCommand */ .dpB({
         applicationName: info.applicationName,
         revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
     }));
@@ -72441,12 +72464,14 @@ function hookOrder(event) {
 /* harmony export */   lC: () => (/* binding */ codeDeployReaders)
 /* harmony export */ });
 /* unused harmony exports STOPPED_TASKS_EVERY_MS, toSnapshot, createCodeDeployReader */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7507);
 /* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
-/* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5744);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5744);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7615);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
 // The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
 // Nothing downstream of this file sees a CodeDeploy shape.
+
 
 
 
@@ -72454,7 +72479,7 @@ function hookOrder(event) {
 /** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
 const STOPPED_TASKS_EVERY_MS = 15_000;
 const MINUTE = 60_000;
-function phaseOf(info, events) {
+function phaseOf(info, target, events) {
     switch (info.status) {
         case 'Created':
         case 'Queued':
@@ -72469,7 +72494,7 @@ function phaseOf(info, events) {
             return 'stopped';
     }
     // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
-    if (info.instanceTerminationWaitTimeStarted)
+    if ((0,_target_js__WEBPACK_IMPORTED_MODULE_0__/* .inTerminationWait */ .g)(info, target))
         return 'termination-wait';
     const status = (name) => events.find(e => e.name === name)?.status;
     const after = status('AfterAllowTraffic');
@@ -72484,7 +72509,7 @@ function toEvents(target) {
     return (target?.lifecycleEvents ?? []).map(e => {
         const name = e.lifecycleEventName ?? 'Unknown';
         const ev = { name, status: e.status ?? 'Unknown' };
-        if ((0,_lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__/* .isHookEvent */ .ev)(name))
+        if ((0,_lifecycle_events_js__WEBPACK_IMPORTED_MODULE_2__/* .isHookEvent */ .ev)(name))
             ev.hook = true;
         if (e.startTime)
             ev.startTime = e.startTime;
@@ -72522,7 +72547,7 @@ const plusMinutes = (at, minutes) => at && minutes !== undefined ? new Date(at.g
 /** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
 function toSnapshot(info, target, stoppedTasks = [], routing) {
     const events = toEvents(target);
-    const phase = phaseOf(info, events);
+    const phase = phaseOf(info, target, events);
     const bg = info.blueGreenDeploymentConfiguration;
     const snap = {
         id: info.deploymentId ?? '',
@@ -72595,14 +72620,13 @@ function toStoppedTask(t) {
         }))
     };
 }
-const isNotStarted = (e) => (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException';
 /**
  * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
  * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
  * plus ListTasks/DescribeTasks every 15 s while Install runs.
  */
 function createCodeDeployReader(deps, deploymentId, opts = {}) {
-    let targetId;
+    const targets = new _target_js__WEBPACK_IMPORTED_MODULE_0__/* .TargetReader */ .P(deps.codedeploy, deploymentId);
     let target;
     // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
     let targetSettledIn;
@@ -72612,49 +72636,20 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     let lookedAfterInstallFailed = false;
     let stoppedLookupOff = false;
     const warned = new Set();
-    const settledState = (info) => {
+    const settledState = (info, known) => {
         if (info.status === 'Ready')
             return 'ready';
         if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped')
             return 'end';
-        if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted)
+        if ((0,_target_js__WEBPACK_IMPORTED_MODULE_0__/* .inTerminationWait */ .g)(info, known))
             return 'termination-wait';
         return undefined;
     };
-    async function readTarget() {
-        try {
-            if (!targetId) {
-                const listed = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentTargetsCommand */ .$9V({ deploymentId }));
-                targetId = listed.targetIds?.[0];
-                if (!targetId)
-                    return undefined;
-            }
-            const got = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentTargetCommand */ .Oxg({ deploymentId, targetId }));
-            return got.deploymentTarget?.ecsTarget;
-        }
-        catch (e) {
-            if (isNotStarted(e))
-                return undefined;
-            throw e;
-        }
-    }
     function needsTargetRead(info) {
         if (info.status === 'Created' || info.status === 'Queued')
             return false;
-        const settled = settledState(info);
-        if (!settled)
-            return true;
-        if (settled === targetSettledIn)
-            return false;
-        // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
-        if (settled === 'termination-wait') {
-            const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic');
-            if (after?.status === 'Succeeded' && after.endTime) {
-                targetSettledIn = settled;
-                return false;
-            }
-        }
-        return true;
+        const settled = settledState(info, target);
+        return !settled || settled !== targetSettledIn;
     }
     function warnOnce(key, line) {
         if (warned.has(key))
@@ -72664,6 +72659,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     }
     async function lookForStoppedTasks(info) {
         const ecs = deps.ecs;
+        const targetId = targets.id;
         if (!ecs || stoppedLookupOff || !targetId?.includes(':'))
             return;
         const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install');
@@ -72703,23 +72699,23 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
             }
         }
         catch (e) {
-            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? 'Error';
-            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied')
+            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? 'Error';
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) === 'access-denied')
                 stoppedLookupOff = true;
-            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
+            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
                 'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.');
         }
     }
     return {
         async read() {
-            const { deploymentInfo: info } = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
+            const { deploymentInfo: info } = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
             if (!info)
                 throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`);
             if (needsTargetRead(info)) {
-                const fresh = await readTarget();
+                const fresh = await targets.read();
                 if (fresh) {
                     target = fresh;
-                    targetSettledIn = settledState(info);
+                    targetSettledIn = settledState(info, fresh);
                 }
             }
             await lookForStoppedTasks(info);
@@ -72741,6 +72737,77 @@ function codeDeployReaders(io, opts = {}) {
         };
         return createCodeDeployReader(deps, deploymentId, opts);
     };
+}
+
+
+/***/ }),
+
+/***/ 7615:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ TargetReader),
+/* harmony export */   g: () => (/* binding */ inTerminationWait)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7507);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// The ECS target of a CodeDeploy deployment (`<cluster>:<service>`): its lifecycle events and task sets,
+// and the one answer to "is the deployment in its termination wait?".
+
+
+const DONE = ['Succeeded', 'Skipped'];
+/**
+ * Whether the deployment is in its termination wait: production traffic is on the replacement and the
+ * original task set is kept until the wait ends or ContinueDeployment TERMINATION_WAIT ends it.
+ * CodeDeploy never sets `instanceTerminationWaitTimeStarted` for ECS deployments, a bug open since 2019
+ * (aws/containers-roadmap#269); its engineer: the wait starts "immediately after marking the target
+ * status as Succeeded". So the wait is the deployment InProgress with its target Succeeded, every
+ * lifecycle event done. The flag, should AWS fix it, means the same.
+ */
+function inTerminationWait(info, target) {
+    if (info.status !== 'InProgress')
+        return false;
+    if (info.instanceTerminationWaitTimeStarted === true)
+        return true;
+    const events = target?.lifecycleEvents ?? [];
+    return (target?.status === 'Succeeded' &&
+        events.some(e => e.lifecycleEventName === 'AfterAllowTraffic') &&
+        events.every(e => DONE.includes(e.status ?? '')));
+}
+/**
+ * Reads a deployment's ECS target; undefined until the deployment has one (DeploymentNotStartedException
+ * while it is Created). Its id is learnt once from ListDeploymentTargets: an ECS deployment has exactly one.
+ */
+class TargetReader {
+    cd;
+    deploymentId;
+    targetId;
+    constructor(cd, deploymentId) {
+        this.cd = cd;
+        this.deploymentId = deploymentId;
+    }
+    /** `<cluster>:<service>` (names, not ARNs), once the target has been listed. */
+    get id() {
+        return this.targetId;
+    }
+    async read() {
+        const { cd, deploymentId } = this;
+        try {
+            if (!this.targetId) {
+                const listed = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .ListDeploymentTargetsCommand */ .$9V({ deploymentId }));
+                this.targetId = listed.targetIds?.[0];
+                if (!this.targetId)
+                    return undefined;
+            }
+            const got = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .GetDeploymentTargetCommand */ .Oxg({ deploymentId, targetId: this.targetId }));
+            return got.deploymentTarget?.ecsTarget;
+        }
+        catch (e) {
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException')
+                return undefined;
+            throw e;
+        }
+    }
 }
 
 
@@ -72948,7 +73015,10 @@ function buildAppSpec(p) {
 
 // EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
 var deployment = __nccwpck_require__(381);
+// EXTERNAL MODULE: ./src/backends/codedeploy/target.ts
+var codedeploy_target = __nccwpck_require__(7615);
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/if-running.ts
+
 
 
 /**
@@ -72966,21 +73036,21 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
             behind.log(`Could not list the group's deployments (${(0,errors/* errorMessage */.gJ)(e)}); CreateDeployment will tell if one is running.`);
             return undefined;
         });
-        if (!running?.deploymentId)
+        const id = running?.info.deploymentId;
+        if (!running || !id)
             return;
-        const id = running.deploymentId;
+        const { info } = running;
         const what = (0,deployment/* describeDeployment */.Ti)(running, behind.consoleUrl);
-        const inTerminationWait = running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true;
-        if (running.creator === 'codeDeployRollback') {
+        if (info.creator === 'codeDeployRollback') {
             behind.log(`Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`);
         }
         else if (policy === 'fail') {
             throw new errors/* ActionError */.lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
         }
-        else if (inTerminationWait) {
+        else if ((0,codedeploy_target/* inTerminationWait */.g)(info, running.target)) {
             behind.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
         }
-        else if (policy === 'wait' && running.status === 'Ready') {
+        else if (policy === 'wait' && info.status === 'Ready') {
             throw new errors/* ActionError */.lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
         }
         else if (policy === 'wait') {
@@ -73001,15 +73071,10 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
 async function waitBehind(cd, id, endTerminationWait, behind) {
     const { watch } = behind;
     const deadline = behind.deadline();
-    let result = await watch.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline);
-    // AfterAllowTraffic has passed; the termination wait starts a moment later.
-    while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
-        await behind.pause();
-        result = await watch.watch(id, 'traffic-shifted', deadline, result.view);
-    }
+    let result = await watch.watch(id, endTerminationWait ? 'termination-wait' : 'succeeded', deadline);
     if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
         behind.log(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
-        await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT');
+        await endTerminationWaitOf(cd, id, behind);
         result = await watch.watch(id, 'succeeded', deadline, result.view);
     }
     if (result.outcome === 'timeout') {
@@ -73017,6 +73082,22 @@ async function waitBehind(cd, id, endTerminationWait, behind) {
     }
     // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
     await watch.rollbackOf(result.snapshot);
+}
+/**
+ * Ending another team's termination wait only saves time: without codedeploy:ContinueDeployment the
+ * step waits the wait out instead, as far as timeout-minutes allows.
+ */
+async function endTerminationWaitOf(cd, id, behind) {
+    try {
+        await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT');
+    }
+    catch (e) {
+        if ((0,errors/* awsErrorKind */.UC)(e) !== 'access-denied')
+            throw e;
+        behind.log(`Could not end the termination wait of ${id} (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}); ` +
+            `waiting for it to end, at most ${behind.timeoutMinutes} minutes (timeout-minutes). ` +
+            'Allow codedeploy:ContinueDeployment to end such waits at once.');
+    }
 }
 
 // EXTERNAL MODULE: ./src/backends/codedeploy/snapshot.ts
@@ -73521,17 +73602,20 @@ async function followUp(id, step) {
     if (!inputs.continueDeployment)
         return goal.follow(id, inputs.waitUntil);
     // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-    const before = await goal.watch(id, 'ready');
+    let before = await goal.watch(id, 'ready');
+    // All traffic moved and AfterAllowTraffic passed: the termination wait starts as the target turns Succeeded.
+    if (before.outcome === 'goal' && before.snapshot.phase === 'traffic-shifted')
+        before = await goal.watch(id, 'termination-wait');
     if (before.outcome !== 'goal')
         return goal.conclude(before, 'ready');
     const phase = before.snapshot.phase;
-    if (phase === 'ready') {
-        io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT');
-    }
-    else if (phase === 'termination-wait') {
-        io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
-        await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT');
+    if (phase === 'ready' || phase === 'termination-wait') {
+        io.info(phase === 'ready'
+            ? `Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`
+            : `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
+        const done = await (0,deployment/* continueDeployment */.vI)(codedeploy, id, phase === 'ready' ? 'READY_WAIT' : 'TERMINATION_WAIT');
+        if (done === 'moved-on')
+            io.info(`Deployment ${id} had already left that wait; following it from here.`);
     }
     if (phase !== 'succeeded')
         guard.own(id);
@@ -75973,7 +76057,6 @@ function main_waitBehind(step, plan) {
         watch,
         deadline: () => watch.after(plan.timeoutMinutes),
         timeoutMinutes: plan.timeoutMinutes,
-        pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
         log: line => {
             io.info(line);
         },
@@ -85649,7 +85732,8 @@ const ROLLBACK_ID_POLLS = 3;
 const GOAL_PHASES = {
     succeeded: ['succeeded'],
     'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
-    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
+    'termination-wait': ['termination-wait', 'succeeded']
 };
 function goalReached(goal, phase) {
     return GOAL_PHASES[goal].includes(phase);

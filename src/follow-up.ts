@@ -57,17 +57,24 @@ export async function followUp(id: string, step: Step): Promise<void> {
   if (!inputs.continueDeployment) return goal.follow(id, inputs.waitUntil)
 
   // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-  const before = await goal.watch(id, 'ready')
+  let before = await goal.watch(id, 'ready')
+  // All traffic moved and AfterAllowTraffic passed: the termination wait starts as the target turns Succeeded.
+  if (before.outcome === 'goal' && before.snapshot.phase === 'traffic-shifted')
+    before = await goal.watch(id, 'termination-wait')
   if (before.outcome !== 'goal') return goal.conclude(before, 'ready')
   const phase = before.snapshot.phase
-  if (phase === 'ready') {
-    io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`)
-    await continueDeployment(codedeploy, id, 'READY_WAIT')
-  } else if (phase === 'termination-wait') {
+  if (phase === 'ready' || phase === 'termination-wait') {
     io.info(
-      `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
+      phase === 'ready'
+        ? `Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`
+        : `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
     )
-    await continueDeployment(codedeploy, id, 'TERMINATION_WAIT')
+    const done = await continueDeployment(
+      codedeploy,
+      id,
+      phase === 'ready' ? 'READY_WAIT' : 'TERMINATION_WAIT'
+    )
+    if (done === 'moved-on') io.info(`Deployment ${id} had already left that wait; following it from here.`)
   }
   if (phase !== 'succeeded') guard.own(id)
   await goal.follow(id, inputs.waitUntil)

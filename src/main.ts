@@ -114,7 +114,6 @@ function waitBehind(step: Step, plan: Plan): WaitBehind {
     watch,
     deadline: () => watch.after(plan.timeoutMinutes),
     timeoutMinutes: plan.timeoutMinutes,
-    pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
     log: line => {
       io.info(line)
     },

@@ -87,13 +87,27 @@ describe('toSnapshot', () => {
     ['Succeeded', { status: 'Succeeded' }, target(undefined, 0), 'succeeded'],
     ['Failed', { status: 'Failed' }, target('Install', 100), 'failed'],
     ['Stopped', { status: 'Stopped' }, target('AllowTraffic', 50), 'stopped'],
+    // Real CodeDeploy never sets the flag for ECS (aws/containers-roadmap#269): the target says it.
+    ['the termination wait', {}, target(undefined, 0, { status: 'Succeeded' }), 'termination-wait'],
     [
-      'the termination wait',
+      'the termination wait, flagged as AWS documents it',
       { instanceTerminationWaitTimeStarted: true },
       target(undefined, 0),
       'termination-wait'
     ],
-    ['AfterAllowTraffic passed', {}, target(undefined, 0), 'traffic-shifted'],
+    ['AfterAllowTraffic passed, the target not yet Succeeded', {}, target(undefined, 0), 'traffic-shifted'],
+    [
+      'a Succeeded target with an event not done',
+      {},
+      target('AfterAllowTraffic', 0, { status: 'Succeeded' }),
+      'shifting'
+    ],
+    [
+      'a Succeeded target of a deployment no longer InProgress',
+      { status: 'Stopped' },
+      target(undefined, 0, { status: 'Succeeded' }),
+      'stopped'
+    ],
     ['AllowTraffic running', {}, target('AllowTraffic', 90), 'shifting'],
     ['AfterAllowTraffic running', {}, target('AfterAllowTraffic', 0), 'shifting'],
     ['Install running', {}, target('Install'), 'installing'],
@@ -299,47 +313,41 @@ describe('createCodeDeployReader', () => {
     expect(cd.calls().length + ecs.calls().length).toBe(10)
   })
 
-  it('during the termination wait, reads only GetDeployment, then the target once at the end', async () => {
-    cd.on(GetDeploymentCommand)
-      .resolvesOnce({ deploymentInfo: info() })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolves({ deploymentInfo: info({ status: 'Succeeded', completeTime: at(3700) }) })
-    cd.on(GetDeploymentTargetCommand)
-      .resolvesOnce({ deploymentTarget: { ecsTarget: target(undefined, 0) } })
-      .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0, { taskSetsInfo: [] }) } })
-    const reader = createCodeDeployReader(deps(), 'd-X')
-    expect((await reader.read()).phase).toBe('traffic-shifted')
-    const wait = await reader.read()
-    expect(wait.phase).toBe('termination-wait')
-    expect(wait.terminationWaitUntil).toEqual(new Date(at(80).getTime() + 3_600_000))
-    expect(wait.taskSets).toHaveLength(2) // from the target read before
-    await reader.read()
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(1)
-    const done = await reader.read()
-    expect(done.phase).toBe('succeeded')
-    expect(done.taskSets).toEqual([])
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(2)
-    expect(calls(GetDeploymentCommand)).toBe(6)
-  })
-
-  it('reads the target once when it enters the termination wait without AfterAllowTraffic’s end', async () => {
-    cd.on(GetDeploymentCommand)
-      .resolvesOnce({ deploymentInfo: info() })
-      .resolves({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-    cd.on(GetDeploymentTargetCommand)
-      .resolvesOnce({ deploymentTarget: { ecsTarget: target('AfterAllowTraffic', 0) } })
-      .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0) } })
-    const reader = createCodeDeployReader(deps(), 'd-X')
-    await reader.read()
-    const wait = await reader.read()
-    expect(wait.terminationWaitUntil).toBeDefined()
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(2)
-  })
+  describe.each([
+    ['real CodeDeploy: the target turns Succeeded, the flag stays false', {}, { status: 'Succeeded' }],
+    ['the flag set, as the model promises', { instanceTerminationWaitTimeStarted: true }, {}]
+  ] as [string, Partial<DeploymentInfo>, Partial<ECSTarget>][])(
+    'the termination wait, %s',
+    (_, flag, done) => {
+      it('reads only GetDeployment in it, then the target once at the end', async () => {
+        cd.on(GetDeploymentCommand)
+          .resolvesOnce({ deploymentInfo: info() })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolves({ deploymentInfo: info({ status: 'Succeeded', completeTime: at(3700) }) })
+        cd.on(GetDeploymentTargetCommand)
+          .resolvesOnce({ deploymentTarget: { ecsTarget: target('AfterAllowTraffic', 0) } })
+          .resolvesOnce({ deploymentTarget: { ecsTarget: target(undefined, 0, done) } })
+          .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0, { taskSetsInfo: [] }) } })
+        const reader = createCodeDeployReader(deps(), 'd-X')
+        expect((await reader.read()).phase).toBe('shifting')
+        const wait = await reader.read()
+        expect(wait.phase).toBe('termination-wait')
+        expect(wait.terminationWaitUntil).toEqual(new Date(at(80).getTime() + 3_600_000))
+        expect(wait.taskSets).toHaveLength(2)
+        await reader.read()
+        await reader.read()
+        expect(calls(GetDeploymentTargetCommand)).toBe(2)
+        const done2 = await reader.read()
+        expect(done2.phase).toBe('succeeded')
+        expect(done2.taskSets).toEqual([])
+        await reader.read()
+        expect(calls(GetDeploymentTargetCommand)).toBe(3)
+        expect(calls(GetDeploymentCommand)).toBe(6)
+      })
+    }
+  )
 
   it('reads the target once while Ready: it does not change until the reroute', async () => {
     cd.on(GetDeploymentCommand).resolves({ deploymentInfo: info({ status: 'Ready' }) })

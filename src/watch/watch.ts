@@ -11,6 +11,8 @@ export interface Logger {
 }
 
 export type Goal = 'succeeded' | 'traffic-shifted' | 'ready'
+/** Where a watch can stop: the step's goals, and the termination wait, which steps that end it watch for. */
+export type WatchGoal = Goal | 'termination-wait'
 
 export interface WatchResult {
   outcome: 'goal' | 'failed' | 'stopped' | 'timeout'
@@ -28,7 +30,7 @@ export interface WatchDeps {
 
 export interface WatchOptions extends WatchDeps {
   read: () => Promise<DeploymentSnapshot>
-  goal: Goal
+  goal: WatchGoal
   view: ProgressView
 }
 
@@ -41,13 +43,14 @@ const BACKOFF_FACTOR = 1.5
 /** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
 export const ROLLBACK_ID_POLLS = 3
 
-const GOAL_PHASES: Record<Goal, readonly Phase[]> = {
+const GOAL_PHASES: Record<WatchGoal, readonly Phase[]> = {
   succeeded: ['succeeded'],
   'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
-  ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+  ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
+  'termination-wait': ['termination-wait', 'succeeded']
 }
 
-export function goalReached(goal: Goal, phase: Phase): boolean {
+export function goalReached(goal: WatchGoal, phase: Phase): boolean {
   return GOAL_PHASES[goal].includes(phase)
 }
 

@@ -5,14 +5,15 @@ import {
   DeploymentAlreadyCompletedException,
   type DeploymentInfo,
   DeploymentLimitExceededException,
+  type ECSTarget,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
-  InvalidDeploymentStatusException,
   ListDeploymentsCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError } from '../../runtime/errors.js'
+import { ActionError, awsErrorKind } from '../../runtime/errors.js'
+import { TargetReader, inTerminationWait } from './target.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
 export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const
@@ -32,6 +33,23 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
   return out.deploymentInfo
 }
 
+/** A deployment read with its ECS target: only the target tells whether it is in its termination wait. */
+export interface DeploymentState {
+  info: DeploymentInfo
+  target?: ECSTarget
+}
+
+/** GetDeployment, and the target while the deployment is InProgress (the target settles nothing else). */
+export async function readDeploymentState(
+  cd: CodeDeployClient,
+  deploymentId: string
+): Promise<DeploymentState> {
+  const info = await getDeployment(cd, deploymentId)
+  if (info.status !== 'InProgress') return { info }
+  const target = await new TargetReader(cd, deploymentId).read()
+  return target ? { info, target } : { info }
+}
+
 /**
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
@@ -39,22 +57,25 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
 export async function findRunningDeployment(
   cd: CodeDeployClient,
   target: DeploymentTarget
-): Promise<DeploymentInfo | undefined> {
+): Promise<DeploymentState | undefined> {
   const out = await cd.send(
     new ListDeploymentsCommand({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] })
   )
   for (const id of out.deployments ?? []) {
-    const info = await getDeployment(cd, id)
-    if ((RUNNING_STATUSES as readonly string[]).includes(info.status ?? '')) return info
+    const state = await readDeploymentState(cd, id)
+    if ((RUNNING_STATUSES as readonly string[]).includes(state.info.status ?? '')) return state
   }
   return undefined
 }
 
-export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string) => string): string {
+export function describeDeployment(
+  { info, target }: DeploymentState,
+  consoleUrl: (id: string) => string
+): string {
   const id = info.deploymentId ?? '?'
   const started = info.createTime ? ` started ${info.createTime.toISOString().replace(/\.\d+Z$/, 'Z')}` : ''
   const creator = info.creator ? ` by ${info.creator}` : ''
-  const phase = info.instanceTerminationWaitTimeStarted
+  const phase = inTerminationWait(info, target)
     ? `${info.status ?? '?'}, in its termination wait`
     : (info.status ?? '?')
   return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`
@@ -70,7 +91,7 @@ export interface NewDeployment extends DeploymentTarget {
 export class GroupBusyError extends ActionError {
   /** `running` is undefined when the group's deployments cannot be listed; CodeDeploy's message names it. */
   constructor(
-    readonly running: DeploymentInfo | undefined,
+    readonly running: DeploymentState | undefined,
     groupName: string,
     readonly refusal: string
   ) {
@@ -101,8 +122,9 @@ export async function createDeployment(
   } catch (e) {
     if (!(e instanceof DeploymentLimitExceededException)) throw e
     const running = await findRunningDeployment(cd, d).catch(() => undefined)
-    if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
-      return { id: running.deploymentId, adopted: true }
+    const info = running?.info
+    if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
+      return { id: info.deploymentId, adopted: true }
     }
     throw new GroupBusyError(running, d.deploymentGroupName, e.message)
   }
@@ -112,22 +134,34 @@ export async function stopDeployment(cd: CodeDeployClient, deploymentId: string)
   await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))
 }
 
+export type WaitType = 'READY_WAIT' | 'TERMINATION_WAIT'
+
+/** Whether the deployment still waits where `waitType` would end the wait. */
+export function stillWaits({ info, target }: DeploymentState, waitType: WaitType): boolean {
+  return waitType === 'READY_WAIT' ? info.status === 'Ready' : inTerminationWait(info, target)
+}
+
 /**
- * Returns false when the deployment moved on between the read and the call (the wait ended, or the
- * deployment did): what happened instead shows in the next read.
+ * Ends a wait: 'continued', or 'moved-on' when the deployment had left that wait between the read and
+ * the call (it ended, was continued or stopped by someone else): the next read shows how. A refusal
+ * is judged by the deployment's state read again, not by its name: AWS documents
+ * DeploymentAlreadyCompletedException for an ended deployment and DeploymentIsNotInReadyStateException
+ * for READY_WAIT outside Ready, but not what TERMINATION_WAIT outside the termination wait answers.
+ * Credentials and permissions are the caller's to handle: reading again would not tell.
  */
 export async function continueDeployment(
   cd: CodeDeployClient,
   deploymentId: string,
-  waitType: 'READY_WAIT' | 'TERMINATION_WAIT'
-): Promise<boolean> {
+  waitType: WaitType
+): Promise<'continued' | 'moved-on'> {
   try {
     await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }))
-    return true
+    return 'continued'
   } catch (e) {
-    if (e instanceof DeploymentAlreadyCompletedException || e instanceof InvalidDeploymentStatusException)
-      return false
-    throw e
+    if (e instanceof DeploymentAlreadyCompletedException) return 'moved-on'
+    if (awsErrorKind(e) !== 'other') throw e
+    if (stillWaits(await readDeploymentState(cd, deploymentId), waitType)) throw e
+    return 'moved-on'
   }
 }
 

@@ -2,8 +2,6 @@
 // Nothing downstream of this file sees a CodeDeploy shape.
 import {
   GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   type CodeDeployClient,
   type DeploymentInfo,
   type ECSTarget
@@ -12,6 +10,7 @@ import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } fro
 import type { Io } from '../../runtime/io.js'
 import type { DeploymentReader } from '../../watch/deployment-watch.js'
 import { isHookEvent } from './lifecycle-events.js'
+import { TargetReader, inTerminationWait } from './target.js'
 import { awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
   DeploymentSnapshot,
@@ -45,7 +44,7 @@ export interface CodeDeployReaderOptions {
   trafficRouting?: TrafficRouting
 }
 
-function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
+function phaseOf(info: DeploymentInfo, target: ECSTarget | undefined, events: LifecycleEvent[]): Phase {
   switch (info.status) {
     case 'Created':
     case 'Queued':
@@ -60,7 +59,7 @@ function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
       return 'stopped'
   }
   // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
-  if (info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+  if (inTerminationWait(info, target)) return 'termination-wait'
   const status = (name: string): string | undefined => events.find(e => e.name === name)?.status
   const after = status('AfterAllowTraffic')
   if (after === 'Succeeded' || after === 'Skipped') return 'traffic-shifted'
@@ -119,7 +118,7 @@ export function toSnapshot(
   routing?: TrafficRouting
 ): DeploymentSnapshot {
   const events = toEvents(target)
-  const phase = phaseOf(info, events)
+  const phase = phaseOf(info, target, events)
   const bg = info.blueGreenDeploymentConfiguration
   const snap: DeploymentSnapshot = {
     id: info.deploymentId ?? '',
@@ -198,8 +197,6 @@ function toStoppedTask(t: Task): StoppedTask {
   }
 }
 
-const isNotStarted = (e: unknown): boolean => awsErrorName(e) === 'DeploymentNotStartedException'
-
 /**
  * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
  * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
@@ -210,7 +207,7 @@ export function createCodeDeployReader(
   deploymentId: string,
   opts: CodeDeployReaderOptions = {}
 ): DeploymentReader {
-  let targetId: string | undefined
+  const targets = new TargetReader(deps.codedeploy, deploymentId)
   let target: ECSTarget | undefined
   // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
   let targetSettledIn: string | undefined
@@ -221,42 +218,17 @@ export function createCodeDeployReader(
   let stoppedLookupOff = false
   const warned = new Set<string>()
 
-  const settledState = (info: DeploymentInfo): string | undefined => {
+  const settledState = (info: DeploymentInfo, known: ECSTarget | undefined): string | undefined => {
     if (info.status === 'Ready') return 'ready'
     if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped') return 'end'
-    if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+    if (inTerminationWait(info, known)) return 'termination-wait'
     return undefined
-  }
-
-  async function readTarget(): Promise<ECSTarget | undefined> {
-    try {
-      if (!targetId) {
-        const listed = await deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))
-        targetId = listed.targetIds?.[0]
-        if (!targetId) return undefined
-      }
-      const got = await deps.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId }))
-      return got.deploymentTarget?.ecsTarget
-    } catch (e) {
-      if (isNotStarted(e)) return undefined
-      throw e
-    }
   }
 
   function needsTargetRead(info: DeploymentInfo): boolean {
     if (info.status === 'Created' || info.status === 'Queued') return false
-    const settled = settledState(info)
-    if (!settled) return true
-    if (settled === targetSettledIn) return false
-    // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
-    if (settled === 'termination-wait') {
-      const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic')
-      if (after?.status === 'Succeeded' && after.endTime) {
-        targetSettledIn = settled
-        return false
-      }
-    }
-    return true
+    const settled = settledState(info, target)
+    return !settled || settled !== targetSettledIn
   }
 
   function warnOnce(key: string, line: string): void {
@@ -267,6 +239,7 @@ export function createCodeDeployReader(
 
   async function lookForStoppedTasks(info: DeploymentInfo): Promise<void> {
     const ecs = deps.ecs
+    const targetId = targets.id
     if (!ecs || stoppedLookupOff || !targetId?.includes(':')) return
     const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install')
     const now = deps.now().getTime()
@@ -317,10 +290,10 @@ export function createCodeDeployReader(
       const { deploymentInfo: info } = await deps.codedeploy.send(new GetDeploymentCommand({ deploymentId }))
       if (!info) throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`)
       if (needsTargetRead(info)) {
-        const fresh = await readTarget()
+        const fresh = await targets.read()
         if (fresh) {
           target = fresh
-          targetSettledIn = settledState(info)
+          targetSettledIn = settledState(info, fresh)
         }
       }
       await lookForStoppedTasks(info)
