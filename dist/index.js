@@ -17737,7 +17737,7 @@ __webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
-exports.MYg = ListTasksCommand;
+__webpack_unused_export__ = ListTasksCommand;
 __webpack_unused_export__ = ListTasksRequest$;
 __webpack_unused_export__ = ListTasksResponse$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -18052,7 +18052,7 @@ __webpack_unused_export__ = paginateListServices;
 __webpack_unused_export__ = paginateListServicesByNamespace;
 __webpack_unused_export__ = paginateListTaskDefinitionFamilies;
 __webpack_unused_export__ = paginateListTaskDefinitions;
-__webpack_unused_export__ = paginateListTasks;
+exports._rc = paginateListTasks;
 __webpack_unused_export__ = waitForDaemonActive;
 __webpack_unused_export__ = waitForDaemonDeploymentStopped;
 __webpack_unused_export__ = waitForDaemonDeploymentSuccessful;
@@ -72620,6 +72620,22 @@ function toStoppedTask(t) {
         }))
     };
 }
+/** DescribeTasks takes at most 100 tasks a call. */
+const DESCRIBE_TASKS_MAX = 100;
+/**
+ * Whether a stopped task belongs to the replacement task set. ECS documents a task's
+ * `taskDefinitionArn`, so the revision being deployed identifies it; that a task set's tasks carry the
+ * task set id in `startedBy` is inferred (ECS documents `startedBy` as the deployment id for service
+ * deployments, not for task sets): it only names the replacement's tasks when the revision is not
+ * known, and keeps out the original task set's tasks when both sets run the same revision.
+ */
+function isReplacementTask(t, revision, sets) {
+    if (sets.original !== undefined && t.startedBy === sets.original)
+        return false;
+    if (revision !== undefined)
+        return t.taskDefinitionArn === revision;
+    return sets.replacement !== undefined && t.startedBy === sets.replacement;
+}
 /**
  * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
  * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
@@ -72670,8 +72686,9 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed;
         if (!installRunning && !installFailed)
             return;
-        const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer;
-        if (!green && !opts.taskDefinitionArn)
+        const setId = (label) => target?.taskSetsInfo?.find(t => t.taskSetLabel === label)?.identifer;
+        const sets = { original: setId('Blue'), replacement: setId('Green') };
+        if (!sets.replacement && !opts.taskDefinitionArn)
             return; // nothing yet to tell the replacement's tasks apart
         const sep = targetId.indexOf(':');
         const cluster = opts.cluster ?? targetId.slice(0, sep);
@@ -72680,22 +72697,24 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         if (installFailed)
             lookedAfterInstallFailed = true;
         try {
-            // One page (up to 100, newest first) is plenty for the tasks of one Install.
-            const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .ListTasksCommand */ .MYg({ cluster, serviceName, desiredStatus: 'STOPPED' }));
-            const fresh = (listed.taskArns ?? []).filter(a => !described.has(a));
-            if (fresh.length === 0)
-                return;
-            const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: fresh }));
-            for (const a of fresh)
-                described.add(a);
+            // Every page: ListTasks promises no order, so the newest stopped tasks may be on any of them.
+            const fresh = [];
+            const pages = (0,_aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .paginateListTasks */ ._rc)({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' });
+            for await (const page of pages)
+                fresh.push(...(page.taskArns ?? []).filter(a => !described.has(a)));
             const since = info.startTime?.getTime() ?? 0;
-            for (const t of tasks) {
-                const ours = (green !== undefined && t.startedBy === green) ||
-                    (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn);
-                // The same revision may have run before this deployment: its old stopped tasks are not news.
-                // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
-                    stopped.set(t.taskArn, toStoppedTask(t));
+            for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
+                const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX);
+                const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: batch }));
+                for (const a of batch)
+                    described.add(a);
+                for (const t of tasks) {
+                    // The same revision may have run before this deployment: its old stopped tasks are not news.
+                    // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+                    const recent = (t.stoppedAt?.getTime() ?? now) >= since;
+                    if (t.taskArn && recent && !isScaleIn(t) && isReplacementTask(t, opts.taskDefinitionArn, sets))
+                        stopped.set(t.taskArn, toStoppedTask(t));
+                }
             }
         }
         catch (e) {

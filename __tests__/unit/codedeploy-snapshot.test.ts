@@ -420,6 +420,45 @@ describe('createCodeDeployReader', () => {
       expect(later.stoppedTasks.map(t => t.taskArn)).toEqual([arn('t1'), arn('t2')])
     })
 
+    it('pages through every ListTasks page: its order is not promised', async () => {
+      ecs
+        .on(ListTasksCommand)
+        .resolvesOnce({ taskArns: ['p1'], nextToken: 'page-2' })
+        .resolvesOnce({ taskArns: ['p2'] })
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [stoppedTask('p1', { taskArn: 'p1' }), stoppedTask('p2', { taskArn: 'p2' })]
+      })
+      const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      // The paginator reuses one input object, so only the last call's token can be checked.
+      const lists = ecs.commandCalls(ListTasksCommand)
+      expect(lists).toHaveLength(2)
+      expect(lists[1]!.args[0].input.nextToken).toBe('page-2')
+      expect(ecs.commandCalls(DescribeTasksCommand)[0]!.args[0].input.tasks).toEqual(['p1', 'p2'])
+      expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['p1', 'p2'])
+    })
+
+    it('describes at most 100 tasks a call', async () => {
+      const arns = Array.from({ length: 150 }, (_, i) => `t${i}`)
+      ecs.on(ListTasksCommand).resolves({ taskArns: arns })
+      ecs.on(DescribeTasksCommand).resolves({ tasks: [] })
+      await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      expect(ecs.commandCalls(DescribeTasksCommand).map(c => c.args[0].input.tasks?.length)).toEqual([
+        100, 50
+      ])
+    })
+
+    it('leaves out the original task set’s tasks when both run the same revision', async () => {
+      ecs.on(ListTasksCommand).resolves({ taskArns: ['green', 'blue'] })
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          stoppedTask('green', { taskArn: 'green' }),
+          stoppedTask('blue', { taskArn: 'blue', startedBy: 'ecs-svc/111' })
+        ]
+      })
+      const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['green'])
+    })
+
     it('leaves out replacement tasks that ECS scaled in: they did not fail', async () => {
       ecs.on(ListTasksCommand).resolves({ taskArns: ['crashed', 'scaled-in'] })
       ecs.on(DescribeTasksCommand).resolves({
