@@ -72581,6 +72581,9 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
     if (info.errorInformation) {
         snap.error = { code: info.errorInformation.code, message: info.errorInformation.message };
     }
+    const ruledOut = rollbackRuledOut(info, phase, events);
+    if (ruledOut)
+        snap.rollbackRuledOut = ruledOut;
     const rb = info.rollbackInfo;
     if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
         snap.rollback = {
@@ -72590,6 +72593,27 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
         };
     }
     return snap;
+}
+/**
+ * Why no rollback deployment can follow a failed or stopped deployment, when that is known. A stop's
+ * rollback is whoever stopped it's choice (StopDeployment autoRollbackEnabled), which GetDeployment does
+ * not show: a stopped deployment is always given the time to name one.
+ */
+function rollbackRuledOut(info, phase, events) {
+    if (phase !== 'failed' && phase !== 'stopped')
+        return undefined;
+    // Inferred: CodeDeploy rolls back the deployment that failed, never the rollback that did.
+    if (info.creator === 'codeDeployRollback')
+        return 'it is a rollback itself';
+    if (phase !== 'failed')
+        return undefined;
+    // The AppSpec hooks reference: "BeforeInstall: A rollback is not possible at this point."
+    if (events.find(e => e.status === 'Failed')?.name === 'BeforeInstall')
+        return 'a rollback is not possible after BeforeInstall';
+    const auto = info.autoRollbackConfiguration;
+    if (auto && !(auto.enabled === true && auto.events?.includes('DEPLOYMENT_FAILURE')))
+        return 'the deployment group does not roll back on failure';
+    return undefined;
 }
 /**
  * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
@@ -73298,7 +73322,8 @@ function noRollbackClause(snap) {
     const replacement = snap.taskSets.find(t => t.role === 'replacement');
     if (!replacement)
         return 'No rollback was made; the deployment ended before a replacement task set served traffic';
-    return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
+    const why = snap.rollbackRuledOut ?? 'CodeDeploy named none within a minute of the end';
+    return `No rollback was made (${why}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
 }
 function rollbackLines(snap, rollback) {
     const lines = [];
@@ -85746,8 +85771,12 @@ var errors = __nccwpck_require__(9541);
  */
 const MAX_IDLE_INTERVAL_MS = 75_000;
 const BACKOFF_FACTOR = 1.5;
-/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
-const ROLLBACK_ID_POLLS = 3;
+/**
+ * How long, on the wall clock, a failed or stopped deployment is read for the id of its rollback before
+ * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
+ * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
+ */
+const ROLLBACK_ID_WAIT_MS = 60_000;
 const GOAL_PHASES = {
     succeeded: ['succeeded'],
     'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
@@ -85888,12 +85917,17 @@ async function watch(opts) {
         await sleep(Math.min(delay, remaining()));
     }
 }
-/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+/** Reads a failed or stopped deployment until it names its rollback, unless none can come. */
 async function awaitRollbackId(opts, snap, view) {
     const outcome = snap.phase === 'failed' ? 'failed' : 'stopped';
+    if (snap.rollback?.deploymentId || snap.rollbackRuledOut)
+        return { outcome, snapshot: snap, view };
+    const { now, log } = opts;
+    const until = now().getTime() + ROLLBACK_ID_WAIT_MS;
+    log.info(`${(0,progress/* elapsedTag */.xM)(view.startedAt, now())}Waiting up to ${(0,progress/* formatDuration */.a3)(ROLLBACK_ID_WAIT_MS)} for CodeDeploy to name the rollback deployment of ${snap.id}.`);
     let last = snap;
-    for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
-        const left = opts.deadline.getTime() - opts.now().getTime();
+    while (!last.rollback?.deploymentId) {
+        const left = until - now().getTime();
         if (left <= 0)
             break;
         await opts.sleep(Math.min(opts.pollIntervalMs, left));
@@ -85904,12 +85938,15 @@ async function awaitRollbackId(opts, snap, view) {
             const fatal = credentialError(e, snap.id);
             if (fatal)
                 throw fatal;
-            opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
+            log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
             continue;
         }
-        const reduced = (0,progress/* reduce */.TS)(view, last, opts.now());
+        const reduced = (0,progress/* reduce */.TS)(view, last, now());
         view = reduced.view;
-        printLines(opts.log, reduced.lines, reduced.details);
+        printLines(log, reduced.lines, reduced.details);
+    }
+    if (!last.rollback?.deploymentId) {
+        log.info(`${(0,progress/* elapsedTag */.xM)(view.startedAt, now())}CodeDeploy named no rollback deployment of ${snap.id}.`);
     }
     return { outcome, snapshot: last, view };
 }

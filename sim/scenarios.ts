@@ -25,7 +25,11 @@ export interface Durations {
   drain: number
   /** A rollback deployment, start to end. */
   rollback: number
-  /** The original deployment shows rollbackInfo.rollbackDeploymentId this long after it ended. */
+  /**
+   * The original deployment shows rollbackInfo.rollbackDeploymentId this long after it ended. Simulated
+   * seconds, like every duration: the action waits for the id on its own, real clock, so a delay of N
+   * real seconds is N × timeScale here.
+   */
   rollbackInfoDelay: number
 }
 

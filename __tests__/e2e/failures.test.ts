@@ -1,6 +1,7 @@
 // Deployments that fail, each kind with the message that explains it: one ::error line that says
 // what failed and what to do, non-zero exit, and the rollback watched to its end.
 import { jest } from '@jest/globals'
+import { scenarios } from '../../sim/scenarios.js'
 import {
   WEB,
   WEB_NEXT,
@@ -106,6 +107,40 @@ test('an alarm stops the deployment during the shift: the error names the alarm'
   const rollback = r.outputs['rollback-deployment-id']!
   expect(rollback).toMatch(/^d-/)
   expect(r.errors[0]).toContain(`The rollback ${rollback} succeeded`)
+})
+
+test('a rollback CodeDeploy names 40 s after the failure is waited for, said so, reported and followed', async () => {
+  // The action runs on the simulator's clock: 40 simulated seconds are 40 seconds of its own.
+  await start({ ...scenarios['hook-failure'], durations: { rollbackInfoDelay: 40 } }, 300)
+  const r = await runOnSimClock(WEB)
+  const lines = ownStream(r)
+  const id = r.outputs['deployment-id']!
+  const rollback = r.outputs['rollback-deployment-id']!
+
+  expect(r.exitCode).not.toBe(0)
+  expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
+  const waiting = lineIndex(
+    lines,
+    `Waiting up to 1m00s for CodeDeploy to name the rollback deployment of ${id}.`
+  )
+  const named = lineIndex(lines, `Rollback deployment ${rollback} started`)
+  expect(waiting).toBeGreaterThanOrEqual(0)
+  expect(named).toBeGreaterThan(waiting)
+  const at = (line: string): number => {
+    const [, m, s] = /^\[\+(\d+):(\d\d)\]/.exec(line) ?? []
+    return Number(m) * 60 + Number(s)
+  }
+  const tagged = r.lines.filter(l => l.startsWith('[+'))
+  const waitedFrom = tagged.find(l => l.includes('Waiting up to 1m00s'))!
+  const namedAt = tagged.find(l => l.includes(`Rollback deployment ${rollback} started`))!
+  // The step saw the failure a few simulated seconds late; three polls (the old wait) gave up after 3 s.
+  expect(at(namedAt) - at(waitedFrom)).toBeGreaterThanOrEqual(30)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toContain(`The rollback ${rollback} succeeded`)
+  expect(r.errors[0]).not.toContain('No rollback was made')
+  expect(stream(r)).toContainEqual(
+    `Rollback deployment ${rollback} succeeded: production traffic is back on the original task set.`
+  )
 })
 
 test('a rollback that fails too: the error says so and where to look', async () => {

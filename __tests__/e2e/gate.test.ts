@@ -1,7 +1,8 @@
 // wait-until ready / traffic-shifted with the follow-up steps that act on the deployment by its id
 // (continue-deployment, stop-deployment), and wait-for-deployment: false.
 import { jest } from '@jest/globals'
-import { WEB, WEB_PREVIOUS, body, callsTo, useSimulator, writes } from './helpers.js'
+import { scenarios } from '../../sim/scenarios.js'
+import { WEB, WEB_PREVIOUS, body, callsTo, stream, useSimulator, writes } from './helpers.js'
 
 jest.setTimeout(60_000)
 const { start, runOnSimClock } = useSimulator()
@@ -45,6 +46,29 @@ test('wait-until ready, then stop-deployment rolls it back and exits 0', async (
   ])
   expect(stop.outputs['deployment-status']).toBe('Stopped')
   expect(stop.outputs['rollback-deployment-id']).toMatch(/^d-/)
+  expect(stop.errors).toEqual([])
+})
+
+test('stop-deployment waits for a rollback CodeDeploy names 40 s late, and follows it to its end', async () => {
+  // The action runs on the simulator's clock: 40 simulated seconds are 40 seconds of its own.
+  await start({ ...scenarios['ready-wait'], durations: { rollbackInfoDelay: 40 } }, 300)
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
+  const id = deploy.outputs['deployment-id']!
+
+  const stop = await runOnSimClock({
+    'deployment-id': id,
+    'stop-deployment': 'true',
+    'poll-interval-seconds': '1'
+  })
+  expect(stop.exitCode).toBe(0)
+  const rollback = stop.outputs['rollback-deployment-id']!
+  expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
+  expect(stream(stop)).toContain(
+    `Waiting up to 1m00s for CodeDeploy to name the rollback deployment of ${id}.`
+  )
+  expect(stream(stop)).toContainEqual(
+    `Rollback deployment ${rollback} succeeded: production traffic is back on the original task set.`
+  )
   expect(stop.errors).toEqual([])
 })
 

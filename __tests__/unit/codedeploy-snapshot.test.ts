@@ -193,6 +193,45 @@ describe('toSnapshot', () => {
     expect(toSnapshot(info(), target(undefined, 0)).terminationWaitUntil).toBeUndefined()
   })
 
+  it.each<[string, Partial<DeploymentInfo>, ECSTarget | undefined, string | undefined]>([
+    [
+      'a rollback that failed',
+      { status: 'Failed', creator: 'codeDeployRollback' },
+      undefined,
+      'it is a rollback itself'
+    ],
+    [
+      'a failure in BeforeInstall',
+      { status: 'Failed' },
+      { lifecycleEvents: events('BeforeInstall', 'Failed') },
+      'a rollback is not possible after BeforeInstall'
+    ],
+    [
+      'a failure without rollback on failure',
+      {
+        status: 'Failed',
+        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] }
+      },
+      target('Install', 100),
+      'the deployment group does not roll back on failure'
+    ],
+    [
+      'a failure with rollback on failure',
+      { status: 'Failed', autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } },
+      target('Install', 100),
+      undefined
+    ],
+    [
+      'a stop: whoever stopped it chose',
+      { status: 'Stopped', autoRollbackConfiguration: { enabled: false } },
+      target('AllowTraffic', 50),
+      undefined
+    ],
+    ['a running deployment', { autoRollbackConfiguration: { enabled: false } }, target('Install'), undefined]
+  ])('rules out a rollback only when none can come: %s', (_, over, t, why) => {
+    expect(toSnapshot(info(over), t).rollbackRuledOut).toBe(why)
+  })
+
   it('carries the error, the rollback and the deployment’s own facts', () => {
     const s = toSnapshot(
       info({

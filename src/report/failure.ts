@@ -199,7 +199,8 @@ function noRollbackClause(snap: DeploymentSnapshot): string | undefined {
   const replacement = snap.taskSets.find(t => t.role === 'replacement')
   if (!replacement)
     return 'No rollback was made; the deployment ended before a replacement task set served traffic'
-  return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
+  const why = snap.rollbackRuledOut ?? 'CodeDeploy named none within a minute of the end'
+  return `No rollback was made (${why}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
 }
 
 function rollbackLines(snap: DeploymentSnapshot, rollback: DeploymentSnapshot | undefined): string[] {

@@ -1,6 +1,6 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
 import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
-import { type DetailGroup, formatDuration, reduce, type ProgressView } from './progress.js'
+import { type DetailGroup, elapsedTag, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 
 export interface Logger {
@@ -40,8 +40,12 @@ export interface WatchOptions extends WatchDeps {
  */
 export const MAX_IDLE_INTERVAL_MS = 75_000
 const BACKOFF_FACTOR = 1.5
-/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
-export const ROLLBACK_ID_POLLS = 3
+/**
+ * How long, on the wall clock, a failed or stopped deployment is read for the id of its rollback before
+ * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
+ * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
+ */
+export const ROLLBACK_ID_WAIT_MS = 60_000
 
 const GOAL_PHASES: Record<WatchGoal, readonly Phase[]> = {
   succeeded: ['succeeded'],
@@ -196,16 +200,22 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   }
 }
 
-/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+/** Reads a failed or stopped deployment until it names its rollback, unless none can come. */
 async function awaitRollbackId(
   opts: WatchOptions,
   snap: DeploymentSnapshot,
   view: ProgressView
 ): Promise<WatchResult> {
   const outcome = snap.phase === 'failed' ? 'failed' : 'stopped'
+  if (snap.rollback?.deploymentId || snap.rollbackRuledOut) return { outcome, snapshot: snap, view }
+  const { now, log } = opts
+  const until = now().getTime() + ROLLBACK_ID_WAIT_MS
+  log.info(
+    `${elapsedTag(view.startedAt, now())}Waiting up to ${formatDuration(ROLLBACK_ID_WAIT_MS)} for CodeDeploy to name the rollback deployment of ${snap.id}.`
+  )
   let last = snap
-  for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
-    const left = opts.deadline.getTime() - opts.now().getTime()
+  while (!last.rollback?.deploymentId) {
+    const left = until - now().getTime()
     if (left <= 0) break
     await opts.sleep(Math.min(opts.pollIntervalMs, left))
     try {
@@ -213,12 +223,15 @@ async function awaitRollbackId(
     } catch (e) {
       const fatal = credentialError(e, snap.id)
       if (fatal) throw fatal
-      opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${errorMessage(e)}).`)
+      log.warning(`Reading deployment ${snap.id} for its rollback failed (${errorMessage(e)}).`)
       continue
     }
-    const reduced = reduce(view, last, opts.now())
+    const reduced = reduce(view, last, now())
     view = reduced.view
-    printLines(opts.log, reduced.lines, reduced.details)
+    printLines(log, reduced.lines, reduced.details)
+  }
+  if (!last.rollback?.deploymentId) {
+    log.info(`${elapsedTag(view.startedAt, now())}CodeDeploy named no rollback deployment of ${snap.id}.`)
   }
   return { outcome, snapshot: last, view }
 }

@@ -154,6 +154,8 @@ export function toSnapshot(
   if (info.errorInformation) {
     snap.error = { code: info.errorInformation.code, message: info.errorInformation.message }
   }
+  const ruledOut = rollbackRuledOut(info, phase, events)
+  if (ruledOut) snap.rollbackRuledOut = ruledOut
   const rb = info.rollbackInfo
   if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
     snap.rollback = {
@@ -163,6 +165,25 @@ export function toSnapshot(
     }
   }
   return snap
+}
+
+/**
+ * Why no rollback deployment can follow a failed or stopped deployment, when that is known. A stop's
+ * rollback is whoever stopped it's choice (StopDeployment autoRollbackEnabled), which GetDeployment does
+ * not show: a stopped deployment is always given the time to name one.
+ */
+function rollbackRuledOut(info: DeploymentInfo, phase: Phase, events: LifecycleEvent[]): string | undefined {
+  if (phase !== 'failed' && phase !== 'stopped') return undefined
+  // Inferred: CodeDeploy rolls back the deployment that failed, never the rollback that did.
+  if (info.creator === 'codeDeployRollback') return 'it is a rollback itself'
+  if (phase !== 'failed') return undefined
+  // The AppSpec hooks reference: "BeforeInstall: A rollback is not possible at this point."
+  if (events.find(e => e.status === 'Failed')?.name === 'BeforeInstall')
+    return 'a rollback is not possible after BeforeInstall'
+  const auto = info.autoRollbackConfiguration
+  if (auto && !(auto.enabled === true && auto.events?.includes('DEPLOYMENT_FAILURE')))
+    return 'the deployment group does not roll back on failure'
+  return undefined
 }
 
 /**
