@@ -72805,10 +72805,14 @@ const DONE = ['Succeeded', 'Skipped'];
  * CodeDeploy never sets `instanceTerminationWaitTimeStarted` for ECS deployments, a bug open since 2019
  * (aws/containers-roadmap#269); its engineer: the wait starts "immediately after marking the target
  * status as Succeeded". So the wait is the deployment InProgress with its target Succeeded, every
- * lifecycle event done. The flag, should AWS fix it, means the same.
+ * lifecycle event done. The flag, should AWS fix it, means the same. Once the original task set is
+ * DRAINING its removal has begun and the wait is over (inferred: ECS documents DRAINING for a task set
+ * being stopped; that the target shows it before the deployment turns Succeeded is not documented).
  */
 function inTerminationWait(info, target) {
     if (info.status !== 'InProgress')
+        return false;
+    if (target?.taskSetsInfo?.some(t => t.taskSetLabel === 'Blue' && t.status === 'DRAINING'))
         return false;
     if (info.instanceTerminationWaitTimeStarted === true)
         return true;

@@ -103,6 +103,17 @@ describe('toSnapshot', () => {
       'shifting'
     ],
     [
+      'the original task set draining: the wait is over, its removal under way',
+      { instanceTerminationWaitTimeStarted: true },
+      target(undefined, 0, {
+        status: 'Succeeded',
+        taskSetsInfo: [
+          { identifer: 'ecs-svc/111', taskSetLabel: 'Blue', status: 'DRAINING', trafficWeight: 0 }
+        ]
+      }),
+      'traffic-shifted'
+    ],
+    [
       'a Succeeded target of a deployment no longer InProgress',
       { status: 'Stopped' },
       target(undefined, 0, { status: 'Succeeded' }),
