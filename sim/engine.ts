@@ -548,8 +548,14 @@ export class Engine {
     return dep.alarmConfiguration.enabled ? dep.alarmConfiguration.alarms.map(a => a.name) : []
   }
 
+  /**
+   * "The deployment starts waiting (if configured) immediately after marking the target status as
+   * Succeeded" (aws/containers-roadmap#269), still InProgress; the flag only in the fixed world.
+   */
   private terminationWait(dep: DeploymentRecord, t: number): void {
-    dep.instanceTerminationWaitTimeStarted = true
+    dep.target!.status = 'Succeeded'
+    dep.target!.lastUpdatedAt = t
+    if (this.state.setsTerminationWaitFlag) dep.instanceTerminationWaitTimeStarted = true
     dep.waiting = 'termination'
     this.at(dep, t + dep.terminationWaitMinutes * 60, s => {
       this.removeOriginal(dep, s)

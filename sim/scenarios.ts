@@ -105,8 +105,11 @@ export interface DeploymentFaults {
 
 /** Matches AWS calls and answers some of them with an error instead. */
 export interface FaultRule {
-  /** throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500. */
-  error: 'throttle' | 'server'
+  /**
+   * throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500;
+   * denied: AccessDeniedException 400, as IAM answers a role without the permission.
+   */
+  error: 'throttle' | 'server' | 'denied'
   /** Share of matching calls, 0..1 (seeded RNG). Default 1. */
   rate?: number
   /** Stop after this many injected errors. */
@@ -149,6 +152,12 @@ export interface Scenario {
   hooklessEventStatus?: 'Succeeded' | 'Skipped'
   /** AllowTestTraffic/AfterAllowTestTraffic without a test listener: Skipped (default) or Succeeded. */
   noTestListenerEventStatus?: 'Succeeded' | 'Skipped'
+  /**
+   * Plays a CodeDeploy that sets `instanceTerminationWaitTimeStarted` during the termination wait, as
+   * its model promises. Real CodeDeploy never does for ECS (aws/containers-roadmap#269): by default
+   * the wait shows only as the deployment InProgress with its target Succeeded.
+   */
+  setsTerminationWaitFlag?: boolean
   services: ServiceSpec[]
   /** Extra applications with no ECS deployment groups, e.g. EC2 ones, for discovery tests. */
   otherApplications?: { name: string; computePlatform: 'Server' | 'Lambda' | 'ECS'; groups?: string[] }[]
@@ -274,7 +283,7 @@ export const scenarios = {
   ),
   'long-termination-wait': scenario(
     'long-termination-wait',
-    'Termination wait of 120 minutes: InProgress with instanceTerminationWaitTimeStarted until ContinueDeployment(TERMINATION_WAIT).',
+    'Termination wait of 120 minutes: InProgress with the target Succeeded until ContinueDeployment(TERMINATION_WAIT).',
     web({ terminationWaitMinutes: 120 })
   ),
   'hook-failure': scenario(

@@ -120,6 +120,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (faultRng.next() >= (r.rate ?? 1)) continue
       r.injected++
       if (r.error === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
+      if (r.error === 'denied') {
+        const action = `${service}:${operation}`
+        return new AwsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::${state.account}:assumed-role/github-deploy/GitHubActions is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`
+        )
+      }
       return service === 'ecs'
         ? new AwsError('ServerException', 'Service Unavailable. Please try again later.', 500)
         : new AwsError('InternalFailure', 'An internal error occurred; please retry.', 500)
