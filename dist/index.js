@@ -72247,11 +72247,11 @@ module.exports = {
 /* harmony export */   Uk: () => (/* binding */ stopDeployment),
 /* harmony export */   WX: () => (/* binding */ findRunningDeployment),
 /* harmony export */   Yy: () => (/* binding */ createDeployment),
+/* harmony export */   e0: () => (/* binding */ revisionAppSpec),
 /* harmony export */   i8: () => (/* binding */ getDeployment),
-/* harmony export */   mY: () => (/* binding */ revisionTaskDefinition),
 /* harmony export */   vI: () => (/* binding */ continueDeployment)
 /* harmony export */ });
-/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, readDeploymentState, stillWaits, taskDefinitionOfAppSpec */
+/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, readDeploymentState, stillWaits, appSpecFacts */
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7507);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
@@ -72370,10 +72370,10 @@ async function continueDeployment(cd, deploymentId, waitType) {
     }
 }
 /**
- * The task definition of a deployment's revision or previous revision. GetDeployment never
- * returns AppSpec content, GetApplicationRevision does.
+ * The AppSpec of a deployment's revision or previous revision. GetDeployment never returns AppSpec
+ * content (its API reference: `content` is always null), GetApplicationRevision does, by its sha256.
  */
-async function revisionTaskDefinition(cd, info, which) {
+async function revisionAppSpec(cd, info, which) {
     const sha256 = info[which]?.appSpecContent?.sha256;
     if (!sha256 || !info.applicationName)
         return undefined;
@@ -72381,17 +72381,26 @@ async function revisionTaskDefinition(cd, info, which) {
         applicationName: info.applicationName,
         revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
     }));
-    return taskDefinitionOfAppSpec(out.revision?.appSpecContent?.content);
+    const content = out.revision?.appSpecContent?.content;
+    return content ? appSpecFacts(content) : undefined;
 }
-/** TaskDefinition of an AppSpec's target service, its keys read case-insensitively as CodeDeploy does. */
-function taskDefinitionOfAppSpec(content) {
-    if (!content)
-        return undefined;
-    const resources = member((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(content), 'resources');
+/**
+ * The target service's TaskDefinition and the hook count of an AppSpec, its keys read
+ * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
+ */
+function appSpecFacts(content) {
+    const spec = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(content);
+    const resources = member(spec, 'resources');
     const first = Array.isArray(resources) ? resources[0] : undefined;
     const service = first && typeof first === 'object' ? Object.values(first)[0] : undefined;
     const value = member(member(service, 'properties'), 'taskdefinition');
-    return typeof value === 'string' ? value : undefined;
+    const hooks = member(spec, 'hooks');
+    const count = Array.isArray(hooks)
+        ? hooks.length
+        : hooks && typeof hooks === 'object'
+            ? Object.keys(hooks).length
+            : 0;
+    return { ...(typeof value === 'string' ? { taskDefinition: value } : {}), hooks: count };
 }
 function member(node, key) {
     if (!node || typeof node !== 'object')
@@ -73580,8 +73589,13 @@ class GoalWatch {
 }
 
 ;// CONCATENATED MODULE: ./src/watch/timeout.ts
-/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
-const INSTALL_AND_HOOKS_MINUTES = 30;
+/**
+ * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
+ * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
+ */
+const INSTALL_MINUTES = 60;
+/** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
+const HOOK_MINUTES = 60;
 /**
  * How long production traffic takes to move. Canary: one interval between its two steps. Linear: one
  * interval per step, ceil(100 / percentage) of them: the minimal model has one interval fewer (the first
@@ -73597,7 +73611,8 @@ function trafficRoutingMinutes(routing) {
     return steps * routing.intervalMinutes;
 }
 function deriveTimeoutMinutes(p) {
-    return (INSTALL_AND_HOOKS_MINUTES +
+    return (INSTALL_MINUTES +
+        HOOK_MINUTES * p.hooks +
         (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
         trafficRoutingMinutes(p.trafficRouting) +
         (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0));
@@ -73622,10 +73637,12 @@ async function followUp(id, step) {
     const { io, inputs, guard, reporter, outputs } = step;
     const { codedeploy, region } = io.aws();
     const info = await readDeployment(io, id);
-    const [revision, previous] = await Promise.all([
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'revision').catch(() => undefined),
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'previousRevision').catch(() => undefined)
+    const [appSpec, previousAppSpec] = await Promise.all([
+        (0,deployment/* revisionAppSpec */.e0)(codedeploy, info, 'revision').catch(() => undefined),
+        (0,deployment/* revisionAppSpec */.e0)(codedeploy, info, 'previousRevision').catch(() => undefined)
     ]);
+    const revision = appSpec?.taskDefinition;
+    const previous = previousAppSpec?.taskDefinition;
     const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
     outputs.deployment(id, url);
     if (revision)
@@ -73645,7 +73662,7 @@ async function followUp(id, step) {
     });
     if (inputs.stopDeployment)
         return stop(io, deployments, reporter, info, previous);
-    const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
+    const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting, appSpec?.hooks ?? 0);
     const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
     if (!inputs.continueDeployment)
         return goal.follow(id, inputs.waitUntil);
@@ -73727,11 +73744,12 @@ async function trafficRoutingOf(io, info) {
         return allAtOnce;
     return (0,traffic_routing/* getTrafficRouting */.S)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
 }
-function timeoutOf(info, inputs, trafficRouting) {
+function timeoutOf(info, inputs, trafficRouting, hooks) {
     const bg = info.blueGreenDeploymentConfiguration;
     const ready = bg?.deploymentReadyOption;
     return deriveTimeoutMinutes({
         goal: inputs.waitUntil,
+        hooks,
         readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
         trafficRouting,
         terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
@@ -75505,7 +75523,7 @@ async function preparePlan(inputs, io) {
     }
     const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
     warnAboutGroup(inputs, io, group);
-    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
+    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0);
     if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
         io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
     }
@@ -75571,9 +75589,10 @@ function warnAboutGroup(inputs, io, group) {
         io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
     }
 }
-function deriveTimeout(inputs, group, routing) {
+function deriveTimeout(inputs, group, routing, hooks) {
     return deriveTimeoutMinutes({
         goal: inputs.waitUntil,
+        hooks,
         readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
         trafficRouting: routing ?? { type: 'AllAtOnce' },
         terminationWaitMinutes: group?.terminationWaitMinutes ?? 0

@@ -6,7 +6,7 @@ import {
 import {
   continueDeployment,
   getDeployment,
-  revisionTaskDefinition,
+  revisionAppSpec,
   stopDeployment
 } from './backends/codedeploy/deployment.js'
 import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
@@ -31,10 +31,12 @@ export async function followUp(id: string, step: Step): Promise<void> {
   const { io, inputs, guard, reporter, outputs } = step
   const { codedeploy, region } = io.aws()
   const info = await readDeployment(io, id)
-  const [revision, previous] = await Promise.all([
-    revisionTaskDefinition(codedeploy, info, 'revision').catch(() => undefined),
-    revisionTaskDefinition(codedeploy, info, 'previousRevision').catch(() => undefined)
+  const [appSpec, previousAppSpec] = await Promise.all([
+    revisionAppSpec(codedeploy, info, 'revision').catch(() => undefined),
+    revisionAppSpec(codedeploy, info, 'previousRevision').catch(() => undefined)
   ])
+  const revision = appSpec?.taskDefinition
+  const previous = previousAppSpec?.taskDefinition
   const url = deploymentConsoleUrl(region, id)
   outputs.deployment(id, url)
   if (revision) outputs.taskDefinition(revision)
@@ -52,7 +54,7 @@ export async function followUp(id: string, step: Step): Promise<void> {
     readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting })
   })
   if (inputs.stopDeployment) return stop(io, deployments, reporter, info, previous)
-  const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
+  const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting, appSpec?.hooks ?? 0)
   const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt)
   if (!inputs.continueDeployment) return goal.follow(id, inputs.waitUntil)
 
@@ -154,11 +156,17 @@ async function trafficRoutingOf(io: Io, info: DeploymentInfo): Promise<TrafficRo
   return getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce)
 }
 
-function timeoutOf(info: DeploymentInfo, inputs: Inputs, trafficRouting: TrafficRouting): number {
+function timeoutOf(
+  info: DeploymentInfo,
+  inputs: Inputs,
+  trafficRouting: TrafficRouting,
+  hooks: number
+): number {
   const bg = info.blueGreenDeploymentConfiguration
   const ready = bg?.deploymentReadyOption
   return deriveTimeoutMinutes({
     goal: inputs.waitUntil,
+    hooks,
     readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
     trafficRouting,
     terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0

@@ -24,8 +24,8 @@ import {
   createDeployment,
   defaultDescription,
   describeDeployment,
-  revisionTaskDefinition,
-  taskDefinitionOfAppSpec
+  appSpecFacts,
+  revisionAppSpec
 } from '../../src/backends/codedeploy/deployment.js'
 import { TARGET, accessDenied, running, shiftedTarget } from './aws-fixtures.js'
 
@@ -187,42 +187,43 @@ describe('continueDeployment', () => {
   })
 })
 
-describe('taskDefinitionOfAppSpec', () => {
+describe('appSpecFacts', () => {
   const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
 
   it('reads JSON as this action sends it', () => {
     const json = JSON.stringify({
       version: '0.0',
-      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: ARN } } }]
+      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: ARN } } }],
+      Hooks: [{ BeforeInstall: 'CodeDeployHook_pre' }, { AfterAllowTestTraffic: 'CodeDeployHook_smoke' }]
     })
-    expect(taskDefinitionOfAppSpec(json)).toBe(ARN)
+    expect(appSpecFacts(json)).toEqual({ taskDefinition: ARN, hooks: 2 })
   })
 
-  it('reads YAML with keys in any case, whatever the resource is called', () => {
+  it('reads YAML with keys in any case, whatever the resource is called, hooks as a map', () => {
     const yaml = [
       'version: 0.0',
       'resources:',
       '  - myService:',
       '      type: AWS::ECS::Service',
       '      PROPERTIES:',
-      `        taskDefinition: "${ARN}"`
+      `        taskDefinition: "${ARN}"`,
+      'hooks:',
+      '  BeforeInstall: CodeDeployHook_pre'
     ].join('\n')
-    expect(taskDefinitionOfAppSpec(yaml)).toBe(ARN)
+    expect(appSpecFacts(yaml)).toEqual({ taskDefinition: ARN, hooks: 1 })
   })
 
   it.each([
-    ['undefined', undefined],
-    ['empty', ''],
     ['a scalar', '42'],
     ['no resources', 'version: 0.0'],
     ['resources not a list', 'Resources: {}'],
     ['a non-string task definition', 'Resources:\n  - S:\n      Properties:\n        TaskDefinition: 7']
-  ])('gives undefined for %s', (_, content) => {
-    expect(taskDefinitionOfAppSpec(content)).toBeUndefined()
+  ])('gives no task definition and no hooks for %s', (_, content) => {
+    expect(appSpecFacts(content)).toEqual({ hooks: 0 })
   })
 })
 
-describe('revisionTaskDefinition', () => {
+describe('revisionAppSpec', () => {
   const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:6'
   const info: DeploymentInfo = {
     applicationName: 'AppECS-prod-web',
@@ -238,16 +239,18 @@ describe('revisionTaskDefinition', () => {
         }
       }
     })
-    expect(await revisionTaskDefinition(cd, info, 'previousRevision')).toBe(ARN)
+    expect(await revisionAppSpec(cd, info, 'previousRevision')).toEqual({ taskDefinition: ARN, hooks: 0 })
     expect(cdMock).toHaveReceivedCommandWith(GetApplicationRevisionCommand, {
       applicationName: 'AppECS-prod-web',
       revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: 'c'.repeat(64) } }
     })
   })
 
-  it('makes no call when the revision has no AppSpec sha256', async () => {
-    expect(await revisionTaskDefinition(cd, info, 'revision')).toBeUndefined()
+  it('makes no call when the revision has no AppSpec sha256, and reads nothing from an empty answer', async () => {
+    expect(await revisionAppSpec(cd, info, 'revision')).toBeUndefined()
     expect(cdMock).not.toHaveReceivedCommand(GetApplicationRevisionCommand)
+    cdMock.on(GetApplicationRevisionCommand).resolves({})
+    expect(await revisionAppSpec(cd, info, 'previousRevision')).toBeUndefined()
   })
 })
 

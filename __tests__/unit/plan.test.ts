@@ -105,8 +105,8 @@ describe('preparePlan', () => {
       deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
       trafficRouting: { type: 'AllAtOnce' },
       group: { applicationName: 'AppECS-prod-web', deploymentGroupName: 'DgpECS-prod-web' },
-      // 30 for Install and hooks + 60 ready wait + 0 routing + 5 termination wait
-      timeoutMinutes: 95
+      // 60 for Install + no hooks + 60 ready wait + 0 routing + 5 termination wait
+      timeoutMinutes: 125
     })
     expect(p.existingArn).toBeUndefined()
     expect(p.register?.containerDefinitions?.[0]).toMatchObject({ name: 'web', image: 'repo/web:2' })
@@ -179,6 +179,8 @@ describe('preparePlan', () => {
       expect(fromFile.appSpecFile?.hooks).toEqual([
         { event: 'AfterAllowTestTraffic', functionName: 'CodeDeployHook_smoke' }
       ])
+      // A hook may take CodeDeploy's hour: 60 for Install + 60 for the hook + 60 ready wait + 5.
+      expect(fromFile.timeoutMinutes).toBe(60 + 60 + 60 + 5)
 
       const wrong = { 'td.json': TEMPLATE, 'appspec.yaml': APPSPEC('web', 8080) }
       const fromInputs = await plan(
@@ -246,7 +248,7 @@ describe('preparePlan', () => {
       expect(p.service).toBeUndefined()
       expect(p.group).toBeUndefined()
       expect(p.register?.family).toBe('web')
-      expect(p.timeoutMinutes).toBe(30)
+      expect(p.timeoutMinutes).toBe(60)
       expect(ecsMock.calls()).toHaveLength(0)
     })
 
@@ -321,9 +323,9 @@ describe('preparePlan', () => {
       expect(e.message).toContain('DgpECS-prod-web reroutes at once')
     })
 
-    it('wait-until ready: 30 minutes plus routing, not the ready wait itself', async () => {
+    it('wait-until ready: Install’s 60 minutes plus routing, not the ready wait itself', async () => {
       const p = await plan(io({ image: 'repo/web:2', 'wait-until': 'ready' }))
-      expect(p.timeoutMinutes).toBe(30)
+      expect(p.timeoutMinutes).toBe(60)
     })
 
     it('warns when wait-until ready meets a group without a test listener', async () => {
@@ -362,7 +364,7 @@ describe('preparePlan', () => {
         })
       )
       expect(p.deploymentConfigName).toBe('CodeDeployDefault.ECSCanary10Percent15Minutes')
-      expect(p.timeoutMinutes).toBe(30 + 60 + 15 + 5)
+      expect(p.timeoutMinutes).toBe(60 + 60 + 15 + 5)
     })
   })
 
@@ -373,7 +375,7 @@ describe('preparePlan', () => {
       expect(x.warnings).toEqual([
         {
           message:
-            'This step may wait 95 minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.',
+            'This step may wait 125 minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.',
           title: 'Session may expire'
         }
       ])

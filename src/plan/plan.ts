@@ -103,7 +103,8 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   const family =
     register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '')
   warnAboutGroup(inputs, io, group)
-  const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting)
+  const timeoutMinutes =
+    inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0)
   if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
     io.warning(
       `This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`,
@@ -205,10 +206,12 @@ function warnAboutGroup(inputs: Inputs, io: Io, group: DeploymentGroupInfo | und
 function deriveTimeout(
   inputs: Inputs,
   group: DeploymentGroupInfo | undefined,
-  routing: TrafficRouting | undefined
+  routing: TrafficRouting | undefined,
+  hooks: number
 ): number {
   return deriveTimeoutMinutes({
     goal: inputs.waitUntil,
+    hooks,
     readyWaitMinutes:
       group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
     trafficRouting: routing ?? { type: 'AllAtOnce' },

@@ -1,13 +1,20 @@
-// The default `timeout-minutes`: long enough that a healthy deployment never hits it, since a timeout
-// stops the deployment with rollback (rollback-on-cancel).
+// The default `timeout-minutes`: never shorter than CodeDeploy's own limits, since a timeout stops the
+// deployment with rollback (rollback-on-cancel). Where CodeDeploy will decide anyway, it decides.
 import type { TrafficRouting } from './snapshot.js'
 import type { Goal } from './watch.js'
 
-/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
-export const INSTALL_AND_HOOKS_MINUTES = 30
+/**
+ * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
+ * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
+ */
+export const INSTALL_MINUTES = 60
+/** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
+export const HOOK_MINUTES = 60
 
 export interface TimeoutParams {
   goal: Goal
+  /** The AppSpec hooks (Lambda functions) the deployment runs. */
+  hooks: number
   /** The deployment group's ready wait (STOP_DEPLOYMENT); 0 without one. */
   readyWaitMinutes: number
   trafficRouting: TrafficRouting
@@ -30,7 +37,8 @@ export function trafficRoutingMinutes(routing: TrafficRouting): number {
 
 export function deriveTimeoutMinutes(p: TimeoutParams): number {
   return (
-    INSTALL_AND_HOOKS_MINUTES +
+    INSTALL_MINUTES +
+    HOOK_MINUTES * p.hooks +
     (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
     trafficRoutingMinutes(p.trafficRouting) +
     (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0)

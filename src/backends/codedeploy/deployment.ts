@@ -165,15 +165,22 @@ export async function continueDeployment(
   }
 }
 
+/** What an AppSpec sent to CodeDeploy says that matters after the fact. */
+export interface AppSpecFacts {
+  taskDefinition?: string
+  /** How many hooks (Lambda functions) it runs. */
+  hooks: number
+}
+
 /**
- * The task definition of a deployment's revision or previous revision. GetDeployment never
- * returns AppSpec content, GetApplicationRevision does.
+ * The AppSpec of a deployment's revision or previous revision. GetDeployment never returns AppSpec
+ * content (its API reference: `content` is always null), GetApplicationRevision does, by its sha256.
  */
-export async function revisionTaskDefinition(
+export async function revisionAppSpec(
   cd: CodeDeployClient,
   info: DeploymentInfo,
   which: 'revision' | 'previousRevision'
-): Promise<string | undefined> {
+): Promise<AppSpecFacts | undefined> {
   const sha256 = info[which]?.appSpecContent?.sha256
   if (!sha256 || !info.applicationName) return undefined
   const out = await cd.send(
@@ -182,17 +189,27 @@ export async function revisionTaskDefinition(
       revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
     })
   )
-  return taskDefinitionOfAppSpec(out.revision?.appSpecContent?.content)
+  const content = out.revision?.appSpecContent?.content
+  return content ? appSpecFacts(content) : undefined
 }
 
-/** TaskDefinition of an AppSpec's target service, its keys read case-insensitively as CodeDeploy does. */
-export function taskDefinitionOfAppSpec(content: string | undefined): string | undefined {
-  if (!content) return undefined
-  const resources = member(parse(content), 'resources')
+/**
+ * The target service's TaskDefinition and the hook count of an AppSpec, its keys read
+ * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
+ */
+export function appSpecFacts(content: string): AppSpecFacts {
+  const spec: unknown = parse(content)
+  const resources = member(spec, 'resources')
   const first: unknown = Array.isArray(resources) ? resources[0] : undefined
   const service: unknown = first && typeof first === 'object' ? Object.values(first)[0] : undefined
   const value = member(member(service, 'properties'), 'taskdefinition')
-  return typeof value === 'string' ? value : undefined
+  const hooks = member(spec, 'hooks')
+  const count = Array.isArray(hooks)
+    ? hooks.length
+    : hooks && typeof hooks === 'object'
+      ? Object.keys(hooks).length
+      : 0
+  return { ...(typeof value === 'string' ? { taskDefinition: value } : {}), hooks: count }
 }
 
 function member(node: unknown, key: string): unknown {
