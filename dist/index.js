@@ -72918,10 +72918,10 @@ async function getTrafficRouting(cd, deploymentConfigName) {
     }
     catch (e) {
         if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`, undefined, e);
         }
         if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.', undefined, e);
         }
         throw e;
     }
@@ -73693,7 +73693,7 @@ async function readDeployment(io, id) {
     catch (e) {
         if (!(e instanceof dist_cjs/* DeploymentDoesNotExistException */.KM))
             throw e;
-        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.');
+        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.', undefined, e);
     }
 }
 /**
@@ -74889,10 +74889,10 @@ async function describeService(ecs, cluster, service) {
         const region = await regionOf(ecs);
         const where = region ? ` in ${region}` : '';
         if ((0,errors/* awsErrorName */.ZH)(e) === 'ClusterNotFoundException') {
-            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
+            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.', undefined, e);
         }
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
-            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
+            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.', undefined, e);
         }
         // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
         throw e;
@@ -74990,13 +74990,13 @@ async function givenDeploymentGroup(cd, svc, application, group) {
     catch (e) {
         const name = (0,errors/* awsErrorName */.ZH)(e);
         if (name === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.', undefined, e);
         }
         if (name === 'DeploymentGroupDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.', undefined, e);
         }
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
-            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
+            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.', undefined, e);
         }
         throw e;
     }
@@ -75011,7 +75011,7 @@ async function givenDeploymentGroup(cd, svc, application, group) {
     return toDeploymentGroupInfo(g, application, group);
 }
 function searchDenied(step, e, svc) {
-    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
+    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`, undefined, e);
 }
 async function listEcsApplications(cd, svc) {
     const names = [];
@@ -75052,7 +75052,7 @@ async function listGroupNames(cd, application, svc) {
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
             throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
         if ((0,errors/* awsErrorName */.ZH)(e) === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.', undefined, e);
         }
         throw e;
     }
@@ -75623,7 +75623,7 @@ async function registerTaskDefinition(ecs, input, sleep) {
             if (!concurrent)
                 throw e;
             if (attempt === REGISTER_ATTEMPTS) {
-                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+                throw new errors/* ActionError */.lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,errors/* errorMessage */.gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`, undefined, e);
             }
             await sleep(1000 * 2 ** (attempt - 1));
         }
@@ -76089,10 +76089,7 @@ async function deploy(step) {
         await (0,run/* runTaskBeforeShift */.O)(step, oneOff, revision, plan.register !== undefined);
     const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
     outputs.appSpec(appSpec.content);
-    const ifRefused = plan.register
-        ? `Nothing was deployed; ${revision} is deregistered.`
-        : 'Nothing was deployed.';
-    const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused);
+    const id = await startDeployment(step, plan, { ...target, appSpec });
     reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
     await reporter.githubDeployment(inputs, id, false);
     const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
@@ -76179,23 +76176,11 @@ async function registerRevision(plan, { io, guard, reporter, outputs }) {
 }
 async function register(request, io, guard) {
     const { ecs } = io.aws();
-    try {
-        const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
-        io.info(`Registered ${arn}.`);
-        return arn;
-    }
-    catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.');
-    }
+    const arn = await guard.register(() => registerTaskDefinition(ecs, request, ms => io.sleep(ms)), registered => deregisterTaskDefinition(ecs, registered));
+    io.info(`Registered ${arn}.`);
+    return arn;
 }
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e, call, whatItLeft) {
-    const mapped = (0,errors/* credentialsHint */.Ci)(e);
-    if (mapped instanceof errors/* ActionError */.lZ)
-        return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`);
-}
-async function startDeployment(step, plan, d, ifRefused) {
+async function startDeployment(step, plan, d) {
     const { io, inputs, guard, outputs } = step;
     const { codedeploy, region } = io.aws();
     const request = {
@@ -76215,9 +76200,9 @@ async function startDeployment(step, plan, d, ifRefused) {
             return id;
         }
         catch (e) {
-            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment', ifRefused);
-            }
+            // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
+            if (!(e instanceof deployment/* GroupBusyError */.N4))
+                throw e;
             // A race: another deployment started between the check and CreateDeployment.
             if (!e.running) {
                 throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
@@ -76711,6 +76696,7 @@ const HEADLINES = {
     timeout: '⏱️ Timed out',
     cancelled: '🚫 Run cancelled',
     'handed-off': '↪️ Deployment created, not waited for',
+    'not-deployed': '❌ Nothing deployed',
     'dry-run': '🧪 Dry run: nothing was changed in AWS'
 };
 const GOALS = {
@@ -76944,6 +76930,7 @@ const GITHUB_STATE = {
     stopped: 'failure',
     timeout: 'error',
     cancelled: 'error',
+    'not-deployed': 'error',
     'dry-run': 'inactive'
 };
 /**
@@ -77071,10 +77058,23 @@ class Reporter {
         await this.github?.deployments.setStatus(this.github.ctx, this.github.id, GITHUB_STATE[e.outcome], describeOutcome(e));
         await this.writeSummary();
     }
-    /** Any error that ended the run early: input, AWS access, a failed API call. */
+    /**
+     * Any error that ended the run early: input, AWS access, a failed API call. An error that explains
+     * an AWS error also names the call that failed and what the step has written to AWS.
+     */
     async fail(e) {
-        const error = e instanceof errors/* ActionError */.lZ ? e : new errors/* ActionError */.lZ((0,errors/* errorMessage */.gJ)(e), undefined, 'Deployment failed');
-        await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title });
+        const error = e instanceof errors/* ActionError */.lZ ? e : (0,errors/* unexpectedError */.Wm)(e);
+        const call = error.cause === undefined ? undefined : (0,errors/* awsCallOf */.vs)(error.cause);
+        const named = call && !error.message.includes(call.operation)
+            ? `(${call.operation}: ${(0,errors/* awsErrorName */.ZH)(error.cause) ?? 'Error'}.)`
+            : undefined;
+        const message = [error.message, named, call && (0,errors/* writtenToAws */.q9)(call), error.hint].filter(Boolean).join(' ');
+        const deployed = this.report.deployment !== undefined;
+        await this.end({
+            outcome: deployed ? 'failed' : 'not-deployed',
+            failure: { message, details: [] },
+            title: error.title ?? (deployed ? 'Deployment failed' : 'Nothing deployed')
+        });
     }
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;
@@ -77105,7 +77105,9 @@ function titleOf(outcome) {
         ? 'Deployment timed out'
         : outcome === 'cancelled'
             ? 'Deployment cancelled'
-            : 'Deployment failed';
+            : outcome === 'not-deployed'
+                ? 'Nothing deployed'
+                : 'Deployment failed';
 }
 function describeOutcome(e) {
     const id = e.snapshot?.id ?? '';
@@ -77475,24 +77477,31 @@ function reasons(containers) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $D: () => (/* binding */ markAwsCall),
 /* harmony export */   Ci: () => (/* binding */ credentialsHint),
 /* harmony export */   Eo: () => (/* binding */ AwsAccessError),
 /* harmony export */   UC: () => (/* binding */ awsErrorKind),
+/* harmony export */   Wm: () => (/* binding */ unexpectedError),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   q9: () => (/* binding */ writtenToAws),
+/* harmony export */   vs: () => (/* binding */ awsCallOf)
 /* harmony export */ });
+/* unused harmony export isUnreadableAnswer */
 /**
  * An error the user can act on: `message` says what went wrong, `hint` what to do about it,
- * `title` is the annotation's title on the run page and in the PR.
+ * `title` is the annotation's title on the run page and in the PR (by default the report says
+ * whether a deployment failed or none was made). `cause` is the AWS error it explains, if any: the
+ * report names the call that failed.
  */
 class ActionError extends Error {
     hint;
     title;
     name = 'ActionError';
-    constructor(message, hint, title = 'Deployment failed') {
-        super(message);
+    constructor(message, hint, title, cause) {
+        super(message, cause === undefined ? undefined : { cause });
         this.hint = hint;
         this.title = title;
     }
@@ -77509,8 +77518,8 @@ class InputError extends ActionError {
 }
 /** AWS cannot be reached as configured: no region, no or expired credentials. */
 class AwsAccessError extends ActionError {
-    constructor(message, hint) {
-        super(message, hint, 'AWS credentials');
+    constructor(message, hint, cause) {
+        super(message, hint, 'AWS credentials', cause);
     }
 }
 function errorMessage(e) {
@@ -77545,7 +77554,48 @@ function awsErrorKind(e) {
 function credentialsHint(e) {
     if (awsErrorKind(e) !== 'credentials')
         return e;
-    return new AwsAccessError(`AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
+    return new AwsAccessError(`AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.', e);
+}
+const awsCalls = new WeakMap();
+/** Set by the step's AWS clients on every error a call ends with (runtime/aws.ts). */
+function markAwsCall(e, call) {
+    if (e !== null && typeof e === 'object' && !awsCalls.has(e))
+        awsCalls.set(e, call);
+}
+/** The AWS call behind an error: the error's own, or its cause's. */
+function awsCallOf(e) {
+    for (let at = e, depth = 0; at !== null && typeof at === 'object' && depth < 5; depth++) {
+        const call = awsCalls.get(at);
+        if (call)
+            return call;
+        at = at.cause;
+    }
+    return undefined;
+}
+/** Whether AWS has anything of the step's: a failed step must say what it leaves behind. */
+function writtenToAws(call) {
+    return call.written.length
+        ? `Written to AWS by this step: ${call.written.join(', ')}.`
+        : 'Nothing was written to AWS.';
+}
+/** The SDK could not read the answer: not AWS's word, so not taken for one (an emulator, a proxy, a new field). */
+function isUnreadableAnswer(e) {
+    return (e !== null && typeof e === 'object' && '$response' in e && /Deserialization error/.test(errorMessage(e)));
+}
+/**
+ * An error no step anticipated, as one line for `::error::`: the AWS call that failed and what the step
+ * has written, or the error's own message.
+ */
+function unexpectedError(e) {
+    const call = awsCallOf(e);
+    const what = errorMessage(e).split('\n')[0] ?? '';
+    if (!call)
+        return new ActionError(what);
+    const name = awsErrorName(e) ?? 'Error';
+    if (isUnreadableAnswer(e)) {
+        return new ActionError(`${call.operation} failed: the AWS SDK could not read its answer (${name}: ${what}).`, `Check that AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) is unset or points at an endpoint that speaks the AWS API. ${writtenToAws(call)}`, `${call.operation} failed`);
+    }
+    return new ActionError(`${call.operation} failed (${name}: ${what}).`, `${writtenToAws(call)} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`, `${call.operation} failed`);
 }
 
 
@@ -85536,20 +85586,82 @@ function createAwsClients(env) {
         customUserAgent: [USER_AGENT],
         requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
     };
+    const written = [];
     const logs = new Map();
-    return {
+    const clients = {
         ecs: new client_ecs_dist_cjs/* ECSClient */.Zgc(common),
         codedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(common),
         cancelCodedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(fast),
         cancelEcs: new client_ecs_dist_cjs/* ECSClient */.Zgc(fast),
-        logs: logRegion => {
+        logs: (logRegion) => {
             let client = logs.get(logRegion);
-            if (!client)
-                logs.set(logRegion, (client = new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion })));
+            if (!client) {
+                client = new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion });
+                client.middlewareStack.add((next, context) => args => recorded(context.commandName, args.input, () => next(args), written), RECORD_CALLS);
+                logs.set(logRegion, client);
+            }
             return client;
         },
-        region
+        region,
+        written
     };
+    for (const client of [clients.ecs, clients.cancelEcs]) {
+        client.middlewareStack.add((next, context) => args => recorded(context.commandName, args.input, () => next(args), written), RECORD_CALLS);
+    }
+    for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
+        client.middlewareStack.add((next, context) => args => recorded(context.commandName, args.input, () => next(args), written), RECORD_CALLS);
+    }
+    return clients;
+}
+/**
+ * The outermost step of every call, around the SDK's retries and its parsing of answers: an error the
+ * call ends with is marked with the call and the step's writes (errors.ts awsCallOf), so that whatever
+ * reports it can name the call, even one the step did not expect to fail; a write that succeeds is
+ * recorded.
+ */
+const RECORD_CALLS = { step: 'initialize', name: 'recordCalls' };
+async function recorded(commandName, input, call, written) {
+    const operation = (commandName ?? 'AWS call').replace(/Command$/, '');
+    try {
+        const result = await call();
+        const write = describeWrite(operation, input, result.output);
+        if (write)
+            written.push(write);
+        return result;
+    }
+    catch (e) {
+        (0,errors/* markAwsCall */.$D)(e, { operation, written });
+        throw e;
+    }
+}
+/** A string member of an SDK input or output, read without trusting its shape. */
+function member(o, ...path) {
+    let at = o;
+    for (const key of path)
+        at = at !== null && typeof at === 'object' ? at[key] : undefined;
+    return typeof at === 'string' ? at : undefined;
+}
+const READS = /^(Get|List|Describe|BatchGet)/;
+/** A write in the words of the step's log; undefined for reads. */
+function describeWrite(operation, input, output) {
+    switch (operation) {
+        case 'RegisterTaskDefinition':
+            return `registered ${member(output, 'taskDefinition', 'taskDefinitionArn') ?? 'a task definition'}`;
+        case 'DeregisterTaskDefinition':
+            return `deregistered ${member(input, 'taskDefinition') ?? 'a task definition'}`;
+        case 'CreateDeployment':
+            return `created deployment ${member(output, 'deploymentId') ?? '(no id returned)'}`;
+        case 'StopDeployment':
+            return `stopped deployment ${member(input, 'deploymentId') ?? '?'} with rollback`;
+        case 'RunTask':
+            return `started task ${member(output?.tasks?.[0], 'taskArn') ?? '(none started)'}`;
+        case 'StopTask':
+            return `stopped task ${member(input, 'task') ?? '?'}`;
+        case 'ContinueDeployment':
+            return `continued deployment ${member(input, 'deploymentId') ?? '?'} (${member(input, 'deploymentWaitType') ?? 'READY_WAIT'})`;
+        default:
+            return READS.test(operation) ? undefined : operation;
+    }
 }
 function awsRegion(env) {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
@@ -85817,12 +85929,12 @@ function credentialError(e, deploymentId) {
     const goesOn = 'The deployment itself goes on in CodeDeploy.';
     if (kind === 'credentials') {
         return new errors/* ActionError */.lZ(`The AWS credentials expired or became invalid while watching ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
-            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired');
+            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired', e);
     }
     if (kind === 'access-denied') {
         return new errors/* ActionError */.lZ(`Access denied while reading ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
             'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
-            'of aws-actions/configure-aws-credentials.', 'AWS access denied');
+            'of aws-actions/configure-aws-credentials.', 'AWS access denied', e);
     }
     return undefined;
 }
@@ -85885,7 +85997,7 @@ async function watch(opts) {
     const remaining = () => deadline.getTime() - now().getTime();
     const timeout = () => {
         if (!last) {
-            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read');
+            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read', lastError);
         }
         return { outcome: 'timeout', snapshot: last, view };
     };
@@ -85903,7 +86015,8 @@ async function watch(opts) {
             failures++;
             // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
             const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap);
-            log.warning(`Reading the deployment failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
+            const call = (0,errors/* awsCallOf */.vs)(e)?.operation;
+            log.warning(`Reading the deployment failed (${call ? `${call}: ` : ''}${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
                 `attempt ${failures}, trying again in ${(0,progress/* formatDuration */.a3)(delay)}.`);
             if (remaining() <= 0)
                 return timeout();

@@ -107,9 +107,10 @@ export interface DeploymentFaults {
 export interface FaultRule {
   /**
    * throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500;
-   * denied: AccessDeniedException 400, as IAM answers a role without the permission.
+   * denied: AccessDeniedException 400, as IAM answers a role without the permission; unreadable: a 404
+   * HTML page, as an emulator answers a call it does not implement (the SDK cannot parse it).
    */
-  error: 'throttle' | 'server' | 'denied'
+  error: 'throttle' | 'server' | 'denied' | 'unreadable'
   /** Share of matching calls, 0..1 (seeded RNG). Default 1. */
   rate?: number
   /** Stop after this many injected errors. */

@@ -89,7 +89,9 @@ async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
     if (!(e instanceof DeploymentDoesNotExistException)) throw e
     throw new ActionError(
       `Deployment ${id} does not exist in ${io.aws().region}.`,
-      'Check deployment-id, and that this job uses the region and account of the step that created it.'
+      'Check deployment-id, and that this job uses the region and account of the step that created it.',
+      undefined,
+      e
     )
   }
 }

@@ -18,7 +18,7 @@ import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
 import { HIDDEN_VALUES, redactTaskDefinition } from './report/task-definition-changes.js'
 import { CancelGuard } from './runtime/cancel-guard.js'
-import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
+import { ActionError, credentialsHint } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
 import { StepState } from './runtime/state.js'
 import { planOneOffTask } from './run-task/plan.js'
@@ -80,10 +80,7 @@ async function deploy(step: Step): Promise<void> {
   if (oneOff) await runTaskBeforeShift(step, oneOff, revision, plan.register !== undefined)
   const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
   outputs.appSpec(appSpec.content)
-  const ifRefused = plan.register
-    ? `Nothing was deployed; ${revision} is deregistered.`
-    : 'Nothing was deployed.'
-  const id = await startDeployment(step, plan, { ...target, appSpec }, ifRefused)
+  const id = await startDeployment(step, plan, { ...target, appSpec })
   reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
   await reporter.githubDeployment(inputs, id, false)
   const deployments = new DeploymentWatch(io, {
@@ -173,33 +170,18 @@ async function register(
   guard: CancelGuard
 ): Promise<string> {
   const { ecs } = io.aws()
-  try {
-    const arn = await guard.register(
-      () => registerTaskDefinition(ecs, request, ms => io.sleep(ms)),
-      registered => deregisterTaskDefinition(ecs, registered)
-    )
-    io.info(`Registered ${arn}.`)
-    return arn
-  } catch (e) {
-    throw writeFailed(e, 'RegisterTaskDefinition', 'Nothing was changed in AWS.')
-  }
-}
-
-/** A write that AWS refused for good (after the SDK's retries): which call, and what it left. */
-function writeFailed(e: unknown, call: string, whatItLeft: string): unknown {
-  const mapped = credentialsHint(e)
-  if (mapped instanceof ActionError) return mapped
-  return new ActionError(
-    `${call} failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
-    `${whatItLeft} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`
+  const arn = await guard.register(
+    () => registerTaskDefinition(ecs, request, ms => io.sleep(ms)),
+    registered => deregisterTaskDefinition(ecs, registered)
   )
+  io.info(`Registered ${arn}.`)
+  return arn
 }
 
 async function startDeployment(
   step: Step,
   plan: Plan,
-  d: DeploymentTarget & { appSpec: BuiltAppSpec },
-  ifRefused: string
+  d: DeploymentTarget & { appSpec: BuiltAppSpec }
 ): Promise<string> {
   const { io, inputs, guard, outputs } = step
   const { codedeploy, region } = io.aws()
@@ -223,9 +205,8 @@ async function startDeployment(
         )
       return id
     } catch (e) {
-      if (!(e instanceof GroupBusyError)) {
-        throw writeFailed(e, 'CreateDeployment', ifRefused)
-      }
+      // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
+      if (!(e instanceof GroupBusyError)) throw e
       // A race: another deployment started between the check and CreateDeployment.
       if (!e.running) {
         throw new ActionError(

@@ -233,10 +233,42 @@ test('no orphan revision: CreateDeployment failing with 5xx until the SDK gives 
   expect(r.errors).toHaveLength(1)
 })
 
-test('a CreateDeployment that fails for good: the error names the call and says what to do', async () => {
+test('a CreateDeployment that fails for good: the error names the call, what the step left in AWS, what to do', async () => {
   await start('all-at-once', 300, { rules: [{ error: 'server', operations: ['CreateDeployment'] }] })
   const r = await runOnSimClock(WEB)
   expect(r.errors).toHaveLength(1)
-  expect(r.errors[0]).toMatch(/CreateDeployment|creat(e|ing) the deployment/i)
-  expect(r.errors[0]).toContain(WEB_NEXT)
+  expect(r.errors[0]).toMatch(
+    /^::error title=CreateDeployment failed::CreateDeployment failed \(InternalFailure: /
+  )
+  expect(r.errors[0]).toContain(
+    `Written to AWS by this step: registered ${WEB_NEXT}, deregistered ${WEB_NEXT}.`
+  )
+  expect(r.errors[0]).toContain('Run the step again')
+})
+
+test('an answer the SDK cannot read names the call and says nothing was written; nothing was deployed', async () => {
+  // What an emulator that does not implement a call answers: a page, not AWS JSON.
+  const sim = await start('all-at-once', 300, {
+    rules: [{ error: 'unreadable', operations: ['ListDeployments'] }]
+  })
+  const r = await runOnSimClock(WEB)
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(
+    /^::error title=ListDeployments failed::ListDeployments failed: the AWS SDK could not read its answer \(SyntaxError: /
+  )
+  expect(r.errors[0]).toContain('AWS_ENDPOINT_URL')
+  expect(r.errors[0]).toContain('Nothing was written to AWS.')
+  expect(r.errors[0]).not.toContain('Deployment failed')
+  expect(writes(sim)).toEqual([])
+  expect(r.summary).toMatch(/^### ❌ Nothing deployed/)
+})
+
+test('an error before anything is deployed is not titled "Deployment failed"', async () => {
+  await start('all-at-once', 300)
+  const r = await runOnSimClock({ ...WEB, service: 'rolling' })
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(
+    /^::error title=Nothing deployed::ECS service rolling in cluster sim-cluster uses the ECS/
+  )
 })

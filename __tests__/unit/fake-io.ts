@@ -135,7 +135,8 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
         cancelCodedeploy: new CodeDeployClient(config),
         cancelEcs: new ECSClient(config),
         logs: logRegion => new CloudWatchLogsClient({ ...config, region: logRegion }),
-        region
+        region,
+        written: []
       }
       return clients
     },

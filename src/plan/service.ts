@@ -154,13 +154,17 @@ export async function describeService(
     if (awsErrorName(e) === 'ClusterNotFoundException') {
       throw new ActionError(
         `Cluster ${target.cluster} was not found${where}.`,
-        'Check the cluster input (it defaults to default) and the region the credentials step set.'
+        'Check the cluster input (it defaults to default) and the region the credentials step set.',
+        undefined,
+        e
       )
     }
     if (awsErrorKind(e) === 'access-denied') {
       throw new ActionError(
         `Not allowed to describe ${label}: ${errorMessage(e)}`,
-        'Allow ecs:DescribeServices on the service to the role this workflow assumes.'
+        'Allow ecs:DescribeServices on the service to the role this workflow assumes.',
+        undefined,
+        e
       )
     }
     // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.

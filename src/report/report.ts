@@ -1,6 +1,13 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { deploymentConsoleUrl } from './console-url.js'
-import { ActionError, errorMessage } from '../runtime/errors.js'
+import {
+  ActionError,
+  awsCallOf,
+  awsErrorName,
+  errorMessage,
+  unexpectedError,
+  writtenToAws
+} from '../runtime/errors.js'
 import type { FailureReport } from './failure.js'
 import {
   GitHubDeployments,
@@ -46,6 +53,7 @@ const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
   stopped: 'failure',
   timeout: 'error',
   cancelled: 'error',
+  'not-deployed': 'error',
   'dry-run': 'inactive'
 }
 
@@ -187,11 +195,24 @@ export class Reporter {
     await this.writeSummary()
   }
 
-  /** Any error that ended the run early: input, AWS access, a failed API call. */
+  /**
+   * Any error that ended the run early: input, AWS access, a failed API call. An error that explains
+   * an AWS error also names the call that failed and what the step has written to AWS.
+   */
   async fail(e: unknown): Promise<void> {
-    const error =
-      e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
-    await this.end({ outcome: 'failed', failure: { message: error.full, details: [] }, title: error.title })
+    const error = e instanceof ActionError ? e : unexpectedError(e)
+    const call = error.cause === undefined ? undefined : awsCallOf(error.cause)
+    const named =
+      call && !error.message.includes(call.operation)
+        ? `(${call.operation}: ${awsErrorName(error.cause) ?? 'Error'}.)`
+        : undefined
+    const message = [error.message, named, call && writtenToAws(call), error.hint].filter(Boolean).join(' ')
+    const deployed = this.report.deployment !== undefined
+    await this.end({
+      outcome: deployed ? 'failed' : 'not-deployed',
+      failure: { message, details: [] },
+      title: error.title ?? (deployed ? 'Deployment failed' : 'Nothing deployed')
+    })
   }
 
   get previousTaskDefinition(): string | undefined {
@@ -229,7 +250,9 @@ function titleOf(outcome: RunOutcome): string {
     ? 'Deployment timed out'
     : outcome === 'cancelled'
       ? 'Deployment cancelled'
-      : 'Deployment failed'
+      : outcome === 'not-deployed'
+        ? 'Nothing deployed'
+        : 'Deployment failed'
 }
 
 function describeOutcome(e: Ending): string {

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
-import { AwsAccessError } from './errors.js'
+import { AwsAccessError, markAwsCall } from './errors.js'
 
 export interface AwsClients {
   ecs: ECSClient
@@ -16,6 +16,8 @@ export interface AwsClients {
   /** CloudWatch Logs in `region`: a container's awslogs-region may differ from the step's. */
   logs: (region: string) => CloudWatchLogsClient
   region: string
+  /** What this step has written to AWS so far, in words, as its calls succeeded. */
+  written: readonly string[]
 }
 
 const USER_AGENT: [string, string] = ['ecs-codedeploy-deploy', '1']
@@ -35,18 +37,98 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
     customUserAgent: [USER_AGENT],
     requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
   }
+  const written: string[] = []
   const logs = new Map<string, CloudWatchLogsClient>()
-  return {
+  const clients = {
     ecs: new ECSClient(common),
     codedeploy: new CodeDeployClient(common),
     cancelCodedeploy: new CodeDeployClient(fast),
     cancelEcs: new ECSClient(fast),
-    logs: logRegion => {
+    logs: (logRegion: string): CloudWatchLogsClient => {
       let client = logs.get(logRegion)
-      if (!client) logs.set(logRegion, (client = new CloudWatchLogsClient({ ...common, region: logRegion })))
+      if (!client) {
+        client = new CloudWatchLogsClient({ ...common, region: logRegion })
+        client.middlewareStack.add(
+          (next, context) => args => recorded(context.commandName, args.input, () => next(args), written),
+          RECORD_CALLS
+        )
+        logs.set(logRegion, client)
+      }
       return client
     },
-    region
+    region,
+    written
+  }
+  for (const client of [clients.ecs, clients.cancelEcs]) {
+    client.middlewareStack.add(
+      (next, context) => args => recorded(context.commandName, args.input, () => next(args), written),
+      RECORD_CALLS
+    )
+  }
+  for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
+    client.middlewareStack.add(
+      (next, context) => args => recorded(context.commandName, args.input, () => next(args), written),
+      RECORD_CALLS
+    )
+  }
+  return clients
+}
+
+/**
+ * The outermost step of every call, around the SDK's retries and its parsing of answers: an error the
+ * call ends with is marked with the call and the step's writes (errors.ts awsCallOf), so that whatever
+ * reports it can name the call, even one the step did not expect to fail; a write that succeeds is
+ * recorded.
+ */
+const RECORD_CALLS = { step: 'initialize', name: 'recordCalls' } as const
+
+async function recorded<T extends { output: unknown }>(
+  commandName: string | undefined,
+  input: unknown,
+  call: () => Promise<T>,
+  written: string[]
+): Promise<T> {
+  const operation = (commandName ?? 'AWS call').replace(/Command$/, '')
+  try {
+    const result = await call()
+    const write = describeWrite(operation, input, result.output)
+    if (write) written.push(write)
+    return result
+  } catch (e) {
+    markAwsCall(e, { operation, written })
+    throw e
+  }
+}
+
+/** A string member of an SDK input or output, read without trusting its shape. */
+function member(o: unknown, ...path: string[]): string | undefined {
+  let at = o
+  for (const key of path)
+    at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined
+  return typeof at === 'string' ? at : undefined
+}
+
+const READS = /^(Get|List|Describe|BatchGet)/
+
+/** A write in the words of the step's log; undefined for reads. */
+export function describeWrite(operation: string, input: unknown, output: unknown): string | undefined {
+  switch (operation) {
+    case 'RegisterTaskDefinition':
+      return `registered ${member(output, 'taskDefinition', 'taskDefinitionArn') ?? 'a task definition'}`
+    case 'DeregisterTaskDefinition':
+      return `deregistered ${member(input, 'taskDefinition') ?? 'a task definition'}`
+    case 'CreateDeployment':
+      return `created deployment ${member(output, 'deploymentId') ?? '(no id returned)'}`
+    case 'StopDeployment':
+      return `stopped deployment ${member(input, 'deploymentId') ?? '?'} with rollback`
+    case 'RunTask':
+      return `started task ${member((output as { tasks?: unknown[] } | undefined)?.tasks?.[0], 'taskArn') ?? '(none started)'}`
+    case 'StopTask':
+      return `stopped task ${member(input, 'task') ?? '?'}`
+    case 'ContinueDeployment':
+      return `continued deployment ${member(input, 'deploymentId') ?? '?'} (${member(input, 'deploymentWaitType') ?? 'READY_WAIT'})`
+    default:
+      return READS.test(operation) ? undefined : operation
   }
 }
 

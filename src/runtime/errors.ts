@@ -1,15 +1,18 @@
 /**
  * An error the user can act on: `message` says what went wrong, `hint` what to do about it,
- * `title` is the annotation's title on the run page and in the PR.
+ * `title` is the annotation's title on the run page and in the PR (by default the report says
+ * whether a deployment failed or none was made). `cause` is the AWS error it explains, if any: the
+ * report names the call that failed.
  */
 export class ActionError extends Error {
   override readonly name = 'ActionError'
   constructor(
     message: string,
     readonly hint?: string,
-    readonly title = 'Deployment failed'
+    readonly title?: string,
+    cause?: unknown
   ) {
-    super(message)
+    super(message, cause === undefined ? undefined : { cause })
   }
 
   /** The one line that goes into `::error::`. */
@@ -27,8 +30,8 @@ export class InputError extends ActionError {
 
 /** AWS cannot be reached as configured: no region, no or expired credentials. */
 export class AwsAccessError extends ActionError {
-  constructor(message: string, hint: string) {
-    super(message, hint, 'AWS credentials')
+  constructor(message: string, hint: string, cause?: unknown) {
+    super(message, hint, 'AWS credentials', cause)
   }
 }
 
@@ -71,6 +74,67 @@ export function credentialsHint(e: unknown): unknown {
   if (awsErrorKind(e) !== 'credentials') return e
   return new AwsAccessError(
     `AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
-    'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.'
+    'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.',
+    e
+  )
+}
+
+/** Which AWS call an error came from, and everything the step has written to AWS (kept up to date). */
+export interface AwsCall {
+  operation: string
+  written: readonly string[]
+}
+
+const awsCalls = new WeakMap<object, AwsCall>()
+
+/** Set by the step's AWS clients on every error a call ends with (runtime/aws.ts). */
+export function markAwsCall(e: unknown, call: AwsCall): void {
+  if (e !== null && typeof e === 'object' && !awsCalls.has(e)) awsCalls.set(e, call)
+}
+
+/** The AWS call behind an error: the error's own, or its cause's. */
+export function awsCallOf(e: unknown): AwsCall | undefined {
+  for (let at: unknown = e, depth = 0; at !== null && typeof at === 'object' && depth < 5; depth++) {
+    const call = awsCalls.get(at)
+    if (call) return call
+    at = (at as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** Whether AWS has anything of the step's: a failed step must say what it leaves behind. */
+export function writtenToAws(call: AwsCall): string {
+  return call.written.length
+    ? `Written to AWS by this step: ${call.written.join(', ')}.`
+    : 'Nothing was written to AWS.'
+}
+
+/** The SDK could not read the answer: not AWS's word, so not taken for one (an emulator, a proxy, a new field). */
+export function isUnreadableAnswer(e: unknown): boolean {
+  return (
+    e !== null && typeof e === 'object' && '$response' in e && /Deserialization error/.test(errorMessage(e))
+  )
+}
+
+/**
+ * An error no step anticipated, as one line for `::error::`: the AWS call that failed and what the step
+ * has written, or the error's own message.
+ */
+export function unexpectedError(e: unknown): ActionError {
+  const call = awsCallOf(e)
+  const what = errorMessage(e).split('\n')[0] ?? ''
+  if (!call) return new ActionError(what)
+  const name = awsErrorName(e) ?? 'Error'
+  if (isUnreadableAnswer(e)) {
+    return new ActionError(
+      `${call.operation} failed: the AWS SDK could not read its answer (${name}: ${what}).`,
+      `Check that AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) is unset or points at an endpoint that speaks the AWS API. ${writtenToAws(call)}`,
+      `${call.operation} failed`
+    )
+  }
+  return new ActionError(
+    `${call.operation} failed (${name}: ${what}).`,
+    `${writtenToAws(call)} Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.`,
+    `${call.operation} failed`
   )
 }

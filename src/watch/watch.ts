@@ -1,5 +1,5 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
-import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
+import { ActionError, awsCallOf, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
 import { type DetailGroup, elapsedTag, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 
@@ -69,7 +69,8 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
       `The AWS credentials expired or became invalid while watching ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
       'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
         "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.",
-      'AWS credentials expired'
+      'AWS credentials expired',
+      e
     )
   }
   if (kind === 'access-denied') {
@@ -78,7 +79,8 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
       'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
         'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
         'of aws-actions/configure-aws-credentials.',
-      'AWS access denied'
+      'AWS access denied',
+      e
     )
   }
   return undefined
@@ -145,7 +147,8 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       throw new ActionError(
         `The deployment could not be read before the timeout (${errorMessage(lastError)}).`,
         'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.',
-        'Deployment not read'
+        'Deployment not read',
+        lastError
       )
     }
     return { outcome: 'timeout', snapshot: last, view }
@@ -163,8 +166,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       failures++
       // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
       const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap)
+      const call = awsCallOf(e)?.operation
       log.warning(
-        `Reading the deployment failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); ` +
+        `Reading the deployment failed (${call ? `${call}: ` : ''}${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); ` +
           `attempt ${failures}, trying again in ${formatDuration(delay)}.`
       )
       if (remaining() <= 0) return timeout()
