@@ -74789,6 +74789,8 @@ var client_ecs_dist_cjs = __nccwpck_require__(212);
 // The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
 
 
+/** AWS's guide to moving a service between CodeDeploy blue/green and ECS's own blue/green deployments. */
+const MIGRATION_GUIDE = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-codedeploy-to-ecs-bluegreen.html';
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
 function parseEcsArn(value) {
     const m = ECS_ARN.exec(value);
@@ -74916,7 +74918,10 @@ async function describeService(ecs, cluster, service) {
         const what = found.deploymentController?.type
             ? info.deploymentController
             : 'ECS (no deployment controller set)';
-        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
+        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 
+        // Inferred: UpdateService takes deploymentController (the ECS model) and AWS documents CodeDeploy
+        // to ECS blue/green, not ECS to CODE_DEPLOY (docs/aws-behaviour.md).
+        `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`);
     }
     if (!info.loadBalancer) {
         throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');

@@ -33,6 +33,10 @@ export interface ServiceInfo {
   launchType?: string
   status: string
 }
+/** AWS's guide to moving a service between CodeDeploy blue/green and ECS's own blue/green deployments. */
+const MIGRATION_GUIDE =
+  'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-codedeploy-to-ecs-bluegreen.html'
+
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/
 
 function parseEcsArn(value: string): { region: string; kind: string; path: string[] } | undefined {
@@ -199,7 +203,9 @@ export async function describeService(
       : 'ECS (no deployment controller set)'
     throw new ActionError(
       `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
-      'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.'
+      // Inferred: UpdateService takes deploymentController (the ECS model) and AWS documents CodeDeploy
+      // to ECS blue/green, not ECS to CODE_DEPLOY (docs/aws-behaviour.md).
+      `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
     )
   }
   if (!info.loadBalancer) {
