@@ -75575,7 +75575,8 @@ async function discover(inputs, io) {
         // dry-run works without credentials when the inputs suffice; a real run needs AWS.
         if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
             throw reason;
-        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
+        const call = (0,errors/* awsCallOf */.vs)(reason);
+        return { offline: `${call ? `${call.operation}: ` : ''}${(0,errors/* errorMessage */.gJ)(reason).split('\n')[0] ?? ''}` };
     }
 }
 function offlineError(reason) {

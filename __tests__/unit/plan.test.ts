@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, AwsAccessError, InputError } from '../../src/runtime/errors.js'
+import { ActionError, AwsAccessError, InputError, markAwsCall } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { preparePlan } from '../../src/plan/plan.js'
 import { GROUP as SHARED_GROUP, RUNNING_ARN, SERVICE } from './aws-fixtures.js'
@@ -286,6 +286,27 @@ describe('preparePlan', () => {
         { files: { 'td.json': TEMPLATE } }
       )
       expect((await plan(x)).offline).toContain('CredentialsProviderError')
+    })
+
+    it('an AWS call that fails otherwise is offline too, naming the call', async () => {
+      const unreadable = Object.assign(
+        new TypeError('Expected real number, got implicit NaN\n  Deserialization error'),
+        {
+          $response: {}
+        }
+      )
+      markAwsCall(unreadable, { operation: 'DescribeServices', written: [] })
+      ecsMock.on(DescribeServicesCommand).rejects(unreadable)
+      const x = io(
+        {
+          'dry-run': 'true',
+          'task-definition': 'td.json',
+          'container-name': 'web',
+          'container-port': '8080'
+        },
+        { files: { 'td.json': TEMPLATE } }
+      )
+      expect((await plan(x)).offline).toBe('DescribeServices: Expected real number, got implicit NaN')
     })
 
     it('an answer from AWS that is not about access still fails a dry run', async () => {

@@ -5,7 +5,14 @@ import {
   defaultAppSpecPath,
   parseAppSpecFile
 } from '../backends/codedeploy/appspec-file.js'
-import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
+import {
+  ActionError,
+  AwsAccessError,
+  InputError,
+  awsCallOf,
+  credentialsHint,
+  errorMessage
+} from '../runtime/errors.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { changesTaskDefinition } from '../inputs/overrides.js'
 import type { TrafficRouting } from '../watch/snapshot.js'
@@ -170,7 +177,8 @@ async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
     const reason = credentialsHint(e)
     // dry-run works without credentials when the inputs suffice; a real run needs AWS.
     if (!inputs.dryRun || (reason instanceof ActionError && !(reason instanceof AwsAccessError))) throw reason
-    return { offline: errorMessage(reason) }
+    const call = awsCallOf(reason)
+    return { offline: `${call ? `${call.operation}: ` : ''}${errorMessage(reason).split('\n')[0] ?? ''}` }
   }
 }
 
