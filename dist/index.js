@@ -72261,6 +72261,7 @@ module.exports = {
 
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
+// Inferred (docs/aws-behaviour.md 16): Queued and Baking are not documented for ECS; counted as not ended.
 const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'];
 /** CodeDeploy's limit, as the official action enforces it. */
 const MAX_DESCRIPTION = 512;
@@ -72284,6 +72285,7 @@ async function readDeploymentState(cd, deploymentId) {
  */
 async function findRunningDeployment(cd, target) {
     const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
+    // Inferred (docs/aws-behaviour.md 15): newest first, and the list can lag behind an end.
     for (const id of out.deployments ?? []) {
         const state = await readDeploymentState(cd, id);
         if (RUNNING_STATUSES.includes(state.info.status ?? ''))
@@ -72333,6 +72335,7 @@ async function createDeployment(cd, d) {
             throw e;
         const running = await findRunningDeployment(cd, d).catch(() => undefined);
         const info = running?.info;
+        // Inferred (docs/aws-behaviour.md 17): a running deployment of our very AppSpec is our earlier attempt.
         if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
             return { id: info.deploymentId, adopted: true };
         }
@@ -72364,6 +72367,7 @@ async function continueDeployment(cd, deploymentId, waitType) {
             return 'moved-on';
         if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'other')
             throw e;
+        // Inferred (docs/aws-behaviour.md 3): what TERMINATION_WAIT outside the wait answers is undocumented.
         if (stillWaits(await readDeploymentState(cd, deploymentId), waitType))
             throw e;
         return 'moved-on';
@@ -72377,6 +72381,7 @@ async function revisionAppSpec(cd, info, which) {
     const sha256 = info[which]?.appSpecContent?.sha256;
     if (!sha256 || !info.applicationName)
         return undefined;
+    // Inferred (docs/aws-behaviour.md 13): CodeDeploy keeps an AppSpecContent revision under its sha256.
     const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetApplicationRevisionCommand */ .dpB({
         applicationName: info.applicationName,
         revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
@@ -72389,6 +72394,7 @@ async function revisionAppSpec(cd, info, which) {
  * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
  */
 function appSpecFacts(content) {
+    // Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case and Hooks as a list or a map.
     const spec = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(content);
     const resources = member(spec, 'resources');
     const first = Array.isArray(resources) ? resources[0] : undefined;
@@ -72577,14 +72583,14 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
     };
     const ready = bg?.deploymentReadyOption;
     if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
-        // The console: the wait runs "after the replacement task set is successfully provisioned", the
-        // test-traffic hooks included, so the clock starts when Install ends.
+        // Inferred (docs/aws-behaviour.md 9): the wait runs "after the replacement task set is successfully provisioned".
         const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic');
         snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes);
     }
     if (phase === 'shifting' && routing)
         snap.nextTrafficStepAt = nextTrafficStep(routing, snap);
     if (phase === 'termination-wait') {
+        // Inferred (docs/aws-behaviour.md 4): the wait starts as AfterAllowTraffic ends.
         snap.terminationWaitUntil = plusMinutes(endOf(events, 'AfterAllowTraffic'), bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes);
     }
     if (info.errorInformation) {
@@ -72611,7 +72617,7 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
 function rollbackRuledOut(info, phase, events) {
     if (phase !== 'failed' && phase !== 'stopped')
         return undefined;
-    // Inferred: CodeDeploy rolls back the deployment that failed, never the rollback that did.
+    // Inferred (docs/aws-behaviour.md 6): CodeDeploy rolls back the deployment that failed, never the rollback that did.
     if (info.creator === 'codeDeployRollback')
         return 'it is a rollback itself';
     if (phase !== 'failed')
@@ -72629,6 +72635,7 @@ function rollbackRuledOut(info, phase, events) {
  * rest one interval after its first step, linear one step per interval.
  */
 function nextTrafficStep(routing, snap) {
+    // Inferred (docs/aws-behaviour.md 10): one step at AllowTraffic's start, then one every interval.
     const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime;
     const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0;
     if (routing.type === 'AllAtOnce' || !start || replacement >= 100)
@@ -72638,6 +72645,7 @@ function nextTrafficStep(routing, snap) {
 }
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
 function isScaleIn(t) {
+    // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
     return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
 }
 function toStoppedTask(t) {
@@ -72663,6 +72671,7 @@ const DESCRIBE_TASKS_MAX = 100;
  * known, and keeps out the original task set's tasks when both sets run the same revision.
  */
 function isReplacementTask(t, revision, sets) {
+    // Inferred (docs/aws-behaviour.md 7): a task set's tasks carry its id in startedBy.
     if (sets.original !== undefined && t.startedBy === sets.original)
         return false;
     if (revision !== undefined)
@@ -72819,8 +72828,10 @@ const DONE = ['Succeeded', 'Skipped'];
  * being stopped; that the target shows it before the deployment turns Succeeded is not documented).
  */
 function inTerminationWait(info, target) {
+    // Inferred (docs/aws-behaviour.md 1): the target turned Succeeded, not the flag, says the wait has begun.
     if (info.status !== 'InProgress')
         return false;
+    // Inferred (docs/aws-behaviour.md 2): the original task set DRAINING means its removal, so the wait, is under way.
     if (target?.taskSetsInfo?.some(t => t.taskSetLabel === 'Blue' && t.status === 'DRAINING'))
         return false;
     if (info.instanceTerminationWaitTimeStarted === true)
@@ -72859,6 +72870,7 @@ class TargetReader {
             return got.deploymentTarget?.ecsTarget;
         }
         catch (e) {
+            // Inferred (docs/aws-behaviour.md 14): refused while the deployment is Created, answered once it has started.
             if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException')
                 return undefined;
             throw e;
@@ -73221,6 +73233,7 @@ const NOT_A_NAME = new Set([
 ]);
 /** Alarm names found in CodeDeploy's free text ("Activated alarms: a, b", "the alarm my-5xx"). */
 function alarmNames(texts) {
+    // Inferred (docs/aws-behaviour.md 21): alarm names are only in CodeDeploy's free text.
     const names = new Set();
     const clean = (raw) => raw.trim().replace(/^["'“<[]+|["'”>\].,]+$/g, '');
     for (const text of texts) {
@@ -73363,6 +73376,7 @@ function trafficClause(snap, rollback, ctx) {
 }
 /** Is this stop the ready wait running out (nobody called ContinueDeployment in time)? */
 function isReadyWaitTimeout(snap) {
+    // Inferred (docs/aws-behaviour.md 21): its error code is undocumented; its message and timing tell.
     if (snap.phase !== 'stopped' || snap.error?.code === 'MANUAL_STOP')
         return false;
     const text = [snap.error?.message ?? '', ...snap.statusMessages].join(' ');
@@ -73593,6 +73607,7 @@ class GoalWatch {
  * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
  * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
  */
+// Inferred (docs/aws-behaviour.md 12): nothing else stops a healthy deployment sooner than these hours.
 const INSTALL_MINUTES = 60;
 /** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
 const HOOK_MINUTES = 60;
@@ -73603,6 +73618,7 @@ const HOOK_MINUTES = 60;
  * long costs a slower alarm while erring short rolls a healthy release back.
  */
 function trafficRoutingMinutes(routing) {
+    // Inferred (docs/aws-behaviour.md 10): steps an interval apart, one interval more for linear to be safe.
     if (routing.type === 'AllAtOnce')
         return 0;
     if (routing.type === 'TimeBasedCanary')
@@ -74449,6 +74465,7 @@ class Problems {
     }
 }
 /**
+ * Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case.
  * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
  * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
  * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
@@ -74919,8 +74936,7 @@ async function describeService(ecs, cluster, service) {
             ? info.deploymentController
             : 'ECS (no deployment controller set)';
         throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 
-        // Inferred: UpdateService takes deploymentController (the ECS model) and AWS documents CodeDeploy
-        // to ECS blue/green, not ECS to CODE_DEPLOY (docs/aws-behaviour.md).
+        // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
         `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`);
     }
     if (!info.loadBalancer) {
@@ -74944,6 +74960,7 @@ async function describeService(ecs, cluster, service) {
  * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
  */
 function consoleDeploymentGroupNames(clusterName, serviceName) {
+    // Inferred (docs/aws-behaviour.md 18): the names the AWS CLI gives, as the console does.
     const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
     return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
 }
@@ -77552,6 +77569,7 @@ function awsErrorKind(e) {
         return 'credentials';
     if (/^AccessDenied/.test(name))
         return 'access-denied';
+    // Inferred (docs/aws-behaviour.md 22): what an endpoint without the operation answers.
     if (name === 'UnknownOperationException')
         return 'unsupported';
     return 'other';
@@ -77586,6 +77604,7 @@ function writtenToAws(call) {
 }
 /** The SDK could not read the answer: not AWS's word, so not taken for one (an emulator, a proxy, a new field). */
 function isUnreadableAnswer(e) {
+    // Inferred (docs/aws-behaviour.md 23): how this SDK version marks an answer it could not parse.
     return (e !== null && typeof e === 'object' && '$response' in e && /Deserialization error/.test(errorMessage(e)));
 }
 /**
@@ -85917,6 +85936,7 @@ const BACKOFF_FACTOR = 1.5;
  * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
  * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
  */
+// Inferred (docs/aws-behaviour.md 5): how late the id comes is not documented; ecspresso's minute is the measure.
 const ROLLBACK_ID_WAIT_MS = 60_000;
 const GOAL_PHASES = {
     succeeded: ['succeeded'],
@@ -85958,6 +85978,7 @@ function predictedChange(snap) {
  * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
  * a moment (the original task set drains, the next weight is written) and the end must show fast.
  */
+// Inferred (docs/aws-behaviour.md 11): how long CodeDeploy takes to show a foreseen change is not documented.
 const DUE_WINDOW_MS = 120_000;
 /**
  * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift

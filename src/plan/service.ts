@@ -203,8 +203,7 @@ export async function describeService(
       : 'ECS (no deployment controller set)'
     throw new ActionError(
       `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
-      // Inferred: UpdateService takes deploymentController (the ECS model) and AWS documents CodeDeploy
-      // to ECS blue/green, not ECS to CODE_DEPLOY (docs/aws-behaviour.md).
+      // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
       `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
     )
   }

@@ -65,6 +65,7 @@ export function awsErrorKind(e: unknown): AwsErrorKind {
   const name = awsErrorName(e) ?? ''
   if (CREDENTIAL_ERRORS.has(name)) return 'credentials'
   if (/^AccessDenied/.test(name)) return 'access-denied'
+  // Inferred (docs/aws-behaviour.md 22): what an endpoint without the operation answers.
   if (name === 'UnknownOperationException') return 'unsupported'
   return 'other'
 }
@@ -111,6 +112,7 @@ export function writtenToAws(call: AwsCall): string {
 
 /** The SDK could not read the answer: not AWS's word, so not taken for one (an emulator, a proxy, a new field). */
 export function isUnreadableAnswer(e: unknown): boolean {
+  // Inferred (docs/aws-behaviour.md 23): how this SDK version marks an answer it could not parse.
   return (
     e !== null && typeof e === 'object' && '$response' in e && /Deserialization error/.test(errorMessage(e))
   )

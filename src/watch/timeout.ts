@@ -7,6 +7,7 @@ import type { Goal } from './watch.js'
  * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
  * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
  */
+// Inferred (docs/aws-behaviour.md 12): nothing else stops a healthy deployment sooner than these hours.
 export const INSTALL_MINUTES = 60
 /** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
 export const HOOK_MINUTES = 60
@@ -29,6 +30,7 @@ export interface TimeoutParams {
  * long costs a slower alarm while erring short rolls a healthy release back.
  */
 export function trafficRoutingMinutes(routing: TrafficRouting): number {
+  // Inferred (docs/aws-behaviour.md 10): steps an interval apart, one interval more for linear to be safe.
   if (routing.type === 'AllAtOnce') return 0
   if (routing.type === 'TimeBasedCanary') return routing.intervalMinutes
   const steps = Math.ceil(100 / Math.min(100, Math.max(1, routing.percentage)))

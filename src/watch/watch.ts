@@ -45,6 +45,7 @@ const BACKOFF_FACTOR = 1.5
  * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
  * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
  */
+// Inferred (docs/aws-behaviour.md 5): how late the id comes is not documented; ecspresso's minute is the measure.
 export const ROLLBACK_ID_WAIT_MS = 60_000
 
 const GOAL_PHASES: Record<WatchGoal, readonly Phase[]> = {
@@ -98,6 +99,7 @@ function predictedChange(snap: DeploymentSnapshot): Date | undefined {
  * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
  * a moment (the original task set drains, the next weight is written) and the end must show fast.
  */
+// Inferred (docs/aws-behaviour.md 11): how long CodeDeploy takes to show a foreseen change is not documented.
 const DUE_WINDOW_MS = 120_000
 
 /**

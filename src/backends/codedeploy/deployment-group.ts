@@ -33,6 +33,7 @@ export function consoleDeploymentGroupNames(
   clusterName: string,
   serviceName: string
 ): { application: string; deploymentGroup: string } {
+  // Inferred (docs/aws-behaviour.md 18): the names the AWS CLI gives, as the console does.
   const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`
   return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` }
 }

@@ -16,6 +16,7 @@ import { ActionError, awsErrorKind } from '../../runtime/errors.js'
 import { TargetReader, inTerminationWait } from './target.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
+// Inferred (docs/aws-behaviour.md 16): Queued and Baking are not documented for ECS; counted as not ended.
 export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const
 
 /** CodeDeploy's limit, as the official action enforces it. */
@@ -61,6 +62,7 @@ export async function findRunningDeployment(
   const out = await cd.send(
     new ListDeploymentsCommand({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] })
   )
+  // Inferred (docs/aws-behaviour.md 15): newest first, and the list can lag behind an end.
   for (const id of out.deployments ?? []) {
     const state = await readDeploymentState(cd, id)
     if ((RUNNING_STATUSES as readonly string[]).includes(state.info.status ?? '')) return state
@@ -123,6 +125,7 @@ export async function createDeployment(
     if (!(e instanceof DeploymentLimitExceededException)) throw e
     const running = await findRunningDeployment(cd, d).catch(() => undefined)
     const info = running?.info
+    // Inferred (docs/aws-behaviour.md 17): a running deployment of our very AppSpec is our earlier attempt.
     if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
       return { id: info.deploymentId, adopted: true }
     }
@@ -160,6 +163,7 @@ export async function continueDeployment(
   } catch (e) {
     if (e instanceof DeploymentAlreadyCompletedException) return 'moved-on'
     if (awsErrorKind(e) !== 'other') throw e
+    // Inferred (docs/aws-behaviour.md 3): what TERMINATION_WAIT outside the wait answers is undocumented.
     if (stillWaits(await readDeploymentState(cd, deploymentId), waitType)) throw e
     return 'moved-on'
   }
@@ -183,6 +187,7 @@ export async function revisionAppSpec(
 ): Promise<AppSpecFacts | undefined> {
   const sha256 = info[which]?.appSpecContent?.sha256
   if (!sha256 || !info.applicationName) return undefined
+  // Inferred (docs/aws-behaviour.md 13): CodeDeploy keeps an AppSpecContent revision under its sha256.
   const out = await cd.send(
     new GetApplicationRevisionCommand({
       applicationName: info.applicationName,
@@ -198,6 +203,7 @@ export async function revisionAppSpec(
  * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
  */
 export function appSpecFacts(content: string): AppSpecFacts {
+  // Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case and Hooks as a list or a map.
   const spec: unknown = parse(content)
   const resources = member(spec, 'resources')
   const first: unknown = Array.isArray(resources) ? resources[0] : undefined

@@ -139,13 +139,13 @@ export function toSnapshot(
   }
   const ready = bg?.deploymentReadyOption
   if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
-    // The console: the wait runs "after the replacement task set is successfully provisioned", the
-    // test-traffic hooks included, so the clock starts when Install ends.
+    // Inferred (docs/aws-behaviour.md 9): the wait runs "after the replacement task set is successfully provisioned".
     const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic')
     snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes)
   }
   if (phase === 'shifting' && routing) snap.nextTrafficStepAt = nextTrafficStep(routing, snap)
   if (phase === 'termination-wait') {
+    // Inferred (docs/aws-behaviour.md 4): the wait starts as AfterAllowTraffic ends.
     snap.terminationWaitUntil = plusMinutes(
       endOf(events, 'AfterAllowTraffic'),
       bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes
@@ -174,7 +174,7 @@ export function toSnapshot(
  */
 function rollbackRuledOut(info: DeploymentInfo, phase: Phase, events: LifecycleEvent[]): string | undefined {
   if (phase !== 'failed' && phase !== 'stopped') return undefined
-  // Inferred: CodeDeploy rolls back the deployment that failed, never the rollback that did.
+  // Inferred (docs/aws-behaviour.md 6): CodeDeploy rolls back the deployment that failed, never the rollback that did.
   if (info.creator === 'codeDeployRollback') return 'it is a rollback itself'
   if (phase !== 'failed') return undefined
   // The AppSpec hooks reference: "BeforeInstall: A rollback is not possible at this point."
@@ -191,6 +191,7 @@ function rollbackRuledOut(info: DeploymentInfo, phase: Phase, events: LifecycleE
  * rest one interval after its first step, linear one step per interval.
  */
 function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Date | undefined {
+  // Inferred (docs/aws-behaviour.md 10): one step at AllowTraffic's start, then one every interval.
   const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime
   const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0
   if (routing.type === 'AllAtOnce' || !start || replacement >= 100) return undefined
@@ -201,6 +202,7 @@ function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Dat
 
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
 function isScaleIn(t: Task): boolean {
+  // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
   return t.stoppedReason?.startsWith('Scaling activity initiated by') === true
 }
 
@@ -233,6 +235,7 @@ function isReplacementTask(
   revision: string | undefined,
   sets: { original?: string; replacement?: string }
 ): boolean {
+  // Inferred (docs/aws-behaviour.md 7): a task set's tasks carry its id in startedBy.
   if (sets.original !== undefined && t.startedBy === sets.original) return false
   if (revision !== undefined) return t.taskDefinitionArn === revision
   return sets.replacement !== undefined && t.startedBy === sets.replacement

@@ -25,7 +25,9 @@ export function inTerminationWait(
   info: Pick<DeploymentInfo, 'status' | 'instanceTerminationWaitTimeStarted'>,
   target: ECSTarget | undefined
 ): boolean {
+  // Inferred (docs/aws-behaviour.md 1): the target turned Succeeded, not the flag, says the wait has begun.
   if (info.status !== 'InProgress') return false
+  // Inferred (docs/aws-behaviour.md 2): the original task set DRAINING means its removal, so the wait, is under way.
   if (target?.taskSetsInfo?.some(t => t.taskSetLabel === 'Blue' && t.status === 'DRAINING')) return false
   if (info.instanceTerminationWaitTimeStarted === true) return true
   const events = target?.lifecycleEvents ?? []
@@ -64,6 +66,7 @@ export class TargetReader {
       const got = await cd.send(new GetDeploymentTargetCommand({ deploymentId, targetId: this.targetId }))
       return got.deploymentTarget?.ecsTarget
     } catch (e) {
+      // Inferred (docs/aws-behaviour.md 14): refused while the deployment is Created, answered once it has started.
       if (awsErrorName(e) === 'DeploymentNotStartedException') return undefined
       throw e
     }
