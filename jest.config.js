@@ -20,7 +20,8 @@ export default {
       testMatch: ['<rootDir>/__tests__/sim/**/*.test.ts'],
       testTimeout: 30_000
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'moto', testMatch: ['<rootDir>/__tests__/moto/**/*.test.ts'] }
   ],
   collectCoverage: true,
   collectCoverageFrom: ['src/**/*.ts'],

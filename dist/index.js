@@ -10620,7 +10620,7 @@ __webpack_unused_export__ = InvalidDeploymentIdException;
 __webpack_unused_export__ = InvalidDeploymentIdException$;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException;
 __webpack_unused_export__ = InvalidDeploymentInstanceTypeException$;
-exports.UeV = InvalidDeploymentStatusException;
+__webpack_unused_export__ = InvalidDeploymentStatusException;
 __webpack_unused_export__ = InvalidDeploymentStatusException$;
 __webpack_unused_export__ = InvalidDeploymentStyleException;
 __webpack_unused_export__ = InvalidDeploymentStyleException$;
@@ -17737,7 +17737,7 @@ __webpack_unused_export__ = ListTaskDefinitionsCommand;
 __webpack_unused_export__ = ListTaskDefinitionsRequest$;
 __webpack_unused_export__ = ListTaskDefinitionsResponse$;
 __webpack_unused_export__ = ListTasks$;
-exports.MYg = ListTasksCommand;
+__webpack_unused_export__ = ListTasksCommand;
 __webpack_unused_export__ = ListTasksRequest$;
 __webpack_unused_export__ = ListTasksResponse$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -18052,7 +18052,7 @@ __webpack_unused_export__ = paginateListServices;
 __webpack_unused_export__ = paginateListServicesByNamespace;
 __webpack_unused_export__ = paginateListTaskDefinitionFamilies;
 __webpack_unused_export__ = paginateListTaskDefinitions;
-__webpack_unused_export__ = paginateListTasks;
+exports._rc = paginateListTasks;
 __webpack_unused_export__ = waitForDaemonActive;
 __webpack_unused_export__ = waitForDaemonDeploymentStopped;
 __webpack_unused_export__ = waitForDaemonDeploymentSuccessful;
@@ -72249,45 +72249,57 @@ module.exports = {
 /* harmony export */   Uk: () => (/* binding */ stopDeployment),
 /* harmony export */   WX: () => (/* binding */ findRunningDeployment),
 /* harmony export */   Yy: () => (/* binding */ createDeployment),
+/* harmony export */   e0: () => (/* binding */ revisionAppSpec),
 /* harmony export */   i8: () => (/* binding */ getDeployment),
-/* harmony export */   mY: () => (/* binding */ revisionTaskDefinition),
 /* harmony export */   vI: () => (/* binding */ continueDeployment)
 /* harmony export */ });
-/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, taskDefinitionOfAppSpec */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* unused harmony exports RUNNING_STATUSES, MAX_DESCRIPTION, readDeploymentState, stillWaits, appSpecFacts */
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7507);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7615);
+
 
 
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
+// Inferred (docs/aws-behaviour.md 16): Queued and Baking are not documented for ECS; counted as not ended.
 const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'];
 /** CodeDeploy's limit, as the official action enforces it. */
 const MAX_DESCRIPTION = 512;
 async function getDeployment(cd, deploymentId) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
     if (!out.deploymentInfo)
         throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`CodeDeploy returned nothing for deployment ${deploymentId}.`);
     return out.deploymentInfo;
+}
+/** GetDeployment, and the target while the deployment is InProgress (the target settles nothing else). */
+async function readDeploymentState(cd, deploymentId) {
+    const info = await getDeployment(cd, deploymentId);
+    if (info.status !== 'InProgress')
+        return { info };
+    const target = await new _target_js__WEBPACK_IMPORTED_MODULE_2__/* .TargetReader */ .P(cd, deploymentId).read();
+    return target ? { info, target } : { info };
 }
 /**
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
  */
 async function findRunningDeployment(cd, target) {
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ListDeploymentsCommand */ .sr8({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] }));
+    // Inferred (docs/aws-behaviour.md 15): newest first, and the list can lag behind an end.
     for (const id of out.deployments ?? []) {
-        const info = await getDeployment(cd, id);
-        if (RUNNING_STATUSES.includes(info.status ?? ''))
-            return info;
+        const state = await readDeploymentState(cd, id);
+        if (RUNNING_STATUSES.includes(state.info.status ?? ''))
+            return state;
     }
     return undefined;
 }
-function describeDeployment(info, consoleUrl) {
+function describeDeployment({ info, target }, consoleUrl) {
     const id = info.deploymentId ?? '?';
     const started = info.createTime ? ` started ${info.createTime.toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
     const creator = info.creator ? ` by ${info.creator}` : '';
-    const phase = info.instanceTerminationWaitTimeStarted
+    const phase = (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .inTerminationWait */ .g)(info, target)
         ? `${info.status ?? '?'}, in its termination wait`
         : (info.status ?? '?');
     return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`;
@@ -72309,7 +72321,7 @@ class GroupBusyError extends _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .
  */
 async function createDeployment(cd, d) {
     try {
-        const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .CreateDeploymentCommand */ .ttP({
+        const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .CreateDeploymentCommand */ .ttP({
             applicationName: d.applicationName,
             deploymentGroupName: d.deploymentGroupName,
             deploymentConfigName: d.deploymentConfigName,
@@ -72321,11 +72333,13 @@ async function createDeployment(cd, d) {
         return { id: out.deploymentId, adopted: false };
     }
     catch (e) {
-        if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentLimitExceededException */ .z9n))
+        if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentLimitExceededException */ .z9n))
             throw e;
         const running = await findRunningDeployment(cd, d).catch(() => undefined);
-        if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
-            return { id: running.deploymentId, adopted: true };
+        const info = running?.info;
+        // Inferred (docs/aws-behaviour.md 17): a running deployment of our very AppSpec is our earlier attempt.
+        if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
+            return { id: info.deploymentId, adopted: true };
         }
         throw new GroupBusyError(running, d.deploymentGroupName, e.message);
     }
@@ -72347,10 +72361,10 @@ function createRefused(e) {
  */
 async function findDeploymentOfAppSpec(cd, target, sha256, since) {
     const ours = (info) => info?.revision?.appSpecContent?.sha256 === sha256;
-    const running = await findRunningDeployment(cd, target);
+    const running = (await findRunningDeployment(cd, target))?.info;
     if (ours(running))
         return running;
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentsCommand */ .sr8({ ...target, createTimeRange: { start: since } }));
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ListDeploymentsCommand */ .sr8({ ...target, createTimeRange: { start: since } }));
     for (const id of out.deployments ?? []) {
         const info = await getDeployment(cd, id);
         if (ours(info))
@@ -72359,46 +72373,70 @@ async function findDeploymentOfAppSpec(cd, target, sha256, since) {
     return undefined;
 }
 async function stopDeployment(cd, deploymentId) {
-    await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
+    await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .StopDeploymentCommand */ .NzN({ deploymentId, autoRollbackEnabled: true }));
+}
+/** Whether the deployment still waits where `waitType` would end the wait. */
+function stillWaits({ info, target }, waitType) {
+    return waitType === 'READY_WAIT' ? info.status === 'Ready' : (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .inTerminationWait */ .g)(info, target);
 }
 /**
- * Returns false when the deployment moved on between the read and the call (the wait ended, or the
- * deployment did): what happened instead shows in the next read.
+ * Ends a wait: 'continued', or 'moved-on' when the deployment had left that wait between the read and
+ * the call (it ended, was continued or stopped by someone else): the next read shows how. A refusal
+ * is judged by the deployment's state read again, not by its name: AWS documents
+ * DeploymentAlreadyCompletedException for an ended deployment and DeploymentIsNotInReadyStateException
+ * for READY_WAIT outside Ready, but not what TERMINATION_WAIT outside the termination wait answers.
+ * Credentials and permissions are the caller's to handle: reading again would not tell.
  */
 async function continueDeployment(cd, deploymentId, waitType) {
     try {
-        await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
-        return true;
+        await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .ContinueDeploymentCommand */ .Md$({ deploymentId, deploymentWaitType: waitType }));
+        return 'continued';
     }
     catch (e) {
-        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentAlreadyCompletedException */ .ATo || e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .InvalidDeploymentStatusException */ .UeV)
-            return false;
-        throw e;
+        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentAlreadyCompletedException */ .ATo)
+            return 'moved-on';
+        if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) !== 'other')
+            throw e;
+        // Inferred (docs/aws-behaviour.md 3): what TERMINATION_WAIT outside the wait answers is undocumented.
+        if (stillWaits(await readDeploymentState(cd, deploymentId), waitType))
+            throw e;
+        return 'moved-on';
     }
 }
 /**
- * The task definition of a deployment's revision or previous revision. GetDeployment never
- * returns AppSpec content, GetApplicationRevision does.
+ * The AppSpec of a deployment's revision or previous revision. GetDeployment never returns AppSpec
+ * content (its API reference: `content` is always null), GetApplicationRevision does, by its sha256.
  */
-async function revisionTaskDefinition(cd, info, which) {
+async function revisionAppSpec(cd, info, which) {
     const sha256 = info[which]?.appSpecContent?.sha256;
     if (!sha256 || !info.applicationName)
         return undefined;
-    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetApplicationRevisionCommand */ .dpB({
+    // Inferred (docs/aws-behaviour.md 13): CodeDeploy keeps an AppSpecContent revision under its sha256.
+    const out = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetApplicationRevisionCommand */ .dpB({
         applicationName: info.applicationName,
         revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
     }));
-    return taskDefinitionOfAppSpec(out.revision?.appSpecContent?.content);
+    const content = out.revision?.appSpecContent?.content;
+    return content ? appSpecFacts(content) : undefined;
 }
-/** TaskDefinition of an AppSpec's target service, its keys read case-insensitively as CodeDeploy does. */
-function taskDefinitionOfAppSpec(content) {
-    if (!content)
-        return undefined;
-    const resources = member((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(content), 'resources');
+/**
+ * The target service's TaskDefinition and the hook count of an AppSpec, its keys read
+ * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
+ */
+function appSpecFacts(content) {
+    // Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case and Hooks as a list or a map.
+    const spec = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(content);
+    const resources = member(spec, 'resources');
     const first = Array.isArray(resources) ? resources[0] : undefined;
     const service = first && typeof first === 'object' ? Object.values(first)[0] : undefined;
     const value = member(member(service, 'properties'), 'taskdefinition');
-    return typeof value === 'string' ? value : undefined;
+    const hooks = member(spec, 'hooks');
+    const count = Array.isArray(hooks)
+        ? hooks.length
+        : hooks && typeof hooks === 'object'
+            ? Object.keys(hooks).length
+            : 0;
+    return { ...(typeof value === 'string' ? { taskDefinition: value } : {}), hooks: count };
 }
 function member(node, key) {
     if (!node || typeof node !== 'object')
@@ -72471,12 +72509,14 @@ function hookOrder(event) {
 /* harmony export */   lC: () => (/* binding */ codeDeployReaders)
 /* harmony export */ });
 /* unused harmony exports STOPPED_TASKS_EVERY_MS, toSnapshot, createCodeDeployReader */
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7507);
 /* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
-/* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5744);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5744);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7615);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
 // The CodeDeploy backend: reads a deployment and fills the backend-neutral DeploymentSnapshot.
 // Nothing downstream of this file sees a CodeDeploy shape.
+
 
 
 
@@ -72484,7 +72524,7 @@ function hookOrder(event) {
 /** Stopped tasks are looked for at most this often: they matter, but not enough for two ECS calls a poll. */
 const STOPPED_TASKS_EVERY_MS = 15_000;
 const MINUTE = 60_000;
-function phaseOf(info, events) {
+function phaseOf(info, target, events) {
     switch (info.status) {
         case 'Created':
         case 'Queued':
@@ -72499,7 +72539,7 @@ function phaseOf(info, events) {
             return 'stopped';
     }
     // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
-    if (info.instanceTerminationWaitTimeStarted)
+    if ((0,_target_js__WEBPACK_IMPORTED_MODULE_0__/* .inTerminationWait */ .g)(info, target))
         return 'termination-wait';
     const status = (name) => events.find(e => e.name === name)?.status;
     const after = status('AfterAllowTraffic');
@@ -72514,7 +72554,7 @@ function toEvents(target) {
     return (target?.lifecycleEvents ?? []).map(e => {
         const name = e.lifecycleEventName ?? 'Unknown';
         const ev = { name, status: e.status ?? 'Unknown' };
-        if ((0,_lifecycle_events_js__WEBPACK_IMPORTED_MODULE_1__/* .isHookEvent */ .ev)(name))
+        if ((0,_lifecycle_events_js__WEBPACK_IMPORTED_MODULE_2__/* .isHookEvent */ .ev)(name))
             ev.hook = true;
         if (e.startTime)
             ev.startTime = e.startTime;
@@ -72552,7 +72592,7 @@ const plusMinutes = (at, minutes) => at && minutes !== undefined ? new Date(at.g
 /** Pure: one GetDeployment answer (+ its ECS target and the stopped tasks found) as a snapshot. */
 function toSnapshot(info, target, stoppedTasks = [], routing) {
     const events = toEvents(target);
-    const phase = phaseOf(info, events);
+    const phase = phaseOf(info, target, events);
     const bg = info.blueGreenDeploymentConfiguration;
     const snap = {
         id: info.deploymentId ?? '',
@@ -72573,19 +72613,22 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
     };
     const ready = bg?.deploymentReadyOption;
     if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
-        // The console: the wait runs "after the replacement task set is successfully provisioned", the
-        // test-traffic hooks included, so the clock starts when Install ends.
+        // Inferred (docs/aws-behaviour.md 9): the wait runs "after the replacement task set is successfully provisioned".
         const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic');
         snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes);
     }
     if (phase === 'shifting' && routing)
         snap.nextTrafficStepAt = nextTrafficStep(routing, snap);
     if (phase === 'termination-wait') {
+        // Inferred (docs/aws-behaviour.md 4): the wait starts as AfterAllowTraffic ends.
         snap.terminationWaitUntil = plusMinutes(endOf(events, 'AfterAllowTraffic'), bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes);
     }
     if (info.errorInformation) {
         snap.error = { code: info.errorInformation.code, message: info.errorInformation.message };
     }
+    const ruledOut = rollbackRuledOut(info, phase, events);
+    if (ruledOut)
+        snap.rollbackRuledOut = ruledOut;
     const rb = info.rollbackInfo;
     if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
         snap.rollback = {
@@ -72597,10 +72640,32 @@ function toSnapshot(info, target, stoppedTasks = [], routing) {
     return snap;
 }
 /**
+ * Why no rollback deployment can follow a failed or stopped deployment, when that is known. A stop's
+ * rollback is whoever stopped it's choice (StopDeployment autoRollbackEnabled), which GetDeployment does
+ * not show: a stopped deployment is always given the time to name one.
+ */
+function rollbackRuledOut(info, phase, events) {
+    if (phase !== 'failed' && phase !== 'stopped')
+        return undefined;
+    // Inferred (docs/aws-behaviour.md 6): CodeDeploy rolls back the deployment that failed, never the rollback that did.
+    if (info.creator === 'codeDeployRollback')
+        return 'it is a rollback itself';
+    if (phase !== 'failed')
+        return undefined;
+    // The AppSpec hooks reference: "BeforeInstall: A rollback is not possible at this point."
+    if (events.find(e => e.status === 'Failed')?.name === 'BeforeInstall')
+        return 'a rollback is not possible after BeforeInstall';
+    const auto = info.autoRollbackConfiguration;
+    if (auto && !(auto.enabled === true && auto.events?.includes('DEPLOYMENT_FAILURE')))
+        return 'the deployment group does not roll back on failure';
+    return undefined;
+}
+/**
  * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
  * rest one interval after its first step, linear one step per interval.
  */
 function nextTrafficStep(routing, snap) {
+    // Inferred (docs/aws-behaviour.md 10): one step at AllowTraffic's start, then one every interval.
     const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime;
     const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0;
     if (routing.type === 'AllAtOnce' || !start || replacement >= 100)
@@ -72610,6 +72675,7 @@ function nextTrafficStep(routing, snap) {
 }
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
 function isScaleIn(t) {
+    // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
     return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
 }
 function toStoppedTask(t) {
@@ -72625,14 +72691,30 @@ function toStoppedTask(t) {
         }))
     };
 }
-const isNotStarted = (e) => (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException';
+/** DescribeTasks takes at most 100 tasks a call. */
+const DESCRIBE_TASKS_MAX = 100;
+/**
+ * Whether a stopped task belongs to the replacement task set. ECS documents a task's
+ * `taskDefinitionArn`, so the revision being deployed identifies it; that a task set's tasks carry the
+ * task set id in `startedBy` is inferred (ECS documents `startedBy` as the deployment id for service
+ * deployments, not for task sets): it only names the replacement's tasks when the revision is not
+ * known, and keeps out the original task set's tasks when both sets run the same revision.
+ */
+function isReplacementTask(t, revision, sets) {
+    // Inferred (docs/aws-behaviour.md 7): a task set's tasks carry its id in startedBy.
+    if (sets.original !== undefined && t.startedBy === sets.original)
+        return false;
+    if (revision !== undefined)
+        return t.taskDefinitionArn === revision;
+    return sets.replacement !== undefined && t.startedBy === sets.replacement;
+}
 /**
  * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
  * GetDeploymentTarget while the target can still change (ListDeploymentTargets once, to learn its id),
  * plus ListTasks/DescribeTasks every 15 s while Install runs.
  */
 function createCodeDeployReader(deps, deploymentId, opts = {}) {
-    let targetId;
+    const targets = new _target_js__WEBPACK_IMPORTED_MODULE_0__/* .TargetReader */ .P(deps.codedeploy, deploymentId);
     let target;
     // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
     let targetSettledIn;
@@ -72642,49 +72724,20 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     let lookedAfterInstallFailed = false;
     let stoppedLookupOff = false;
     const warned = new Set();
-    const settledState = (info) => {
+    const settledState = (info, known) => {
         if (info.status === 'Ready')
             return 'ready';
         if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped')
             return 'end';
-        if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted)
+        if ((0,_target_js__WEBPACK_IMPORTED_MODULE_0__/* .inTerminationWait */ .g)(info, known))
             return 'termination-wait';
         return undefined;
     };
-    async function readTarget() {
-        try {
-            if (!targetId) {
-                const listed = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .ListDeploymentTargetsCommand */ .$9V({ deploymentId }));
-                targetId = listed.targetIds?.[0];
-                if (!targetId)
-                    return undefined;
-            }
-            const got = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentTargetCommand */ .Oxg({ deploymentId, targetId }));
-            return got.deploymentTarget?.ecsTarget;
-        }
-        catch (e) {
-            if (isNotStarted(e))
-                return undefined;
-            throw e;
-        }
-    }
     function needsTargetRead(info) {
         if (info.status === 'Created' || info.status === 'Queued')
             return false;
-        const settled = settledState(info);
-        if (!settled)
-            return true;
-        if (settled === targetSettledIn)
-            return false;
-        // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
-        if (settled === 'termination-wait') {
-            const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic');
-            if (after?.status === 'Succeeded' && after.endTime) {
-                targetSettledIn = settled;
-                return false;
-            }
-        }
-        return true;
+        const settled = settledState(info, target);
+        return !settled || settled !== targetSettledIn;
     }
     function warnOnce(key, line) {
         if (warned.has(key))
@@ -72694,6 +72747,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     }
     async function lookForStoppedTasks(info) {
         const ecs = deps.ecs;
+        const targetId = targets.id;
         if (!ecs || stoppedLookupOff || !targetId?.includes(':'))
             return;
         const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install');
@@ -72704,8 +72758,9 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed;
         if (!installRunning && !installFailed)
             return;
-        const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer;
-        if (!green && !opts.taskDefinitionArn)
+        const setId = (label) => target?.taskSetsInfo?.find(t => t.taskSetLabel === label)?.identifer;
+        const sets = { original: setId('Blue'), replacement: setId('Green') };
+        if (!sets.replacement && !opts.taskDefinitionArn)
             return; // nothing yet to tell the replacement's tasks apart
         const sep = targetId.indexOf(':');
         const cluster = opts.cluster ?? targetId.slice(0, sep);
@@ -72714,42 +72769,44 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         if (installFailed)
             lookedAfterInstallFailed = true;
         try {
-            // One page (up to 100, newest first) is plenty for the tasks of one Install.
-            const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .ListTasksCommand */ .MYg({ cluster, serviceName, desiredStatus: 'STOPPED' }));
-            const fresh = (listed.taskArns ?? []).filter(a => !described.has(a));
-            if (fresh.length === 0)
-                return;
-            const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: fresh }));
-            for (const a of fresh)
-                described.add(a);
+            // Every page: ListTasks promises no order, so the newest stopped tasks may be on any of them.
+            const fresh = [];
+            const pages = (0,_aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .paginateListTasks */ ._rc)({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' });
+            for await (const page of pages)
+                fresh.push(...(page.taskArns ?? []).filter(a => !described.has(a)));
             const since = info.startTime?.getTime() ?? 0;
-            for (const t of tasks) {
-                const ours = (green !== undefined && t.startedBy === green) ||
-                    (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn);
-                // The same revision may have run before this deployment: its old stopped tasks are not news.
-                // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-                if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
-                    stopped.set(t.taskArn, toStoppedTask(t));
+            for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
+                const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX);
+                const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: batch }));
+                for (const a of batch)
+                    described.add(a);
+                for (const t of tasks) {
+                    // The same revision may have run before this deployment: its old stopped tasks are not news.
+                    // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+                    const recent = (t.stoppedAt?.getTime() ?? now) >= since;
+                    if (t.taskArn && recent && !isScaleIn(t) && isReplacementTask(t, opts.taskDefinitionArn, sets))
+                        stopped.set(t.taskArn, toStoppedTask(t));
+                }
             }
         }
         catch (e) {
-            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? 'Error';
-            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied')
+            const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? 'Error';
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorKind */ .UC)(e) === 'access-denied')
                 stoppedLookupOff = true;
-            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
+            warnOnce(name, `Could not look for stopped replacement tasks (${name}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
                 'Allow ecs:ListTasks and ecs:DescribeTasks to see why tasks stop.');
         }
     }
     return {
         async read() {
-            const { deploymentInfo: info } = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_2__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
+            const { deploymentInfo: info } = await deps.codedeploy.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .GetDeploymentCommand */ .Tvn({ deploymentId }));
             if (!info)
                 throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`);
             if (needsTargetRead(info)) {
-                const fresh = await readTarget();
+                const fresh = await targets.read();
                 if (fresh) {
                     target = fresh;
-                    targetSettledIn = settledState(info);
+                    targetSettledIn = settledState(info, fresh);
                 }
             }
             await lookForStoppedTasks(info);
@@ -72771,6 +72828,84 @@ function codeDeployReaders(io, opts = {}) {
         };
         return createCodeDeployReader(deps, deploymentId, opts);
     };
+}
+
+
+/***/ }),
+
+/***/ 7615:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ TargetReader),
+/* harmony export */   g: () => (/* binding */ inTerminationWait)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7507);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+// The ECS target of a CodeDeploy deployment (`<cluster>:<service>`): its lifecycle events and task sets,
+// and the one answer to "is the deployment in its termination wait?".
+
+
+const DONE = ['Succeeded', 'Skipped'];
+/**
+ * Whether the deployment is in its termination wait: production traffic is on the replacement and the
+ * original task set is kept until the wait ends or ContinueDeployment TERMINATION_WAIT ends it.
+ * CodeDeploy never sets `instanceTerminationWaitTimeStarted` for ECS deployments, a bug open since 2019
+ * (aws/containers-roadmap#269); its engineer: the wait starts "immediately after marking the target
+ * status as Succeeded". So the wait is the deployment InProgress with its target Succeeded, every
+ * lifecycle event done. The flag, should AWS fix it, means the same. Once the original task set is
+ * DRAINING its removal has begun and the wait is over (inferred: ECS documents DRAINING for a task set
+ * being stopped; that the target shows it before the deployment turns Succeeded is not documented).
+ */
+function inTerminationWait(info, target) {
+    // Inferred (docs/aws-behaviour.md 1): the target turned Succeeded, not the flag, says the wait has begun.
+    if (info.status !== 'InProgress')
+        return false;
+    // Inferred (docs/aws-behaviour.md 2): the original task set DRAINING means its removal, so the wait, is under way.
+    if (target?.taskSetsInfo?.some(t => t.taskSetLabel === 'Blue' && t.status === 'DRAINING'))
+        return false;
+    if (info.instanceTerminationWaitTimeStarted === true)
+        return true;
+    const events = target?.lifecycleEvents ?? [];
+    return (target?.status === 'Succeeded' &&
+        events.some(e => e.lifecycleEventName === 'AfterAllowTraffic') &&
+        events.every(e => DONE.includes(e.status ?? '')));
+}
+/**
+ * Reads a deployment's ECS target; undefined until the deployment has one (DeploymentNotStartedException
+ * while it is Created). Its id is learnt once from ListDeploymentTargets: an ECS deployment has exactly one.
+ */
+class TargetReader {
+    cd;
+    deploymentId;
+    targetId;
+    constructor(cd, deploymentId) {
+        this.cd = cd;
+        this.deploymentId = deploymentId;
+    }
+    /** `<cluster>:<service>` (names, not ARNs), once the target has been listed. */
+    get id() {
+        return this.targetId;
+    }
+    async read() {
+        const { cd, deploymentId } = this;
+        try {
+            if (!this.targetId) {
+                const listed = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .ListDeploymentTargetsCommand */ .$9V({ deploymentId }));
+                this.targetId = listed.targetIds?.[0];
+                if (!this.targetId)
+                    return undefined;
+            }
+            const got = await cd.send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_1__/* .GetDeploymentTargetCommand */ .Oxg({ deploymentId, targetId: this.targetId }));
+            return got.deploymentTarget?.ecsTarget;
+        }
+        catch (e) {
+            // Inferred (docs/aws-behaviour.md 14): refused while the deployment is Created, answered once it has started.
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentNotStartedException')
+                return undefined;
+            throw e;
+        }
+    }
 }
 
 
@@ -72825,10 +72960,10 @@ async function getTrafficRouting(cd, deploymentConfigName) {
     }
     catch (e) {
         if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) === 'DeploymentConfigDoesNotExistException') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`);
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`, `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`, undefined, e);
         }
         if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied') {
-            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.');
+            throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`Not allowed to read deployment configuration ${deploymentConfigName}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, 'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.', undefined, e);
         }
         throw e;
     }
@@ -72981,7 +73116,10 @@ function buildAppSpec(p) {
 
 // EXTERNAL MODULE: ./src/backends/codedeploy/deployment.ts
 var deployment = __nccwpck_require__(381);
+// EXTERNAL MODULE: ./src/backends/codedeploy/target.ts
+var codedeploy_target = __nccwpck_require__(7615);
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/if-running.ts
+
 
 
 /**
@@ -72999,21 +73137,21 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
             behind.log(`Could not list the group's deployments (${(0,errors/* errorMessage */.gJ)(e)}); CreateDeployment will tell if one is running.`);
             return undefined;
         });
-        if (!running?.deploymentId)
+        const id = running?.info.deploymentId;
+        if (!running || !id)
             return;
-        const id = running.deploymentId;
+        const { info } = running;
         const what = (0,deployment/* describeDeployment */.Ti)(running, behind.consoleUrl);
-        const inTerminationWait = running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true;
-        if (running.creator === 'codeDeployRollback') {
+        if (info.creator === 'codeDeployRollback') {
             behind.log(`Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`);
         }
         else if (policy === 'fail') {
             throw new errors/* ActionError */.lZ(`Deployment group ${target.deploymentGroupName} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
         }
-        else if (inTerminationWait) {
+        else if ((0,codedeploy_target/* inTerminationWait */.g)(info, running.target)) {
             behind.log(`${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`);
         }
-        else if (policy === 'wait' && running.status === 'Ready') {
+        else if (policy === 'wait' && info.status === 'Ready') {
             throw new errors/* ActionError */.lZ(`Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`, 'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
         }
         else if (policy === 'wait') {
@@ -73035,16 +73173,10 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
 async function waitBehind(cd, id, endTerminationWait, behind) {
     const { watch } = behind;
     const deadline = behind.deadline();
-    let result = await watch.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline);
-    // AfterAllowTraffic has passed; the termination wait starts a moment later.
-    while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
-        await behind.pause();
-        result = await watch.watch(id, 'traffic-shifted', deadline, result.view);
-    }
+    let result = await watch.watch(id, endTerminationWait ? 'termination-wait' : 'succeeded', deadline);
     if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
         behind.log(`Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`);
-        if (await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT'))
-            behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`);
+        await endTerminationWaitOf(cd, id, behind);
         result = await watch.watch(id, 'succeeded', deadline, result.view);
     }
     if (result.outcome === 'timeout') {
@@ -73052,6 +73184,23 @@ async function waitBehind(cd, id, endTerminationWait, behind) {
     }
     // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
     await watch.rollbackOf(result.snapshot);
+}
+/**
+ * Ending another team's termination wait only saves time: without codedeploy:ContinueDeployment the
+ * step waits the wait out instead, as far as timeout-minutes allows.
+ */
+async function endTerminationWaitOf(cd, id, behind) {
+    try {
+        if ((await (0,deployment/* continueDeployment */.vI)(cd, id, 'TERMINATION_WAIT')) === 'continued')
+            behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`);
+    }
+    catch (e) {
+        if ((0,errors/* awsErrorKind */.UC)(e) !== 'access-denied')
+            throw e;
+        behind.log(`Could not end the termination wait of ${id} (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}); ` +
+            `waiting for it to end, at most ${behind.timeoutMinutes} minutes (timeout-minutes). ` +
+            'Allow codedeploy:ContinueDeployment to end such waits at once.');
+    }
 }
 
 // EXTERNAL MODULE: ./src/backends/codedeploy/snapshot.ts
@@ -73119,6 +73268,7 @@ const NOT_A_NAME = new Set([
 ]);
 /** Alarm names found in CodeDeploy's free text ("Activated alarms: a, b", "the alarm my-5xx"). */
 function alarmNames(texts) {
+    // Inferred (docs/aws-behaviour.md 21): alarm names are only in CodeDeploy's free text.
     const names = new Set();
     const clean = (raw) => raw.trim().replace(/^["'“<[]+|["'”>\].,]+$/g, '');
     for (const text of texts) {
@@ -73233,7 +73383,8 @@ function noRollbackClause(snap) {
     const replacement = snap.taskSets.find(t => t.role === 'replacement');
     if (!replacement)
         return 'No rollback was made; the deployment ended before a replacement task set served traffic';
-    return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
+    const why = snap.rollbackRuledOut ?? 'CodeDeploy named none within a minute of the end';
+    return `No rollback was made (${why}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`;
 }
 function rollbackLines(snap, rollback) {
     const lines = [];
@@ -73260,6 +73411,7 @@ function trafficClause(snap, rollback, ctx) {
 }
 /** Is this stop the ready wait running out (nobody called ContinueDeployment in time)? */
 function isReadyWaitTimeout(snap) {
+    // Inferred (docs/aws-behaviour.md 21): its error code is undocumented; its message and timing tell.
     if (snap.phase !== 'stopped' || snap.error?.code === 'MANUAL_STOP')
         return false;
     const text = [snap.error?.message ?? '', ...snap.statusMessages].join(' ');
@@ -73486,8 +73638,14 @@ class GoalWatch {
 }
 
 ;// CONCATENATED MODULE: ./src/watch/timeout.ts
-/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
-const INSTALL_AND_HOOKS_MINUTES = 30;
+/**
+ * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
+ * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
+ */
+// Inferred (docs/aws-behaviour.md 12): nothing else stops a healthy deployment sooner than these hours.
+const INSTALL_MINUTES = 60;
+/** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
+const HOOK_MINUTES = 60;
 /**
  * How long production traffic takes to move. Canary: one interval between its two steps. Linear: one
  * interval per step, ceil(100 / percentage) of them: the minimal model has one interval fewer (the first
@@ -73495,6 +73653,7 @@ const INSTALL_AND_HOOKS_MINUTES = 30;
  * long costs a slower alarm while erring short rolls a healthy release back.
  */
 function trafficRoutingMinutes(routing) {
+    // Inferred (docs/aws-behaviour.md 10): steps an interval apart, one interval more for linear to be safe.
     if (routing.type === 'AllAtOnce')
         return 0;
     if (routing.type === 'TimeBasedCanary')
@@ -73503,7 +73662,8 @@ function trafficRoutingMinutes(routing) {
     return steps * routing.intervalMinutes;
 }
 function deriveTimeoutMinutes(p) {
-    return (INSTALL_AND_HOOKS_MINUTES +
+    return (INSTALL_MINUTES +
+        HOOK_MINUTES * p.hooks +
         (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
         trafficRoutingMinutes(p.trafficRouting) +
         (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0));
@@ -73528,10 +73688,12 @@ async function followUp(id, step) {
     const { io, inputs, guard, reporter, outputs } = step;
     const { codedeploy, region } = io.aws();
     const info = await readDeployment(io, id);
-    const [revision, previous] = await Promise.all([
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'revision').catch(() => undefined),
-        (0,deployment/* revisionTaskDefinition */.mY)(codedeploy, info, 'previousRevision').catch(() => undefined)
+    const [appSpec, previousAppSpec] = await Promise.all([
+        (0,deployment/* revisionAppSpec */.e0)(codedeploy, info, 'revision').catch(() => undefined),
+        (0,deployment/* revisionAppSpec */.e0)(codedeploy, info, 'previousRevision').catch(() => undefined)
     ]);
+    const revision = appSpec?.taskDefinition;
+    const previous = previousAppSpec?.taskDefinition;
     const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
     outputs.deployment(id, url);
     if (revision)
@@ -73551,24 +73713,29 @@ async function followUp(id, step) {
     });
     if (inputs.stopDeployment)
         return stop(step, deployments, info, previous);
-    const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting);
+    const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting, appSpec?.hooks ?? 0);
     const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
     if (!inputs.continueDeployment)
         return goal.follow(id, inputs.waitUntil);
     // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-    const before = await goal.watch(id, 'ready');
+    let before = await goal.watch(id, 'ready');
+    // All traffic moved and AfterAllowTraffic passed: the termination wait starts as the target turns Succeeded.
+    if (before.outcome === 'goal' && before.snapshot.phase === 'traffic-shifted')
+        before = await goal.watch(id, 'termination-wait');
     if (before.outcome !== 'goal')
         return goal.conclude(before, 'ready');
     const phase = before.snapshot.phase;
-    if (phase === 'ready') {
-        io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`);
-        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'READY_WAIT'))
-            guard.changed(`rerouted production traffic of deployment ${id} (continue-deployment)`);
-    }
-    else if (phase === 'termination-wait') {
-        io.info(`Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
-        if (await (0,deployment/* continueDeployment */.vI)(codedeploy, id, 'TERMINATION_WAIT'))
-            guard.changed(`ended the termination wait of deployment ${id} (continue-deployment)`);
+    if (phase === 'ready' || phase === 'termination-wait') {
+        io.info(phase === 'ready'
+            ? `Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`
+            : `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`);
+        const done = await (0,deployment/* continueDeployment */.vI)(codedeploy, id, phase === 'ready' ? 'READY_WAIT' : 'TERMINATION_WAIT');
+        if (done === 'moved-on')
+            io.info(`Deployment ${id} had already left that wait; following it from here.`);
+        else
+            guard.changed(phase === 'ready'
+                ? `rerouted production traffic of deployment ${id} (continue-deployment)`
+                : `ended the termination wait of deployment ${id} (continue-deployment)`);
     }
     if (phase !== 'succeeded')
         guard.own(id);
@@ -73581,7 +73748,7 @@ async function readDeployment(io, id) {
     catch (e) {
         if (!(e instanceof dist_cjs/* DeploymentDoesNotExistException */.KM))
             throw e;
-        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.');
+        throw new errors/* ActionError */.lZ(`Deployment ${id} does not exist in ${io.aws().region}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.', undefined, e);
     }
 }
 /**
@@ -73633,11 +73800,12 @@ async function trafficRoutingOf(io, info) {
         return allAtOnce;
     return (0,traffic_routing/* getTrafficRouting */.S)(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce);
 }
-function timeoutOf(info, inputs, trafficRouting) {
+function timeoutOf(info, inputs, trafficRouting, hooks) {
     const bg = info.blueGreenDeploymentConfiguration;
     const ready = bg?.deploymentReadyOption;
     return deriveTimeoutMinutes({
         goal: inputs.waitUntil,
+        hooks,
         readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
         trafficRouting,
         terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
@@ -74376,6 +74544,7 @@ class Problems {
     }
 }
 /**
+ * Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case.
  * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
  * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
  * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.
@@ -74735,6 +74904,8 @@ var client_ecs_dist_cjs = __nccwpck_require__(212);
 // The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
 
 
+/** AWS's guide to moving a service between CodeDeploy blue/green and ECS's own blue/green deployments. */
+const MIGRATION_GUIDE = 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-codedeploy-to-ecs-bluegreen.html';
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/;
 function parseEcsArn(value) {
     const m = ECS_ARN.exec(value);
@@ -74835,10 +75006,10 @@ async function describeService(ecs, cluster, service) {
         const region = await regionOf(ecs);
         const where = region ? ` in ${region}` : '';
         if ((0,errors/* awsErrorName */.ZH)(e) === 'ClusterNotFoundException') {
-            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.');
+            throw new errors/* ActionError */.lZ(`Cluster ${target.cluster} was not found${where}.`, 'Check the cluster input (it defaults to default) and the region the credentials step set.', undefined, e);
         }
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
-            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.');
+            throw new errors/* ActionError */.lZ(`Not allowed to describe ${label}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow ecs:DescribeServices on the service to the role this workflow assumes.', undefined, e);
         }
         // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
         throw e;
@@ -74862,7 +75033,9 @@ async function describeService(ecs, cluster, service) {
         const what = found.deploymentController?.type
             ? info.deploymentController
             : 'ECS (no deployment controller set)';
-        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.');
+        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 
+        // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
+        `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`);
     }
     if (!info.loadBalancer) {
         throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
@@ -74885,6 +75058,7 @@ async function describeService(ecs, cluster, service) {
  * is CodeDeploy's limit of 100; 47 would make names CodeDeploy cannot hold.
  */
 function consoleDeploymentGroupNames(clusterName, serviceName) {
+    // Inferred (docs/aws-behaviour.md 18): the names the AWS CLI gives, as the console does.
     const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`;
     return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` };
 }
@@ -74936,13 +75110,13 @@ async function givenDeploymentGroup(cd, svc, application, group) {
     catch (e) {
         const name = (0,errors/* awsErrorName */.ZH)(e);
         if (name === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.', undefined, e);
         }
         if (name === 'DeploymentGroupDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} has no deployment group ${group}.`, 'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.', undefined, e);
         }
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied') {
-            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.');
+            throw new errors/* ActionError */.lZ(`Not allowed to read deployment group ${application}/${group}: ${(0,errors/* errorMessage */.gJ)(e)}`, 'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.', undefined, e);
         }
         throw e;
     }
@@ -74957,7 +75131,7 @@ async function givenDeploymentGroup(cd, svc, application, group) {
     return toDeploymentGroupInfo(g, application, group);
 }
 function searchDenied(step, e, svc) {
-    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`);
+    return new errors/* ActionError */.lZ(`Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${(0,errors/* errorMessage */.gJ)(e)}).`, `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`, undefined, e);
 }
 async function listEcsApplications(cd, svc) {
     const names = [];
@@ -74998,7 +75172,7 @@ async function listGroupNames(cd, application, svc) {
         if ((0,errors/* awsErrorKind */.UC)(e) === 'access-denied')
             throw searchDenied('codedeploy:ListDeploymentGroups', e, svc);
         if ((0,errors/* awsErrorName */.ZH)(e) === 'ApplicationDoesNotExistException') {
-            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.');
+            throw new errors/* ActionError */.lZ(`CodeDeploy application ${application} does not exist.`, 'Check codedeploy-application (and the region), or leave it empty to search every ECS application.', undefined, e);
         }
         throw e;
     }
@@ -75495,7 +75669,7 @@ async function preparePlan(inputs, io) {
     }
     const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
     warnAboutGroup(inputs, io, group);
-    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting);
+    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0);
     if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
         io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
     }
@@ -75551,7 +75725,8 @@ async function discover(inputs, io) {
         // dry-run works without credentials when the inputs suffice; a real run needs AWS.
         if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
             throw reason;
-        return { offline: (0,errors/* errorMessage */.gJ)(reason) };
+        const call = (0,errors/* awsCallOf */.vs)(reason);
+        return { offline: `${call ? `${call.operation}: ` : ''}${(0,errors/* errorMessage */.gJ)(reason).split('\n')[0] ?? ''}` };
     }
 }
 function offlineError(reason) {
@@ -75570,9 +75745,10 @@ function warnAboutGroup(inputs, io, group) {
         io.warning(`Deployment group ${group.deploymentGroupName} does not roll back on failure: a failed deployment would leave traffic split between the task sets.`, 'No automatic rollback');
     }
 }
-function deriveTimeout(inputs, group, routing) {
+function deriveTimeout(inputs, group, routing, hooks) {
     return deriveTimeoutMinutes({
         goal: inputs.waitUntil,
+        hooks,
         readyWaitMinutes: group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
         trafficRouting: routing ?? { type: 'AllAtOnce' },
         terminationWaitMinutes: group?.terminationWaitMinutes ?? 0
@@ -76176,7 +76352,6 @@ function main_waitBehind(step, plan) {
         watch,
         deadline: () => watch.after(plan.timeoutMinutes),
         timeoutMinutes: plan.timeoutMinutes,
-        pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
         log: line => {
             io.info(line);
         },
@@ -76235,21 +76410,9 @@ async function registerRevision(plan, { io, guard, reporter, outputs }) {
 }
 async function register(request, io, guard) {
     const { ecs } = io.aws();
-    try {
-        const arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
-        io.info(`Registered ${arn}.`);
-        return arn;
-    }
-    catch (e) {
-        throw writeFailed(e, 'RegisterTaskDefinition');
-    }
-}
-/** A write that AWS refused for good (after the SDK's retries); the report adds what the step changed. */
-function writeFailed(e, call) {
-    const mapped = (0,errors/* credentialsHint */.Ci)(e);
-    if (mapped instanceof errors/* ActionError */.lZ)
-        return mapped;
-    return new errors/* ActionError */.lZ(`${call} failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}).`, "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.");
+    const arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
+    io.info(`Registered ${arn}.`);
+    return arn;
 }
 async function startDeployment(step, plan, d) {
     const { io, inputs, guard, outputs } = step;
@@ -76275,9 +76438,9 @@ async function startDeployment(step, plan, d) {
             return id;
         }
         catch (e) {
-            if (!(e instanceof deployment/* GroupBusyError */.N4)) {
-                throw writeFailed(e, 'CreateDeployment');
-            }
+            // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
+            if (!(e instanceof deployment/* GroupBusyError */.N4))
+                throw e;
             // A race: another deployment started between the check and CreateDeployment.
             if (!e.running) {
                 throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
@@ -76364,7 +76527,7 @@ async function registerTaskDefinition(ecs, input, sleep) {
             if (!concurrent)
                 throw e;
             if (attempt === REGISTER_ATTEMPTS) {
-                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`);
+                throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}`, `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`, undefined, e);
             }
             await sleep(1000 * 2 ** (attempt - 1));
         }
@@ -76844,6 +77007,7 @@ const GITHUB_STATE = {
     stopped: 'failure',
     timeout: 'error',
     cancelled: 'error',
+    'not-deployed': 'error',
     'dry-run': 'inactive'
 };
 /**
@@ -77003,14 +77167,24 @@ class Reporter {
         await this.writeSummary();
     }
     /**
-     * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
-     * what the step changed in AWS before it; an input error comes before any change, by contract.
+     * Any error that ended the run early: input, AWS access, a failed API call. An error that explains
+     * an AWS error also names the call that failed; `whatChanged` says what the step changed in AWS
+     * before it (an input error comes before any change, by contract).
      */
     async fail(e, whatChanged) {
-        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ ? e : new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e), undefined, 'Deployment failed');
+        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ ? e : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .unexpectedError */ .Wm)(e);
+        const call = error.cause === undefined ? undefined : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsCallOf */ .vs)(error.cause);
+        const named = call && !error.message.includes(call.operation)
+            ? `(${call.operation}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(error.cause) ?? 'Error'}.)`
+            : undefined;
         const changed = error instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz ? undefined : whatChanged;
-        const message = [error.message, changed, error.hint].filter(Boolean).join(' ');
-        await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title });
+        const message = [error.message, named, changed, error.hint].filter(Boolean).join(' ');
+        const deployed = this.report.deployment !== undefined;
+        await this.end({
+            outcome: deployed ? 'failed' : 'not-deployed',
+            failure: { message, details: [] },
+            title: error.title ?? (deployed ? 'Deployment failed' : 'Nothing deployed')
+        });
     }
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;
@@ -77041,7 +77215,9 @@ function titleOf(outcome) {
         ? 'Deployment timed out'
         : outcome === 'cancelled'
             ? 'Deployment cancelled'
-            : 'Deployment failed';
+            : outcome === 'not-deployed'
+                ? 'Nothing deployed'
+                : 'Deployment failed';
 }
 function describeOutcome(e) {
     const id = e.snapshot?.id ?? '';
@@ -77087,6 +77263,7 @@ const HEADLINES = {
     timeout: '⏱️ Timed out',
     cancelled: '🚫 Run cancelled',
     'handed-off': '↪️ Deployment created, not waited for',
+    'not-deployed': '❌ Nothing deployed',
     'dry-run': '🧪 Dry run: nothing was changed in AWS'
 };
 const GOALS = {
@@ -77675,24 +77852,30 @@ function reasons(containers) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $D: () => (/* binding */ markAwsCall),
 /* harmony export */   Ci: () => (/* binding */ credentialsHint),
 /* harmony export */   Eo: () => (/* binding */ AwsAccessError),
 /* harmony export */   UC: () => (/* binding */ awsErrorKind),
+/* harmony export */   Wm: () => (/* binding */ unexpectedError),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   vs: () => (/* binding */ awsCallOf)
 /* harmony export */ });
+/* unused harmony export isUnreadableAnswer */
 /**
  * An error the user can act on: `message` says what went wrong, `hint` what to do about it,
- * `title` is the annotation's title on the run page and in the PR.
+ * `title` is the annotation's title on the run page and in the PR (by default the report says
+ * whether a deployment failed or none was made). `cause` is the AWS error it explains, if any: the
+ * report names the call that failed.
  */
 class ActionError extends Error {
     hint;
     title;
     name = 'ActionError';
-    constructor(message, hint, title = 'Deployment failed') {
-        super(message);
+    constructor(message, hint, title, cause) {
+        super(message, cause === undefined ? undefined : { cause });
         this.hint = hint;
         this.title = title;
     }
@@ -77709,8 +77892,8 @@ class InputError extends ActionError {
 }
 /** AWS cannot be reached as configured: no region, no or expired credentials. */
 class AwsAccessError extends ActionError {
-    constructor(message, hint) {
-        super(message, hint, 'AWS credentials');
+    constructor(message, hint, cause) {
+        super(message, hint, 'AWS credentials', cause);
     }
 }
 function errorMessage(e) {
@@ -77737,6 +77920,7 @@ function awsErrorKind(e) {
         return 'credentials';
     if (/^AccessDenied/.test(name))
         return 'access-denied';
+    // Inferred (docs/aws-behaviour.md 22): what an endpoint without the operation answers.
     if (name === 'UnknownOperationException')
         return 'unsupported';
     return 'other';
@@ -77745,7 +77929,43 @@ function awsErrorKind(e) {
 function credentialsHint(e) {
     if (awsErrorKind(e) !== 'credentials')
         return e;
-    return new AwsAccessError(`AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.');
+    return new AwsAccessError(`AWS rejected or could not find credentials (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`, 'Add aws-actions/configure-aws-credentials before this step (role-to-assume with OIDC needs permissions: id-token: write); it exports the region and credentials this action reads.', e);
+}
+const awsCalls = new WeakMap();
+/** Set by the step's AWS clients on every error a call ends with (runtime/aws.ts). */
+function markAwsCall(e, call) {
+    if (e !== null && typeof e === 'object' && !awsCalls.has(e))
+        awsCalls.set(e, call);
+}
+/** The AWS call behind an error: the error's own, or its cause's. */
+function awsCallOf(e) {
+    for (let at = e, depth = 0; at !== null && typeof at === 'object' && depth < 5; depth++) {
+        const call = awsCalls.get(at);
+        if (call)
+            return call;
+        at = at.cause;
+    }
+    return undefined;
+}
+/** The SDK could not read the answer: not AWS's word, so not taken for one (an emulator, a proxy, a new field). */
+function isUnreadableAnswer(e) {
+    // Inferred (docs/aws-behaviour.md 23): how this SDK version marks an answer it could not parse.
+    return (e !== null && typeof e === 'object' && '$response' in e && /Deserialization error/.test(errorMessage(e)));
+}
+/**
+ * An error no step anticipated, as one line for `::error::`: the AWS call that failed, or the error's
+ * own message. The report adds what the step changed in AWS (CancelGuard.whatChanged).
+ */
+function unexpectedError(e) {
+    const call = awsCallOf(e);
+    const what = errorMessage(e).split('\n')[0] ?? '';
+    if (!call)
+        return new ActionError(what);
+    const name = awsErrorName(e) ?? 'Error';
+    if (isUnreadableAnswer(e)) {
+        return new ActionError(`${call.operation} failed: the AWS SDK could not read its answer (${name}: ${what}).`, 'Check that AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) is unset or points at an endpoint that speaks the AWS API.', `${call.operation} failed`);
+    }
+    return new ActionError(`${call.operation} failed (${name}: ${what}).`, "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.", `${call.operation} failed`);
 }
 
 
@@ -85739,19 +85959,44 @@ function createAwsClients(env) {
         requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
     };
     const logs = new Map();
-    return {
+    const clients = {
         ecs: new client_ecs_dist_cjs/* ECSClient */.Zgc(common),
         codedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(common),
         cancelCodedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(fast),
         cancelEcs: new client_ecs_dist_cjs/* ECSClient */.Zgc(fast),
-        logs: logRegion => {
+        logs: (logRegion) => {
             let client = logs.get(logRegion);
-            if (!client)
-                logs.set(logRegion, (client = new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion })));
+            if (!client) {
+                client = new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion });
+                client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
+                logs.set(logRegion, client);
+            }
             return client;
         },
         region
     };
+    for (const client of [clients.ecs, clients.cancelEcs]) {
+        client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
+    }
+    for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
+        client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
+    }
+    return clients;
+}
+/**
+ * The outermost step of every call, around the SDK's retries and its parsing of answers: an error the
+ * call ends with is marked with the call (errors.ts awsCallOf), so that whatever reports it can name
+ * the call, even one the step did not expect to fail.
+ */
+const MARK_CALLS = { step: 'initialize', name: 'markCalls' };
+async function marked(commandName, call) {
+    try {
+        return await call();
+    }
+    catch (e) {
+        (0,errors/* markAwsCall */.$D)(e, { operation: (commandName ?? 'AWS call').replace(/Command$/, '') });
+        throw e;
+    }
 }
 function awsRegion(env) {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
@@ -86166,12 +86411,18 @@ var errors = __nccwpck_require__(9541);
  */
 const MAX_IDLE_INTERVAL_MS = 75_000;
 const BACKOFF_FACTOR = 1.5;
-/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
-const ROLLBACK_ID_POLLS = 3;
+/**
+ * How long, on the wall clock, a failed or stopped deployment is read for the id of its rollback before
+ * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
+ * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
+ */
+// Inferred (docs/aws-behaviour.md 5): how late the id comes is not documented; ecspresso's minute is the measure.
+const ROLLBACK_ID_WAIT_MS = 60_000;
 const GOAL_PHASES = {
     succeeded: ['succeeded'],
     'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
-    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+    ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
+    'termination-wait': ['termination-wait', 'succeeded']
 };
 function goalReached(goal, phase) {
     return GOAL_PHASES[goal].includes(phase);
@@ -86184,12 +86435,12 @@ function credentialError(e, deploymentId) {
     const goesOn = 'The deployment itself goes on in CodeDeploy.';
     if (kind === 'credentials') {
         return new errors/* ActionError */.lZ(`The AWS credentials expired or became invalid while watching ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
-            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired');
+            "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.", 'AWS credentials expired', e);
     }
     if (kind === 'access-denied') {
         return new errors/* ActionError */.lZ(`Access denied while reading ${which} (${name}: ${(0,errors/* errorMessage */.gJ)(e)}). ${goesOn}`, 'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
             'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
-            'of aws-actions/configure-aws-credentials.', 'AWS access denied');
+            'of aws-actions/configure-aws-credentials.', 'AWS access denied', e);
     }
     return undefined;
 }
@@ -86207,6 +86458,7 @@ function predictedChange(snap) {
  * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
  * a moment (the original task set drains, the next weight is written) and the end must show fast.
  */
+// Inferred (docs/aws-behaviour.md 11): how long CodeDeploy takes to show a foreseen change is not documented.
 const DUE_WINDOW_MS = 120_000;
 /**
  * Nothing moves on its own for a while: the ready wait, the termination wait, a canary's bake. A shift
@@ -86252,7 +86504,7 @@ async function watch(opts) {
     const remaining = () => deadline.getTime() - now().getTime();
     const timeout = () => {
         if (!last) {
-            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read');
+            throw new errors/* ActionError */.lZ(`The deployment could not be read before the timeout (${(0,errors/* errorMessage */.gJ)(lastError)}).`, 'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.', 'Deployment not read', lastError);
         }
         return { outcome: 'timeout', snapshot: last, view };
     };
@@ -86270,7 +86522,8 @@ async function watch(opts) {
             failures++;
             // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
             const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap);
-            log.warning(`Reading the deployment failed (${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
+            const call = (0,errors/* awsCallOf */.vs)(e)?.operation;
+            log.warning(`Reading the deployment failed (${call ? `${call}: ` : ''}${(0,errors/* awsErrorName */.ZH)(e) ?? 'Error'}: ${(0,errors/* errorMessage */.gJ)(e)}); ` +
                 `attempt ${failures}, trying again in ${(0,progress/* formatDuration */.a3)(delay)}.`);
             if (remaining() <= 0)
                 return timeout();
@@ -86307,12 +86560,17 @@ async function watch(opts) {
         await sleep(Math.min(delay, remaining()));
     }
 }
-/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+/** Reads a failed or stopped deployment until it names its rollback, unless none can come. */
 async function awaitRollbackId(opts, snap, view) {
     const outcome = snap.phase === 'failed' ? 'failed' : 'stopped';
+    if (snap.rollback?.deploymentId || snap.rollbackRuledOut)
+        return { outcome, snapshot: snap, view };
+    const { now, log } = opts;
+    const until = now().getTime() + ROLLBACK_ID_WAIT_MS;
+    log.info(`${(0,progress/* elapsedTag */.xM)(view.startedAt, now())}Waiting up to ${(0,progress/* formatDuration */.a3)(ROLLBACK_ID_WAIT_MS)} for CodeDeploy to name the rollback deployment of ${snap.id}.`);
     let last = snap;
-    for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
-        const left = opts.deadline.getTime() - opts.now().getTime();
+    while (!last.rollback?.deploymentId) {
+        const left = until - now().getTime();
         if (left <= 0)
             break;
         await opts.sleep(Math.min(opts.pollIntervalMs, left));
@@ -86323,12 +86581,15 @@ async function awaitRollbackId(opts, snap, view) {
             const fatal = credentialError(e, snap.id);
             if (fatal)
                 throw fatal;
-            opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
+            log.warning(`Reading deployment ${snap.id} for its rollback failed (${(0,errors/* errorMessage */.gJ)(e)}).`);
             continue;
         }
-        const reduced = (0,progress/* reduce */.TS)(view, last, opts.now());
+        const reduced = (0,progress/* reduce */.TS)(view, last, now());
         view = reduced.view;
-        printLines(opts.log, reduced.lines, reduced.details);
+        printLines(log, reduced.lines, reduced.details);
+    }
+    if (!last.rollback?.deploymentId) {
+        log.info(`${(0,progress/* elapsedTag */.xM)(view.startedAt, now())}CodeDeploy named no rollback deployment of ${snap.id}.`);
     }
     return { outcome, snapshot: last, view };
 }

@@ -286,7 +286,7 @@ async function main(): Promise<void> {
   const termination = deploy(terminationScenario, 1, {
     onSim: sim => {
       const timer = setInterval(() => {
-        if (sim.engine.deployments.some(d => d.instanceTerminationWaitTimeStarted)) {
+        if (sim.engine.deployments.some(d => d.waiting === 'termination')) {
           clearInterval(timer)
           inWait()
         }

@@ -65,9 +65,10 @@ function page<T>(items: T[], token: unknown, size: number): { items: T[]; nextTo
     : { items: slice }
 }
 
+/** GetDeployment never returns the AppSpec itself (its API reference): only GetApplicationRevision does. */
 const revision = (sha: string): unknown => ({
   revisionType: 'AppSpecContent',
-  appSpecContent: { sha256: sha }
+  appSpecContent: { content: null, sha256: sha }
 })
 
 function blueGreen(g: { readyWaitMinutes?: number; terminationWaitMinutes: number }): unknown {
@@ -430,6 +431,7 @@ const handlers: Record<string, Handler> = {
         "The deployment does not have a status of Ready and can't continue yet."
       )
     }
+    // What AWS answers TERMINATION_WAIT outside the termination wait is not documented.
     if (waitType === 'TERMINATION_WAIT' && dep.waiting !== 'termination') {
       throw new AwsError(
         'InvalidDeploymentStatusException',

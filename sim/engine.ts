@@ -548,8 +548,14 @@ export class Engine {
     return dep.alarmConfiguration.enabled ? dep.alarmConfiguration.alarms.map(a => a.name) : []
   }
 
+  /**
+   * "The deployment starts waiting (if configured) immediately after marking the target status as
+   * Succeeded" (aws/containers-roadmap#269), still InProgress; the flag only in the fixed world.
+   */
   private terminationWait(dep: DeploymentRecord, t: number): void {
-    dep.instanceTerminationWaitTimeStarted = true
+    dep.target!.status = 'Succeeded'
+    dep.target!.lastUpdatedAt = t
+    if (this.state.setsTerminationWaitFlag) dep.instanceTerminationWaitTimeStarted = true
     dep.waiting = 'termination'
     this.at(dep, t + dep.terminationWaitMinutes * 60, s => {
       this.removeOriginal(dep, s)
@@ -695,13 +701,15 @@ export class Engine {
       rollbackTriggeringDeploymentId: orig.id,
       rollbackMessage: `Rollback of deployment ${orig.id}.`
     }
-    orig.statusMessages.push(`Rollback deployment ${rb.id} was created.`)
-    this.at(rb, t + this.state.durations.rollbackInfoDelay, () => {
-      orig.rollbackInfo = {
-        rollbackDeploymentId: rb.id,
-        rollbackMessage: `Rollback deployment ${rb.id} is in progress.`
-      }
+    // CodeDeploy names the rollback on the original some time after creating it, even one that
+    // has ended by then (scheduled on the original, so the rollback's end does not cancel it).
+    this.at(orig, t + this.state.durations.rollbackInfoDelay, () => {
+      orig.statusMessages.push(`Rollback deployment ${rb.id} was created.`)
+      orig.rollbackInfo = { rollbackDeploymentId: rb.id, rollbackMessage: rollbackMessage(rb) }
     })
+    const rollbackEnded = (): void => {
+      if (orig.rollbackInfo) orig.rollbackInfo.rollbackMessage = rollbackMessage(rb)
+    }
     this.at(rb, t + Math.min(this.state.durations.start, 1), s => {
       rb.status = 'InProgress'
       rb.startTime = s
@@ -725,11 +733,7 @@ export class Engine {
             code: 'ECS_UPDATE_ERROR',
             message: `The ECS service cannot be updated due to an unexpected error: the rollback of ${orig.id} could not reroute production traffic to the original task set.`
           })
-          orig.rollbackInfo = {
-            ...orig.rollbackInfo,
-            rollbackDeploymentId: rb.id,
-            rollbackMessage: `Rollback deployment ${rb.id} failed.`
-          }
+          rollbackEnded()
           return
         }
         const target = rb.target!
@@ -742,11 +746,7 @@ export class Engine {
         this.at(rb, s + this.state.durations.rollback, s3 => {
           if (target.green) this.state.deleteTaskSet(target.green, s3)
           this.finish(rb, s3, { status: 'Succeeded' })
-          orig.rollbackInfo = {
-            ...orig.rollbackInfo,
-            rollbackDeploymentId: rb.id,
-            rollbackMessage: `Rollback deployment ${rb.id} succeeded.`
-          }
+          rollbackEnded()
         })
       })
     })
@@ -772,6 +772,12 @@ export class Engine {
     this.advance(now)
     return dep
   }
+}
+
+/** The original's `rollbackInfo.rollbackMessage`: how its rollback stands. */
+function rollbackMessage(rb: DeploymentRecord): string {
+  const how = rb.status === 'Succeeded' ? 'succeeded' : rb.status === 'Failed' ? 'failed' : 'is in progress'
+  return `Rollback deployment ${rb.id} ${how}.`
 }
 
 /** `ecsTarget.taskSetsInfo` for a target: Blue is the original task set, Green the replacement. */

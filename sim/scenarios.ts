@@ -25,7 +25,11 @@ export interface Durations {
   drain: number
   /** A rollback deployment, start to end. */
   rollback: number
-  /** The original deployment shows rollbackInfo.rollbackDeploymentId this long after it ended. */
+  /**
+   * The original deployment shows rollbackInfo.rollbackDeploymentId this long after it ended. Simulated
+   * seconds, like every duration: the action waits for the id on its own, real clock, so a delay of N
+   * real seconds is N × timeScale here.
+   */
   rollbackInfoDelay: number
 }
 
@@ -103,9 +107,10 @@ export interface DeploymentFaults {
 export interface FaultRule {
   /**
    * throttle: ThrottlingException 400 "Rate exceeded"; server: ServerException/InternalFailure 500;
-   * access-denied: AccessDeniedException 400, as for a role without the permission.
+   * denied: AccessDeniedException 400, as IAM answers a role without the permission; unreadable: a 404
+   * HTML page, as an emulator answers a call it does not implement (the SDK cannot parse it).
    */
-  error: 'throttle' | 'server' | 'access-denied'
+  error: 'throttle' | 'server' | 'denied' | 'unreadable'
   /** Share of matching calls, 0..1 (seeded RNG). Default 1. */
   rate?: number
   /** Stop after this many injected errors. */
@@ -150,6 +155,12 @@ export interface Scenario {
   hooklessEventStatus?: 'Succeeded' | 'Skipped'
   /** AllowTestTraffic/AfterAllowTestTraffic without a test listener: Skipped (default) or Succeeded. */
   noTestListenerEventStatus?: 'Succeeded' | 'Skipped'
+  /**
+   * Plays a CodeDeploy that sets `instanceTerminationWaitTimeStarted` during the termination wait, as
+   * its model promises. Real CodeDeploy never does for ECS (aws/containers-roadmap#269): by default
+   * the wait shows only as the deployment InProgress with its target Succeeded.
+   */
+  setsTerminationWaitFlag?: boolean
   services: ServiceSpec[]
   /** Extra applications with no ECS deployment groups, e.g. EC2 ones, for discovery tests. */
   otherApplications?: { name: string; computePlatform: 'Server' | 'Lambda' | 'ECS'; groups?: string[] }[]
@@ -275,7 +286,7 @@ export const scenarios = {
   ),
   'long-termination-wait': scenario(
     'long-termination-wait',
-    'Termination wait of 120 minutes: InProgress with instanceTerminationWaitTimeStarted until ContinueDeployment(TERMINATION_WAIT).',
+    'Termination wait of 120 minutes: InProgress with the target Succeeded until ContinueDeployment(TERMINATION_WAIT).',
     web({ terminationWaitMinutes: 120 })
   ),
   'hook-failure': scenario(

@@ -79,6 +79,9 @@ export interface SimulatorOptions {
   log?: (line: string) => void
 }
 
+/** What emulators answer a call they do not implement (moto 5 does): a page, not AWS JSON. */
+const UNREADABLE = '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n'
+
 const handlers: Record<AwsService, Record<string, (body: any, ctx: Ctx) => unknown>> = {
   ecs: withRunTasks(withEcsDeployments(ecsHandlers)),
   codedeploy: codeDeployHandlers,
@@ -116,7 +119,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   setFaults(scenario.faults ?? {})
   seedExisting(scenario, state, engine, clock())
 
-  const injected = (service: AwsService, operation: string): AwsError | undefined => {
+  const injected = (service: AwsService, operation: string): AwsError | 'unreadable' | undefined => {
     for (const r of rules) {
       if (r.services && !r.services.includes(service)) continue
       if (r.operations && !r.operations.includes(operation)) continue
@@ -124,10 +127,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (faultRng.next() >= (r.rate ?? 1)) continue
       r.injected++
       if (r.error === 'throttle') return new AwsError('ThrottlingException', 'Rate exceeded')
-      if (r.error === 'access-denied') {
+      if (r.error === 'unreadable') return 'unreadable'
+      if (r.error === 'denied') {
+        const action = `${service}:${operation}`
         return new AwsError(
           'AccessDeniedException',
-          `User: arn:aws:sts::${state.account}:assumed-role/github-deploy/run is not authorized to perform: ${service}:${operation}`
+          `User: arn:aws:sts::${state.account}:assumed-role/github-deploy/GitHubActions is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`
         )
       }
       return service === 'ecs'
@@ -160,6 +165,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         throw new AwsError('SerializationException', 'The request body is not valid JSON.')
       }
       const fault = injected(service, operation)
+      if (fault === 'unreadable') return { service, operation, status: 404, body: UNREADABLE, parsed }
       if (fault) throw fault
       const now = clock()
       engine.advance(now)
@@ -188,6 +194,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (typeof target === 'string') {
       const r = handleAws(target, raw)
       const body = r.body as { __type?: string }
+      const html = typeof r.body === 'string'
       calls.push({
         service: r.service ?? 'ecs',
         operation: r.operation,
@@ -195,14 +202,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         simAt: clock(),
         status: r.status,
         body: r.parsed,
-        ...(r.status !== 200 && body.__type ? { error: body.__type } : {})
+        ...(html ? { error: 'unreadable' } : r.status !== 200 && body.__type ? { error: body.__type } : {})
       })
       log(`${r.status} ${target}${r.status !== 200 ? ` ${body.__type ?? ''}` : ''}`)
       res.writeHead(r.status, {
-        'content-type': 'application/x-amz-json-1.1',
+        'content-type': html ? 'text/html; charset=utf-8' : 'application/x-amz-json-1.1',
         'x-amzn-RequestId': randomUUID()
       })
-      res.end(JSON.stringify(r.body))
+      res.end(html ? r.body : JSON.stringify(r.body))
       return
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')

@@ -194,6 +194,7 @@ export class SimState {
   readonly pageSize: number
   readonly hooklessEventStatus: 'Succeeded' | 'Skipped'
   readonly noTestListenerEventStatus: 'Succeeded' | 'Skipped'
+  readonly setsTerminationWaitFlag: boolean
   readonly taskDefs: TaskDefRecord[] = []
   readonly services: ServiceRecord[] = []
   readonly tasks: TaskRecord[] = []
@@ -216,6 +217,7 @@ export class SimState {
     this.pageSize = scenario.pageSize ?? 100
     this.hooklessEventStatus = scenario.hooklessEventStatus ?? 'Succeeded'
     this.noTestListenerEventStatus = scenario.noTestListenerEventStatus ?? 'Skipped'
+    this.setsTerminationWaitFlag = scenario.setsTerminationWaitFlag ?? false
     this.deploymentFaults = scenario.faults?.deployment ?? {}
     this.registerConflicts = scenario.faults?.registerConflicts ?? 0
 

@@ -6,7 +6,7 @@ import {
 import {
   continueDeployment,
   getDeployment,
-  revisionTaskDefinition,
+  revisionAppSpec,
   stopDeployment
 } from './backends/codedeploy/deployment.js'
 import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
@@ -30,10 +30,12 @@ export async function followUp(id: string, step: Step): Promise<void> {
   const { io, inputs, guard, reporter, outputs } = step
   const { codedeploy, region } = io.aws()
   const info = await readDeployment(io, id)
-  const [revision, previous] = await Promise.all([
-    revisionTaskDefinition(codedeploy, info, 'revision').catch(() => undefined),
-    revisionTaskDefinition(codedeploy, info, 'previousRevision').catch(() => undefined)
+  const [appSpec, previousAppSpec] = await Promise.all([
+    revisionAppSpec(codedeploy, info, 'revision').catch(() => undefined),
+    revisionAppSpec(codedeploy, info, 'previousRevision').catch(() => undefined)
   ])
+  const revision = appSpec?.taskDefinition
+  const previous = previousAppSpec?.taskDefinition
   const url = deploymentConsoleUrl(region, id)
   outputs.deployment(id, url)
   if (revision) outputs.taskDefinition(revision)
@@ -51,24 +53,35 @@ export async function followUp(id: string, step: Step): Promise<void> {
     readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting })
   })
   if (inputs.stopDeployment) return stop(step, deployments, info, previous)
-  const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting)
+  const timeoutMinutes = inputs.timeoutMinutes ?? timeoutOf(info, inputs, trafficRouting, appSpec?.hooks ?? 0)
   const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt)
   if (!inputs.continueDeployment) return goal.follow(id, inputs.waitUntil)
 
   // Until it is rerouted, the deployment is not this step's: it is waited for, never stopped.
-  const before = await goal.watch(id, 'ready')
+  let before = await goal.watch(id, 'ready')
+  // All traffic moved and AfterAllowTraffic passed: the termination wait starts as the target turns Succeeded.
+  if (before.outcome === 'goal' && before.snapshot.phase === 'traffic-shifted')
+    before = await goal.watch(id, 'termination-wait')
   if (before.outcome !== 'goal') return goal.conclude(before, 'ready')
   const phase = before.snapshot.phase
-  if (phase === 'ready') {
-    io.info(`Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`)
-    if (await continueDeployment(codedeploy, id, 'READY_WAIT'))
-      guard.changed(`rerouted production traffic of deployment ${id} (continue-deployment)`)
-  } else if (phase === 'termination-wait') {
+  if (phase === 'ready' || phase === 'termination-wait') {
     io.info(
-      `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
+      phase === 'ready'
+        ? `Rerouting production traffic of ${id} to the replacement (ContinueDeployment READY_WAIT).`
+        : `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
     )
-    if (await continueDeployment(codedeploy, id, 'TERMINATION_WAIT'))
-      guard.changed(`ended the termination wait of deployment ${id} (continue-deployment)`)
+    const done = await continueDeployment(
+      codedeploy,
+      id,
+      phase === 'ready' ? 'READY_WAIT' : 'TERMINATION_WAIT'
+    )
+    if (done === 'moved-on') io.info(`Deployment ${id} had already left that wait; following it from here.`)
+    else
+      guard.changed(
+        phase === 'ready'
+          ? `rerouted production traffic of deployment ${id} (continue-deployment)`
+          : `ended the termination wait of deployment ${id} (continue-deployment)`
+      )
   }
   if (phase !== 'succeeded') guard.own(id)
   await goal.follow(id, inputs.waitUntil)
@@ -81,7 +94,9 @@ async function readDeployment(io: Io, id: string): Promise<DeploymentInfo> {
     if (!(e instanceof DeploymentDoesNotExistException)) throw e
     throw new ActionError(
       `Deployment ${id} does not exist in ${io.aws().region}.`,
-      'Check deployment-id, and that this job uses the region and account of the step that created it.'
+      'Check deployment-id, and that this job uses the region and account of the step that created it.',
+      undefined,
+      e
     )
   }
 }
@@ -148,11 +163,17 @@ async function trafficRoutingOf(io: Io, info: DeploymentInfo): Promise<TrafficRo
   return getTrafficRouting(io.aws().codedeploy, info.deploymentConfigName).catch(() => allAtOnce)
 }
 
-function timeoutOf(info: DeploymentInfo, inputs: Inputs, trafficRouting: TrafficRouting): number {
+function timeoutOf(
+  info: DeploymentInfo,
+  inputs: Inputs,
+  trafficRouting: TrafficRouting,
+  hooks: number
+): number {
   const bg = info.blueGreenDeploymentConfiguration
   const ready = bg?.deploymentReadyOption
   return deriveTimeoutMinutes({
     goal: inputs.waitUntil,
+    hooks,
     readyWaitMinutes: ready?.actionOnTimeout === 'STOP_DEPLOYMENT' ? (ready.waitTimeInMinutes ?? 0) : 0,
     trafficRouting,
     terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0

@@ -19,7 +19,7 @@ import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
 import { HIDDEN_VALUES, redactTaskDefinition } from './report/task-definition-changes.js'
 import { CancelGuard } from './runtime/cancel-guard.js'
-import { ActionError, awsErrorName, credentialsHint, errorMessage } from './runtime/errors.js'
+import { ActionError, credentialsHint } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
 import { StepState } from './runtime/state.js'
 import { planOneOffTask } from './run-task/plan.js'
@@ -123,7 +123,6 @@ function waitBehind(step: Step, plan: Plan): WaitBehind {
     watch,
     deadline: () => watch.after(plan.timeoutMinutes),
     timeoutMinutes: plan.timeoutMinutes,
-    pause: () => io.sleep(inputs.pollIntervalSeconds * 1000),
     log: line => {
       io.info(line)
     },
@@ -186,26 +185,12 @@ async function register(
   guard: CancelGuard
 ): Promise<string> {
   const { ecs } = io.aws()
-  try {
-    const arn = await guard.register(
-      () => registerTaskDefinition(ecs, request, ms => io.sleep(ms)),
-      registered => deregisterTaskDefinition(ecs, registered)
-    )
-    io.info(`Registered ${arn}.`)
-    return arn
-  } catch (e) {
-    throw writeFailed(e, 'RegisterTaskDefinition')
-  }
-}
-
-/** A write that AWS refused for good (after the SDK's retries); the report adds what the step changed. */
-function writeFailed(e: unknown, call: string): unknown {
-  const mapped = credentialsHint(e)
-  if (mapped instanceof ActionError) return mapped
-  return new ActionError(
-    `${call} failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}).`,
-    "Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions."
+  const arn = await guard.register(
+    () => registerTaskDefinition(ecs, request, ms => io.sleep(ms)),
+    registered => deregisterTaskDefinition(ecs, registered)
   )
+  io.info(`Registered ${arn}.`)
+  return arn
 }
 
 async function startDeployment(
@@ -243,9 +228,8 @@ async function startDeployment(
         )
       return id
     } catch (e) {
-      if (!(e instanceof GroupBusyError)) {
-        throw writeFailed(e, 'CreateDeployment')
-      }
+      // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
+      if (!(e instanceof GroupBusyError)) throw e
       // A race: another deployment started between the check and CreateDeployment.
       if (!e.running) {
         throw new ActionError(

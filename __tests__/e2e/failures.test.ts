@@ -1,6 +1,7 @@
 // Deployments that fail, each kind with the message that explains it: one ::error line that says
 // what failed and what to do, non-zero exit, and the rollback watched to its end.
 import { jest } from '@jest/globals'
+import { scenarios } from '../../sim/scenarios.js'
 import {
   WEB,
   WEB_NEXT,
@@ -108,6 +109,40 @@ test('an alarm stops the deployment during the shift: the error names the alarm'
   expect(r.errors[0]).toContain(`The rollback ${rollback} succeeded`)
 })
 
+test('a rollback CodeDeploy names 40 s after the failure is waited for, said so, reported and followed', async () => {
+  // The action runs on the simulator's clock: 40 simulated seconds are 40 seconds of its own.
+  await start({ ...scenarios['hook-failure'], durations: { rollbackInfoDelay: 40 } }, 300)
+  const r = await runOnSimClock(WEB)
+  const lines = ownStream(r)
+  const id = r.outputs['deployment-id']!
+  const rollback = r.outputs['rollback-deployment-id']!
+
+  expect(r.exitCode).not.toBe(0)
+  expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
+  const waiting = lineIndex(
+    lines,
+    `Waiting up to 1m00s for CodeDeploy to name the rollback deployment of ${id}.`
+  )
+  const named = lineIndex(lines, `Rollback deployment ${rollback} started`)
+  expect(waiting).toBeGreaterThanOrEqual(0)
+  expect(named).toBeGreaterThan(waiting)
+  const at = (line: string): number => {
+    const [, m, s] = /^\[\+(\d+):(\d\d)\]/.exec(line) ?? []
+    return Number(m) * 60 + Number(s)
+  }
+  const tagged = r.lines.filter(l => l.startsWith('[+'))
+  const waitedFrom = tagged.find(l => l.includes('Waiting up to 1m00s'))!
+  const namedAt = tagged.find(l => l.includes(`Rollback deployment ${rollback} started`))!
+  // The step saw the failure a few simulated seconds late; three polls (the old wait) gave up after 3 s.
+  expect(at(namedAt) - at(waitedFrom)).toBeGreaterThanOrEqual(30)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toContain(`The rollback ${rollback} succeeded`)
+  expect(r.errors[0]).not.toContain('No rollback was made')
+  expect(stream(r)).toContainEqual(
+    `Rollback deployment ${rollback} succeeded: production traffic is back on the original task set.`
+  )
+})
+
 test('a rollback that fails too: the error says so and where to look', async () => {
   await start('rollback-fails', 300)
   const r = await runOnSimClock(WEB)
@@ -205,10 +240,43 @@ test('no orphan revision: CreateDeployment failing with 5xx until the SDK gives 
   expect(logText(post)).toContain(`deregistered ${WEB_NEXT}, which no deployment uses`)
 }, 90_000)
 
-test('a CreateDeployment that fails for good: the error names the call and says what to do', async () => {
+test('a CreateDeployment that fails for good: the error names the call, what the step left in AWS, what to do', async () => {
   await start('all-at-once', 300, { rules: [{ error: 'server', operations: ['CreateDeployment'] }] })
   const r = await runOnSimClock(WEB)
   expect(r.errors).toHaveLength(1)
-  expect(r.errors[0]).toMatch(/CreateDeployment|creat(e|ing) the deployment/i)
-  expect(r.errors[0]).toContain(WEB_NEXT)
+  expect(r.errors[0]).toMatch(
+    /^::error title=CreateDeployment failed::CreateDeployment failed \(InternalFailure: /
+  )
+  expect(r.errors[0]).toContain(
+    // A 5xx is no clear answer: the revision stays for the post step, which looks for the deployment.
+    `What this step changed in AWS: registered ${WEB_NEXT}; sent CreateDeployment without a clear answer (the post step looks for its deployment).`
+  )
+  expect(r.errors[0]).toContain('Run the step again')
+})
+
+test('an answer the SDK cannot read names the call and says nothing was written; nothing was deployed', async () => {
+  // What an emulator that does not implement a call answers: a page, not AWS JSON.
+  const sim = await start('all-at-once', 300, {
+    rules: [{ error: 'unreadable', operations: ['ListDeployments'] }]
+  })
+  const r = await runOnSimClock(WEB)
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(
+    /^::error title=ListDeployments failed::ListDeployments failed: the AWS SDK could not read its answer \(SyntaxError: /
+  )
+  expect(r.errors[0]).toContain('AWS_ENDPOINT_URL')
+  expect(r.errors[0]).toContain('This step changed nothing in AWS.')
+  expect(r.errors[0]).not.toContain('Deployment failed')
+  expect(writes(sim)).toEqual([])
+  expect(r.summary).toMatch(/^### ❌ Nothing deployed/)
+})
+
+test('an error before anything is deployed is not titled "Deployment failed"', async () => {
+  await start('all-at-once', 300)
+  const r = await runOnSimClock({ ...WEB, service: 'rolling' })
+  expect(r.errors).toHaveLength(1)
+  expect(r.errors[0]).toMatch(
+    /^::error title=Nothing deployed::ECS service rolling in cluster sim-cluster uses the ECS/
+  )
 })

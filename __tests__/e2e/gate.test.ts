@@ -1,7 +1,8 @@
 // wait-until ready / traffic-shifted with the follow-up steps that act on the deployment by its id
 // (continue-deployment, stop-deployment), and wait-for-deployment: false.
 import { jest } from '@jest/globals'
-import { WEB, WEB_PREVIOUS, body, callsTo, useSimulator, writes } from './helpers.js'
+import { scenarios } from '../../sim/scenarios.js'
+import { WEB, WEB_PREVIOUS, WORLDS, body, callsTo, inWorld, stream, useSimulator, writes } from './helpers.js'
 
 jest.setTimeout(60_000)
 const { start, runOnSimClock } = useSimulator()
@@ -48,24 +49,56 @@ test('wait-until ready, then stop-deployment rolls it back and exits 0', async (
   expect(stop.errors).toEqual([])
 })
 
-test('wait-until traffic-shifted returns in the termination wait; continue-deployment ends that wait', async () => {
-  const sim = await start('long-termination-wait', 300)
-  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'traffic-shifted' })
-  expect(deploy.exitCode).toBe(0)
-  expect(deploy.outputs['deployment-status']).toBe('InProgress')
+test('stop-deployment waits for a rollback CodeDeploy names 40 s late, and follows it to its end', async () => {
+  // The action runs on the simulator's clock: 40 simulated seconds are 40 seconds of its own.
+  await start({ ...scenarios['ready-wait'], durations: { rollbackInfoDelay: 40 } }, 300)
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
   const id = deploy.outputs['deployment-id']!
 
-  const follow = await runOnSimClock({
+  const stop = await runOnSimClock({
     'deployment-id': id,
-    'continue-deployment': 'true',
+    'stop-deployment': 'true',
     'poll-interval-seconds': '1'
   })
-  expect(follow.exitCode).toBe(0)
-  expect(callsTo(sim, 'ContinueDeployment').map(c => body(c))).toEqual([
-    { deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }
-  ])
-  expect(follow.outputs['deployment-status']).toBe('Succeeded')
+  expect(stop.exitCode).toBe(0)
+  const rollback = stop.outputs['rollback-deployment-id']!
+  expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
+  expect(stream(stop)).toContain(
+    `Waiting up to 1m00s for CodeDeploy to name the rollback deployment of ${id}.`
+  )
+  expect(stream(stop)).toContainEqual(
+    `Rollback deployment ${rollback} succeeded: production traffic is back on the original task set.`
+  )
+  expect(stop.errors).toEqual([])
 })
+
+test.each(WORLDS)(
+  '$world: wait-until traffic-shifted returns in the termination wait; continue-deployment ends that wait',
+  async ({ fixes }) => {
+    const sim = await start(inWorld('long-termination-wait', fixes), 300)
+    const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'traffic-shifted' })
+    expect(deploy.exitCode).toBe(0)
+    expect(deploy.outputs['deployment-status']).toBe('InProgress')
+    const id = deploy.outputs['deployment-id']!
+
+    const follow = await runOnSimClock({
+      'deployment-id': id,
+      'continue-deployment': 'true',
+      'poll-interval-seconds': '1'
+    })
+    expect(follow.exitCode).toBe(0)
+    expect(callsTo(sim, 'ContinueDeployment').map(c => body(c))).toEqual([
+      { deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }
+    ])
+    expect(stream(follow)).toContain(
+      `Ending the termination wait of ${id}: the original task set is removed now (ContinueDeployment TERMINATION_WAIT).`
+    )
+    expect(follow.outputs['deployment-status']).toBe('Succeeded')
+    // Ended, not sat out: the 120-minute wait is far from over on the simulator's clock.
+    const dep = sim.engine.find(id)!
+    expect(dep.completeTime! - dep.target!.events.at(-1)!.endTime!).toBeLessThan(120 * 60)
+  }
+)
 
 test('stop-deployment on a deployment that already succeeded fails and names previous-task-definition-arn', async () => {
   await start('all-at-once', 600)

@@ -42,6 +42,22 @@ export const WRITE_OPERATIONS = [
 export { LIFECYCLE_EVENTS } from '../../sim/engine.js'
 
 /**
+ * The two CodeDeploys the termination wait is tested against: the real one, which never sets
+ * instanceTerminationWaitTimeStarted for ECS (aws/containers-roadmap#269), and one that does, as its
+ * model promises and should AWS fix it.
+ */
+export const WORLDS = [
+  { world: 'real CodeDeploy', fixes: {} },
+  { world: 'CodeDeploy with the flag fixed', fixes: { setsTerminationWaitFlag: true } }
+] as const satisfies readonly { world: string; fixes: Partial<Scenario> }[]
+
+/** A scenario played by the CodeDeploy of `fixes` (see WORLDS). */
+export function inWorld(name: ScenarioName | Scenario, fixes: Partial<Scenario>): Scenario {
+  const scenario = typeof name === 'string' ? scenarios[name] : name
+  return { ...scenario, ...fixes }
+}
+
+/**
  * Starts a fresh simulator per test and closes it after the test; `afterEach` is registered by
  * the call, so call it once at the top of a test file (or describe block).
  */

@@ -2,7 +2,7 @@
 // in Ready, or in its termination wait; a rollback CodeDeploy started is always waited for.
 import { jest } from '@jest/globals'
 import { scenarios } from '../../sim/scenarios.js'
-import { WEB, body, callsTo, logText, useSimulator, writes } from './helpers.js'
+import { WEB, WORLDS, body, callsTo, inWorld, logText, useSimulator, writes } from './helpers.js'
 
 jest.setTimeout(60_000)
 const { start, runOnSimClock } = useSimulator()
@@ -59,20 +59,45 @@ test('wait: streams the other deployment to its end, then deploys', async () => 
   expect(created.at.getTime()).toBeGreaterThan(otherEnd!.at.getTime())
 })
 
-test('wait: when the deployment waited for reaches its termination wait, that wait is ended', async () => {
-  // The contract: wait and replace on a deployment in its termination wait end that wait
-  // (ContinueDeployment TERMINATION_WAIT), also when it only reaches it while being waited for,
-  // instead of sitting out its 60 minutes.
-  const sim = await start('busy', 600)
-  const r = await runOnSimClock({
-    ...DEPLOY,
-    'if-deployment-running': 'wait',
-    'wait-until': 'traffic-shifted'
+describe.each(WORLDS)('$world', ({ fixes }) => {
+  test('wait: when the deployment waited for reaches its termination wait, that wait is ended', async () => {
+    // The contract: wait and replace on a deployment in its termination wait end that wait
+    // (ContinueDeployment TERMINATION_WAIT), also when it only reaches it while being waited for,
+    // instead of sitting out its 60 minutes.
+    const sim = await start(inWorld('busy', fixes), 600)
+    const r = await runOnSimClock({
+      ...DEPLOY,
+      'if-deployment-running': 'wait',
+      'wait-until': 'traffic-shifted'
+    })
+    expect(r.exitCode).toBe(0)
+    expect(
+      callsTo(sim, 'ContinueDeployment').map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)
+    ).toEqual(['TERMINATION_WAIT'])
+    expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
   })
-  expect(r.exitCode).toBe(0)
-  expect(
-    callsTo(sim, 'ContinueDeployment').map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)
-  ).toEqual(['TERMINATION_WAIT'])
+
+  test.each(['wait', 'replace'])(
+    '%s on a deployment in its termination wait ends that wait instead of rolling it back',
+    async mode => {
+      const sim = await start(inWorld('parked-termination-wait', fixes), 600)
+      const r = await runOnSimClock({
+        ...WEB,
+        'if-deployment-running': mode,
+        'wait-until': 'traffic-shifted'
+      })
+      expect(r.exitCode).toBe(0)
+      expect(logText(r)).toMatch(/d-[A-Z0-9]{9} \(InProgress, in its termination wait started /)
+      expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
+      const continues = callsTo(sim, 'ContinueDeployment')
+      expect(continues.map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)).toEqual([
+        'TERMINATION_WAIT'
+      ])
+      expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'ContinueDeployment', 'CreateDeployment'])
+      // The previous revision is the one the finished deployment left running.
+      expect(r.outputs['previous-task-definition-arn']).toMatch(/task-definition\/web:4$/)
+    }
+  )
 })
 
 test('replace: stops the running deployment with rollback, waits for the rollback, then deploys', async () => {
@@ -100,7 +125,7 @@ test('replace: stops the running deployment with rollback, waits for the rollbac
 
 describe('wait and replace act only once the revision is registered', () => {
   const denied = (operation: string) => ({
-    rules: [{ error: 'access-denied' as const, operations: [operation] }]
+    rules: [{ error: 'denied' as const, operations: [operation] }]
   })
 
   test.each(['wait', 'replace'])(
@@ -152,23 +177,6 @@ test('replace on a deployment parked in Ready stops it, then deploys', async () 
   expect(r.outputs['deployment-status']).toBe('Ready')
   expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'StopDeployment', 'CreateDeployment'])
 })
-
-test.each(['wait', 'replace'])(
-  '%s on a deployment in its termination wait ends that wait instead of rolling it back',
-  async mode => {
-    const sim = await start('parked-termination-wait', 600)
-    const r = await runOnSimClock({ ...WEB, 'if-deployment-running': mode, 'wait-until': 'traffic-shifted' })
-    expect(r.exitCode).toBe(0)
-    expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
-    const continues = callsTo(sim, 'ContinueDeployment')
-    expect(continues.map(c => body<{ deploymentWaitType: string }>(c).deploymentWaitType)).toEqual([
-      'TERMINATION_WAIT'
-    ])
-    expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'ContinueDeployment', 'CreateDeployment'])
-    // The previous revision is the one the finished deployment left running.
-    expect(r.outputs['previous-task-definition-arn']).toMatch(/task-definition\/web:4$/)
-  }
-)
 
 test('a rollback CodeDeploy started is waited for even with if-deployment-running: fail', async () => {
   const scenario = {

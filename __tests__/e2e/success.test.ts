@@ -2,6 +2,7 @@
 // runtime action.yml declares): the stream, the outputs, the summary and the calls made.
 import { jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
+import { scenarios } from '../../sim/scenarios.js'
 import {
   type ActionRun,
   IMAGE,
@@ -163,6 +164,27 @@ function elapsedAt(r: ActionRun, text: string): number {
     /^\[\+(\d+):(\d\d)\] /
   )
 }
+
+test('a 45-minute Install with no timeout-minutes is left to CodeDeploy: not stopped by the step', async () => {
+  // The action runs on the simulator's clock (300x): its default timeout is counted in the same
+  // simulated minutes as Install. CodeDeploy itself gives Install an hour.
+  const sim = await start({ ...scenarios['all-at-once'], durations: { install: 45 * 60 } }, 300)
+  const r = await runOnSimClock({ ...WEB, 'poll-interval-seconds': '30' })
+  expect(r.exitCode).toBe(0)
+  expect(ownStream(r)).toContain('Install succeeded in 45m00s')
+  expect(r.outputs['deployment-status']).toBe('Succeeded')
+  expect(callsTo(sim, 'StopDeployment')).toHaveLength(0)
+})
+
+test('timeout-minutes still stops a slow Install, counted on the same clock', async () => {
+  const sim = await start({ ...scenarios['all-at-once'], durations: { install: 45 * 60 } }, 300)
+  const r = await runOnSimClock({ ...WEB, 'poll-interval-seconds': '30', 'timeout-minutes': '20' })
+  expect(r.exitCode).not.toBe(0)
+  expect(r.errors[0]).toMatch(
+    /^::error title=Deployment timed out::Timed out after 20 minutes .* in Install\./
+  )
+  expect(callsTo(sim, 'StopDeployment')).toHaveLength(1)
+})
 
 interface AppSpec {
   Resources: {

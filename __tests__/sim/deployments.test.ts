@@ -1,6 +1,7 @@
 // Deployments played through the real CodeDeploy/ECS SDK clients against the simulator.
 import {
   ContinueDeploymentCommand,
+  GetApplicationRevisionCommand,
   DeploymentLimitExceededException,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
@@ -39,6 +40,9 @@ describe('traffic shifting follows the deployment configuration', () => {
     expect(greenWeights(frames)).toEqual([0, 100])
     const waiting = frames.find(f => f.terminationWait)!
     expect(waiting.status).toBe('InProgress')
+    // Real CodeDeploy: the target is Succeeded, the flag never set (aws/containers-roadmap#269).
+    expect(waiting.events).toBe('SSSSSSSS')
+    expect(frames.some(f => f.flag)).toBe(false)
     expect(waiting.weights).toBe('Blue:0 Green:100')
     expect(waiting.target!.taskSetsInfo!.map(t => t.status)).toEqual(['ACTIVE', 'PRIMARY'])
     const last = frames.at(-1)!
@@ -160,21 +164,49 @@ describe('waits and interventions', () => {
     expect(f.info.errorInformation?.code).toBe('TIMEOUT')
   })
 
-  test('termination wait: InProgress with instanceTerminationWaitTimeStarted until ContinueDeployment(TERMINATION_WAIT)', async () => {
-    const { cd } = await frozen(scenarios['long-termination-wait'])
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 5, until: f => f.terminationWait })
-    expect(frames.at(-1)!.status).toBe('InProgress')
-    sim.advance(60 * 60)
-    expect((await read(cd, id)).status).toBe('InProgress')
-    // The group stays busy through the termination wait.
-    await expect(deploy(cd, appSpec(WEB_TD(1)))).rejects.toBeInstanceOf(DeploymentLimitExceededException)
-    await cd.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }))
-    const rest = await play(sim, cd, id, { step: 2 })
-    expect(rest.at(-1)!.status).toBe('Succeeded')
-    expect(rest.at(-1)!.info.completeTime!.getTime() - rest.at(-1)!.info.startTime!.getTime()).toBeLessThan(
-      110 * 60 * 1000
+  test.each([
+    ['real CodeDeploy: the flag never set', {}, false],
+    ['the fixed world: the flag set', { setsTerminationWaitFlag: true }, true]
+  ])(
+    'termination wait (%s): InProgress, target Succeeded, until ContinueDeployment(TERMINATION_WAIT)',
+    async (_, world, flag) => {
+      const { cd } = await frozen({ ...scenarios['long-termination-wait'], ...world })
+      const id = await deploy(cd)
+      const frames = await play(sim, cd, id, { step: 5, until: f => f.terminationWait })
+      expect(frames.at(-1)).toMatchObject({ status: 'InProgress', events: 'SSSSSSSS', flag })
+      expect(frames.at(-1)!.target!.status).toBe('Succeeded')
+      sim.advance(60 * 60)
+      expect((await read(cd, id)).status).toBe('InProgress')
+      // The group stays busy through the termination wait.
+      await expect(deploy(cd, appSpec(WEB_TD(1)))).rejects.toBeInstanceOf(DeploymentLimitExceededException)
+      await cd.send(
+        new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' })
+      )
+      // The original task set drains before the deployment ends: the target shows it.
+      const draining = await read(cd, id)
+      expect(draining.target!.taskSetsInfo!.find(t => t.taskSetLabel === 'Blue')?.status).toBe('DRAINING')
+      const rest = await play(sim, cd, id, { step: 2 })
+      expect(rest.at(-1)!.status).toBe('Succeeded')
+      expect(rest.at(-1)!.info.completeTime!.getTime() - rest.at(-1)!.info.startTime!.getTime()).toBeLessThan(
+        110 * 60 * 1000
+      )
+    }
+  )
+
+  test('GetDeployment names the AppSpec by its sha256 only; GetApplicationRevision returns it', async () => {
+    const { cd } = await frozen(scenarios['all-at-once'])
+    const content = appSpec(WEB_TD(2))
+    const id = await deploy(cd, content)
+    const revision = (await cd.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!.revision!
+    expect(revision.appSpecContent?.content).toBeUndefined()
+    const sha256 = revision.appSpecContent!.sha256!
+    const stored = await cd.send(
+      new GetApplicationRevisionCommand({
+        applicationName: WEB.applicationName,
+        revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
+      })
     )
+    expect(stored.revision?.appSpecContent?.content).toBe(content)
   })
 
   test('stop with rollback: Stopped/MANUAL_STOP, then a codeDeployRollback deployment returns traffic to blue', async () => {
@@ -350,7 +382,12 @@ describe('deployments that exist when the simulator starts', () => {
     const again = await frozen(scenarios['parked-termination-wait'])
     const [waiting] = (await again.cd.send(new ListDeploymentsCommand(WEB))).deployments!
     const f = await read(again.cd, waiting!)
-    expect(f).toMatchObject({ status: 'InProgress', terminationWait: true, weights: 'Blue:0 Green:100' })
+    expect(f).toMatchObject({
+      status: 'InProgress',
+      terminationWait: true,
+      flag: false,
+      weights: 'Blue:0 Green:100'
+    })
     const targets = await again.cd.send(new ListDeploymentTargetsCommand({ deploymentId: waiting! }))
     expect(targets.targetIds).toEqual(['sim-cluster:web'])
   })

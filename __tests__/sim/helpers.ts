@@ -70,7 +70,10 @@ export interface Frame {
   status: string
   events: string
   weights: string
+  /** As real CodeDeploy shows the termination wait: InProgress with the target Succeeded. */
   terminationWait: boolean
+  /** instanceTerminationWaitTimeStarted, which only the fixed world sets. */
+  flag: boolean
   info: DeploymentInfo
   target?: ECSTarget
 }
@@ -90,7 +93,8 @@ export async function read(cd: CodeDeployClient, deploymentId: string): Promise<
     status: info.status!,
     events: (target?.lifecycleEvents ?? []).map(e => initial(e.status)).join(''),
     weights: (target?.taskSetsInfo ?? []).map(t => `${t.taskSetLabel!}:${t.trafficWeight!}`).join(' '),
-    terminationWait: info.instanceTerminationWaitTimeStarted ?? false,
+    terminationWait: info.status === 'InProgress' && target?.status === 'Succeeded',
+    flag: info.instanceTerminationWaitTimeStarted ?? false,
     info,
     ...(target ? { target } : {})
   }
@@ -109,7 +113,7 @@ export async function play(
   opts: { step?: number; pollMs?: number; until?: (f: Frame) => boolean; maxPolls?: number } = {}
 ): Promise<Frame[]> {
   const frames: Frame[] = []
-  const key = (f: Frame): string => `${f.status} ${f.events} ${f.weights} ${f.terminationWait}`
+  const key = (f: Frame): string => `${f.status} ${f.events} ${f.weights} ${f.terminationWait} ${f.flag}`
   for (let i = 0; i < (opts.maxPolls ?? 5000); i++) {
     if (opts.step) sim.advance(opts.step)
     else await new Promise(r => setTimeout(r, opts.pollMs ?? 20))

@@ -270,6 +270,20 @@ describe('faults and retries', () => {
     })
   })
 
+  test('denied faults answer as IAM does, once, not retried', async () => {
+    sim = await startSimulator({ scenario: scenarios['all-at-once'], timeScale: 0 })
+    sim.setFaults({ rules: [{ error: 'denied', operations: ['GetApplication'] }] })
+    const { cd } = clients(sim)
+    const err = await cd
+      .send(new GetApplicationCommand({ applicationName: WEB.applicationName }))
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining('is not authorized to perform: codedeploy:GetApplication'),
+      $metadata: { httpStatusCode: 400, attempts: 1 }
+    })
+  })
+
   test('the throttled scenario samples its faults from a seed: the same calls fail on every run', async () => {
     const pattern = async (): Promise<string> => {
       sim = await startSimulator({ scenario: scenarios.throttled, timeScale: 0 })

@@ -1,6 +1,6 @@
 // What the unit tests' AWS fakes answer with: one CODE_DEPLOY service `web` in cluster `prod`, the
 // deployment group the console made for it, the revision it runs, and the errors AWS raises.
-import type { DeploymentGroupInfo, DeploymentInfo } from '@aws-sdk/client-codedeploy'
+import type { DeploymentGroupInfo, DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy'
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs'
 import { ActionError } from '../../src/runtime/errors.js'
 
@@ -42,6 +42,22 @@ export function running(over: Partial<DeploymentInfo> = {}): DeploymentInfo {
     createTime: new Date('2026-11-27T13:55:00.123Z'),
     ...TARGET,
     ...over
+  }
+}
+
+/**
+ * The target of a deployment whose traffic has all moved: every lifecycle event done. CodeDeploy marks
+ * the target Succeeded as the termination wait starts; InProgress just before.
+ */
+export function shiftedTarget(status: 'InProgress' | 'Succeeded'): ECSTarget {
+  const names = ['BeforeInstall', 'Install', 'AfterInstall', 'AllowTestTraffic', 'AfterAllowTestTraffic']
+  return {
+    targetId: 'prod:web',
+    status,
+    lifecycleEvents: [...names, 'BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map(name => ({
+      lifecycleEventName: name,
+      status: 'Succeeded'
+    }))
   }
 }
 

@@ -87,13 +87,38 @@ describe('toSnapshot', () => {
     ['Succeeded', { status: 'Succeeded' }, target(undefined, 0), 'succeeded'],
     ['Failed', { status: 'Failed' }, target('Install', 100), 'failed'],
     ['Stopped', { status: 'Stopped' }, target('AllowTraffic', 50), 'stopped'],
+    // Real CodeDeploy never sets the flag for ECS (aws/containers-roadmap#269): the target says it.
+    ['the termination wait', {}, target(undefined, 0, { status: 'Succeeded' }), 'termination-wait'],
     [
-      'the termination wait',
+      'the termination wait, flagged as AWS documents it',
       { instanceTerminationWaitTimeStarted: true },
       target(undefined, 0),
       'termination-wait'
     ],
-    ['AfterAllowTraffic passed', {}, target(undefined, 0), 'traffic-shifted'],
+    ['AfterAllowTraffic passed, the target not yet Succeeded', {}, target(undefined, 0), 'traffic-shifted'],
+    [
+      'a Succeeded target with an event not done',
+      {},
+      target('AfterAllowTraffic', 0, { status: 'Succeeded' }),
+      'shifting'
+    ],
+    [
+      'the original task set draining: the wait is over, its removal under way',
+      { instanceTerminationWaitTimeStarted: true },
+      target(undefined, 0, {
+        status: 'Succeeded',
+        taskSetsInfo: [
+          { identifer: 'ecs-svc/111', taskSetLabel: 'Blue', status: 'DRAINING', trafficWeight: 0 }
+        ]
+      }),
+      'traffic-shifted'
+    ],
+    [
+      'a Succeeded target of a deployment no longer InProgress',
+      { status: 'Stopped' },
+      target(undefined, 0, { status: 'Succeeded' }),
+      'stopped'
+    ],
     ['AllowTraffic running', {}, target('AllowTraffic', 90), 'shifting'],
     ['AfterAllowTraffic running', {}, target('AfterAllowTraffic', 0), 'shifting'],
     ['Install running', {}, target('Install'), 'installing'],
@@ -177,6 +202,45 @@ describe('toSnapshot', () => {
     const s = toSnapshot(info({ instanceTerminationWaitTimeStarted: true }), target(undefined, 0))
     expect(s.terminationWaitUntil).toEqual(new Date(at(80).getTime() + 60 * 60_000))
     expect(toSnapshot(info(), target(undefined, 0)).terminationWaitUntil).toBeUndefined()
+  })
+
+  it.each<[string, Partial<DeploymentInfo>, ECSTarget | undefined, string | undefined]>([
+    [
+      'a rollback that failed',
+      { status: 'Failed', creator: 'codeDeployRollback' },
+      undefined,
+      'it is a rollback itself'
+    ],
+    [
+      'a failure in BeforeInstall',
+      { status: 'Failed' },
+      { lifecycleEvents: events('BeforeInstall', 'Failed') },
+      'a rollback is not possible after BeforeInstall'
+    ],
+    [
+      'a failure without rollback on failure',
+      {
+        status: 'Failed',
+        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] }
+      },
+      target('Install', 100),
+      'the deployment group does not roll back on failure'
+    ],
+    [
+      'a failure with rollback on failure',
+      { status: 'Failed', autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } },
+      target('Install', 100),
+      undefined
+    ],
+    [
+      'a stop: whoever stopped it chose',
+      { status: 'Stopped', autoRollbackConfiguration: { enabled: false } },
+      target('AllowTraffic', 50),
+      undefined
+    ],
+    ['a running deployment', { autoRollbackConfiguration: { enabled: false } }, target('Install'), undefined]
+  ])('rules out a rollback only when none can come: %s', (_, over, t, why) => {
+    expect(toSnapshot(info(over), t).rollbackRuledOut).toBe(why)
   })
 
   it('carries the error, the rollback and the deployment’s own facts', () => {
@@ -299,47 +363,41 @@ describe('createCodeDeployReader', () => {
     expect(cd.calls().length + ecs.calls().length).toBe(10)
   })
 
-  it('during the termination wait, reads only GetDeployment, then the target once at the end', async () => {
-    cd.on(GetDeploymentCommand)
-      .resolvesOnce({ deploymentInfo: info() })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolvesOnce({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-      .resolves({ deploymentInfo: info({ status: 'Succeeded', completeTime: at(3700) }) })
-    cd.on(GetDeploymentTargetCommand)
-      .resolvesOnce({ deploymentTarget: { ecsTarget: target(undefined, 0) } })
-      .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0, { taskSetsInfo: [] }) } })
-    const reader = createCodeDeployReader(deps(), 'd-X')
-    expect((await reader.read()).phase).toBe('traffic-shifted')
-    const wait = await reader.read()
-    expect(wait.phase).toBe('termination-wait')
-    expect(wait.terminationWaitUntil).toEqual(new Date(at(80).getTime() + 3_600_000))
-    expect(wait.taskSets).toHaveLength(2) // from the target read before
-    await reader.read()
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(1)
-    const done = await reader.read()
-    expect(done.phase).toBe('succeeded')
-    expect(done.taskSets).toEqual([])
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(2)
-    expect(calls(GetDeploymentCommand)).toBe(6)
-  })
-
-  it('reads the target once when it enters the termination wait without AfterAllowTraffic’s end', async () => {
-    cd.on(GetDeploymentCommand)
-      .resolvesOnce({ deploymentInfo: info() })
-      .resolves({ deploymentInfo: info({ instanceTerminationWaitTimeStarted: true }) })
-    cd.on(GetDeploymentTargetCommand)
-      .resolvesOnce({ deploymentTarget: { ecsTarget: target('AfterAllowTraffic', 0) } })
-      .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0) } })
-    const reader = createCodeDeployReader(deps(), 'd-X')
-    await reader.read()
-    const wait = await reader.read()
-    expect(wait.terminationWaitUntil).toBeDefined()
-    await reader.read()
-    expect(calls(GetDeploymentTargetCommand)).toBe(2)
-  })
+  describe.each([
+    ['real CodeDeploy: the target turns Succeeded, the flag stays false', {}, { status: 'Succeeded' }],
+    ['the flag set, as the model promises', { instanceTerminationWaitTimeStarted: true }, {}]
+  ] as [string, Partial<DeploymentInfo>, Partial<ECSTarget>][])(
+    'the termination wait, %s',
+    (_, flag, done) => {
+      it('reads only GetDeployment in it, then the target once at the end', async () => {
+        cd.on(GetDeploymentCommand)
+          .resolvesOnce({ deploymentInfo: info() })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolvesOnce({ deploymentInfo: info(flag) })
+          .resolves({ deploymentInfo: info({ status: 'Succeeded', completeTime: at(3700) }) })
+        cd.on(GetDeploymentTargetCommand)
+          .resolvesOnce({ deploymentTarget: { ecsTarget: target('AfterAllowTraffic', 0) } })
+          .resolvesOnce({ deploymentTarget: { ecsTarget: target(undefined, 0, done) } })
+          .resolves({ deploymentTarget: { ecsTarget: target(undefined, 0, { taskSetsInfo: [] }) } })
+        const reader = createCodeDeployReader(deps(), 'd-X')
+        expect((await reader.read()).phase).toBe('shifting')
+        const wait = await reader.read()
+        expect(wait.phase).toBe('termination-wait')
+        expect(wait.terminationWaitUntil).toEqual(new Date(at(80).getTime() + 3_600_000))
+        expect(wait.taskSets).toHaveLength(2)
+        await reader.read()
+        await reader.read()
+        expect(calls(GetDeploymentTargetCommand)).toBe(2)
+        const done2 = await reader.read()
+        expect(done2.phase).toBe('succeeded')
+        expect(done2.taskSets).toEqual([])
+        await reader.read()
+        expect(calls(GetDeploymentTargetCommand)).toBe(3)
+        expect(calls(GetDeploymentCommand)).toBe(6)
+      })
+    }
+  )
 
   it('reads the target once while Ready: it does not change until the reroute', async () => {
     cd.on(GetDeploymentCommand).resolves({ deploymentInfo: info({ status: 'Ready' }) })
@@ -410,6 +468,45 @@ describe('createCodeDeployReader', () => {
       // Only the task not seen before is described; t2 matches by revision, not by task set.
       expect(ecs.commandCalls(DescribeTasksCommand)[1]!.args[0].input.tasks).toEqual([arn('t2')])
       expect(later.stoppedTasks.map(t => t.taskArn)).toEqual([arn('t1'), arn('t2')])
+    })
+
+    it('pages through every ListTasks page: its order is not promised', async () => {
+      ecs
+        .on(ListTasksCommand)
+        .resolvesOnce({ taskArns: ['p1'], nextToken: 'page-2' })
+        .resolvesOnce({ taskArns: ['p2'] })
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [stoppedTask('p1', { taskArn: 'p1' }), stoppedTask('p2', { taskArn: 'p2' })]
+      })
+      const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      // The paginator reuses one input object, so only the last call's token can be checked.
+      const lists = ecs.commandCalls(ListTasksCommand)
+      expect(lists).toHaveLength(2)
+      expect(lists[1]!.args[0].input.nextToken).toBe('page-2')
+      expect(ecs.commandCalls(DescribeTasksCommand)[0]!.args[0].input.tasks).toEqual(['p1', 'p2'])
+      expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['p1', 'p2'])
+    })
+
+    it('describes at most 100 tasks a call', async () => {
+      const arns = Array.from({ length: 150 }, (_, i) => `t${i}`)
+      ecs.on(ListTasksCommand).resolves({ taskArns: arns })
+      ecs.on(DescribeTasksCommand).resolves({ tasks: [] })
+      await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      expect(ecs.commandCalls(DescribeTasksCommand).map(c => c.args[0].input.tasks?.length)).toEqual([
+        100, 50
+      ])
+    })
+
+    it('leaves out the original task set’s tasks when both run the same revision', async () => {
+      ecs.on(ListTasksCommand).resolves({ taskArns: ['green', 'blue'] })
+      ecs.on(DescribeTasksCommand).resolves({
+        tasks: [
+          stoppedTask('green', { taskArn: 'green' }),
+          stoppedTask('blue', { taskArn: 'blue', startedBy: 'ecs-svc/111' })
+        ]
+      })
+      const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
+      expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['green'])
     })
 
     it('leaves out replacement tasks that ECS scaled in: they did not fail', async () => {

@@ -4,11 +4,14 @@ import {
   CreateDeploymentCommand,
   type DeploymentInfo,
   DeploymentAlreadyCompletedException,
+  DeploymentIsNotInReadyStateException,
   DeploymentLimitExceededException,
   InvalidDeploymentStatusException,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
+  GetDeploymentTargetCommand,
   InvalidRoleException,
+  ListDeploymentTargetsCommand,
   ListDeploymentsCommand
 } from '@aws-sdk/client-codedeploy'
 import { mockClient } from 'aws-sdk-client-mock'
@@ -21,10 +24,10 @@ import {
   createDeployment,
   defaultDescription,
   describeDeployment,
-  revisionTaskDefinition,
-  taskDefinitionOfAppSpec
+  appSpecFacts,
+  revisionAppSpec
 } from '../../src/backends/codedeploy/deployment.js'
-import { TARGET, running } from './aws-fixtures.js'
+import { TARGET, accessDenied, running, shiftedTarget } from './aws-fixtures.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })
@@ -32,11 +35,27 @@ const url = (id: string): string => `https://console/${id}`
 
 beforeEach(() => {
   cdMock.reset()
+  cdMock.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] })
+  cdMock
+    .on(GetDeploymentTargetCommand)
+    .resolves({ deploymentTarget: { ecsTarget: shiftedTarget('InProgress') } })
 })
 
 describe('describeDeployment', () => {
   it('degrades gracefully when CodeDeploy leaves fields out', () => {
-    expect(describeDeployment({}, url)).toBe('? (?; https://console/?)')
+    expect(describeDeployment({ info: {} }, url)).toBe('? (?; https://console/?)')
+  })
+
+  it.each([
+    ['its target Succeeded (real CodeDeploy)', running(), shiftedTarget('Succeeded')],
+    ['the flag (should AWS fix it)', running({ instanceTerminationWaitTimeStarted: true }), undefined]
+  ])('says when the deployment is in its termination wait: %s', (_, info, target) => {
+    expect(describeDeployment({ info, target }, url)).toMatch(
+      /^d-RUNNING01 \(InProgress, in its termination wait /
+    )
+    expect(describeDeployment({ info: running(), target: shiftedTarget('InProgress') }, url)).toMatch(
+      /^d-RUNNING01 \(InProgress started/
+    )
   })
 })
 
@@ -89,9 +108,12 @@ describe('createDeployment', () => {
       revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: 'b'.repeat(64) } }
     })
     cdMock.on(GetDeploymentCommand).resolves({ deploymentInfo: other })
+    cdMock
+      .on(GetDeploymentTargetCommand)
+      .resolves({ deploymentTarget: { ecsTarget: shiftedTarget('Succeeded') } })
     const e = (await createDeployment(cd, request).catch((x: unknown) => x)) as GroupBusyError
     expect(e).toBeInstanceOf(GroupBusyError)
-    expect(e.running).toEqual(other)
+    expect(e.running).toEqual({ info: other, target: shiftedTarget('Succeeded') })
     expect(e.refusal).toBe('The deployment group already has one')
   })
 
@@ -114,54 +136,94 @@ describe('createDeployment', () => {
 })
 
 describe('continueDeployment', () => {
-  it('is false, not an error, when the deployment moved on before the call', async () => {
-    cdMock
-      .on(ContinueDeploymentCommand)
-      .rejectsOnce(new DeploymentAlreadyCompletedException({ message: 'done', $metadata: {} }))
-      .rejectsOnce(new InvalidDeploymentStatusException({ message: 'not waiting', $metadata: {} }))
-      .resolves({})
-    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe(false)
-    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe(false)
-    expect(await continueDeployment(cd, 'd-RUNNING01', 'READY_WAIT')).toBe(true)
+  const refused = (e: Error): void => {
+    cdMock.on(ContinueDeploymentCommand).rejects(e)
+  }
+  const now = (info: DeploymentInfo, target = shiftedTarget('InProgress')): void => {
+    cdMock.on(GetDeploymentCommand).resolves({ deploymentInfo: info })
+    cdMock.on(GetDeploymentTargetCommand).resolves({ deploymentTarget: { ecsTarget: target } })
+  }
+
+  it('continues', async () => {
+    cdMock.on(ContinueDeploymentCommand).resolves({})
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'READY_WAIT')).toBe('continued')
+    expect(cdMock).toHaveReceivedCommandWith(ContinueDeploymentCommand, {
+      deploymentId: 'd-RUNNING01',
+      deploymentWaitType: 'READY_WAIT'
+    })
+  })
+
+  it('takes DeploymentAlreadyCompletedException at its documented word: the deployment ended', async () => {
+    refused(new DeploymentAlreadyCompletedException({ message: 'done', $metadata: {} }))
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe('moved-on')
+    expect(cdMock).not.toHaveReceivedCommand(GetDeploymentCommand)
+  })
+
+  it('reads the deployment again after another refusal: moved on when the wait is over', async () => {
+    refused(new DeploymentIsNotInReadyStateException({ message: 'not ready', $metadata: {} }))
+    now(running({ status: 'Stopped' }))
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'READY_WAIT')).toBe('moved-on')
+    // Not documented for TERMINATION_WAIT outside the wait: only the state decides.
+    refused(new InvalidDeploymentStatusException({ message: 'not waiting', $metadata: {} }))
+    now(running(), shiftedTarget('InProgress'))
+    expect(await continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).toBe('moved-on')
+  })
+
+  it('raises the refusal when the deployment still waits', async () => {
+    const e = new InvalidDeploymentStatusException({ message: 'cannot be determined', $metadata: {} })
+    refused(e)
+    now(running(), shiftedTarget('Succeeded'))
+    await expect(continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).rejects.toBe(e)
+    refused(e)
+    now(running({ status: 'Ready' }))
+    await expect(continueDeployment(cd, 'd-RUNNING01', 'READY_WAIT')).rejects.toBe(e)
+  })
+
+  it('leaves credential and permission errors to the caller, reading nothing', async () => {
+    const denied = accessDenied()
+    refused(denied)
+    await expect(continueDeployment(cd, 'd-RUNNING01', 'TERMINATION_WAIT')).rejects.toBe(denied)
+    expect(cdMock).not.toHaveReceivedCommand(GetDeploymentCommand)
   })
 })
 
-describe('taskDefinitionOfAppSpec', () => {
+describe('appSpecFacts', () => {
   const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
 
   it('reads JSON as this action sends it', () => {
     const json = JSON.stringify({
       version: '0.0',
-      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: ARN } } }]
+      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: ARN } } }],
+      Hooks: [{ BeforeInstall: 'CodeDeployHook_pre' }, { AfterAllowTestTraffic: 'CodeDeployHook_smoke' }]
     })
-    expect(taskDefinitionOfAppSpec(json)).toBe(ARN)
+    expect(appSpecFacts(json)).toEqual({ taskDefinition: ARN, hooks: 2 })
   })
 
-  it('reads YAML with keys in any case, whatever the resource is called', () => {
+  it('reads YAML with keys in any case, whatever the resource is called, hooks as a map', () => {
     const yaml = [
       'version: 0.0',
       'resources:',
       '  - myService:',
       '      type: AWS::ECS::Service',
       '      PROPERTIES:',
-      `        taskDefinition: "${ARN}"`
+      `        taskDefinition: "${ARN}"`,
+      'hooks:',
+      '  BeforeInstall: CodeDeployHook_pre'
     ].join('\n')
-    expect(taskDefinitionOfAppSpec(yaml)).toBe(ARN)
+    expect(appSpecFacts(yaml)).toEqual({ taskDefinition: ARN, hooks: 1 })
   })
 
   it.each([
-    ['undefined', undefined],
-    ['empty', ''],
     ['a scalar', '42'],
     ['no resources', 'version: 0.0'],
     ['resources not a list', 'Resources: {}'],
     ['a non-string task definition', 'Resources:\n  - S:\n      Properties:\n        TaskDefinition: 7']
-  ])('gives undefined for %s', (_, content) => {
-    expect(taskDefinitionOfAppSpec(content)).toBeUndefined()
+  ])('gives no task definition and no hooks for %s', (_, content) => {
+    expect(appSpecFacts(content)).toEqual({ hooks: 0 })
   })
 })
 
-describe('revisionTaskDefinition', () => {
+describe('revisionAppSpec', () => {
   const ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:6'
   const info: DeploymentInfo = {
     applicationName: 'AppECS-prod-web',
@@ -177,16 +239,18 @@ describe('revisionTaskDefinition', () => {
         }
       }
     })
-    expect(await revisionTaskDefinition(cd, info, 'previousRevision')).toBe(ARN)
+    expect(await revisionAppSpec(cd, info, 'previousRevision')).toEqual({ taskDefinition: ARN, hooks: 0 })
     expect(cdMock).toHaveReceivedCommandWith(GetApplicationRevisionCommand, {
       applicationName: 'AppECS-prod-web',
       revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: 'c'.repeat(64) } }
     })
   })
 
-  it('makes no call when the revision has no AppSpec sha256', async () => {
-    expect(await revisionTaskDefinition(cd, info, 'revision')).toBeUndefined()
+  it('makes no call when the revision has no AppSpec sha256, and reads nothing from an empty answer', async () => {
+    expect(await revisionAppSpec(cd, info, 'revision')).toBeUndefined()
     expect(cdMock).not.toHaveReceivedCommand(GetApplicationRevisionCommand)
+    cdMock.on(GetApplicationRevisionCommand).resolves({})
+    expect(await revisionAppSpec(cd, info, 'previousRevision')).toBeUndefined()
   })
 })
 

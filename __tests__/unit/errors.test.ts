@@ -2,17 +2,21 @@ import {
   ActionError,
   AwsAccessError,
   InputError,
+  awsCallOf,
   awsErrorKind,
   awsErrorName,
   credentialsHint,
-  errorMessage
+  errorMessage,
+  markAwsCall,
+  unexpectedError
 } from '../../src/runtime/errors.js'
 
 describe('errors', () => {
   it('joins message and hint into the one error line', () => {
     const e = new ActionError('Service web was not found in cluster prod.', 'Check the service input.')
     expect(e.full).toBe('Service web was not found in cluster prod. Check the service input.')
-    expect(e.title).toBe('Deployment failed')
+    // The report titles it: whether a deployment failed or none was made.
+    expect(e.title).toBeUndefined()
     expect(new ActionError('bare').full).toBe('bare')
   })
   it('titles input errors', () => {
@@ -67,5 +71,26 @@ describe('awsErrorKind', () => {
 
   it('a value that is no error is other', () => {
     expect(awsErrorKind('boom')).toBe('other')
+  })
+})
+
+describe('the AWS call behind an error', () => {
+  it('is found on the error or its causes, and kept from the first mark', () => {
+    const aws = Object.assign(new Error('x'), { name: 'InternalFailure' })
+    markAwsCall(aws, { operation: 'GetDeployment' })
+    markAwsCall(aws, { operation: 'Other' })
+    const wrapped = new ActionError('It failed.', undefined, undefined, aws)
+    expect(awsCallOf(wrapped)?.operation).toBe('GetDeployment')
+    expect(awsCallOf(new Error('plain'))).toBeUndefined()
+    expect(awsCallOf('text')).toBeUndefined()
+  })
+
+  it('an unexpected error without a call keeps its own first line', () => {
+    expect(unexpectedError(new Error('socket hang up\n    at stack')).full).toBe('socket hang up')
+  })
+
+  it('credentials errors keep the AWS error as their cause', () => {
+    const e = Object.assign(new Error('nope'), { name: 'ExpiredToken' })
+    expect((credentialsHint(e) as AwsAccessError).cause).toBe(e)
   })
 })

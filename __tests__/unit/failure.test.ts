@@ -237,7 +237,10 @@ describe('describeFailure', () => {
     expect(details).toEqual(['Status: something internal', 'Rollback deployment d-ROLLBACK1: InProgress'])
   })
 
-  it('says where traffic stays when the group made no rollback', () => {
+  it.each([
+    ['the reason no rollback could come', 'the deployment group does not roll back on failure'],
+    ['that none was named in time', undefined]
+  ])('says where traffic stays when no rollback was made, and %s', (_, ruledOut) => {
     const { message } = describeFailure(
       snap({
         phase: 'failed',
@@ -247,11 +250,12 @@ describe('describeFailure', () => {
           { id: 'ecs-svc/1', role: 'original', trafficWeight: 70 },
           { id: 'ecs-svc/2', role: 'replacement', trafficWeight: 30 }
         ],
-        error: { code: 'HOOK_EXECUTION_FAILURE', message: 'The hook failed.' }
+        error: { code: 'HOOK_EXECUTION_FAILURE', message: 'The hook failed.' },
+        ...(ruledOut ? { rollbackRuledOut: ruledOut } : {})
       })
     )
     expect(message).toContain(
-      'No rollback was made (the deployment group does not roll back on failure): the replacement task set ecs-svc/2 stays in place with 30% of production traffic'
+      `No rollback was made (${ruledOut ?? 'CodeDeploy named none within a minute of the end'}): the replacement task set ecs-svc/2 stays in place with 30% of production traffic`
     )
   })
 

@@ -2,7 +2,10 @@ import {
   CodeDeployClient,
   ContinueDeploymentCommand,
   type DeploymentInfo,
+  type ECSTarget,
   GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
@@ -12,8 +15,8 @@ import { type WaitBehind, freeDeploymentGroup } from '../../src/backends/codedep
 import { ActionError } from '../../src/runtime/errors.js'
 import { initialView } from '../../src/watch/progress.js'
 import type { DeploymentSnapshot, Phase } from '../../src/watch/snapshot.js'
-import type { Goal, WatchResult } from '../../src/watch/watch.js'
-import { TARGET, running } from './aws-fixtures.js'
+import type { WatchGoal, WatchResult } from '../../src/watch/watch.js'
+import { TARGET, accessDenied, running, shiftedTarget } from './aws-fixtures.js'
 
 const cdMock = mockClient(CodeDeployClient)
 const cd = new CodeDeployClient({ region: 'us-east-1' })
@@ -27,15 +30,20 @@ function snapshot(id: string, phase: Phase): DeploymentSnapshot {
 /**
  * The group has `deployments` running one after the other; each ends when it has been waited
  * behind, unless `phases` says how the watch of that deployment ends, one entry per watch.
+ * `targets` are their ECS targets by id (none: the deployment has not started one).
  */
-function group(...deployments: DeploymentInfo[]): {
+function group(
+  deployments: DeploymentInfo[],
+  targets: Record<string, ECSTarget> = {}
+): {
   behind: WaitBehind
   waited: string[]
   log: string[]
-  /** What the step reported changing in others' deployments. */
   changed: string[]
-  /** Per wait: whether a termination wait it meets may be ended (the watch aims for traffic-shifted). */
+  /** Per wait: whether a termination wait it meets may be ended (the watch stops at it). */
   ends: boolean[]
+  /** The goal of every watch, in order. */
+  goals: WatchGoal[]
   phases: Partial<WatchResult>[]
 } {
   const queue = [...deployments]
@@ -44,16 +52,24 @@ function group(...deployments: DeploymentInfo[]): {
   const changed: string[] = []
   const ends: boolean[] = []
   const phases: Partial<WatchResult>[] = []
+  const goals: WatchGoal[] = []
   cdMock.on(ListDeploymentsCommand).callsFake(() => ({
     deployments: queue.length ? [queue[0]!.deploymentId] : []
   }))
   cdMock.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => ({
     deploymentInfo: queue.find(d => d.deploymentId === input.deploymentId)
   }))
-  const watch = (id: string, goal: Goal): Promise<WatchResult> => {
+  cdMock.on(ListDeploymentTargetsCommand).callsFake((input: { deploymentId: string }) => ({
+    targetIds: targets[input.deploymentId] ? ['prod:web'] : []
+  }))
+  cdMock.on(GetDeploymentTargetCommand).callsFake((input: { deploymentId: string }) => ({
+    deploymentTarget: { ecsTarget: targets[input.deploymentId] }
+  }))
+  const watch = (id: string, goal: WatchGoal): Promise<WatchResult> => {
+    goals.push(goal)
     if (!waited.includes(id)) {
       waited.push(id)
-      ends.push(goal === 'traffic-shifted')
+      ends.push(goal === 'termination-wait')
     }
     const next = phases.shift()
     if (!next) queue.shift()
@@ -69,12 +85,12 @@ function group(...deployments: DeploymentInfo[]): {
     log,
     changed,
     ends,
+    goals,
     phases,
     behind: {
       watch: { watch, rollbackOf: () => Promise.resolve(undefined) },
       deadline: () => T0,
       timeoutMinutes: 30,
-      pause: () => Promise.resolve(),
       log: line => {
         log.push(line)
       },
@@ -92,7 +108,7 @@ beforeEach(() => {
 
 describe('freeDeploymentGroup', () => {
   it('returns at once when nothing runs, asking only for running statuses', async () => {
-    const { behind, waited } = group()
+    const { behind, waited } = group([])
     await freeDeploymentGroup(cd, TARGET, 'fail', behind)
     expect(waited).toEqual([])
     expect(cdMock).toHaveReceivedCommandWith(ListDeploymentsCommand, {
@@ -102,7 +118,7 @@ describe('freeDeploymentGroup', () => {
   })
 
   it('fail: names the running deployment, its creator, start time and console link', async () => {
-    const { behind } = group(running())
+    const { behind } = group([running()])
     const e = (await freeDeploymentGroup(cd, TARGET, 'fail', behind).catch((x: unknown) => x)) as ActionError
     expect(e).toBeInstanceOf(ActionError)
     expect(e.title).toBe('Deployment already running')
@@ -114,7 +130,7 @@ describe('freeDeploymentGroup', () => {
   })
 
   it('wait: streams the running deployment, then proceeds', async () => {
-    const { behind, waited, log } = group(running(), running({ deploymentId: 'd-RUNNING02' }))
+    const { behind, waited, log } = group([running(), running({ deploymentId: 'd-RUNNING02' })])
     await freeDeploymentGroup(cd, TARGET, 'wait', behind)
     expect(waited).toEqual(['d-RUNNING01', 'd-RUNNING02'])
     expect(log[0]).toMatch(/^Waiting for d-RUNNING01 \(InProgress .*\) to end before deploying\.$/)
@@ -123,7 +139,7 @@ describe('freeDeploymentGroup', () => {
   })
 
   it('wait: a deployment parked in Ready fails, naming it', async () => {
-    const { behind, waited } = group(running({ status: 'Ready' }))
+    const { behind, waited } = group([running({ status: 'Ready' })])
     const e = (await freeDeploymentGroup(cd, TARGET, 'wait', behind).catch((x: unknown) => x)) as ActionError
     expect(e.message).toMatch(/^Deployment d-RUNNING01 \(Ready .*\) waits in Ready/)
     expect(e.hint).toContain('continue-deployment: true')
@@ -132,7 +148,7 @@ describe('freeDeploymentGroup', () => {
 
   it('replace: stops with rollback, then waits for it (and the rollback) to end', async () => {
     const rollback = running({ deploymentId: 'd-ROLLBACK1', creator: 'codeDeployRollback' })
-    const { behind, waited, log, changed } = group(running({ status: 'Ready' }), rollback)
+    const { behind, waited, log, changed } = group([running({ status: 'Ready' }), rollback])
     await freeDeploymentGroup(cd, TARGET, 'replace', behind)
     expect(changed).toEqual(['stopped deployment d-RUNNING01 with rollback (if-deployment-running: replace)'])
     expect(cdMock).toHaveReceivedCommandTimes(StopDeploymentCommand, 1)
@@ -145,19 +161,46 @@ describe('freeDeploymentGroup', () => {
     expect(log[1]).toContain('is rolling back')
   })
 
-  it.each(['wait', 'replace'] as const)(
-    '%s: a deployment in its termination wait is waited behind (the wait is ended), not rolled back',
-    async policy => {
-      const { behind, waited, log } = group(running({ instanceTerminationWaitTimeStarted: true }))
+  /** A deployment in its termination wait, as real CodeDeploy shows it and as the flag would. */
+  const inTerminationWait: [string, () => ReturnType<typeof group>][] = [
+    ['its target Succeeded', () => group([running()], { 'd-RUNNING01': shiftedTarget('Succeeded') })],
+    ['the flag set', () => group([running({ instanceTerminationWaitTimeStarted: true })])]
+  ]
+
+  describe.each(inTerminationWait)('a deployment in its termination wait (%s)', (_, busy) => {
+    it.each(['wait', 'replace'] as const)('%s: ends that wait, never rolls it back', async policy => {
+      const { behind, waited, log, goals, phases } = busy()
+      cdMock.on(ContinueDeploymentCommand).resolves({})
+      phases.push({ snapshot: snapshot('d-RUNNING01', 'termination-wait') })
       await freeDeploymentGroup(cd, TARGET, policy, behind)
       expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+      expect(cdMock).toHaveReceivedCommandWith(ContinueDeploymentCommand, {
+        deploymentId: 'd-RUNNING01',
+        deploymentWaitType: 'TERMINATION_WAIT'
+      })
       expect(waited).toEqual(['d-RUNNING01'])
+      expect(goals).toEqual(['termination-wait', 'succeeded'])
       expect(log[0]).toContain('in its termination wait')
-    }
-  )
+    })
+
+    it('fail: still fails, touching nothing', async () => {
+      const { behind } = busy()
+      await expect(freeDeploymentGroup(cd, TARGET, 'fail', behind)).rejects.toThrow(
+        /already has a deployment in progress: d-RUNNING01 \(InProgress, in its termination wait/
+      )
+      expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
+      expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+    })
+  })
+
+  it('replace: a deployment whose traffic moved but whose target is not Succeeded yet is stopped', async () => {
+    const { behind } = group([running()], { 'd-RUNNING01': shiftedTarget('InProgress') })
+    await freeDeploymentGroup(cd, TARGET, 'replace', behind)
+    expect(cdMock).toHaveReceivedCommandTimes(StopDeploymentCommand, 1)
+  })
 
   it('without permission to list deployments, leaves the check to CreateDeployment', async () => {
-    const { behind, waited, log } = group()
+    const { behind, waited, log } = group([])
     cdMock
       .on(ListDeploymentsCommand)
       .rejects(
@@ -169,7 +212,7 @@ describe('freeDeploymentGroup', () => {
   })
 
   it('takes a listed deployment that has ended meanwhile for a free group', async () => {
-    const { behind, waited } = group()
+    const { behind, waited } = group([])
     cdMock.on(ListDeploymentsCommand).resolves({ deployments: ['d-ENDED0001'] })
     cdMock
       .on(GetDeploymentCommand)
@@ -178,16 +221,10 @@ describe('freeDeploymentGroup', () => {
     expect(waited).toEqual([])
   })
 
-  it('fail: a deployment in its termination wait still fails', async () => {
-    const { behind } = group(running({ instanceTerminationWaitTimeStarted: true }))
-    await expect(freeDeploymentGroup(cd, TARGET, 'fail', behind)).rejects.toThrow(/already has a deployment/)
-    expect(cdMock).not.toHaveReceivedCommand(ContinueDeploymentCommand)
-  })
-
   it.each(['fail', 'wait', 'replace'] as const)(
     '%s: a rollback CodeDeploy started is always waited for, never stopped',
     async policy => {
-      const { behind, waited, ends } = group(running({ creator: 'codeDeployRollback', status: 'Ready' }))
+      const { behind, waited, ends } = group([running({ creator: 'codeDeployRollback', status: 'Ready' })])
       await freeDeploymentGroup(cd, TARGET, policy, behind)
       expect(waited).toEqual(['d-RUNNING01'])
       // Under fail it is waited for to its very end; wait and replace may end its termination wait.
@@ -198,25 +235,48 @@ describe('freeDeploymentGroup', () => {
   )
 
   it('ends the termination wait it meets under wait, then follows the deployment to its end', async () => {
-    const { behind, phases, log, changed } = group(running())
+    const { behind, phases, log, goals, changed } = group([running()])
     cdMock.on(ContinueDeploymentCommand).resolves({})
-    phases.push(
-      { snapshot: snapshot('d-RUNNING01', 'traffic-shifted') },
-      { snapshot: snapshot('d-RUNNING01', 'termination-wait') }
-    )
+    phases.push({ snapshot: snapshot('d-RUNNING01', 'termination-wait') })
     await freeDeploymentGroup(cd, TARGET, 'wait', behind)
     expect(cdMock).toHaveReceivedCommandWith(ContinueDeploymentCommand, {
       deploymentId: 'd-RUNNING01',
       deploymentWaitType: 'TERMINATION_WAIT'
     })
+    expect(goals).toEqual(['termination-wait', 'succeeded'])
     expect(log).toContain(
       'Ending the termination wait of d-RUNNING01 (ContinueDeployment TERMINATION_WAIT): its release is done.'
     )
     expect(changed).toEqual(['ended the termination wait of deployment d-RUNNING01 (if-deployment-running)'])
   })
 
+  it('without codedeploy:ContinueDeployment, waits the termination wait out within timeout-minutes', async () => {
+    const { behind, phases, log, goals } = group([running()])
+    cdMock.on(ContinueDeploymentCommand).rejects(accessDenied())
+    phases.push(
+      { snapshot: snapshot('d-RUNNING01', 'termination-wait') },
+      { outcome: 'timeout', snapshot: snapshot('d-RUNNING01', 'termination-wait') }
+    )
+    const e = (await freeDeploymentGroup(cd, TARGET, 'wait', behind).catch((x: unknown) => x)) as ActionError
+    expect(goals).toEqual(['termination-wait', 'succeeded'])
+    expect(log[2]).toBe(
+      'Could not end the termination wait of d-RUNNING01 (AccessDeniedException); waiting for it to end, at most 30 minutes (timeout-minutes). Allow codedeploy:ContinueDeployment to end such waits at once.'
+    )
+    expect(e).toBeInstanceOf(ActionError)
+    expect(e.message).toContain('did not end within 30 minutes')
+  })
+
+  it('raises what else ContinueDeployment answers', async () => {
+    const { behind, phases } = group([running()], { 'd-RUNNING01': shiftedTarget('Succeeded') })
+    cdMock
+      .on(ContinueDeploymentCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalFailure' }))
+    phases.push({ snapshot: snapshot('d-RUNNING01', 'termination-wait') })
+    await expect(freeDeploymentGroup(cd, TARGET, 'wait', behind)).rejects.toThrow('boom')
+  })
+
   it('gives up waiting when the deployment outlasts timeout-minutes', async () => {
-    const { behind, phases } = group(running())
+    const { behind, phases } = group([running()])
     phases.push({ outcome: 'timeout', snapshot: snapshot('d-RUNNING01', 'installing') })
     const e = (await freeDeploymentGroup(cd, TARGET, 'wait', behind).catch((x: unknown) => x)) as ActionError
     expect(e).toBeInstanceOf(ActionError)

@@ -437,12 +437,26 @@ describe('deployment-id', () => {
     }
     script(GATE, { frames: [withInfo(slow)] })
     const io = await existing(GATE, { 'poll-interval-seconds': '60' })
-    // 30 for Install and hooks + 60 ready wait + 10 × 1 linear steps + 20 termination wait
+    // 60 for Install + no hooks + 60 ready wait + 10 × 1 linear steps + 20 termination wait
     expect(io.errors[0]!.message).toMatch(
-      /^Timed out after 120 minutes waiting for the deployment to succeed/
+      /^Timed out after 150 minutes waiting for the deployment to succeed/
     )
     // Only watched, not owned: a timeout stops nothing.
     expect(cdMock).not.toHaveReceivedCommand(StopDeploymentCommand)
+  })
+
+  it('gives each hook of the deployment’s AppSpec CodeDeploy’s hour', async () => {
+    script(GATE, { frames: [F.installing].map(withInfo) })
+    const hooks = [{ BeforeInstall: 'CodeDeployHook_a' }, { AfterAllowTraffic: 'CodeDeployHook_b' }]
+    cdMock.on(GetApplicationRevisionCommand).resolves({
+      revision: {
+        revisionType: 'AppSpecContent',
+        appSpecContent: { content: JSON.stringify({ Hooks: hooks }) }
+      }
+    })
+    const io = await existing(GATE, { 'poll-interval-seconds': '60', 'wait-until': 'ready' })
+    // 60 for Install + 2 × 60 for the hooks
+    expect(io.errors[0]!.message).toMatch(/^Timed out after 180 minutes/)
   })
 
   it('a deployment configuration that cannot be read counts as all at once', async () => {
@@ -451,7 +465,7 @@ describe('deployment-id', () => {
     })
     cdMock.on(GetDeploymentConfigCommand).rejects(new Error('AccessDenied'))
     const io = await existing(GATE, { 'poll-interval-seconds': '60', 'wait-until': 'ready' })
-    expect(io.errors[0]!.message).toMatch(/^Timed out after 30 minutes/)
+    expect(io.errors[0]!.message).toMatch(/^Timed out after 60 minutes/)
   })
 
   describe('continue-deployment', () => {

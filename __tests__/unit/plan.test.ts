@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, AwsAccessError, InputError } from '../../src/runtime/errors.js'
+import { ActionError, AwsAccessError, InputError, markAwsCall } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { preparePlan } from '../../src/plan/plan.js'
 import { GROUP as SHARED_GROUP, RUNNING_ARN, SERVICE } from './aws-fixtures.js'
@@ -105,8 +105,8 @@ describe('preparePlan', () => {
       deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
       trafficRouting: { type: 'AllAtOnce' },
       group: { applicationName: 'AppECS-prod-web', deploymentGroupName: 'DgpECS-prod-web' },
-      // 30 for Install and hooks + 60 ready wait + 0 routing + 5 termination wait
-      timeoutMinutes: 95
+      // 60 for Install + no hooks + 60 ready wait + 0 routing + 5 termination wait
+      timeoutMinutes: 125
     })
     expect(p.existingArn).toBeUndefined()
     expect(p.register?.containerDefinitions?.[0]).toMatchObject({ name: 'web', image: 'repo/web:2' })
@@ -179,6 +179,8 @@ describe('preparePlan', () => {
       expect(fromFile.appSpecFile?.hooks).toEqual([
         { event: 'AfterAllowTestTraffic', functionName: 'CodeDeployHook_smoke' }
       ])
+      // A hook may take CodeDeploy's hour: 60 for Install + 60 for the hook + 60 ready wait + 5.
+      expect(fromFile.timeoutMinutes).toBe(60 + 60 + 60 + 5)
 
       const wrong = { 'td.json': TEMPLATE, 'appspec.yaml': APPSPEC('web', 8080) }
       const fromInputs = await plan(
@@ -246,7 +248,7 @@ describe('preparePlan', () => {
       expect(p.service).toBeUndefined()
       expect(p.group).toBeUndefined()
       expect(p.register?.family).toBe('web')
-      expect(p.timeoutMinutes).toBe(30)
+      expect(p.timeoutMinutes).toBe(60)
       expect(ecsMock.calls()).toHaveLength(0)
     })
 
@@ -286,6 +288,27 @@ describe('preparePlan', () => {
       expect((await plan(x)).offline).toContain('CredentialsProviderError')
     })
 
+    it('an AWS call that fails otherwise is offline too, naming the call', async () => {
+      const unreadable = Object.assign(
+        new TypeError('Expected real number, got implicit NaN\n  Deserialization error'),
+        {
+          $response: {}
+        }
+      )
+      markAwsCall(unreadable, { operation: 'DescribeServices' })
+      ecsMock.on(DescribeServicesCommand).rejects(unreadable)
+      const x = io(
+        {
+          'dry-run': 'true',
+          'task-definition': 'td.json',
+          'container-name': 'web',
+          'container-port': '8080'
+        },
+        { files: { 'td.json': TEMPLATE } }
+      )
+      expect((await plan(x)).offline).toBe('DescribeServices: Expected real number, got implicit NaN')
+    })
+
     it('an answer from AWS that is not about access still fails a dry run', async () => {
       ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] })
       const x = io({ 'dry-run': 'true', 'task-definition': 'td.json' }, { files: { 'td.json': TEMPLATE } })
@@ -321,9 +344,9 @@ describe('preparePlan', () => {
       expect(e.message).toContain('DgpECS-prod-web reroutes at once')
     })
 
-    it('wait-until ready: 30 minutes plus routing, not the ready wait itself', async () => {
+    it('wait-until ready: Install’s 60 minutes plus routing, not the ready wait itself', async () => {
       const p = await plan(io({ image: 'repo/web:2', 'wait-until': 'ready' }))
-      expect(p.timeoutMinutes).toBe(30)
+      expect(p.timeoutMinutes).toBe(60)
     })
 
     it('warns when wait-until ready meets a group without a test listener', async () => {
@@ -362,7 +385,7 @@ describe('preparePlan', () => {
         })
       )
       expect(p.deploymentConfigName).toBe('CodeDeployDefault.ECSCanary10Percent15Minutes')
-      expect(p.timeoutMinutes).toBe(30 + 60 + 15 + 5)
+      expect(p.timeoutMinutes).toBe(60 + 60 + 15 + 5)
     })
   })
 
@@ -373,7 +396,7 @@ describe('preparePlan', () => {
       expect(x.warnings).toEqual([
         {
           message:
-            'This step may wait 95 minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.',
+            'This step may wait 125 minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.',
           title: 'Session may expire'
         }
       ])

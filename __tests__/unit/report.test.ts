@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { ActionError, InputError } from '../../src/runtime/errors.js'
+import { ActionError, InputError, markAwsCall } from '../../src/runtime/errors.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Plan } from '../../src/plan/plan.js'
 import { Outputs } from '../../src/report/outputs.js'
@@ -163,6 +163,18 @@ describe('end', () => {
 })
 
 describe('fail', () => {
+  const called = (e: Error, operation: string): Error => {
+    markAwsCall(e, { operation })
+    return e
+  }
+  const unreadable = (): Error =>
+    Object.assign(
+      new TypeError(
+        'Expected real number, got implicit NaN\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.'
+      ),
+      { $response: {} }
+    )
+
   it.each([
     [
       'an ActionError: its message, hint and title',
@@ -170,13 +182,46 @@ describe('fail', () => {
       'Bad. Fix it.',
       'Invalid input'
     ],
-    ['anything else: its message', new Error('socket hang up'), 'socket hang up', 'Deployment failed'],
-    ['a thrown string', 'boom', 'boom', 'Deployment failed']
+    ['anything else: its message', new Error('socket hang up'), 'socket hang up', 'Nothing deployed'],
+    ['a thrown string', 'boom', 'boom', 'Nothing deployed'],
+    [
+      'an AWS error no step expected: the call and what to do',
+      called(Object.assign(new Error('Internal'), { name: 'InternalFailure' }), 'ListDeployments'),
+      "ListDeployments failed (InternalFailure: Internal). Run the step again; if it keeps failing, check the AWS Health Dashboard and the role's permissions.",
+      'ListDeployments failed'
+    ],
+    [
+      'an answer the SDK could not read: the call, and where to look',
+      called(unreadable(), 'GetDeployment'),
+      'GetDeployment failed: the AWS SDK could not read its answer (TypeError: Expected real number, got implicit NaN). Check that AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_<SERVICE>) is unset or points at an endpoint that speaks the AWS API.',
+      'GetDeployment failed'
+    ],
+    [
+      'an ActionError that explains an AWS error: the call, then the hint',
+      new ActionError(
+        'Cluster prod was not found in us-east-1.',
+        'Check the cluster input.',
+        undefined,
+        called(
+          Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException' }),
+          'DescribeServices'
+        )
+      ),
+      'Cluster prod was not found in us-east-1. (DescribeServices: ClusterNotFoundException.) Check the cluster input.',
+      'Nothing deployed'
+    ]
   ])('reports %s', async (_, e, message, title) => {
     await reporter.fail(e)
     expect(io.errors).toEqual([{ message, title }])
     expect(io.exitCode).toBe(1)
-    expect(io.summaries[0]).toContain('Deployment failed')
+    expect(io.summaries[0]).toMatch(/^### ❌ Nothing deployed\n/)
+  })
+
+  it('titles a failure after the deployment exists "Deployment failed"', async () => {
+    reporter.deployment('d-AAAAAAAA1', {})
+    await reporter.fail(new ActionError('It broke.'))
+    expect(io.errors).toEqual([{ message: 'It broke.', title: 'Deployment failed' }])
+    expect(io.summaries[0]).toMatch(/^### ❌ Deployment failed\n/)
   })
 
   it('puts what the step changed in AWS between what went wrong and what to do', async () => {

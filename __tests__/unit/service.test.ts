@@ -166,7 +166,7 @@ describe('describeService', () => {
     [
       { deploymentController: undefined },
       'ECS service web in cluster prod uses the ECS (no deployment controller set) deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.',
-      /aws-actions\/amazon-ecs-deploy-task-definition.*recreate the service with deploymentController CODE_DEPLOY/
+      /aws-actions\/amazon-ecs-deploy-task-definition.*UpdateService takes deploymentController.*https:\/\/docs\.aws\.amazon\.com\/AmazonECS\/latest\/developerguide\/migrate-codedeploy-to-ecs-bluegreen\.html/
     ],
     [
       { deploymentController: { type: 'EXTERNAL' as const } },

@@ -18,24 +18,25 @@ describe('trafficRoutingMinutes', () => {
 })
 
 describe('deriveTimeoutMinutes', () => {
-  const base = { readyWaitMinutes: 120, trafficRouting: canary, terminationWaitMinutes: 60 }
+  const base = { hooks: 2, readyWaitMinutes: 120, trafficRouting: canary, terminationWaitMinutes: 60 }
   it.each([
-    // 30 for Install and hooks + ready wait (past ready) + routing + termination wait (succeeded only)
-    ['succeeded', 30 + 120 + 15 + 60],
-    ['traffic-shifted', 30 + 120 + 15],
-    ['ready', 30 + 15]
+    // 60 for Install + 60 per hook + ready wait (past ready) + routing + termination wait (succeeded only)
+    ['succeeded', 60 + 2 * 60 + 120 + 15 + 60],
+    ['traffic-shifted', 60 + 2 * 60 + 120 + 15],
+    ['ready', 60 + 2 * 60 + 15]
   ] as const)('waiting until %s: %d minutes', (goal, minutes) => {
     expect(deriveTimeoutMinutes({ ...base, goal })).toBe(minutes)
   })
 
-  it('is 30 minutes for an all-at-once deployment with no waits', () => {
-    expect(
-      deriveTimeoutMinutes({
-        goal: 'succeeded',
-        readyWaitMinutes: 0,
-        trafficRouting: { type: 'AllAtOnce' },
-        terminationWaitMinutes: 0
-      })
-    ).toBe(30)
+  it('is CodeDeploy’s own hour for Install when nothing else waits: a 45-minute Install is not cut short', () => {
+    const minutes = deriveTimeoutMinutes({
+      goal: 'succeeded',
+      hooks: 0,
+      readyWaitMinutes: 0,
+      trafficRouting: { type: 'AllAtOnce' },
+      terminationWaitMinutes: 0
+    })
+    expect(minutes).toBe(60)
+    expect(minutes).toBeGreaterThan(45)
   })
 })

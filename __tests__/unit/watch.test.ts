@@ -155,13 +155,41 @@ describe('watch', () => {
     expect(h.out.at(-1)).toMatch(/Rollback deployment d-Y started$/)
   })
 
-  it('reads a bounded few times for a rollback that never comes', async () => {
+  it('waits a minute of wall time for a rollback that never comes, whatever the poll interval, and says so', async () => {
+    for (const poll of [1000, 5000, 45_000, 120_000]) {
+      const h = harness(s => (s < 10 ? snap('installing') : snap('stopped')), { pollIntervalMs: poll })
+      const result = await watch(h.opts)
+      expect(result.outcome).toBe('stopped')
+      const stoppedAt = h.reads.find(s => s >= 10)!
+      expect(h.reads.at(-1)! - stoppedAt).toBe(60)
+      expect(h.reads.filter(s => s > stoppedAt)).toHaveLength(Math.ceil(60_000 / poll))
+    }
     const h = harness(s => (s < 10 ? snap('installing') : snap('stopped')))
+    await watch(h.opts)
+    expect(h.out).toContain(
+      '[+0:10] Waiting up to 1m00s for CodeDeploy to name the rollback deployment of d-X.'
+    )
+    expect(h.out.at(-1)).toBe('[+1:10] CodeDeploy named no rollback deployment of d-X.')
+  })
+
+  it('follows a rollback named 40 s after the end, with a 5-second poll', async () => {
+    const h = harness(s =>
+      s < 10 ? snap('installing') : snap('failed', s < 50 ? {} : { rollback: { deploymentId: 'd-LATE' } })
+    )
     const result = await watch(h.opts)
-    expect(result.outcome).toBe('stopped')
-    const afterStop = h.reads.filter(s => s >= 10)
-    expect(afterStop).toHaveLength(1 + 3)
-    expect(h.sleeps.slice(-3)).toEqual([5000, 5000, 5000])
+    expect(result.snapshot.rollback?.deploymentId).toBe('d-LATE')
+    expect(h.out.at(-1)).toBe('[+0:50] Rollback deployment d-LATE started')
+  })
+
+  it('does not wait for a rollback that cannot come', async () => {
+    const h = harness(s =>
+      s < 10
+        ? snap('installing')
+        : snap('failed', { rollbackRuledOut: 'the deployment group does not roll back' })
+    )
+    await watch(h.opts)
+    expect(h.reads.filter(s => s >= 10)).toHaveLength(1)
+    expect(h.out.join('\n')).not.toContain('Waiting up to')
   })
 
   it('survives read errors while looking for the rollback, but not expired credentials', async () => {

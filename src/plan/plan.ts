@@ -4,7 +4,14 @@ import {
   defaultAppSpecName,
   parseAppSpecFile
 } from '../backends/codedeploy/appspec-file.js'
-import { ActionError, AwsAccessError, InputError, credentialsHint, errorMessage } from '../runtime/errors.js'
+import {
+  ActionError,
+  AwsAccessError,
+  InputError,
+  awsCallOf,
+  credentialsHint,
+  errorMessage
+} from '../runtime/errors.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { changesTaskDefinition } from '../inputs/overrides.js'
 import type { TrafficRouting } from '../watch/snapshot.js'
@@ -106,7 +113,8 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   const family =
     register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '')
   warnAboutGroup(inputs, io, group)
-  const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting)
+  const timeoutMinutes =
+    inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0)
   if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
     io.warning(
       `This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`,
@@ -178,7 +186,8 @@ async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
     const reason = credentialsHint(e)
     // dry-run works without credentials when the inputs suffice; a real run needs AWS.
     if (!inputs.dryRun || (reason instanceof ActionError && !(reason instanceof AwsAccessError))) throw reason
-    return { offline: errorMessage(reason) }
+    const call = awsCallOf(reason)
+    return { offline: `${call ? `${call.operation}: ` : ''}${errorMessage(reason).split('\n')[0] ?? ''}` }
   }
 }
 
@@ -214,10 +223,12 @@ function warnAboutGroup(inputs: Inputs, io: Io, group: DeploymentGroupInfo | und
 function deriveTimeout(
   inputs: Inputs,
   group: DeploymentGroupInfo | undefined,
-  routing: TrafficRouting | undefined
+  routing: TrafficRouting | undefined,
+  hooks: number
 ): number {
   return deriveTimeoutMinutes({
     goal: inputs.waitUntil,
+    hooks,
     readyWaitMinutes:
       group?.readyWait?.actionOnTimeout === 'STOP_DEPLOYMENT' ? group.readyWait.waitTimeInMinutes : 0,
     trafficRouting: routing ?? { type: 'AllAtOnce' },

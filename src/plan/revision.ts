@@ -32,7 +32,9 @@ export async function registerTaskDefinition(
       if (attempt === REGISTER_ATTEMPTS) {
         throw new ActionError(
           `RegisterTaskDefinition failed ${REGISTER_ATTEMPTS} times: ${errorMessage(e)}`,
-          `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`
+          `Other jobs register revisions of family ${input.family ?? ''} at the same time; give those workflows one concurrency group.`,
+          undefined,
+          e
         )
       }
       await sleep(1000 * 2 ** (attempt - 1))

@@ -33,6 +33,10 @@ export interface ServiceInfo {
   launchType?: string
   status: string
 }
+/** AWS's guide to moving a service between CodeDeploy blue/green and ECS's own blue/green deployments. */
+const MIGRATION_GUIDE =
+  'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/migrate-codedeploy-to-ecs-bluegreen.html'
+
 const ECS_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):\d+:(service|cluster)\/(.+)$/
 
 function parseEcsArn(value: string): { region: string; kind: string; path: string[] } | undefined {
@@ -154,13 +158,17 @@ export async function describeService(
     if (awsErrorName(e) === 'ClusterNotFoundException') {
       throw new ActionError(
         `Cluster ${target.cluster} was not found${where}.`,
-        'Check the cluster input (it defaults to default) and the region the credentials step set.'
+        'Check the cluster input (it defaults to default) and the region the credentials step set.',
+        undefined,
+        e
       )
     }
     if (awsErrorKind(e) === 'access-denied') {
       throw new ActionError(
         `Not allowed to describe ${label}: ${errorMessage(e)}`,
-        'Allow ecs:DescribeServices on the service to the role this workflow assumes.'
+        'Allow ecs:DescribeServices on the service to the role this workflow assumes.',
+        undefined,
+        e
       )
     }
     // Anything else (credentials, network) goes up as the SDK raised it: the caller tells those apart by name.
@@ -195,7 +203,8 @@ export async function describeService(
       : 'ECS (no deployment controller set)'
     throw new ActionError(
       `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
-      'For rolling updates use aws-actions/amazon-ecs-deploy-task-definition; for CodeDeploy blue/green, recreate the service with deploymentController CODE_DEPLOY (the controller cannot be changed on an existing service) and a CodeDeploy deployment group.'
+      // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
+      `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
     )
   }
   if (!info.loadBalancer) {

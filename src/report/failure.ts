@@ -80,6 +80,7 @@ const NOT_A_NAME = new Set([
 
 /** Alarm names found in CodeDeploy's free text ("Activated alarms: a, b", "the alarm my-5xx"). */
 export function alarmNames(texts: readonly string[]): string[] {
+  // Inferred (docs/aws-behaviour.md 21): alarm names are only in CodeDeploy's free text.
   const names = new Set<string>()
   const clean = (raw: string): string => raw.trim().replace(/^["'“<[]+|["'”>\].,]+$/g, '')
   for (const text of texts) {
@@ -199,7 +200,8 @@ function noRollbackClause(snap: DeploymentSnapshot): string | undefined {
   const replacement = snap.taskSets.find(t => t.role === 'replacement')
   if (!replacement)
     return 'No rollback was made; the deployment ended before a replacement task set served traffic'
-  return `No rollback was made (the deployment group does not roll back on ${snap.phase === 'failed' ? 'failure' : 'stop'}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
+  const why = snap.rollbackRuledOut ?? 'CodeDeploy named none within a minute of the end'
+  return `No rollback was made (${why}): the replacement task set ${replacement.id} stays in place with ${replacement.trafficWeight}% of production traffic; deploy the previous revision, or fix forward`
 }
 
 function rollbackLines(snap: DeploymentSnapshot, rollback: DeploymentSnapshot | undefined): string[] {
@@ -231,6 +233,7 @@ function trafficClause(
 
 /** Is this stop the ready wait running out (nobody called ContinueDeployment in time)? */
 function isReadyWaitTimeout(snap: DeploymentSnapshot): boolean {
+  // Inferred (docs/aws-behaviour.md 21): its error code is undocumented; its message and timing tell.
   if (snap.phase !== 'stopped' || snap.error?.code === 'MANUAL_STOP') return false
   const text = [snap.error?.message ?? '', ...snap.statusMessages].join(' ')
   if (/ready|reroute|rerouting/i.test(text) && /wait|time/i.test(text)) return true

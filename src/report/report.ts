@@ -1,6 +1,13 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
 import { deploymentConsoleUrl } from './console-url.js'
-import { ActionError, InputError, errorMessage } from '../runtime/errors.js'
+import {
+  ActionError,
+  InputError,
+  awsCallOf,
+  awsErrorName,
+  errorMessage,
+  unexpectedError
+} from '../runtime/errors.js'
 import type { FailureReport } from './failure.js'
 import {
   GitHubDeployments,
@@ -46,6 +53,7 @@ const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
   stopped: 'failure',
   timeout: 'error',
   cancelled: 'error',
+  'not-deployed': 'error',
   'dry-run': 'inactive'
 }
 
@@ -221,15 +229,25 @@ export class Reporter {
   }
 
   /**
-   * Any error that ended the run early: input, AWS access, a failed API call. `whatChanged` says
-   * what the step changed in AWS before it; an input error comes before any change, by contract.
+   * Any error that ended the run early: input, AWS access, a failed API call. An error that explains
+   * an AWS error also names the call that failed; `whatChanged` says what the step changed in AWS
+   * before it (an input error comes before any change, by contract).
    */
   async fail(e: unknown, whatChanged?: string): Promise<void> {
-    const error =
-      e instanceof ActionError ? e : new ActionError(errorMessage(e), undefined, 'Deployment failed')
+    const error = e instanceof ActionError ? e : unexpectedError(e)
+    const call = error.cause === undefined ? undefined : awsCallOf(error.cause)
+    const named =
+      call && !error.message.includes(call.operation)
+        ? `(${call.operation}: ${awsErrorName(error.cause) ?? 'Error'}.)`
+        : undefined
     const changed = error instanceof InputError ? undefined : whatChanged
-    const message = [error.message, changed, error.hint].filter(Boolean).join(' ')
-    await this.end({ outcome: 'failed', failure: { message, details: [] }, title: error.title })
+    const message = [error.message, named, changed, error.hint].filter(Boolean).join(' ')
+    const deployed = this.report.deployment !== undefined
+    await this.end({
+      outcome: deployed ? 'failed' : 'not-deployed',
+      failure: { message, details: [] },
+      title: error.title ?? (deployed ? 'Deployment failed' : 'Nothing deployed')
+    })
   }
 
   get previousTaskDefinition(): string | undefined {
@@ -267,7 +285,9 @@ function titleOf(outcome: RunOutcome): string {
     ? 'Deployment timed out'
     : outcome === 'cancelled'
       ? 'Deployment cancelled'
-      : 'Deployment failed'
+      : outcome === 'not-deployed'
+        ? 'Nothing deployed'
+        : 'Deployment failed'
 }
 
 function describeOutcome(e: Ending): string {

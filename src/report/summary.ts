@@ -12,7 +12,15 @@ import { type TimelineEntry, type TrafficStep, elapsed, formatDuration } from '.
 export type { TimelineEntry, TrafficStep }
 
 export type RunOutcome =
-  'succeeded' | 'goal-reached' | 'failed' | 'stopped' | 'timeout' | 'cancelled' | 'handed-off' | 'dry-run'
+  | 'succeeded'
+  | 'goal-reached'
+  | 'failed'
+  | 'stopped'
+  | 'timeout'
+  | 'cancelled'
+  | 'handed-off'
+  | 'not-deployed'
+  | 'dry-run'
 
 export interface RunReport {
   outcome: RunOutcome
@@ -47,6 +55,7 @@ const HEADLINES: Record<RunOutcome, string> = {
   timeout: '⏱️ Timed out',
   cancelled: '🚫 Run cancelled',
   'handed-off': '↪️ Deployment created, not waited for',
+  'not-deployed': '❌ Nothing deployed',
   'dry-run': '🧪 Dry run: nothing was changed in AWS'
 }
 

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
-import { AwsAccessError } from './errors.js'
+import { AwsAccessError, markAwsCall } from './errors.js'
 
 export interface AwsClients {
   ecs: ECSClient
@@ -36,17 +36,53 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
     requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
   }
   const logs = new Map<string, CloudWatchLogsClient>()
-  return {
+  const clients = {
     ecs: new ECSClient(common),
     codedeploy: new CodeDeployClient(common),
     cancelCodedeploy: new CodeDeployClient(fast),
     cancelEcs: new ECSClient(fast),
-    logs: logRegion => {
+    logs: (logRegion: string): CloudWatchLogsClient => {
       let client = logs.get(logRegion)
-      if (!client) logs.set(logRegion, (client = new CloudWatchLogsClient({ ...common, region: logRegion })))
+      if (!client) {
+        client = new CloudWatchLogsClient({ ...common, region: logRegion })
+        client.middlewareStack.add(
+          (next, context) => args => marked(context.commandName, () => next(args)),
+          MARK_CALLS
+        )
+        logs.set(logRegion, client)
+      }
       return client
     },
     region
+  }
+  for (const client of [clients.ecs, clients.cancelEcs]) {
+    client.middlewareStack.add(
+      (next, context) => args => marked(context.commandName, () => next(args)),
+      MARK_CALLS
+    )
+  }
+  for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
+    client.middlewareStack.add(
+      (next, context) => args => marked(context.commandName, () => next(args)),
+      MARK_CALLS
+    )
+  }
+  return clients
+}
+
+/**
+ * The outermost step of every call, around the SDK's retries and its parsing of answers: an error the
+ * call ends with is marked with the call (errors.ts awsCallOf), so that whatever reports it can name
+ * the call, even one the step did not expect to fail.
+ */
+const MARK_CALLS = { step: 'initialize', name: 'markCalls' } as const
+
+async function marked<T>(commandName: string | undefined, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (e) {
+    markAwsCall(e, { operation: (commandName ?? 'AWS call').replace(/Command$/, '') })
+    throw e
   }
 }
 

@@ -3,7 +3,7 @@
 import type { Io } from '../runtime/io.js'
 import { type ProgressView, initialView, reduce } from './progress.js'
 import type { DeploymentSnapshot } from './snapshot.js'
-import { type Goal, type WatchResult, followRollback, watch } from './watch.js'
+import { type WatchGoal, type WatchResult, followRollback, watch } from './watch.js'
 
 /** Reads one deployment as a backend-neutral snapshot, as many times as asked. */
 export interface DeploymentReader {
@@ -30,7 +30,7 @@ export class DeploymentWatch {
 
   watch(
     id: string,
-    goal: Goal,
+    goal: WatchGoal,
     deadline: Date,
     view: ProgressView = initialView(this.opts.startedAt)
   ): Promise<WatchResult> {
@@ -74,7 +74,7 @@ export class DeploymentWatch {
     return new Date(this.io.now().getTime() + minutes * 60_000)
   }
 
-  private options(id: string, goal: Goal, deadline: Date, view: ProgressView) {
+  private options(id: string, goal: WatchGoal, deadline: Date, view: ProgressView) {
     const reader = this.opts.readerFor(id)
     return {
       read: () => reader.read(),

@@ -6,7 +6,7 @@ import { describeFailure, describeTimeout } from '../report/failure.js'
 import type { Reporter } from '../report/report.js'
 import type { DeploymentWatch } from './deployment-watch.js'
 import { type ProgressView, initialView } from './progress.js'
-import type { Goal, WatchResult } from './watch.js'
+import type { Goal, WatchGoal, WatchResult } from './watch.js'
 
 const GOAL_TEXT: Record<Goal, string> = {
   succeeded: 'the deployment to succeed',
@@ -37,7 +37,7 @@ export class GoalWatch {
   }
 
   /** Watches without concluding: a step that acts at a gate (continue-deployment) reads on after it. */
-  async watch(id: string, goal: Goal): Promise<WatchResult> {
+  async watch(id: string, goal: WatchGoal): Promise<WatchResult> {
     const result = await this.deployments.watch(id, goal, this.deadline, this.view)
     this.view = result.view
     return result

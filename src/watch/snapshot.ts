@@ -71,6 +71,8 @@ export interface DeploymentSnapshot {
   nextTrafficStepAt?: Date
   error?: { code?: string; message?: string }
   rollback?: { deploymentId?: string; triggeringDeploymentId?: string; message?: string }
+  /** Set on a failed or stopped deployment that no rollback can follow, saying why. */
+  rollbackRuledOut?: string
   /** e.g. "rolled back by the alarm my-5xx-alarm"; free text from the backend. */
   statusMessages: string[]
   stoppedTasks: StoppedTask[]

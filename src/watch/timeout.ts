@@ -1,13 +1,21 @@
-// The default `timeout-minutes`: long enough that a healthy deployment never hits it, since a timeout
-// stops the deployment with rollback (rollback-on-cancel).
+// The default `timeout-minutes`: never shorter than CodeDeploy's own limits, since a timeout stops the
+// deployment with rollback (rollback-on-cancel). Where CodeDeploy will decide anyway, it decides.
 import type { TrafficRouting } from './snapshot.js'
 import type { Goal } from './watch.js'
 
-/** Install and the hooks: CodeDeploy itself gives Install up to an hour, but a healthy one takes minutes. */
-export const INSTALL_AND_HOOKS_MINUTES = 30
+/**
+ * Install: CodeDeploy waits up to an hour for the replacement task set to become steady (a service
+ * scaling out, an EC2 capacity provider adding instances): "This time out period is 60 minutes".
+ */
+// Inferred (docs/aws-behaviour.md 12): nothing else stops a healthy deployment sooner than these hours.
+export const INSTALL_MINUTES = 60
+/** A hook: CodeDeploy fails it when the Lambda reports no status within an hour. */
+export const HOOK_MINUTES = 60
 
 export interface TimeoutParams {
   goal: Goal
+  /** The AppSpec hooks (Lambda functions) the deployment runs. */
+  hooks: number
   /** The deployment group's ready wait (STOP_DEPLOYMENT); 0 without one. */
   readyWaitMinutes: number
   trafficRouting: TrafficRouting
@@ -22,6 +30,7 @@ export interface TimeoutParams {
  * long costs a slower alarm while erring short rolls a healthy release back.
  */
 export function trafficRoutingMinutes(routing: TrafficRouting): number {
+  // Inferred (docs/aws-behaviour.md 10): steps an interval apart, one interval more for linear to be safe.
   if (routing.type === 'AllAtOnce') return 0
   if (routing.type === 'TimeBasedCanary') return routing.intervalMinutes
   const steps = Math.ceil(100 / Math.min(100, Math.max(1, routing.percentage)))
@@ -30,7 +39,8 @@ export function trafficRoutingMinutes(routing: TrafficRouting): number {
 
 export function deriveTimeoutMinutes(p: TimeoutParams): number {
   return (
-    INSTALL_AND_HOOKS_MINUTES +
+    INSTALL_MINUTES +
+    HOOK_MINUTES * p.hooks +
     (p.goal === 'ready' ? 0 : p.readyWaitMinutes) +
     trafficRoutingMinutes(p.trafficRouting) +
     (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0)

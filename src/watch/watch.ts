@@ -1,6 +1,6 @@
 // The watch loop's I/O half: read, reduce, print, sleep; until the goal, the end, or the deadline.
-import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
-import { type DetailGroup, formatDuration, reduce, type ProgressView } from './progress.js'
+import { ActionError, awsCallOf, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
+import { type DetailGroup, elapsedTag, formatDuration, reduce, type ProgressView } from './progress.js'
 import type { DeploymentSnapshot, Phase } from './snapshot.js'
 
 export interface Logger {
@@ -11,6 +11,8 @@ export interface Logger {
 }
 
 export type Goal = 'succeeded' | 'traffic-shifted' | 'ready'
+/** Where a watch can stop: the step's goals, and the termination wait, which steps that end it watch for. */
+export type WatchGoal = Goal | 'termination-wait'
 
 export interface WatchResult {
   outcome: 'goal' | 'failed' | 'stopped' | 'timeout'
@@ -28,7 +30,7 @@ export interface WatchDeps {
 
 export interface WatchOptions extends WatchDeps {
   read: () => Promise<DeploymentSnapshot>
-  goal: Goal
+  goal: WatchGoal
   view: ProgressView
 }
 
@@ -38,16 +40,22 @@ export interface WatchOptions extends WatchDeps {
  */
 export const MAX_IDLE_INTERVAL_MS = 75_000
 const BACKOFF_FACTOR = 1.5
-/** Reads after a Failed/Stopped status, for CodeDeploy to name its rollback deployment. */
-export const ROLLBACK_ID_POLLS = 3
+/**
+ * How long, on the wall clock, a failed or stopped deployment is read for the id of its rollback before
+ * concluding there is none: CodeDeploy creates the rollback after the terminal status and names it some
+ * time later (ecspresso waits about a minute, kayac/ecspresso#679), whatever the poll interval.
+ */
+// Inferred (docs/aws-behaviour.md 5): how late the id comes is not documented; ecspresso's minute is the measure.
+export const ROLLBACK_ID_WAIT_MS = 60_000
 
-const GOAL_PHASES: Record<Goal, readonly Phase[]> = {
+const GOAL_PHASES: Record<WatchGoal, readonly Phase[]> = {
   succeeded: ['succeeded'],
   'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
-  ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded']
+  ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
+  'termination-wait': ['termination-wait', 'succeeded']
 }
 
-export function goalReached(goal: Goal, phase: Phase): boolean {
+export function goalReached(goal: WatchGoal, phase: Phase): boolean {
   return GOAL_PHASES[goal].includes(phase)
 }
 
@@ -62,7 +70,8 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
       `The AWS credentials expired or became invalid while watching ${which} (${name}: ${errorMessage(e)}). ${goesOn}`,
       'OIDC sessions last an hour by default: set role-duration-seconds of aws-actions/configure-aws-credentials ' +
         "(within the role's maximum session duration) to cover the wait, or stop waiting earlier with wait-until: traffic-shifted.",
-      'AWS credentials expired'
+      'AWS credentials expired',
+      e
     )
   }
   if (kind === 'access-denied') {
@@ -71,7 +80,8 @@ function credentialError(e: unknown, deploymentId: string): ActionError | undefi
       'Allow codedeploy:GetDeployment, codedeploy:ListDeploymentTargets and codedeploy:GetDeploymentTarget ' +
         'to the role; if it worked earlier in this run, the session may have run out: see role-duration-seconds ' +
         'of aws-actions/configure-aws-credentials.',
-      'AWS access denied'
+      'AWS access denied',
+      e
     )
   }
   return undefined
@@ -89,6 +99,7 @@ function predictedChange(snap: DeploymentSnapshot): Date | undefined {
  * Once a foreseen change is due, it is polled for at the poll interval this long: CodeDeploy takes
  * a moment (the original task set drains, the next weight is written) and the end must show fast.
  */
+// Inferred (docs/aws-behaviour.md 11): how long CodeDeploy takes to show a foreseen change is not documented.
 const DUE_WINDOW_MS = 120_000
 
 /**
@@ -138,7 +149,8 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       throw new ActionError(
         `The deployment could not be read before the timeout (${errorMessage(lastError)}).`,
         'Check the AWS endpoint and network from the runner, then watch it again with deployment-id.',
-        'Deployment not read'
+        'Deployment not read',
+        lastError
       )
     }
     return { outcome: 'timeout', snapshot: last, view }
@@ -156,8 +168,9 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
       failures++
       // Throttling that outlived the SDK's retries, a 5xx, the network: the deployment is not failed.
       const delay = Math.min(pollIntervalMs * 2 ** (failures - 1), idleCap)
+      const call = awsCallOf(e)?.operation
       log.warning(
-        `Reading the deployment failed (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); ` +
+        `Reading the deployment failed (${call ? `${call}: ` : ''}${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); ` +
           `attempt ${failures}, trying again in ${formatDuration(delay)}.`
       )
       if (remaining() <= 0) return timeout()
@@ -193,16 +206,22 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   }
 }
 
-/** CodeDeploy names the rollback deployment a moment after the terminal status: read a few more times. */
+/** Reads a failed or stopped deployment until it names its rollback, unless none can come. */
 async function awaitRollbackId(
   opts: WatchOptions,
   snap: DeploymentSnapshot,
   view: ProgressView
 ): Promise<WatchResult> {
   const outcome = snap.phase === 'failed' ? 'failed' : 'stopped'
+  if (snap.rollback?.deploymentId || snap.rollbackRuledOut) return { outcome, snapshot: snap, view }
+  const { now, log } = opts
+  const until = now().getTime() + ROLLBACK_ID_WAIT_MS
+  log.info(
+    `${elapsedTag(view.startedAt, now())}Waiting up to ${formatDuration(ROLLBACK_ID_WAIT_MS)} for CodeDeploy to name the rollback deployment of ${snap.id}.`
+  )
   let last = snap
-  for (let i = 0; i < ROLLBACK_ID_POLLS && !last.rollback?.deploymentId; i++) {
-    const left = opts.deadline.getTime() - opts.now().getTime()
+  while (!last.rollback?.deploymentId) {
+    const left = until - now().getTime()
     if (left <= 0) break
     await opts.sleep(Math.min(opts.pollIntervalMs, left))
     try {
@@ -210,12 +229,15 @@ async function awaitRollbackId(
     } catch (e) {
       const fatal = credentialError(e, snap.id)
       if (fatal) throw fatal
-      opts.log.warning(`Reading deployment ${snap.id} for its rollback failed (${errorMessage(e)}).`)
+      log.warning(`Reading deployment ${snap.id} for its rollback failed (${errorMessage(e)}).`)
       continue
     }
-    const reduced = reduce(view, last, opts.now())
+    const reduced = reduce(view, last, now())
     view = reduced.view
-    printLines(opts.log, reduced.lines, reduced.details)
+    printLines(log, reduced.lines, reduced.details)
+  }
+  if (!last.rollback?.deploymentId) {
+    log.info(`${elapsedTag(view.startedAt, now())}CodeDeploy named no rollback deployment of ${snap.id}.`)
   }
   return { outcome, snapshot: last, view }
 }

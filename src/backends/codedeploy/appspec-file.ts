@@ -92,6 +92,7 @@ class Problems {
 }
 
 /**
+ * Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case.
  * Looks the known keys of `map` up case-insensitively (as the AWS CLI's `find_required_key` and the
  * official action's `findAppSpecKey` do) and reports unknown ones: this action rebuilds the AppSpec
  * from the keys it knows, so an unknown key (a typo) would be dropped without a word otherwise.

@@ -33,6 +33,7 @@ export function consoleDeploymentGroupNames(
   clusterName: string,
   serviceName: string
 ): { application: string; deploymentGroup: string } {
+  // Inferred (docs/aws-behaviour.md 18): the names the AWS CLI gives, as the console does.
   const suffix = `${clusterName.slice(0, 46)}-${serviceName.slice(0, 46)}`
   return { application: `AppECS-${suffix}`, deploymentGroup: `DgpECS-${suffix}` }
 }
@@ -115,19 +116,25 @@ async function givenDeploymentGroup(
     if (name === 'ApplicationDoesNotExistException') {
       throw new ActionError(
         `CodeDeploy application ${application} does not exist.`,
-        'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.'
+        'Check codedeploy-application (and the region), or leave both CodeDeploy inputs empty to find the group that deploys the service.',
+        undefined,
+        e
       )
     }
     if (name === 'DeploymentGroupDoesNotExistException') {
       throw new ActionError(
         `CodeDeploy application ${application} has no deployment group ${group}.`,
-        'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.'
+        'Check codedeploy-deployment-group, or leave both CodeDeploy inputs empty to find the group that deploys the service.',
+        undefined,
+        e
       )
     }
     if (awsErrorKind(e) === 'access-denied') {
       throw new ActionError(
         `Not allowed to read deployment group ${application}/${group}: ${errorMessage(e)}`,
-        'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.'
+        'Allow codedeploy:GetDeploymentGroup on it to the role this workflow assumes.',
+        undefined,
+        e
       )
     }
     throw e
@@ -151,7 +158,9 @@ async function givenDeploymentGroup(
 function searchDenied(step: string, e: unknown, svc: ServiceInfo): ActionError {
   return new ActionError(
     `Could not search CodeDeploy for the deployment group of ECS service ${svc.serviceName} in cluster ${svc.clusterName}: ${step} was denied (${errorMessage(e)}).`,
-    `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`
+    `${INPUTS_HINT} Or allow codedeploy:ListApplications, codedeploy:BatchGetApplications, codedeploy:ListDeploymentGroups and codedeploy:BatchGetDeploymentGroups.`,
+    undefined,
+    e
   )
 }
 
@@ -196,7 +205,9 @@ async function listGroupNames(
     if (awsErrorName(e) === 'ApplicationDoesNotExistException') {
       throw new ActionError(
         `CodeDeploy application ${application} does not exist.`,
-        'Check codedeploy-application (and the region), or leave it empty to search every ECS application.'
+        'Check codedeploy-application (and the region), or leave it empty to search every ECS application.',
+        undefined,
+        e
       )
     }
     throw e

@@ -5,16 +5,18 @@ import {
   DeploymentAlreadyCompletedException,
   type DeploymentInfo,
   DeploymentLimitExceededException,
+  type ECSTarget,
   GetApplicationRevisionCommand,
   GetDeploymentCommand,
-  InvalidDeploymentStatusException,
   ListDeploymentsCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError } from '../../runtime/errors.js'
+import { ActionError, awsErrorKind } from '../../runtime/errors.js'
+import { TargetReader, inTerminationWait } from './target.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
+// Inferred (docs/aws-behaviour.md 16): Queued and Baking are not documented for ECS; counted as not ended.
 export const RUNNING_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'] as const
 
 /** CodeDeploy's limit, as the official action enforces it. */
@@ -32,6 +34,23 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
   return out.deploymentInfo
 }
 
+/** A deployment read with its ECS target: only the target tells whether it is in its termination wait. */
+export interface DeploymentState {
+  info: DeploymentInfo
+  target?: ECSTarget
+}
+
+/** GetDeployment, and the target while the deployment is InProgress (the target settles nothing else). */
+export async function readDeploymentState(
+  cd: CodeDeployClient,
+  deploymentId: string
+): Promise<DeploymentState> {
+  const info = await getDeployment(cd, deploymentId)
+  if (info.status !== 'InProgress') return { info }
+  const target = await new TargetReader(cd, deploymentId).read()
+  return target ? { info, target } : { info }
+}
+
 /**
  * The group's active deployment, newest first (as ecspresso reads ListDeployments). Its status is
  * checked again: the list can lag behind a deployment that has just ended.
@@ -39,22 +58,26 @@ export async function getDeployment(cd: CodeDeployClient, deploymentId: string):
 export async function findRunningDeployment(
   cd: CodeDeployClient,
   target: DeploymentTarget
-): Promise<DeploymentInfo | undefined> {
+): Promise<DeploymentState | undefined> {
   const out = await cd.send(
     new ListDeploymentsCommand({ ...target, includeOnlyStatuses: [...RUNNING_STATUSES] })
   )
+  // Inferred (docs/aws-behaviour.md 15): newest first, and the list can lag behind an end.
   for (const id of out.deployments ?? []) {
-    const info = await getDeployment(cd, id)
-    if ((RUNNING_STATUSES as readonly string[]).includes(info.status ?? '')) return info
+    const state = await readDeploymentState(cd, id)
+    if ((RUNNING_STATUSES as readonly string[]).includes(state.info.status ?? '')) return state
   }
   return undefined
 }
 
-export function describeDeployment(info: DeploymentInfo, consoleUrl: (id: string) => string): string {
+export function describeDeployment(
+  { info, target }: DeploymentState,
+  consoleUrl: (id: string) => string
+): string {
   const id = info.deploymentId ?? '?'
   const started = info.createTime ? ` started ${info.createTime.toISOString().replace(/\.\d+Z$/, 'Z')}` : ''
   const creator = info.creator ? ` by ${info.creator}` : ''
-  const phase = info.instanceTerminationWaitTimeStarted
+  const phase = inTerminationWait(info, target)
     ? `${info.status ?? '?'}, in its termination wait`
     : (info.status ?? '?')
   return `${id} (${phase}${started}${creator}; ${consoleUrl(id)})`
@@ -70,7 +93,7 @@ export interface NewDeployment extends DeploymentTarget {
 export class GroupBusyError extends ActionError {
   /** `running` is undefined when the group's deployments cannot be listed; CodeDeploy's message names it. */
   constructor(
-    readonly running: DeploymentInfo | undefined,
+    readonly running: DeploymentState | undefined,
     groupName: string,
     readonly refusal: string
   ) {
@@ -101,8 +124,10 @@ export async function createDeployment(
   } catch (e) {
     if (!(e instanceof DeploymentLimitExceededException)) throw e
     const running = await findRunningDeployment(cd, d).catch(() => undefined)
-    if (running?.deploymentId && running.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
-      return { id: running.deploymentId, adopted: true }
+    const info = running?.info
+    // Inferred (docs/aws-behaviour.md 17): a running deployment of our very AppSpec is our earlier attempt.
+    if (info?.deploymentId && info.revision?.appSpecContent?.sha256 === d.appSpec.sha256) {
+      return { id: info.deploymentId, adopted: true }
     }
     throw new GroupBusyError(running, d.deploymentGroupName, e.message)
   }
@@ -131,7 +156,7 @@ export async function findDeploymentOfAppSpec(
 ): Promise<DeploymentInfo | undefined> {
   const ours = (info: DeploymentInfo | undefined): boolean =>
     info?.revision?.appSpecContent?.sha256 === sha256
-  const running = await findRunningDeployment(cd, target)
+  const running = (await findRunningDeployment(cd, target))?.info
   if (ours(running)) return running
   const out = await cd.send(new ListDeploymentsCommand({ ...target, createTimeRange: { start: since } }))
   for (const id of out.deployments ?? []) {
@@ -145,53 +170,85 @@ export async function stopDeployment(cd: CodeDeployClient, deploymentId: string)
   await cd.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }))
 }
 
+export type WaitType = 'READY_WAIT' | 'TERMINATION_WAIT'
+
+/** Whether the deployment still waits where `waitType` would end the wait. */
+export function stillWaits({ info, target }: DeploymentState, waitType: WaitType): boolean {
+  return waitType === 'READY_WAIT' ? info.status === 'Ready' : inTerminationWait(info, target)
+}
+
 /**
- * Returns false when the deployment moved on between the read and the call (the wait ended, or the
- * deployment did): what happened instead shows in the next read.
+ * Ends a wait: 'continued', or 'moved-on' when the deployment had left that wait between the read and
+ * the call (it ended, was continued or stopped by someone else): the next read shows how. A refusal
+ * is judged by the deployment's state read again, not by its name: AWS documents
+ * DeploymentAlreadyCompletedException for an ended deployment and DeploymentIsNotInReadyStateException
+ * for READY_WAIT outside Ready, but not what TERMINATION_WAIT outside the termination wait answers.
+ * Credentials and permissions are the caller's to handle: reading again would not tell.
  */
 export async function continueDeployment(
   cd: CodeDeployClient,
   deploymentId: string,
-  waitType: 'READY_WAIT' | 'TERMINATION_WAIT'
-): Promise<boolean> {
+  waitType: WaitType
+): Promise<'continued' | 'moved-on'> {
   try {
     await cd.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }))
-    return true
+    return 'continued'
   } catch (e) {
-    if (e instanceof DeploymentAlreadyCompletedException || e instanceof InvalidDeploymentStatusException)
-      return false
-    throw e
+    if (e instanceof DeploymentAlreadyCompletedException) return 'moved-on'
+    if (awsErrorKind(e) !== 'other') throw e
+    // Inferred (docs/aws-behaviour.md 3): what TERMINATION_WAIT outside the wait answers is undocumented.
+    if (stillWaits(await readDeploymentState(cd, deploymentId), waitType)) throw e
+    return 'moved-on'
   }
 }
 
+/** What an AppSpec sent to CodeDeploy says that matters after the fact. */
+export interface AppSpecFacts {
+  taskDefinition?: string
+  /** How many hooks (Lambda functions) it runs. */
+  hooks: number
+}
+
 /**
- * The task definition of a deployment's revision or previous revision. GetDeployment never
- * returns AppSpec content, GetApplicationRevision does.
+ * The AppSpec of a deployment's revision or previous revision. GetDeployment never returns AppSpec
+ * content (its API reference: `content` is always null), GetApplicationRevision does, by its sha256.
  */
-export async function revisionTaskDefinition(
+export async function revisionAppSpec(
   cd: CodeDeployClient,
   info: DeploymentInfo,
   which: 'revision' | 'previousRevision'
-): Promise<string | undefined> {
+): Promise<AppSpecFacts | undefined> {
   const sha256 = info[which]?.appSpecContent?.sha256
   if (!sha256 || !info.applicationName) return undefined
+  // Inferred (docs/aws-behaviour.md 13): CodeDeploy keeps an AppSpecContent revision under its sha256.
   const out = await cd.send(
     new GetApplicationRevisionCommand({
       applicationName: info.applicationName,
       revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256 } }
     })
   )
-  return taskDefinitionOfAppSpec(out.revision?.appSpecContent?.content)
+  const content = out.revision?.appSpecContent?.content
+  return content ? appSpecFacts(content) : undefined
 }
 
-/** TaskDefinition of an AppSpec's target service, its keys read case-insensitively as CodeDeploy does. */
-export function taskDefinitionOfAppSpec(content: string | undefined): string | undefined {
-  if (!content) return undefined
-  const resources = member(parse(content), 'resources')
+/**
+ * The target service's TaskDefinition and the hook count of an AppSpec, its keys read
+ * case-insensitively as CodeDeploy does; hooks as a list of one-key maps, or one map.
+ */
+export function appSpecFacts(content: string): AppSpecFacts {
+  // Inferred (docs/aws-behaviour.md 19): CodeDeploy reads keys in any case and Hooks as a list or a map.
+  const spec: unknown = parse(content)
+  const resources = member(spec, 'resources')
   const first: unknown = Array.isArray(resources) ? resources[0] : undefined
   const service: unknown = first && typeof first === 'object' ? Object.values(first)[0] : undefined
   const value = member(member(service, 'properties'), 'taskdefinition')
-  return typeof value === 'string' ? value : undefined
+  const hooks = member(spec, 'hooks')
+  const count = Array.isArray(hooks)
+    ? hooks.length
+    : hooks && typeof hooks === 'object'
+      ? Object.keys(hooks).length
+      : 0
+  return { ...(typeof value === 'string' ? { taskDefinition: value } : {}), hooks: count }
 }
 
 function member(node: unknown, key: string): unknown {

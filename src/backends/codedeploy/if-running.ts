@@ -2,7 +2,7 @@
 // deployments waited behind are not this step's: they are streamed, never stopped on cancel.
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import type { IfRunning } from '../../inputs/inputs.js'
-import { ActionError, awsErrorKind, errorMessage } from '../../runtime/errors.js'
+import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type { DeploymentWatch } from '../../watch/deployment-watch.js'
 import {
   type DeploymentTarget,
@@ -11,14 +11,13 @@ import {
   findRunningDeployment,
   stopDeployment
 } from './deployment.js'
+import { inTerminationWait } from './target.js'
 
 export interface WaitBehind {
   watch: Pick<DeploymentWatch, 'watch' | 'rollbackOf'>
   /** When the step gives up waiting behind a deployment it starts to wait for (timeout-minutes). */
   deadline: () => Date
   timeoutMinutes: number
-  /** Sleeps one poll interval. */
-  pause: () => Promise<void>
   log: (line: string) => void
   /** Hears what this step changed in another deployment, for the step's error to say. */
   changed: (what: string) => void
@@ -46,13 +45,12 @@ export async function freeDeploymentGroup(
       )
       return undefined
     })
-    if (!running?.deploymentId) return
-    const id = running.deploymentId
+    const id = running?.info.deploymentId
+    if (!running || !id) return
+    const { info } = running
     const what = describeDeployment(running, behind.consoleUrl)
-    const inTerminationWait =
-      running.status === 'InProgress' && running.instanceTerminationWaitTimeStarted === true
 
-    if (running.creator === 'codeDeployRollback') {
+    if (info.creator === 'codeDeployRollback') {
       behind.log(
         `Deployment group ${target.deploymentGroupName} is rolling back: ${what}. Waiting for the rollback to end.`
       )
@@ -62,11 +60,11 @@ export async function freeDeploymentGroup(
         'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).',
         'Deployment already running'
       )
-    } else if (inTerminationWait) {
+    } else if (inTerminationWait(info, running.target)) {
       behind.log(
         `${what} has shifted all its traffic: its termination wait is ended so this deployment can start.`
       )
-    } else if (policy === 'wait' && running.status === 'Ready') {
+    } else if (policy === 'wait' && info.status === 'Ready') {
       throw new ActionError(
         `Deployment ${what} waits in Ready for its traffic to be rerouted; a ready wait can last days.`,
         'Continue it (continue-deployment: true) or stop it (stop-deployment: true), or set if-deployment-running: replace.',
@@ -96,18 +94,12 @@ async function waitBehind(
 ): Promise<void> {
   const { watch } = behind
   const deadline = behind.deadline()
-  let result = await watch.watch(id, endTerminationWait ? 'traffic-shifted' : 'succeeded', deadline)
-  // AfterAllowTraffic has passed; the termination wait starts a moment later.
-  while (result.outcome === 'goal' && result.snapshot.phase === 'traffic-shifted') {
-    await behind.pause()
-    result = await watch.watch(id, 'traffic-shifted', deadline, result.view)
-  }
+  let result = await watch.watch(id, endTerminationWait ? 'termination-wait' : 'succeeded', deadline)
   if (result.outcome === 'goal' && result.snapshot.phase === 'termination-wait') {
     behind.log(
       `Ending the termination wait of ${id} (ContinueDeployment TERMINATION_WAIT): its release is done.`
     )
-    if (await continueDeployment(cd, id, 'TERMINATION_WAIT'))
-      behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`)
+    await endTerminationWaitOf(cd, id, behind)
     result = await watch.watch(id, 'succeeded', deadline, result.view)
   }
   if (result.outcome === 'timeout') {
@@ -119,4 +111,22 @@ async function waitBehind(
   }
   // The rollback CodeDeploy starts for a failed or stopped deployment holds the group next.
   await watch.rollbackOf(result.snapshot)
+}
+
+/**
+ * Ending another team's termination wait only saves time: without codedeploy:ContinueDeployment the
+ * step waits the wait out instead, as far as timeout-minutes allows.
+ */
+async function endTerminationWaitOf(cd: CodeDeployClient, id: string, behind: WaitBehind): Promise<void> {
+  try {
+    if ((await continueDeployment(cd, id, 'TERMINATION_WAIT')) === 'continued')
+      behind.changed(`ended the termination wait of deployment ${id} (if-deployment-running)`)
+  } catch (e) {
+    if (awsErrorKind(e) !== 'access-denied') throw e
+    behind.log(
+      `Could not end the termination wait of ${id} (${awsErrorName(e) ?? 'Error'}); ` +
+        `waiting for it to end, at most ${behind.timeoutMinutes} minutes (timeout-minutes). ` +
+        'Allow codedeploy:ContinueDeployment to end such waits at once.'
+    )
+  }
 }

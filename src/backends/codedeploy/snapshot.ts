@@ -2,16 +2,15 @@
 // Nothing downstream of this file sees a CodeDeploy shape.
 import {
   GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   type CodeDeployClient,
   type DeploymentInfo,
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
-import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import { DescribeTasksCommand, paginateListTasks, type ECSClient, type Task } from '@aws-sdk/client-ecs'
 import type { Io } from '../../runtime/io.js'
 import type { DeploymentReader } from '../../watch/deployment-watch.js'
 import { isHookEvent } from './lifecycle-events.js'
+import { TargetReader, inTerminationWait } from './target.js'
 import { awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
 import type {
   DeploymentSnapshot,
@@ -45,7 +44,7 @@ export interface CodeDeployReaderOptions {
   trafficRouting?: TrafficRouting
 }
 
-function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
+function phaseOf(info: DeploymentInfo, target: ECSTarget | undefined, events: LifecycleEvent[]): Phase {
   switch (info.status) {
     case 'Created':
     case 'Queued':
@@ -60,7 +59,7 @@ function phaseOf(info: DeploymentInfo, events: LifecycleEvent[]): Phase {
       return 'stopped'
   }
   // InProgress, and Baking or anything new: not terminal, placed by its lifecycle events.
-  if (info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+  if (inTerminationWait(info, target)) return 'termination-wait'
   const status = (name: string): string | undefined => events.find(e => e.name === name)?.status
   const after = status('AfterAllowTraffic')
   if (after === 'Succeeded' || after === 'Skipped') return 'traffic-shifted'
@@ -119,7 +118,7 @@ export function toSnapshot(
   routing?: TrafficRouting
 ): DeploymentSnapshot {
   const events = toEvents(target)
-  const phase = phaseOf(info, events)
+  const phase = phaseOf(info, target, events)
   const bg = info.blueGreenDeploymentConfiguration
   const snap: DeploymentSnapshot = {
     id: info.deploymentId ?? '',
@@ -140,13 +139,13 @@ export function toSnapshot(
   }
   const ready = bg?.deploymentReadyOption
   if (phase === 'ready' && ready?.actionOnTimeout === 'STOP_DEPLOYMENT') {
-    // The console: the wait runs "after the replacement task set is successfully provisioned", the
-    // test-traffic hooks included, so the clock starts when Install ends.
+    // Inferred (docs/aws-behaviour.md 9): the wait runs "after the replacement task set is successfully provisioned".
     const from = endOf(events, 'Install') ?? endOf(events, 'AfterAllowTestTraffic')
     snap.readyWaitUntil = plusMinutes(from, ready.waitTimeInMinutes)
   }
   if (phase === 'shifting' && routing) snap.nextTrafficStepAt = nextTrafficStep(routing, snap)
   if (phase === 'termination-wait') {
+    // Inferred (docs/aws-behaviour.md 4): the wait starts as AfterAllowTraffic ends.
     snap.terminationWaitUntil = plusMinutes(
       endOf(events, 'AfterAllowTraffic'),
       bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes
@@ -155,6 +154,8 @@ export function toSnapshot(
   if (info.errorInformation) {
     snap.error = { code: info.errorInformation.code, message: info.errorInformation.message }
   }
+  const ruledOut = rollbackRuledOut(info, phase, events)
+  if (ruledOut) snap.rollbackRuledOut = ruledOut
   const rb = info.rollbackInfo
   if (rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)) {
     snap.rollback = {
@@ -167,10 +168,30 @@ export function toSnapshot(
 }
 
 /**
+ * Why no rollback deployment can follow a failed or stopped deployment, when that is known. A stop's
+ * rollback is whoever stopped it's choice (StopDeployment autoRollbackEnabled), which GetDeployment does
+ * not show: a stopped deployment is always given the time to name one.
+ */
+function rollbackRuledOut(info: DeploymentInfo, phase: Phase, events: LifecycleEvent[]): string | undefined {
+  if (phase !== 'failed' && phase !== 'stopped') return undefined
+  // Inferred (docs/aws-behaviour.md 6): CodeDeploy rolls back the deployment that failed, never the rollback that did.
+  if (info.creator === 'codeDeployRollback') return 'it is a rollback itself'
+  if (phase !== 'failed') return undefined
+  // The AppSpec hooks reference: "BeforeInstall: A rollback is not possible at this point."
+  if (events.find(e => e.status === 'Failed')?.name === 'BeforeInstall')
+    return 'a rollback is not possible after BeforeInstall'
+  const auto = info.autoRollbackConfiguration
+  if (auto && !(auto.enabled === true && auto.events?.includes('DEPLOYMENT_FAILURE')))
+    return 'the deployment group does not roll back on failure'
+  return undefined
+}
+
+/**
  * When the next canary or linear step is due, from when AllowTraffic started: canary shifts the
  * rest one interval after its first step, linear one step per interval.
  */
 function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Date | undefined {
+  // Inferred (docs/aws-behaviour.md 10): one step at AllowTraffic's start, then one every interval.
   const start = snap.events.find(e => e.name === 'AllowTraffic')?.startTime
   const replacement = snap.taskSets.find(t => t.role === 'replacement')?.trafficWeight ?? 0
   if (routing.type === 'AllAtOnce' || !start || replacement >= 100) return undefined
@@ -181,6 +202,7 @@ function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Dat
 
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
 function isScaleIn(t: Task): boolean {
+  // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
   return t.stoppedReason?.startsWith('Scaling activity initiated by') === true
 }
 
@@ -198,7 +220,26 @@ function toStoppedTask(t: Task): StoppedTask {
   }
 }
 
-const isNotStarted = (e: unknown): boolean => awsErrorName(e) === 'DeploymentNotStartedException'
+/** DescribeTasks takes at most 100 tasks a call. */
+const DESCRIBE_TASKS_MAX = 100
+
+/**
+ * Whether a stopped task belongs to the replacement task set. ECS documents a task's
+ * `taskDefinitionArn`, so the revision being deployed identifies it; that a task set's tasks carry the
+ * task set id in `startedBy` is inferred (ECS documents `startedBy` as the deployment id for service
+ * deployments, not for task sets): it only names the replacement's tasks when the revision is not
+ * known, and keeps out the original task set's tasks when both sets run the same revision.
+ */
+function isReplacementTask(
+  t: Task,
+  revision: string | undefined,
+  sets: { original?: string; replacement?: string }
+): boolean {
+  // Inferred (docs/aws-behaviour.md 7): a task set's tasks carry its id in startedBy.
+  if (sets.original !== undefined && t.startedBy === sets.original) return false
+  if (revision !== undefined) return t.taskDefinitionArn === revision
+  return sets.replacement !== undefined && t.startedBy === sets.replacement
+}
 
 /**
  * Reads one deployment per call with as few API calls as the phase allows: GetDeployment, plus
@@ -210,7 +251,7 @@ export function createCodeDeployReader(
   deploymentId: string,
   opts: CodeDeployReaderOptions = {}
 ): DeploymentReader {
-  let targetId: string | undefined
+  const targets = new TargetReader(deps.codedeploy, deploymentId)
   let target: ECSTarget | undefined
   // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
   let targetSettledIn: string | undefined
@@ -221,42 +262,17 @@ export function createCodeDeployReader(
   let stoppedLookupOff = false
   const warned = new Set<string>()
 
-  const settledState = (info: DeploymentInfo): string | undefined => {
+  const settledState = (info: DeploymentInfo, known: ECSTarget | undefined): string | undefined => {
     if (info.status === 'Ready') return 'ready'
     if (info.status === 'Succeeded' || info.status === 'Failed' || info.status === 'Stopped') return 'end'
-    if (info.status === 'InProgress' && info.instanceTerminationWaitTimeStarted) return 'termination-wait'
+    if (inTerminationWait(info, known)) return 'termination-wait'
     return undefined
-  }
-
-  async function readTarget(): Promise<ECSTarget | undefined> {
-    try {
-      if (!targetId) {
-        const listed = await deps.codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))
-        targetId = listed.targetIds?.[0]
-        if (!targetId) return undefined
-      }
-      const got = await deps.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId }))
-      return got.deploymentTarget?.ecsTarget
-    } catch (e) {
-      if (isNotStarted(e)) return undefined
-      throw e
-    }
   }
 
   function needsTargetRead(info: DeploymentInfo): boolean {
     if (info.status === 'Created' || info.status === 'Queued') return false
-    const settled = settledState(info)
-    if (!settled) return true
-    if (settled === targetSettledIn) return false
-    // Entering the termination wait with AfterAllowTraffic's end already read: nothing left to learn.
-    if (settled === 'termination-wait') {
-      const after = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'AfterAllowTraffic')
-      if (after?.status === 'Succeeded' && after.endTime) {
-        targetSettledIn = settled
-        return false
-      }
-    }
-    return true
+    const settled = settledState(info, target)
+    return !settled || settled !== targetSettledIn
   }
 
   function warnOnce(key: string, line: string): void {
@@ -267,6 +283,7 @@ export function createCodeDeployReader(
 
   async function lookForStoppedTasks(info: DeploymentInfo): Promise<void> {
     const ecs = deps.ecs
+    const targetId = targets.id
     if (!ecs || stoppedLookupOff || !targetId?.includes(':')) return
     const install = target?.lifecycleEvents?.find(e => e.lifecycleEventName === 'Install')
     const now = deps.now().getTime()
@@ -276,8 +293,10 @@ export function createCodeDeployReader(
     // Tasks that crashed since the last look explain a failed Install: look once more at the end.
     const installFailed = install?.status === 'Failed' && !lookedAfterInstallFailed
     if (!installRunning && !installFailed) return
-    const green = target?.taskSetsInfo?.find(t => t.taskSetLabel === 'Green')?.identifer
-    if (!green && !opts.taskDefinitionArn) return // nothing yet to tell the replacement's tasks apart
+    const setId = (label: string): string | undefined =>
+      target?.taskSetsInfo?.find(t => t.taskSetLabel === label)?.identifer
+    const sets = { original: setId('Blue'), replacement: setId('Green') }
+    if (!sets.replacement && !opts.taskDefinitionArn) return // nothing yet to tell the replacement's tasks apart
 
     const sep = targetId.indexOf(':')
     const cluster = opts.cluster ?? targetId.slice(0, sep)
@@ -285,21 +304,22 @@ export function createCodeDeployReader(
     lastStoppedLookup = now
     if (installFailed) lookedAfterInstallFailed = true
     try {
-      // One page (up to 100, newest first) is plenty for the tasks of one Install.
-      const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'STOPPED' }))
-      const fresh = (listed.taskArns ?? []).filter(a => !described.has(a))
-      if (fresh.length === 0) return
-      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: fresh }))
-      for (const a of fresh) described.add(a)
+      // Every page: ListTasks promises no order, so the newest stopped tasks may be on any of them.
+      const fresh: string[] = []
+      const pages = paginateListTasks({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' })
+      for await (const page of pages) fresh.push(...(page.taskArns ?? []).filter(a => !described.has(a)))
       const since = info.startTime?.getTime() ?? 0
-      for (const t of tasks) {
-        const ours =
-          (green !== undefined && t.startedBy === green) ||
-          (opts.taskDefinitionArn !== undefined && t.taskDefinitionArn === opts.taskDefinitionArn)
-        // The same revision may have run before this deployment: its old stopped tasks are not news.
-        // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-        if (ours && t.taskArn && (t.stoppedAt?.getTime() ?? now) >= since && !isScaleIn(t))
-          stopped.set(t.taskArn, toStoppedTask(t))
+      for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
+        const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX)
+        const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }))
+        for (const a of batch) described.add(a)
+        for (const t of tasks) {
+          // The same revision may have run before this deployment: its old stopped tasks are not news.
+          // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
+          const recent = (t.stoppedAt?.getTime() ?? now) >= since
+          if (t.taskArn && recent && !isScaleIn(t) && isReplacementTask(t, opts.taskDefinitionArn, sets))
+            stopped.set(t.taskArn, toStoppedTask(t))
+        }
       }
     } catch (e) {
       const name = awsErrorName(e) ?? 'Error'
@@ -317,10 +337,10 @@ export function createCodeDeployReader(
       const { deploymentInfo: info } = await deps.codedeploy.send(new GetDeploymentCommand({ deploymentId }))
       if (!info) throw new Error(`GetDeployment returned no deploymentInfo for ${deploymentId}.`)
       if (needsTargetRead(info)) {
-        const fresh = await readTarget()
+        const fresh = await targets.read()
         if (fresh) {
           target = fresh
-          targetSettledIn = settledState(info)
+          targetSettledIn = settledState(info, fresh)
         }
       }
       await lookForStoppedTasks(info)

@@ -44,13 +44,17 @@ export async function getTrafficRouting(
     if (awsErrorName(e) === 'DeploymentConfigDoesNotExistException') {
       throw new ActionError(
         `CodeDeploy deployment configuration ${deploymentConfigName} does not exist.`,
-        `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`
+        `Check codedeploy-deployment-config; the predefined ECS ones are ${Object.keys(PREDEFINED_ROUTING).join(', ')}.`,
+        undefined,
+        e
       )
     }
     if (awsErrorKind(e) === 'access-denied') {
       throw new ActionError(
         `Not allowed to read deployment configuration ${deploymentConfigName}: ${errorMessage(e)}`,
-        'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.'
+        'Allow codedeploy:GetDeploymentConfig to the role this workflow assumes.',
+        undefined,
+        e
       )
     }
     throw e
