@@ -20,6 +20,7 @@ const STATUS: Record<Phase, string> = {
   shifting: 'InProgress',
   'traffic-shifted': 'InProgress',
   'termination-wait': 'InProgress',
+  'rolling-back': 'ROLLBACK_IN_PROGRESS',
   succeeded: 'Succeeded',
   failed: 'Failed',
   stopped: 'Stopped'

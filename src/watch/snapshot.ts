@@ -1,6 +1,6 @@
 // What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/backends/codedeploy/snapshot.ts); ECS-native blue/green, linear and canary
-// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
+// CodeDeploy (src/backends/codedeploy/snapshot.ts) and ECS's own deployments (src/backends/ecs/snapshot.ts)
+// fill the same shape, so nothing downstream asks which backend it is.
 
 /** Where a deployment stands, in terms every backend shares. */
 export type Phase =
@@ -9,7 +9,8 @@ export type Phase =
   | 'ready' // replacement serves test traffic; waits to be rerouted (CodeDeploy status Ready)
   | 'shifting' // production traffic moving (AllowTraffic)
   | 'traffic-shifted' // all production traffic on the replacement, after-traffic hooks passed
-  | 'termination-wait' // original task set kept until its termination wait ends
+  | 'termination-wait' // original task set kept until its termination wait (ECS: bake time) ends
+  | 'rolling-back' // stopped or failed, the rollback still under way inside the same deployment (ECS)
   | 'succeeded'
   | 'failed'
   | 'stopped'
@@ -31,6 +32,21 @@ export interface LifecycleEvent {
   /** The event runs the user's own code (a CodeDeploy AppSpec hook): its logs say why it failed. */
   hook?: boolean
   diagnostics?: { errorCode?: string; message?: string; logTail?: string }
+}
+
+/** A lifecycle hook of ECS's own deployments, as the deployment reports it. */
+export interface Hook {
+  id: string
+  kind: 'lambda' | 'pause'
+  /** IN_PROGRESS, AWAITING_ACTION (a PAUSE hook waiting for a continue), SUCCEEDED, FAILED, TIMED_OUT */
+  status: string
+  /** The stage the deployment was in when the hook was first seen. */
+  stage?: string
+  /** The Lambda function. */
+  target?: string
+  /** When a waiting hook times out, and what ECS then does (CONTINUE or ROLLBACK). */
+  expiresAt?: Date
+  timeoutAction?: string
 }
 
 export interface TaskSet {
@@ -70,12 +86,30 @@ export interface DeploymentSnapshot {
   /** While traffic shifts in steps (canary, linear): when the next step is due. */
   nextTrafficStepAt?: Date
   error?: { code?: string; message?: string }
-  rollback?: { deploymentId?: string; triggeringDeploymentId?: string; message?: string }
+  /**
+   * CodeDeploy rolls back in a deployment of its own (`deploymentId`); ECS inside the same one, back
+   * to `revision`, its end shown by the deployment's own status.
+   */
+  rollback?: {
+    deploymentId?: string
+    triggeringDeploymentId?: string
+    message?: string
+    revision?: string
+    startedAt?: Date
+  }
   /** Set on a failed or stopped deployment that no rollback can follow, saying why. */
   rollbackRuledOut?: string
   /** e.g. "rolled back by the alarm my-5xx-alarm"; free text from the backend. */
   statusMessages: string[]
   stoppedTasks: StoppedTask[]
+  /** ECS's own deployments: their lifecycle hooks, each as last seen. */
+  hooks?: Hook[]
+  /** ECS's deployment circuit breaker: failed tasks counted against the threshold that rolls back. */
+  circuitBreaker?: { status?: string; failureCount: number; threshold?: number }
+  /** CloudWatch alarms watched by the deployment, and those in ALARM. */
+  alarms?: { status?: string; watched: string[]; triggered: string[] }
+  /** Traffic does not move between revisions (an ECS rolling update): progress is task counts. */
+  rolling?: boolean
   creator?: string
   description?: string
   deploymentConfigName?: string

@@ -1,0 +1,215 @@
+import type { ServiceDeployment } from '@aws-sdk/client-ecs'
+import { NO_STAGES, type StageTimes, observeStages, toSnapshot } from '../../src/backends/ecs/snapshot.js'
+
+const T0 = new Date('2026-12-01T10:00:00Z')
+const at = (s: number): Date => new Date(T0.getTime() + s * 1000)
+const ARN = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/abc123'
+const SOURCE = 'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/1'
+const TARGET = 'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/2'
+
+function deployment(over: Partial<ServiceDeployment> = {}): ServiceDeployment {
+  return {
+    serviceDeploymentArn: ARN,
+    status: 'IN_PROGRESS',
+    createdAt: T0,
+    deploymentConfiguration: {
+      strategy: 'CANARY',
+      bakeTimeInMinutes: 10,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+      lifecycleHooks: [
+        { targetType: 'AWS_LAMBDA', hookTargetArn: 'arn:fn', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] },
+        { targetType: 'PAUSE', lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'] }
+      ]
+    },
+    sourceServiceRevisions: [
+      { arn: SOURCE, requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: 100 }
+    ],
+    targetServiceRevision: {
+      arn: TARGET,
+      requestedTaskCount: 2,
+      runningTaskCount: 1,
+      pendingTaskCount: 1,
+      requestedProductionTrafficWeight: 0
+    },
+    ...over
+  }
+}
+
+/** Reads `frames` one after the other, a minute apart, and snapshots the last. */
+function watched(...frames: Partial<ServiceDeployment>[]): {
+  times: StageTimes
+  snap: ReturnType<typeof toSnapshot>
+} {
+  let times = NO_STAGES
+  let last = deployment()
+  frames.forEach((f, i) => {
+    last = deployment(f)
+    times = observeStages(times, last, at(i * 60))
+  })
+  return { times, snap: toSnapshot(last, times) }
+}
+
+describe('ECS snapshot', () => {
+  it('places the deployment by its stage', () => {
+    expect(watched({ status: 'PENDING' }).snap.phase).toBe('created')
+    expect(watched({ lifecycleStage: 'SCALE_UP' }).snap.phase).toBe('installing')
+    expect(watched({ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }).snap.phase).toBe('shifting')
+    expect(watched({ lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' }).snap.phase).toBe('shifting')
+    expect(watched({ lifecycleStage: 'BAKE_TIME' }).snap.phase).toBe('termination-wait')
+    expect(watched({ lifecycleStage: 'CLEAN_UP' }).snap.phase).toBe('termination-wait')
+    expect(watched({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }).snap.phase).toBe('succeeded')
+  })
+
+  it('a rollback under way is neither running nor ended; ROLLBACK_SUCCESSFUL is a failed deployment', () => {
+    expect(watched({ status: 'ROLLBACK_IN_PROGRESS' }).snap.phase).toBe('rolling-back')
+    expect(watched({ status: 'STOP_REQUESTED' }).snap.phase).toBe('rolling-back')
+    expect(watched({ status: 'ROLLBACK_SUCCESSFUL' }).snap.phase).toBe('failed')
+    expect(watched({ status: 'ROLLBACK_FAILED' }).snap.phase).toBe('failed')
+    expect(watched({ status: 'STOPPED' }).snap.phase).toBe('stopped')
+  })
+
+  it('a PAUSE hook awaiting action after test traffic is the ready gate, until when it waits', () => {
+    const { snap } = watched({
+      lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+      lifecycleHookDetails: [
+        {
+          hookId: 'ecs-pause-1',
+          targetType: 'PAUSE',
+          status: 'AWAITING_ACTION',
+          expiresAt: at(3600),
+          timeoutAction: 'ROLLBACK'
+        }
+      ]
+    })
+    expect(snap.phase).toBe('ready')
+    expect(snap.readyWaitUntil).toEqual(at(3600))
+    expect(snap.hooks).toEqual([
+      {
+        id: 'ecs-pause-1',
+        kind: 'pause',
+        status: 'AWAITING_ACTION',
+        stage: 'POST_TEST_TRAFFIC_SHIFT',
+        expiresAt: at(3600),
+        timeoutAction: 'ROLLBACK'
+      }
+    ])
+  })
+
+  it('a PAUSE hook before scale-up waits too, but is no ready gate: nothing serves test traffic yet', () => {
+    const { snap } = watched({
+      lifecycleStage: 'PRE_SCALE_UP',
+      lifecycleHookDetails: [{ hookId: 'ecs-pause-2', targetType: 'PAUSE', status: 'AWAITING_ACTION' }]
+    })
+    expect(snap.phase).toBe('installing')
+  })
+
+  it('shows stages passed between two reads, and times the ones it saw begin and end', () => {
+    const { snap } = watched(
+      { status: 'PENDING' },
+      { lifecycleStage: 'SCALE_UP' },
+      { lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' }
+    )
+    const byName = Object.fromEntries(snap.events.map(e => [e.name, e]))
+    expect(snap.events.map(e => e.name)[0]).toBe('PRE_SCALE_UP')
+    expect(byName.PRE_SCALE_UP).toMatchObject({ status: 'Succeeded', startTime: at(60), endTime: at(60) })
+    expect(byName.SCALE_UP).toMatchObject({ status: 'Succeeded', startTime: at(60), endTime: at(120) })
+    expect(byName.TEST_TRAFFIC_SHIFT).toMatchObject({
+      status: 'Succeeded',
+      startTime: at(120),
+      endTime: at(120)
+    })
+    expect(byName.POST_TEST_TRAFFIC_SHIFT).toMatchObject({
+      status: 'InProgress',
+      startTime: at(120),
+      hook: true
+    })
+    expect(byName.BAKE_TIME).toEqual({ name: 'BAKE_TIME', status: 'Pending' })
+  })
+
+  it('lists RECONCILE_SERVICE only when the deployment runs it', () => {
+    expect(watched({ lifecycleStage: 'RECONCILE_SERVICE' }).snap.events[0]?.name).toBe('RECONCILE_SERVICE')
+    expect(watched({ lifecycleStage: 'PRE_SCALE_UP' }).snap.events[0]?.name).toBe('PRE_SCALE_UP')
+  })
+
+  it('marks the stage a failure interrupted, and gives the rollback and the reason', () => {
+    const { snap } = watched(
+      { lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' },
+      {
+        status: 'ROLLBACK_SUCCESSFUL',
+        statusReason: 'Alarm web-5xx is in ALARM state.',
+        rollback: { reason: 'Alarm web-5xx triggered', startedAt: at(70), serviceRevisionArn: SOURCE }
+      }
+    )
+    expect(snap.events.find(e => e.name === 'PRODUCTION_TRAFFIC_SHIFT')?.status).toBe('Failed')
+    expect(snap.error).toEqual({ message: 'Alarm web-5xx is in ALARM state.' })
+    expect(snap.rollback).toEqual({ message: 'Alarm web-5xx triggered', revision: SOURCE, startedAt: at(70) })
+  })
+
+  it('a stop interrupts a stage without failing it', () => {
+    const { snap } = watched({ lifecycleStage: 'SCALE_UP' }, { status: 'STOPPED' })
+    expect(snap.events.find(e => e.name === 'SCALE_UP')?.status).toBe('Stopped')
+  })
+
+  it('gives both revisions as task sets with their production weight and task counts', () => {
+    expect(watched({ lifecycleStage: 'SCALE_UP' }).snap.taskSets).toEqual([
+      {
+        id: SOURCE,
+        role: 'original',
+        trafficWeight: 100,
+        desiredCount: 2,
+        runningCount: 2,
+        pendingCount: undefined
+      },
+      { id: TARGET, role: 'replacement', trafficWeight: 0, desiredCount: 2, runningCount: 1, pendingCount: 1 }
+    ])
+  })
+
+  it('foresees the canary step from the shift start and the canary bake, and the end of the bake time', () => {
+    const canary = watched(
+      { lifecycleStage: 'SCALE_UP' },
+      {
+        lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+        targetServiceRevision: { arn: TARGET, requestedProductionTrafficWeight: 10 }
+      }
+    ).snap
+    expect(canary.nextTrafficStepAt).toEqual(at(60 + 5 * 60))
+    const bake = watched(
+      { lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' },
+      { lifecycleStage: 'BAKE_TIME' }
+    ).snap
+    expect(bake.terminationWaitUntil).toEqual(at(60 + 10 * 60))
+  })
+
+  it('foresees linear steps one step bake apart', () => {
+    const { snap } = watched({
+      lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT',
+      deploymentConfiguration: {
+        strategy: 'LINEAR',
+        linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 3 }
+      },
+      targetServiceRevision: { arn: TARGET, requestedProductionTrafficWeight: 40 }
+    })
+    expect(snap.nextTrafficStepAt).toEqual(at(2 * 3 * 60))
+  })
+
+  it('a rolling update has no stages, only task counts, the circuit breaker and the alarms', () => {
+    const { snap } = watched({
+      deploymentConfiguration: { strategy: 'ROLLING' },
+      deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 },
+      alarms: { status: 'MONITORING', alarmNames: ['web-5xx', 'web-latency'], triggeredAlarmNames: [] }
+    })
+    expect(snap.rolling).toBe(true)
+    expect(snap.events).toEqual([])
+    expect(snap.circuitBreaker).toEqual({ status: 'MONITORING', failureCount: 2, threshold: 3 })
+    expect(snap.alarms).toEqual({ status: 'MONITORING', watched: ['web-5xx', 'web-latency'], triggered: [] })
+  })
+
+  it('leaves out a disabled circuit breaker and alarms that watch nothing', () => {
+    const { snap } = watched({
+      deploymentCircuitBreaker: { status: 'DISABLED' },
+      alarms: { status: 'DISABLED' }
+    })
+    expect(snap.circuitBreaker).toBeUndefined()
+    expect(snap.alarms).toBeUndefined()
+  })
+})
