@@ -17347,7 +17347,7 @@ __webpack_unused_export__ = ContainerOverride$;
 __webpack_unused_export__ = ContainerRestartPolicy$;
 __webpack_unused_export__ = ContainerStateChange$;
 __webpack_unused_export__ = ContinueServiceDeployment$;
-__webpack_unused_export__ = ContinueServiceDeploymentCommand;
+exports.LrH = ContinueServiceDeploymentCommand;
 __webpack_unused_export__ = ContinueServiceDeploymentRequest$;
 __webpack_unused_export__ = ContinueServiceDeploymentResponse$;
 __webpack_unused_export__ = CpuManufacturer;
@@ -17530,11 +17530,11 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
-__webpack_unused_export__ = DescribeServiceRevisionsCommand;
+exports.oF5 = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
@@ -17713,7 +17713,7 @@ __webpack_unused_export__ = ListGatewaysCommand;
 __webpack_unused_export__ = ListGatewaysRequest$;
 __webpack_unused_export__ = ListGatewaysResponse$;
 __webpack_unused_export__ = ListServiceDeployments$;
-__webpack_unused_export__ = ListServiceDeploymentsCommand;
+exports.jz8 = ListServiceDeploymentsCommand;
 __webpack_unused_export__ = ListServiceDeploymentsRequest$;
 __webpack_unused_export__ = ListServiceDeploymentsResponse$;
 __webpack_unused_export__ = ListServices$;
@@ -17914,7 +17914,7 @@ __webpack_unused_export__ = StartTaskCommand;
 __webpack_unused_export__ = StartTaskRequest$;
 __webpack_unused_export__ = StartTaskResponse$;
 __webpack_unused_export__ = StopServiceDeployment$;
-__webpack_unused_export__ = StopServiceDeploymentCommand;
+exports.a8L = StopServiceDeploymentCommand;
 __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
@@ -18017,7 +18017,7 @@ __webpack_unused_export__ = UpdateInProgressException;
 __webpack_unused_export__ = UpdateInProgressException$;
 __webpack_unused_export__ = UpdateManagedInstancesProviderConfiguration$;
 __webpack_unused_export__ = UpdateService$;
-__webpack_unused_export__ = UpdateServiceCommand;
+exports.kZr = UpdateServiceCommand;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSet$;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSetCommand;
 __webpack_unused_export__ = UpdateServicePrimaryTaskSetRequest$;
@@ -44283,7 +44283,7 @@ module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(2490)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
@@ -56027,7 +56027,7 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(2490)
 const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
 const { webidl } = __nccwpck_require__(5893)
@@ -56893,7 +56893,7 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(2490)
 const { Cache } = __nccwpck_require__(9634)
 const { webidl } = __nccwpck_require__(5893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
@@ -57047,7 +57047,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 2490:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -72510,7 +72510,7 @@ function hookOrder(event) {
 /* harmony export */ });
 /* unused harmony exports STOPPED_TASKS_EVERY_MS, toSnapshot, createCodeDeployReader */
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7507);
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
+/* harmony import */ var _stopped_tasks_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5959);
 /* harmony import */ var _lifecycle_events_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5744);
 /* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7615);
 /* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
@@ -72674,25 +72674,6 @@ function nextTrafficStep(routing, snap) {
     return plusMinutes(start, stepsDone * routing.intervalMinutes);
 }
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
-function isScaleIn(t) {
-    // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
-    return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
-}
-function toStoppedTask(t) {
-    return {
-        taskArn: t.taskArn ?? '',
-        stoppedReason: t.stoppedReason,
-        stopCode: t.stopCode,
-        stoppedAt: t.stoppedAt,
-        containers: (t.containers ?? []).map(c => ({
-            name: c.name ?? '?',
-            exitCode: c.exitCode,
-            reason: c.reason
-        }))
-    };
-}
-/** DescribeTasks takes at most 100 tasks a call. */
-const DESCRIBE_TASKS_MAX = 100;
 /**
  * Whether a stopped task belongs to the replacement task set. ECS documents a task's
  * `taskDefinitionArn`, so the revision being deployed identifies it; that a task set's tasks carry the
@@ -72718,8 +72699,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
     let target;
     // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
     let targetSettledIn;
-    const stopped = new Map();
-    const described = new Set();
+    let finder;
     let lastStoppedLookup;
     let lookedAfterInstallFailed = false;
     let stoppedLookupOff = false;
@@ -72769,25 +72749,8 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
         if (installFailed)
             lookedAfterInstallFailed = true;
         try {
-            // Every page: ListTasks promises no order, so the newest stopped tasks may be on any of them.
-            const fresh = [];
-            const pages = (0,_aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .paginateListTasks */ ._rc)({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' });
-            for await (const page of pages)
-                fresh.push(...(page.taskArns ?? []).filter(a => !described.has(a)));
-            const since = info.startTime?.getTime() ?? 0;
-            for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
-                const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX);
-                const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: batch }));
-                for (const a of batch)
-                    described.add(a);
-                for (const t of tasks) {
-                    // The same revision may have run before this deployment: its old stopped tasks are not news.
-                    // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-                    const recent = (t.stoppedAt?.getTime() ?? now) >= since;
-                    if (t.taskArn && recent && !isScaleIn(t) && isReplacementTask(t, opts.taskDefinitionArn, sets))
-                        stopped.set(t.taskArn, toStoppedTask(t));
-                }
-            }
+            finder ??= new _stopped_tasks_js__WEBPACK_IMPORTED_MODULE_3__/* .StoppedTaskFinder */ .$(ecs, cluster, serviceName);
+            await finder.look(info.startTime?.getTime() ?? 0, now, t => isReplacementTask(t, opts.taskDefinitionArn, sets));
         }
         catch (e) {
             const name = (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(e) ?? 'Error';
@@ -72810,7 +72773,7 @@ function createCodeDeployReader(deps, deploymentId, opts = {}) {
                 }
             }
             await lookForStoppedTasks(info);
-            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, [...stopped.values()], opts.trafficRouting);
+            return toSnapshot({ ...info, deploymentId: info.deploymentId ?? deploymentId }, target, finder?.tasks ?? [], opts.trafficRouting);
         }
     };
 }
@@ -73001,11 +72964,619 @@ function describeTrafficRouting(r) {
 
 /***/ }),
 
+/***/ 109:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DD: () => (/* binding */ stopWithRollback),
+/* harmony export */   Mo: () => (/* reexport safe */ _ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__.Mo),
+/* harmony export */   OP: () => (/* binding */ readersFor),
+/* harmony export */   c2: () => (/* binding */ statusOf),
+/* harmony export */   wz: () => (/* binding */ isEndStatus)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7507);
+/* harmony import */ var _codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(202);
+/* harmony import */ var _ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5660);
+/* harmony import */ var _ecs_reader_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8552);
+// What the shared flow, the cancel guard and the post step do to a deployment they know only by its
+// id. The id says its backend: a service deployment ARN is ECS's own deployment, anything else a
+// CodeDeploy deployment id.
+
+
+
+
+
+const ECS_ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+const CODEDEPLOY_ENDED = ['Succeeded', 'Failed', 'Stopped'];
+/** Whether a status word, of either backend, is a deployment's end. */
+function isEndStatus(status) {
+    return ECS_ENDED.includes(status ?? '') || CODEDEPLOY_ENDED.includes(status ?? '');
+}
+/**
+ * Stops the deployment and rolls it back: `stopped`, or `ended` when it had already ended and there
+ * was nothing to stop.
+ */
+async function stopWithRollback(clients, id) {
+    if ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id)) {
+        const ecs = clients.ecs();
+        // Which error StopServiceDeployment gives for a finished deployment is not documented: ask first.
+        if (ECS_ENDED.includes((await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(ecs, id)).status ?? ''))
+            return 'ended';
+        await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .stopServiceDeployment */ .dD)(ecs, id);
+        return 'stopped';
+    }
+    try {
+        await clients
+            .codedeploy()
+            .send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
+        return 'stopped';
+    }
+    catch (e) {
+        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentAlreadyCompletedException */ .ATo)
+            return 'ended';
+        throw e;
+    }
+}
+/** The deployment's status word as its backend says it (the deployment-status output). */
+async function statusOf(clients, id) {
+    if ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id))
+        return (await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(clients.ecs(), id)).status;
+    const out = await clients.codedeploy().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetDeploymentCommand */ .Tvn({ deploymentId: id }));
+    return out.deploymentInfo?.status;
+}
+/** A reader for any deployment id, through the step's clients. */
+function readersFor(io, opts = {}) {
+    const codedeploy = (0,_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_0__/* .codeDeployReaders */ .lC)(io, opts);
+    const ecs = (0,_ecs_reader_js__WEBPACK_IMPORTED_MODULE_2__/* .ecsReaders */ .k)(io, { taskDefinitionArn: opts.taskDefinitionArn });
+    return id => ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id) ? ecs(id) : codedeploy(id));
+}
+
+
+/***/ }),
+
+/***/ 5660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F9: () => (/* binding */ parseServiceDeploymentArn),
+/* harmony export */   FZ: () => (/* binding */ findServiceDeploymentOf),
+/* harmony export */   L1: () => (/* binding */ runningServiceDeployments),
+/* harmony export */   Mo: () => (/* binding */ isServiceDeploymentArn),
+/* harmony export */   TD: () => (/* binding */ startServiceDeployment),
+/* harmony export */   dD: () => (/* binding */ stopServiceDeployment),
+/* harmony export */   nX: () => (/* binding */ getServiceDeployment),
+/* harmony export */   wN: () => (/* binding */ continueServiceDeployment)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(212);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/* harmony import */ var _snapshot_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9531);
+// ECS's own deployments: start one (UpdateService), read, list, stop and continue them.
+
+
+
+/** `arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>` */
+const SERVICE_DEPLOYMENT_ARN = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):service-deployment\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)$/;
+function isServiceDeploymentArn(id) {
+    return SERVICE_DEPLOYMENT_ARN.test(id);
+}
+/** The region, cluster and service a service deployment ARN names. */
+function parseServiceDeploymentArn(arn) {
+    const m = SERVICE_DEPLOYMENT_ARN.exec(arn);
+    return m ? { region: m[1], cluster: m[3], service: m[4] } : undefined;
+}
+async function getServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceDeploymentsCommand */ .A6p({ serviceDeploymentArns: [arn] }));
+    const found = out.serviceDeployments?.[0];
+    if (!found) {
+        const reason = out.failures?.[0]?.reason;
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ(`ECS has no service deployment ${arn}${reason ? ` (${reason})` : ''}.`, 'Check deployment-id, and that this job uses the region and account of the step that created it.');
+    }
+    return found;
+}
+/**
+ * Starts a deployment of `taskDefinition` and changes nothing else on the service: strategy, hooks,
+ * bake time, alarms and load balancers belong to the service's own configuration. The same revision
+ * starts nothing unless forced.
+ */
+async function startServiceDeployment(ecs, target, taskDefinition, force) {
+    const sentAt = new Date();
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .UpdateServiceCommand */ .kZr({ ...target, taskDefinition, ...(force ? { forceNewDeployment: true } : {}) }));
+    const arn = out.service?.currentServiceDeployment;
+    if (arn)
+        return arn;
+    // [I] Older answers leave currentServiceDeployment out: the newest deployment created since the call
+    // is this one (ecspresso reads it the same way before v2.6.5).
+    const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ListServiceDeploymentsCommand */ .jz8({
+        ...target,
+        status: ['PENDING', 'IN_PROGRESS'],
+        createdAt: { after: new Date(sentAt.getTime() - 60_000) }
+    }));
+    const newest = listed.serviceDeployments?.[0]?.serviceDeploymentArn;
+    if (!newest) {
+        throw new _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ('UpdateService was accepted, but ECS names no deployment for it.', "The service was updated; follow the deployment in the ECS console (the service's Deployments tab).");
+    }
+    return newest;
+}
+/** The deployments of the service that have not ended, newest first. */
+async function runningServiceDeployments(ecs, target) {
+    const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ListServiceDeploymentsCommand */ .jz8({ ...target, status: [..._snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .RUNNING_STATUSES */ .$Q] }));
+    const arns = (listed.serviceDeployments ?? []).flatMap(d => d.serviceDeploymentArn ? [d.serviceDeploymentArn] : []);
+    if (arns.length === 0)
+        return [];
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceDeploymentsCommand */ .A6p({ serviceDeploymentArns: arns }));
+    // The list can lag behind a deployment that has just ended: its status is read again.
+    return (out.serviceDeployments ?? []).filter(d => _snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .RUNNING_STATUSES */ .$Q.includes(d.status ?? ''));
+}
+/** Stops it and rolls it back; a second stop of a deployment already stopping is harmless. */
+async function stopServiceDeployment(ecs, arn) {
+    await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .StopServiceDeploymentCommand */ .a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+}
+/** Releases the PAUSE hook `hookId`: the deployment goes on to its next stage. */
+async function continueServiceDeployment(ecs, arn, hookId) {
+    await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ContinueServiceDeploymentCommand */ .LrH({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' }));
+}
+/**
+ * The service's deployment of `taskDefinition` created since `since`, for an UpdateService whose
+ * answer never came: the newest such one, its revision read with DescribeServiceRevisions.
+ */
+async function findServiceDeploymentOf(ecs, target, taskDefinition, since) {
+    const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ListServiceDeploymentsCommand */ .jz8({ ...target, createdAt: { after: since } }));
+    const arns = (listed.serviceDeployments ?? []).flatMap(d => d.serviceDeploymentArn ? [d.serviceDeploymentArn] : []);
+    if (arns.length === 0)
+        return undefined;
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceDeploymentsCommand */ .A6p({ serviceDeploymentArns: arns.slice(0, 20) }));
+    for (const d of out.serviceDeployments ?? []) {
+        const revision = d.targetServiceRevision?.arn;
+        if (!revision || !d.serviceDeploymentArn)
+            continue;
+        const revisions = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceRevisionsCommand */ .oF5({ serviceRevisionArns: [revision] }));
+        if (revisions.serviceRevisions?.[0]?.taskDefinition === taskDefinition)
+            return d.serviceDeploymentArn;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8552:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ ecsReaders)
+/* harmony export */ });
+/* unused harmony export createEcsReader */
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(212);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9541);
+/* harmony import */ var _stopped_tasks_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5959);
+/* harmony import */ var _deployment_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5660);
+/* harmony import */ var _snapshot_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9531);
+// Reads a service deployment of ECS's own deployments as the backend-neutral snapshot: one
+// DescribeServiceDeployments per read, the stage times the reader has seen, and the new revision's
+// stopped tasks every 15 s while tasks start.
+
+
+
+
+
+/** As for CodeDeploy: stopped tasks matter, but not enough for two more calls every poll. */
+const STOPPED_TASKS_EVERY_MS = 15_000;
+const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+/** The task definition of the deployment's target revision (DescribeServiceRevisions), once. */
+async function targetTaskDefinition(ecs, d) {
+    const arn = d.targetServiceRevision?.arn;
+    if (!arn)
+        return undefined;
+    const out = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .DescribeServiceRevisionsCommand */ .oF5({ serviceRevisionArns: [arn] }));
+    return out.serviceRevisions?.[0]?.taskDefinition;
+}
+function createEcsReader(deps, arn, opts = {}) {
+    const where = (0,_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .parseServiceDeploymentArn */ .F9)(arn);
+    let times = _snapshot_js__WEBPACK_IMPORTED_MODULE_2__/* .NO_STAGES */ .iq;
+    let revision = opts.taskDefinitionArn;
+    let finder;
+    let lastLookup;
+    let lookedAfterEnd = false;
+    let lookupOff = false;
+    /** While new tasks start or are replaced, and once more at the end: crashed tasks explain a failure. */
+    async function lookForStoppedTasks(d, snap) {
+        if (!where || lookupOff)
+            return;
+        const now = deps.now().getTime();
+        const ended = ENDED.includes(d.status ?? '');
+        const quiet = snap.phase === 'ready' || snap.phase === 'termination-wait';
+        const due = lastLookup === undefined || now - lastLookup >= STOPPED_TASKS_EVERY_MS;
+        if (ended ? lookedAfterEnd || d.status === 'SUCCESSFUL' : quiet || !due)
+            return;
+        if (ended)
+            lookedAfterEnd = true;
+        lastLookup = now;
+        try {
+            revision ??= await targetTaskDefinition(deps.ecs, d);
+            if (!revision)
+                return;
+            const ours = revision;
+            finder ??= new _stopped_tasks_js__WEBPACK_IMPORTED_MODULE_4__/* .StoppedTaskFinder */ .$(deps.ecs, where.cluster, where.service);
+            await finder.look(d.startedAt?.getTime() ?? d.createdAt?.getTime() ?? 0, now, t => t.taskDefinitionArn === ours);
+        }
+        catch (e) {
+            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied')
+                lookupOff = true;
+            deps.warn?.(`Could not look for stopped tasks of the new revision (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? 'Error'}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
+                'Allow ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeServiceRevisions to see why tasks stop.');
+            lookupOff ||= (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) !== 'other';
+        }
+    }
+    return {
+        async read() {
+            const d = await (0,_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(deps.ecs, arn);
+            times = (0,_snapshot_js__WEBPACK_IMPORTED_MODULE_2__/* .observeStages */ .KM)(times, d, deps.now());
+            const snap = (0,_snapshot_js__WEBPACK_IMPORTED_MODULE_2__/* .toSnapshot */ .C2)(d, times);
+            await lookForStoppedTasks(d, snap);
+            return { ...snap, stoppedTasks: finder?.tasks ?? [] };
+        }
+    };
+}
+/** Readers of service deployments through the step's clients. */
+function ecsReaders(io, opts = {}) {
+    return arn => {
+        let warned = false;
+        return createEcsReader({
+            ecs: io.aws().ecs,
+            now: () => io.now(),
+            warn: line => {
+                if (warned)
+                    return;
+                warned = true;
+                io.warning(line);
+            }
+        }, arn, opts);
+    };
+}
+
+
+/***/ }),
+
+/***/ 9531:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ RUNNING_STATUSES),
+/* harmony export */   C2: () => (/* binding */ toSnapshot),
+/* harmony export */   KM: () => (/* binding */ observeStages),
+/* harmony export */   iq: () => (/* binding */ NO_STAGES)
+/* harmony export */ });
+/* unused harmony export STAGES */
+/** The stages of a blue/green, linear or canary deployment, in the order they run. */
+const STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP'
+];
+/** Stages whose lifecycle hooks (Lambda functions) the user configures. */
+const HOOK_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT'
+];
+const RUNNING_STATUSES = [
+    'PENDING',
+    'IN_PROGRESS',
+    'STOP_REQUESTED',
+    'ROLLBACK_REQUESTED',
+    'ROLLBACK_IN_PROGRESS'
+];
+const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
+/**
+ * Stages where a waiting PAUSE hook means the replacement serves test traffic and production
+ * traffic waits: the hook at POST_TEST_TRAFFIC_SHIFT, and the one at PRE_PRODUCTION_TRAFFIC_SHIFT,
+ * which is a hook stage only. [I] While such a hook waits, ECS is taken to report the stage it
+ * paused after (POST_TEST_TRAFFIC_SHIFT) or, between linear and canary steps, PRODUCTION_TRAFFIC_SHIFT:
+ * the API names no stage of its own for the pause (docs/aws-behaviour.md).
+ */
+const GATE_STAGES = ['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'];
+const NO_STAGES = { started: {}, ended: {}, hookStages: {} };
+const stageIndex = (stage) => stage === undefined ? -1 : STAGES.indexOf(stage);
+/**
+ * Pure: the stage times after one more read at `now`. Stages passed between two reads begin and end
+ * at the read that first saw them passed, so they still get their lines (without a duration).
+ */
+function observeStages(times, d, now) {
+    const started = { ...times.started };
+    const ended = { ...times.ended };
+    const hookStages = { ...times.hookStages };
+    for (const h of d.lifecycleHookDetails ?? []) {
+        if (h.hookId && !(h.hookId in hookStages) && d.lifecycleStage)
+            hookStages[h.hookId] = d.lifecycleStage;
+    }
+    const status = d.status ?? '';
+    const rollingBack = ROLLING_BACK.includes(status) || status.startsWith('ROLLBACK') || status === 'STOPPED';
+    let { furthest, interrupted, first, shiftStarted, bakeStarted } = times;
+    const at = stageIndex(d.lifecycleStage);
+    if (rollingBack) {
+        interrupted ??= furthest;
+        return { ...times, interrupted, hookStages };
+    }
+    // A SUCCESSFUL deployment has passed every stage, whatever stage it last reported.
+    const position = status === 'SUCCESSFUL' ? STAGES.length : at;
+    if (position >= 0) {
+        first ??= at === stageIndex('RECONCILE_SERVICE') ? at : stageIndex('PRE_SCALE_UP');
+        for (let i = first; i < Math.min(position, STAGES.length); i++) {
+            const name = STAGES[i];
+            started[name] ??= now;
+            ended[name] ??= now;
+        }
+        if (position < STAGES.length)
+            started[STAGES[position]] ??= now;
+        furthest = Math.max(furthest ?? -1, Math.min(position, STAGES.length - 1));
+    }
+    if (d.lifecycleStage === 'PRODUCTION_TRAFFIC_SHIFT')
+        shiftStarted ??= now;
+    if (d.lifecycleStage === 'BAKE_TIME')
+        bakeStarted ??= now;
+    return { started, ended, furthest, interrupted, first, shiftStarted, bakeStarted, hookStages };
+}
+function phaseOf(d, hooks) {
+    switch (d.status) {
+        case 'PENDING':
+            return 'created';
+        case 'SUCCESSFUL':
+            return 'succeeded';
+        case 'STOPPED':
+            return 'stopped';
+        case 'ROLLBACK_SUCCESSFUL':
+        case 'ROLLBACK_FAILED':
+            return 'failed';
+    }
+    if (ROLLING_BACK.includes(d.status ?? ''))
+        return 'rolling-back';
+    const stage = d.lifecycleStage;
+    const gate = hooks.some(h => h.kind === 'pause' && h.status === 'AWAITING_ACTION');
+    if (gate && stage && GATE_STAGES.includes(stage))
+        return 'ready';
+    const at = stageIndex(stage);
+    if (at >= stageIndex('BAKE_TIME'))
+        return 'termination-wait';
+    if (at >= stageIndex('PRODUCTION_TRAFFIC_SHIFT'))
+        return 'shifting';
+    return 'installing';
+}
+function toHook(h, stage) {
+    const hook = {
+        id: h.hookId ?? '',
+        kind: h.targetType === 'PAUSE' ? 'pause' : 'lambda',
+        status: h.status ?? 'UNKNOWN'
+    };
+    if (stage)
+        hook.stage = stage;
+    if (h.targetArn)
+        hook.target = h.targetArn;
+    if (h.expiresAt)
+        hook.expiresAt = h.expiresAt;
+    if (h.timeoutAction)
+        hook.timeoutAction = h.timeoutAction;
+    return hook;
+}
+function toTaskSet(r, role) {
+    return {
+        id: r.arn ?? '',
+        role,
+        trafficWeight: r.requestedProductionTrafficWeight ?? 0,
+        desiredCount: r.requestedTaskCount,
+        runningCount: r.runningTaskCount,
+        pendingCount: r.pendingTaskCount
+    };
+}
+/** The stages as lifecycle events: passed ones Succeeded, the current one InProgress, the rest Pending. */
+function toEvents(d, times, rolling) {
+    const hooked = new Set((d.deploymentConfiguration?.lifecycleHooks ?? [])
+        .filter(h => h.targetType !== 'PAUSE')
+        .flatMap(h => h.lifecycleStages ?? []));
+    const first = times.first ?? stageIndex('PRE_SCALE_UP');
+    const failed = d.status === 'ROLLBACK_SUCCESSFUL' || d.status === 'ROLLBACK_FAILED';
+    // [I] A rolling update reports stages only where it runs hooks: only the stages seen are listed.
+    const stages = STAGES.slice(first).filter(name => !rolling || name in times.started);
+    return stages.map(name => {
+        const i = stageIndex(name);
+        const ev = { name, status: 'Pending' };
+        const start = times.started[name];
+        const end = times.ended[name];
+        if (start)
+            ev.startTime = start;
+        if (end) {
+            ev.endTime = end;
+            ev.status = 'Succeeded';
+        }
+        else if (start) {
+            ev.status = 'InProgress';
+        }
+        if (times.interrupted === i && !end)
+            ev.status = failed ? 'Failed' : 'Stopped';
+        if (HOOK_STAGES.includes(name) && hooked.has(name))
+            ev.hook = true;
+        return ev;
+    });
+}
+/** The next linear or canary step: one step bake time after each step, counted from the shift's start. */
+function nextTrafficStep(d, target, times) {
+    const c = d.deploymentConfiguration;
+    const weight = target?.trafficWeight ?? 0;
+    if (d.lifecycleStage !== 'PRODUCTION_TRAFFIC_SHIFT' || !times.shiftStarted || weight >= 100)
+        return undefined;
+    const start = times.shiftStarted.getTime();
+    if (c?.strategy === 'CANARY') {
+        return new Date(start + (c.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) * 60_000);
+    }
+    if (c?.strategy === 'LINEAR') {
+        const step = c.linearConfiguration?.stepPercent ?? 10;
+        const steps = Math.max(1, Math.round(weight / step));
+        return new Date(start + steps * (c.linearConfiguration?.stepBakeTimeInMinutes ?? 6) * 60_000);
+    }
+    return undefined;
+}
+/** Pure: one service deployment, as the reader has watched it so far, as a snapshot. */
+function toSnapshot(d, times = NO_STAGES) {
+    const hooks = (d.lifecycleHookDetails ?? []).map(h => toHook(h, times.hookStages[h.hookId ?? '']));
+    const phase = phaseOf(d, hooks);
+    const rolling = (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING';
+    const target = d.targetServiceRevision ? toTaskSet(d.targetServiceRevision, 'replacement') : undefined;
+    const taskSets = [
+        ...(d.sourceServiceRevisions ?? []).map(r => toTaskSet(r, 'original')),
+        ...(target ? [target] : [])
+    ];
+    const snap = {
+        id: d.serviceDeploymentArn ?? '',
+        status: d.status ?? 'UNKNOWN',
+        phase,
+        events: times.furthest === undefined ? [] : toEvents(d, times, rolling),
+        taskSets,
+        statusMessages: d.statusReason ? [d.statusReason] : [],
+        stoppedTasks: [],
+        hooks
+    };
+    if (rolling)
+        snap.rolling = true;
+    if (d.createdAt)
+        snap.createTime = d.createdAt;
+    if (d.startedAt)
+        snap.startTime = d.startedAt;
+    const end = d.finishedAt ?? d.stoppedAt;
+    if (end && (phase === 'succeeded' || phase === 'failed' || phase === 'stopped'))
+        snap.completeTime = end;
+    const gate = hooks.find(h => h.kind === 'pause' && h.status === 'AWAITING_ACTION');
+    if (phase === 'ready' && gate?.expiresAt)
+        snap.readyWaitUntil = gate.expiresAt;
+    if (phase === 'shifting')
+        snap.nextTrafficStepAt = nextTrafficStep(d, target, times);
+    const bake = d.deploymentConfiguration?.bakeTimeInMinutes;
+    if (d.lifecycleStage === 'BAKE_TIME' && times.bakeStarted && bake !== undefined) {
+        snap.terminationWaitUntil = new Date(times.bakeStarted.getTime() + bake * 60_000);
+    }
+    if ((phase === 'failed' || phase === 'stopped') && d.statusReason)
+        snap.error = { message: d.statusReason };
+    // ECS rolls back inside the deployment itself: its end is the rollback's end, with no other id to wait for.
+    if (phase === 'failed' || phase === 'stopped')
+        snap.rollbackRuledOut = 'ECS rolls back within the same service deployment';
+    if (d.rollback) {
+        snap.rollback = {};
+        if (d.rollback.reason)
+            snap.rollback.message = d.rollback.reason;
+        if (d.rollback.serviceRevisionArn)
+            snap.rollback.revision = d.rollback.serviceRevisionArn;
+        if (d.rollback.startedAt)
+            snap.rollback.startedAt = d.rollback.startedAt;
+    }
+    const cb = d.deploymentCircuitBreaker;
+    if (cb && cb.status !== 'DISABLED') {
+        snap.circuitBreaker = { failureCount: cb.failureCount ?? 0 };
+        if (cb.status)
+            snap.circuitBreaker.status = cb.status;
+        if (cb.threshold !== undefined)
+            snap.circuitBreaker.threshold = cb.threshold;
+    }
+    const alarms = d.alarms;
+    if (alarms && alarms.status !== 'DISABLED' && (alarms.alarmNames?.length ?? 0) > 0) {
+        snap.alarms = { watched: alarms.alarmNames ?? [], triggered: alarms.triggeredAlarmNames ?? [] };
+        if (alarms.status)
+            snap.alarms.status = alarms.status;
+    }
+    return snap;
+}
+
+
+/***/ }),
+
+/***/ 5959:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ StoppedTaskFinder)
+/* harmony export */ });
+/* unused harmony export isScaleIn */
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(212);
+// Tasks of the new revision that ECS stopped, for both backends: why a deployment fails is usually
+// there (a crash, a failed health check, an image that cannot be pulled), and it is reported as it
+// happens, not an hour later.
+
+/** DescribeTasks takes at most 100 tasks a call. */
+const DESCRIBE_TASKS_MAX = 100;
+function isScaleIn(t) {
+    // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
+    return t.stoppedReason?.startsWith('Scaling activity initiated by') === true;
+}
+function toStoppedTask(t) {
+    return {
+        taskArn: t.taskArn ?? '',
+        stoppedReason: t.stoppedReason,
+        stopCode: t.stopCode,
+        stoppedAt: t.stoppedAt,
+        containers: (t.containers ?? []).map(c => ({
+            name: c.name ?? '?',
+            exitCode: c.exitCode,
+            reason: c.reason
+        }))
+    };
+}
+/**
+ * Collects the service's stopped tasks that `belongs` accepts, stopped since `since`. Every ListTasks
+ * page is read (ListTasks promises no order, so the newest may be on any page); a task is described
+ * once.
+ */
+class StoppedTaskFinder {
+    ecs;
+    cluster;
+    serviceName;
+    described = new Set();
+    found = new Map();
+    constructor(ecs, cluster, serviceName) {
+        this.ecs = ecs;
+        this.cluster = cluster;
+        this.serviceName = serviceName;
+    }
+    get tasks() {
+        return [...this.found.values()];
+    }
+    async look(since, now, belongs) {
+        const { ecs, cluster, serviceName } = this;
+        const fresh = [];
+        const pages = (0,_aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_0__/* .paginateListTasks */ ._rc)({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' });
+        for await (const page of pages)
+            fresh.push(...(page.taskArns ?? []).filter(a => !this.described.has(a)));
+        for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
+            const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX);
+            const { tasks = [] } = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_0__/* .DescribeTasksCommand */ .z8X({ cluster, tasks: batch }));
+            for (const a of batch)
+                this.described.add(a);
+            for (const t of tasks) {
+                // The same revision may have run before this deployment: its old stopped tasks are not news.
+                // Tasks ECS scaled in (the new tasks removed on rollback) did not fail: no diagnostics.
+                const recent = (t.stoppedAt?.getTime() ?? now) >= since;
+                if (t.taskArn && recent && !isScaleIn(t) && belongs(t))
+                    this.found.set(t.taskArn, toStoppedTask(t));
+            }
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8434);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -73032,7 +73603,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2137:
+/***/ 8434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73041,10 +73612,42 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
 });
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/report/console-url.ts
+var console_url = __nccwpck_require__(167);
 // EXTERNAL MODULE: ./src/runtime/errors.ts
 var errors = __nccwpck_require__(9541);
+// EXTERNAL MODULE: ./src/watch/deployment-watch.ts + 1 modules
+var deployment_watch = __nccwpck_require__(2472);
+// EXTERNAL MODULE: ./src/backends/deployments.ts
+var backends_deployments = __nccwpck_require__(109);
+;// CONCATENATED MODULE: ./src/backends/backend.ts
+
+
+
+/** A step that waits behind another deployment: its stream shares the step's clock and poll interval. */
+function waitBehind(step, timeoutMinutes) {
+    const { io, inputs } = step;
+    const watch = new deployment_watch/* DeploymentWatch */.T(io, {
+        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+        startedAt: step.startedAt,
+        readerFor: (0,backends_deployments/* readersFor */.OP)(io)
+    });
+    return {
+        watch,
+        deadline: () => watch.after(timeoutMinutes),
+        timeoutMinutes,
+        log: line => {
+            io.info(line);
+        },
+        changed: what => {
+            step.guard.changed(what);
+        },
+        consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(io.aws().region, id)
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/backends/codedeploy/lifecycle-events.ts
 var lifecycle_events = __nccwpck_require__(5744);
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/appspec.ts
@@ -73163,14 +73766,14 @@ async function freeDeploymentGroup(cd, target, policy, behind) {
             behind.changed(`stopped deployment ${id} with rollback (if-deployment-running: replace)`);
         }
         // `fail` touches nothing: it only waits for a rollback CodeDeploy started, to its very end.
-        await waitBehind(cd, id, policy !== 'fail', behind);
+        await if_running_waitBehind(cd, id, policy !== 'fail', behind);
     }
 }
 /**
  * Streams a deployment this step does not own until it ends. With `endTerminationWait`, a
  * termination wait it reaches is ended rather than waited out: that release is done.
  */
-async function waitBehind(cd, id, endTerminationWait, behind) {
+async function if_running_waitBehind(cd, id, endTerminationWait, behind) {
     const { watch } = behind;
     const deadline = behind.deadline();
     let result = await watch.watch(id, endTerminationWait ? 'termination-wait' : 'succeeded', deadline);
@@ -73203,14 +73806,324 @@ async function endTerminationWaitOf(cd, id, behind) {
     }
 }
 
-// EXTERNAL MODULE: ./src/backends/codedeploy/snapshot.ts
-var snapshot = __nccwpck_require__(202);
+;// CONCATENATED MODULE: ./src/backends/codedeploy/backend.ts
+
+
+
+
+
+
+function codeDeployBackend(step, plan) {
+    const { io, inputs } = step;
+    const makeRoom = () => freeDeploymentGroup(io.aws().codedeploy, deploymentTarget(plan), inputs.ifDeploymentRunning, waitBehind(step, plan.timeoutMinutes));
+    return {
+        makeRoom,
+        start: async (revision) => {
+            const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
+            step.outputs.appSpec(appSpec.content);
+            return createOwnDeployment(step, { ...deploymentTarget(plan), appSpec }, makeRoom);
+        },
+        reported: {
+            applicationName: plan.group?.applicationName,
+            deploymentGroupName: plan.group?.deploymentGroupName,
+            deploymentConfigName: plan.deploymentConfigName
+        },
+        printDryRun: () => {
+            const appSpec = buildAppSpec({
+                ...appSpecParts(plan),
+                taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
+            });
+            io.startGroup('AppSpec');
+            io.info(JSON.stringify(appSpec.appSpec, null, 2));
+            io.endGroup();
+            step.outputs.appSpec(appSpec.content);
+            const group = plan.group
+                ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}`
+                : '';
+            io.info(`Dry run: nothing was registered or deployed${group}.`);
+            return appSpec.content;
+        }
+    };
+}
+function deploymentTarget(plan) {
+    // preparePlan leaves the group out only in a dry run without AWS access.
+    if (!plan.group)
+        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
+    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
+}
+function appSpecParts(plan) {
+    // The AppSpec file wins over the service: it is how users change network settings on deploy.
+    const file = plan.appSpecFile;
+    const svc = plan.service;
+    // preparePlan refuses a CodeDeploy plan without a port.
+    const containerPort = plan.containerPort ?? 0;
+    return {
+        containerName: plan.containerName,
+        containerPort,
+        platformVersion: file?.platformVersion ?? svc?.platformVersion,
+        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
+        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
+        hooks: file?.hooks ?? []
+    };
+}
+async function createOwnDeployment(step, d, makeRoom) {
+    const { io, inputs, guard, outputs } = step;
+    const { codedeploy, region } = io.aws();
+    const request = {
+        applicationName: d.applicationName,
+        deploymentGroupName: d.deploymentGroupName,
+        deploymentConfigName: inputs.deploymentConfig,
+        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
+        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
+    };
+    for (;;) {
+        try {
+            const { id, adopted } = await guard.create({
+                applicationName: d.applicationName,
+                deploymentGroupName: d.deploymentGroupName,
+                appSpecSha256: d.appSpec.sha256
+            }, () => (0,deployment/* createDeployment */.Yy)(codedeploy, request), deployment/* createRefused */.To);
+            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
+            outputs.deployment(id, url);
+            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
+            if (adopted)
+                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
+            return id;
+        }
+        catch (e) {
+            // Any other refusal is reported with the call and what this step has changed (runtime/aws.ts).
+            if (!(e instanceof deployment/* GroupBusyError */.N4))
+                throw e;
+            // A race: another deployment started between the check and CreateDeployment.
+            if (!e.running) {
+                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
+            }
+            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
+            if (inputs.ifDeploymentRunning === 'fail') {
+                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
+            }
+            io.info(`${running} took the deployment group first.`);
+            await makeRoom();
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backends/ecs/configuration.ts
+/** The hook stages where a waiting PAUSE hook is a gate with test traffic on the replacement. */
+const GATE_HOOK_STAGES = ['POST_TEST_TRAFFIC_SHIFT', 'PRE_PRODUCTION_TRAFFIC_SHIFT'];
+/** ECS's default when a hook sets no timeout (DeploymentLifecycleHookTimeoutConfiguration). */
+const DEFAULT_HOOK_TIMEOUT_MINUTES = 1440;
+/** As for CodeDeploy's Install: the new tasks get an hour to become steady. */
+const SCALE_UP_MINUTES = 60;
+const isPause = (h) => h.targetType === 'PAUSE';
+/** The PAUSE hooks that make `wait-until: ready` possible. */
+function gateHooks(config) {
+    return (config?.lifecycleHooks ?? []).filter(h => isPause(h) && (h.lifecycleStages ?? []).some(s => GATE_HOOK_STAGES.includes(s)));
+}
+/** Stages a goal needs passed: hooks at later stages cannot hold up the step. */
+const STAGES_BEFORE_GOAL = {
+    ready: [
+        'RECONCILE_SERVICE',
+        'PRE_SCALE_UP',
+        'POST_SCALE_UP',
+        'TEST_TRAFFIC_SHIFT',
+        'POST_TEST_TRAFFIC_SHIFT'
+    ],
+    'traffic-shifted': [
+        'RECONCILE_SERVICE',
+        'PRE_SCALE_UP',
+        'POST_SCALE_UP',
+        'TEST_TRAFFIC_SHIFT',
+        'POST_TEST_TRAFFIC_SHIFT',
+        'PRE_PRODUCTION_TRAFFIC_SHIFT',
+        'PRODUCTION_TRAFFIC_SHIFT',
+        'POST_PRODUCTION_TRAFFIC_SHIFT'
+    ],
+    succeeded: [
+        'RECONCILE_SERVICE',
+        'PRE_SCALE_UP',
+        'POST_SCALE_UP',
+        'TEST_TRAFFIC_SHIFT',
+        'POST_TEST_TRAFFIC_SHIFT',
+        'PRE_PRODUCTION_TRAFFIC_SHIFT',
+        'PRODUCTION_TRAFFIC_SHIFT',
+        'POST_PRODUCTION_TRAFFIC_SHIFT'
+    ]
+};
+/** How many production traffic steps a strategy takes: linear and canary hooks run before each. */
+function trafficSteps(config) {
+    if (config.strategy === 'CANARY')
+        return 2;
+    if (config.strategy === 'LINEAR') {
+        const step = config.linearConfiguration?.stepPercent ?? 10;
+        return Math.ceil(100 / Math.min(100, Math.max(0.1, step)));
+    }
+    return 1;
+}
+/** The production shift's own duration: the bake between linear steps, or the canary's bake. */
+function shiftMinutes(config) {
+    if (config.strategy === 'CANARY')
+        return config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10;
+    if (config.strategy === 'LINEAR') {
+        // The step bake is not applied after the last step.
+        return (trafficSteps(config) - 1) * (config.linearConfiguration?.stepBakeTimeInMinutes ?? 6);
+    }
+    return 0;
+}
+/**
+ * The default `timeout-minutes` for ECS's own deployments: long enough that ECS decides, not the
+ * step. Scale-up gets an hour; each hook that can hold the deployment before the goal adds its own
+ * timeout (a PRE_PRODUCTION_TRAFFIC_SHIFT hook runs before every traffic step); the shift adds its step
+ * bake times; `succeeded` adds the bake time.
+ */
+function deriveEcsTimeoutMinutes(config, goal) {
+    const c = config ?? {};
+    const before = STAGES_BEFORE_GOAL[goal];
+    let minutes = SCALE_UP_MINUTES;
+    for (const hook of c.lifecycleHooks ?? []) {
+        for (const stage of hook.lifecycleStages ?? []) {
+            if (!before.includes(stage))
+                continue;
+            // A waiting gate is the goal of wait-until: ready, not a wait before it.
+            if (goal === 'ready' && isPause(hook) && GATE_HOOK_STAGES.includes(stage))
+                continue;
+            const times = stage === 'PRE_PRODUCTION_TRAFFIC_SHIFT' ? trafficSteps(c) : 1;
+            minutes += times * (hook.timeoutConfiguration?.timeoutInMinutes ?? DEFAULT_HOOK_TIMEOUT_MINUTES);
+        }
+    }
+    if (goal !== 'ready')
+        minutes += shiftMinutes(c);
+    if (goal === 'succeeded')
+        minutes += c.bakeTimeInMinutes ?? 0;
+    return minutes;
+}
+/** `canary: 10% then the rest after 5 min, bake 15 min`, for the log and the summary. */
+function describeStrategy(config) {
+    const c = config ?? {};
+    const bake = c.bakeTimeInMinutes ? `, bake ${c.bakeTimeInMinutes} min` : '';
+    switch (c.strategy) {
+        case 'BLUE_GREEN':
+            return `blue/green: all at once${bake}`;
+        case 'CANARY':
+            return `canary: ${c.canaryConfiguration?.canaryPercent ?? 5}% then the rest after ${c.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10} min${bake}`;
+        case 'LINEAR':
+            return `linear: ${c.linearConfiguration?.stepPercent ?? 10}% every ${c.linearConfiguration?.stepBakeTimeInMinutes ?? 6} min${bake}`;
+        default:
+            return 'rolling update';
+    }
+}
+
+// EXTERNAL MODULE: ./src/backends/ecs/deployment.ts
+var ecs_deployment = __nccwpck_require__(5660);
+;// CONCATENATED MODULE: ./src/backends/ecs/if-running.ts
+
+
+/** The release is done: only the source revision's tasks are still kept. Stopping it would undo it. */
+const RELEASED_STAGES = ['BAKE_TIME', 'CLEAN_UP'];
+const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
+function describe(d, consoleUrl) {
+    const arn = d.serviceDeploymentArn ?? '?';
+    const stage = d.lifecycleStage ? ` at ${d.lifecycleStage}` : '';
+    const started = d.createdAt ? ` started ${d.createdAt.toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
+    return `${arn} (${d.status ?? '?'}${stage}${started}; ${consoleUrl(arn)})`;
+}
+const awaitsContinue = (d) => (d.lifecycleHookDetails ?? []).some(h => h.targetType === 'PAUSE' && h.status === 'AWAITING_ACTION');
+/** Applies `if-deployment-running` until the service has no deployment in progress. */
+async function freeService(ecs, service, policy, behind) {
+    for (;;) {
+        const running = await (0,ecs_deployment/* runningServiceDeployments */.L1)(ecs, service).catch((e) => {
+            if ((0,errors/* awsErrorKind */.UC)(e) !== 'access-denied' && (0,errors/* awsErrorKind */.UC)(e) !== 'unsupported')
+                throw e;
+            behind.log(`Could not list the service's deployments (${(0,errors/* errorMessage */.gJ)(e)}); allow ecs:ListServiceDeployments and ecs:DescribeServiceDeployments for if-deployment-running.`);
+            return [];
+        });
+        const d = running[0];
+        const arn = d?.serviceDeploymentArn;
+        if (!d || !arn)
+            return;
+        const what = describe(d, behind.consoleUrl);
+        if (ROLLING_BACK.includes(d.status ?? '')) {
+            behind.log(`Service ${service.service} is rolling back: ${what}. Waiting for the rollback to end.`);
+        }
+        else if (policy === 'fail') {
+            throw new errors/* ActionError */.lZ(`Service ${service.service} already has a deployment in progress: ${what}.`, 'Wait for it to end and run again, or set if-deployment-running: wait (deploy after it) or replace (roll it back first).', 'Deployment already running');
+        }
+        else if (RELEASED_STAGES.includes(d.lifecycleStage ?? '')) {
+            behind.log(`${what} has released its revision; waiting for its ${d.lifecycleStage} to end.`);
+        }
+        else if (policy === 'wait' && awaitsContinue(d)) {
+            throw new errors/* ActionError */.lZ(`Deployment ${what} waits at a PAUSE hook for a continue; such a wait can last hours.`, 'Continue it (continue-deployment: true with its deployment-id) or stop it (stop-deployment: true), or set if-deployment-running: replace.', 'Deployment already running');
+        }
+        else if (policy === 'wait') {
+            behind.log(`Waiting for ${what} to end before deploying.`);
+        }
+        else {
+            behind.log(`Replacing ${what}: stopping it with rollback.`);
+            await (0,ecs_deployment/* stopServiceDeployment */.dD)(ecs, arn);
+            behind.changed(`stopped deployment ${arn} with rollback (if-deployment-running: replace)`);
+        }
+        const result = await behind.watch.watch(arn, 'succeeded', behind.deadline());
+        if (result.outcome === 'timeout') {
+            throw new errors/* ActionError */.lZ(`Deployment ${arn} did not end within ${behind.timeoutMinutes} minutes; this step gave up waiting behind it.`, 'Run again later, or raise timeout-minutes.', 'Deployment already running');
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backends/ecs/backend.ts
+
+
+
+
+
+
+/** A 4xx is AWS's refusal: nothing was started. Anything else may have started a deployment. */
+function refused(e) {
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && status < 500;
+}
+function ecsBackend(step, plan) {
+    const { io, inputs } = step;
+    const service = () => {
+        if (!plan.service)
+            throw new errors/* ActionError */.lZ('The service was not read.');
+        return plan.service;
+    };
+    const target = () => ({
+        cluster: service().clusterArn || service().clusterName,
+        service: service().serviceName
+    });
+    const strategy = describeStrategy(plan.service?.deploymentConfiguration);
+    return {
+        makeRoom: () => freeService(io.aws().ecs, target(), inputs.ifDeploymentRunning, waitBehind(step, plan.timeoutMinutes)),
+        start: async (revision) => {
+            const { guard, outputs } = step;
+            const { ecs, region } = io.aws();
+            // The revision the service already runs starts nothing unless forced; a revision deployed as
+            // it is may be that one.
+            const force = plan.register === undefined || revision === service().taskDefinitionArn;
+            const { id } = await guard.create({ ...target(), revision }, async () => ({ id: await (0,ecs_deployment/* startServiceDeployment */.TD)(ecs, target(), revision, force) }), refused);
+            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
+            outputs.deployment(id, url);
+            io.info(`Started deployment ${id} of service ${service().serviceName} (${strategy}${force ? ', forceNewDeployment' : ''}): ${url}`);
+            return id;
+        },
+        reported: { deploymentConfigName: strategy },
+        printDryRun: () => {
+            const svc = plan.service;
+            const revision = plan.existingArn ?? `${plan.family}:NEXT`;
+            io.info(`UpdateService would deploy ${revision} to service ${svc?.serviceName ?? '?'} in cluster ${svc?.clusterName ?? '?'} (${strategy}); nothing else on the service changes.`);
+            io.info('Dry run: nothing was registered or deployed.');
+            return undefined;
+        }
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(7507);
+// EXTERNAL MODULE: ./src/backends/codedeploy/snapshot.ts
+var snapshot = __nccwpck_require__(202);
 // EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
 var traffic_routing = __nccwpck_require__(1958);
-// EXTERNAL MODULE: ./src/report/console-url.ts
-var console_url = __nccwpck_require__(167);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 // Turns what the backend reports about a failed, stopped, timed-out or cancelled deployment into
 // the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
@@ -73551,8 +74464,6 @@ function describeTimeout(input) {
     return { message, details: interruptionDetails(input) };
 }
 
-// EXTERNAL MODULE: ./src/watch/deployment-watch.ts + 1 modules
-var deployment_watch = __nccwpck_require__(2472);
 // EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
 var progress = __nccwpck_require__(6387);
 ;// CONCATENATED MODULE: ./src/watch/goal-watch.ts
@@ -73669,7 +74580,7 @@ function deriveTimeoutMinutes(p) {
         (p.goal === 'succeeded' ? p.terminationWaitMinutes : 0));
 }
 
-;// CONCATENATED MODULE: ./src/follow-up.ts
+;// CONCATENATED MODULE: ./src/backends/codedeploy/follow-up.ts
 
 
 
@@ -73680,11 +74591,8 @@ function deriveTimeoutMinutes(p) {
 
 
 
-/**
- * `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
- * continued, stopped or only watched, and the GitHub deployment made for it is updated.
- */
-async function followUp(id, step) {
+/** A follow-up step on a CodeDeploy deployment: continued, stopped or only watched. */
+async function followCodeDeployDeployment(id, step) {
     const { io, inputs, guard, reporter, outputs } = step;
     const { codedeploy, region } = io.aws();
     const info = await readDeployment(io, id);
@@ -73810,6 +74718,142 @@ function timeoutOf(info, inputs, trafficRouting, hooks) {
         trafficRouting,
         terminationWaitMinutes: bg?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes ?? 0
     });
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var client_ecs_dist_cjs = __nccwpck_require__(212);
+// EXTERNAL MODULE: ./src/backends/ecs/reader.ts
+var reader = __nccwpck_require__(8552);
+;// CONCATENATED MODULE: ./src/backends/ecs/follow-up.ts
+// A follow-up step on a service deployment of ECS's own deployments (deployment-id is its ARN):
+// watched, stopped with rollback, or continued at its PAUSE hooks.
+
+
+
+
+
+
+
+
+
+const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+/** The task definitions of the deployment's target revision and of the revision it replaces. */
+async function revisionsOf(ecs, d) {
+    const target = d.targetServiceRevision?.arn;
+    const source = d.sourceServiceRevisions?.[0]?.arn;
+    const arns = [target, source].filter((a) => a !== undefined);
+    if (arns.length === 0)
+        return {};
+    try {
+        const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: arns }));
+        const taskDefinitionOf = (arn) => out.serviceRevisions?.find(r => r.serviceRevisionArn === arn)?.taskDefinition;
+        return { revision: taskDefinitionOf(target), previous: taskDefinitionOf(source) };
+    }
+    catch {
+        // The revisions only name the outputs: the deployment is followed without them.
+        return {};
+    }
+}
+const waitingGate = (snap) => snap.hooks?.find(h => h.kind === 'pause' && h.status === 'AWAITING_ACTION');
+async function followServiceDeployment(arn, step) {
+    const { io, inputs, guard, reporter, outputs } = step;
+    const { ecs, region } = io.aws();
+    const d = await (0,ecs_deployment/* getServiceDeployment */.nX)(ecs, arn);
+    const { revision, previous } = await revisionsOf(ecs, d);
+    const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, arn);
+    outputs.deployment(arn, url);
+    if (revision)
+        outputs.taskDefinition(revision);
+    if (previous)
+        outputs.previousTaskDefinition(previous);
+    const service = (0,ecs_deployment/* parseServiceDeploymentArn */.F9)(arn)?.service ?? '?';
+    io.info(`Deployment ${arn} of service ${service} is ${d.status ?? '?'}: ${url}`);
+    reporter.deployment(arn, {
+        status: d.status,
+        deploymentConfigName: describeStrategy(d.deploymentConfiguration)
+    });
+    if (revision)
+        await reporter.taskDefinition(revision, previous);
+    await reporter.githubDeployment(inputs, arn, true);
+    const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
+        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+        startedAt: step.startedAt,
+        readerFor: (0,reader/* ecsReaders */.k)(io, { taskDefinitionArn: revision })
+    });
+    if (inputs.stopDeployment)
+        return follow_up_stop(step, deployments, d, previous);
+    const timeoutMinutes = inputs.timeoutMinutes ?? deriveEcsTimeoutMinutes(d.deploymentConfiguration, inputs.waitUntil);
+    const goal = new GoalWatch(io, deployments, guard, reporter, timeoutMinutes, step.startedAt);
+    if (!inputs.continueDeployment)
+        return goal.follow(arn, inputs.waitUntil);
+    // Until its first gate is continued, the deployment is not this step's: waited for, never stopped.
+    // With wait-until: ready each run of the step releases one gate and returns at the next (a gate
+    // per linear or canary step); otherwise it releases every gate as it comes.
+    const stopAt = inputs.waitUntil === 'traffic-shifted' ? 'next-gate-or-traffic-shifted' : 'next-gate';
+    let continued;
+    for (;;) {
+        const at = await goal.watch(arn, stopAt);
+        const gate = at.outcome === 'goal' ? waitingGate(at.snapshot) : undefined;
+        if (!gate)
+            return goal.conclude(at, inputs.waitUntil);
+        if (gate.id === continued) {
+            // ECS has not shown the continue yet.
+            await io.sleep(inputs.pollIntervalSeconds * 1000);
+            continue;
+        }
+        if (continued !== undefined && inputs.waitUntil === 'ready')
+            return goal.conclude(at, 'ready');
+        await (0,ecs_deployment/* continueServiceDeployment */.wN)(ecs, arn, gate.id);
+        continued = gate.id;
+        guard.changed(`continued the PAUSE hook ${gate.id} of deployment ${arn} (continue-deployment)`);
+        guard.own(arn);
+        io.info(`Continued the PAUSE hook at ${gate.stage ?? 'its stage'} (ContinueServiceDeployment CONTINUE).`);
+    }
+}
+/**
+ * stop-deployment: StopServiceDeployment with ROLLBACK, then the rollback watched to its end (ECS
+ * rolls back inside the same deployment). One that already succeeded cannot be rolled back this way,
+ * only by deploying the previous revision.
+ */
+async function follow_up_stop({ io, guard, reporter }, deployments, d, previous) {
+    const arn = d.serviceDeploymentArn ?? '';
+    const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`;
+    const succeeded = new errors/* ActionError */.lZ(`Deployment ${arn} had already succeeded; there is nothing to stop.`, redeploy, 'Nothing to stop');
+    if (d.status === 'SUCCESSFUL')
+        throw succeeded;
+    if (ENDED.includes(d.status ?? '')) {
+        io.info(`Deployment ${arn} had already ended ${d.status}; reporting its rollback.`);
+    }
+    else {
+        await (0,ecs_deployment/* stopServiceDeployment */.dD)(io.aws().ecs, arn);
+        guard.changed(`asked ECS to stop deployment ${arn} with rollback (stop-deployment)`);
+        io.info(`Stopped deployment ${arn} with rollback (StopServiceDeployment ROLLBACK).`);
+    }
+    const { snapshot } = await deployments.afterStop(arn);
+    if (snapshot.phase === 'succeeded') {
+        throw new errors/* ActionError */.lZ(`Deployment ${arn} succeeded before it could be stopped.`, redeploy, 'Nothing to stop');
+    }
+    const rolledBack = snapshot.status === 'ROLLBACK_SUCCESSFUL' || snapshot.status === 'STOPPED';
+    if (rolledBack)
+        io.info(`Deployment ${arn} is ${snapshot.status}: the service runs the previous revision again.`);
+    await reporter.end({
+        outcome: rolledBack ? 'stopped' : 'failed',
+        snapshot,
+        failure: rolledBack
+            ? undefined
+            : describeFailure(snapshot, undefined, { previousTaskDefinition: previous })
+    });
+}
+
+;// CONCATENATED MODULE: ./src/follow-up.ts
+// `deployment-id`: the follow-up steps of a gate. Nothing is registered; the deployment is
+// continued, stopped or only watched, and the GitHub deployment made for it is updated. The id says
+// the backend: a service deployment ARN is ECS's own deployment.
+
+
+
+function followUp(id, step) {
+    return (0,backends_deployments/* isServiceDeploymentArn */.Mo)(id) ? followServiceDeployment(id, step) : followCodeDeployDeployment(id, step);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/image.ts
@@ -74313,6 +75357,7 @@ function kind(value) {
 
 
 
+
 /** Inputs that only make sense when this step creates a new deployment. */
 const NEW_DEPLOYMENT_INPUTS = [
     'task-definition',
@@ -74396,8 +75441,8 @@ function parseInputs(read, warn = () => undefined) {
         }
         return inputs;
     }
-    if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
-        throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`, 'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.');
+    if (!/^d-[A-Z0-9]{9}$/.test(deploymentId) && !(0,ecs_deployment/* isServiceDeploymentArn */.Mo)(deploymentId)) {
+        throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is neither a CodeDeploy deployment id nor an ECS service deployment ARN.`, 'CodeDeploy ids look like d-A1B2C3D4E, service deployments like arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>; pass the deployment-id output of the step that created it.');
     }
     // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
     const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => name === 'dry-run' ? inputs.dryRun : read(name).trim() !== '');
@@ -74898,8 +75943,6 @@ function parseAppSpecFile(text, file) {
     return result;
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var client_ecs_dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./src/plan/service.ts
 // The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
 
@@ -74947,7 +75990,7 @@ async function regionOf(client) {
         return undefined;
     }
 }
-function toServiceInfo(s, cluster) {
+function toServiceInfo(s, cluster, controller) {
     const lb = s.loadBalancers?.[0];
     const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
     const clusterArn = s.clusterArn ?? '';
@@ -74967,7 +76010,8 @@ function toServiceInfo(s, cluster) {
         clusterArn,
         ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
         taskDefinitionArn: s.taskDefinition ?? '',
-        deploymentController: s.deploymentController?.type ?? 'ECS',
+        deploymentController: controller,
+        ...(s.deploymentConfiguration ? { deploymentConfiguration: s.deploymentConfiguration } : {}),
         ...(lb?.containerName && lb.containerPort !== undefined
             ? {
                 loadBalancer: {
@@ -74994,7 +76038,10 @@ function toServiceInfo(s, cluster) {
         status: s.status ?? 'UNKNOWN'
     };
 }
-/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
+/**
+ * Reads the service and checks that this step can deploy it: its deployment controller chooses the
+ * backend (CODE_DEPLOY: CodeDeploy; ECS or none: ECS's own deployments); EXTERNAL has neither.
+ */
 async function describeService(ecs, cluster, service) {
     const target = serviceTarget(cluster, service);
     const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
@@ -75024,20 +76071,17 @@ async function describeService(ecs, cluster, service) {
         }
         throw new errors/* ActionError */.lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
     }
-    const info = toServiceInfo(found, target.cluster);
-    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
+    const named = `ECS service ${found.serviceName ?? nameOf(target.service)} in cluster ${nameOf(found.clusterArn ?? target.cluster)}`;
+    const controller = found.deploymentController?.type ?? 'ECS';
+    if (controller !== 'CODE_DEPLOY' && controller !== 'ECS') {
+        // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
+        throw new errors/* ActionError */.lZ(`${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`, `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`);
+    }
+    const info = toServiceInfo(found, target.cluster, controller);
     if (info.status !== 'ACTIVE') {
-        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.');
+        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it, or check the service input.');
     }
-    if (info.deploymentController !== 'CODE_DEPLOY') {
-        const what = found.deploymentController?.type
-            ? info.deploymentController
-            : 'ECS (no deployment controller set)';
-        throw new errors/* ActionError */.lZ(`${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`, 
-        // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
-        `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`);
-    }
-    if (!info.loadBalancer) {
+    if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
         throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
     }
     if (!info.taskDefinitionArn) {
@@ -75621,6 +76665,7 @@ function findInWorkspace(io, workspace, input, given) {
 
 
 
+
 async function preparePlan(inputs, io) {
     const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
     if (inputs.image !== undefined)
@@ -75630,21 +76675,37 @@ async function preparePlan(inputs, io) {
     const start = source.kind === 'file'
         ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(source.text, source.path) }
         : source;
-    const appSpecFile = readAppSpecFile(inputs, io, workspace);
+    // A file named by the input is checked before AWS is read; one found by default may not apply.
+    const named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace);
     const aws = await discover(inputs, io);
     const { service, group } = aws;
+    const backend = service?.deploymentController === 'ECS' ? 'ecs' : 'codedeploy';
+    if (service && backend === 'ecs')
+        checkEcsInputs(inputs, service);
+    if (backend === 'ecs')
+        noticeUnusedAppSpecFile(io, workspace);
+    const appSpecFile = backend === 'ecs' ? undefined : (named ?? readAppSpecFile(inputs, io, workspace));
     const loaded = start.kind === 'file'
         ? { template: start.template, arn: undefined }
         : aws.offline !== undefined
             ? offlineError(aws.offline)
             : await (0,plan_template/* loadTaskDefinition */.$5)(io.aws().ecs, start, service?.taskDefinitionArn);
     const lb = service?.loadBalancer;
-    const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName;
+    const containerName = inputs.containerName ??
+        appSpecFile?.containerName ??
+        lb?.containerName ??
+        (backend === 'ecs' ? onlyContainer(loaded.template) : undefined);
     const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort;
-    if (containerName === undefined || containerPort === undefined) {
-        throw new errors/* InputError */.dz(`No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`, 'Set container-name and container-port (the container and port of the service load balancer).');
+    if (containerName === undefined) {
+        throw new errors/* InputError */.dz(`No container-name to deploy: the inputs, the AppSpec file and the service do not name one${backend === 'ecs' ? ', and the task definition has several containers' : ''}.`, 'Set container-name to the container whose image this step sets.');
     }
-    if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
+    if (backend === 'codedeploy' && containerPort === undefined) {
+        throw new errors/* InputError */.dz('No container-port to deploy: the inputs, the AppSpec file and the service do not name one.', 'Set container-name and container-port (the container and port of the service load balancer).');
+    }
+    if (backend === 'codedeploy' &&
+        service &&
+        lb &&
+        (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
         throw new errors/* InputError */.dz(`Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`, 'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.');
     }
     const deployAsIs = source.kind !== 'file' &&
@@ -75664,17 +76725,21 @@ async function preparePlan(inputs, io) {
             }
         });
     const ports = containerPortMappings(register ?? loaded.template, containerName);
-    if (!ports.includes(containerPort)) {
+    if (containerPort !== undefined && !ports.includes(containerPort)) {
         throw new errors/* InputError */.dz(`Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`, 'Set container-port to one of its containerPort values, or add the port to the task definition.');
     }
     const family = register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '');
     warnAboutGroup(inputs, io, group);
-    const timeoutMinutes = inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0);
+    const timeoutMinutes = inputs.timeoutMinutes ??
+        (backend === 'ecs'
+            ? deriveEcsTimeoutMinutes(service?.deploymentConfiguration, inputs.waitUntil)
+            : deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0));
     if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
         io.warning(`This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`, 'Session may expire');
     }
     return {
         service,
+        backend,
         group,
         trafficRouting: aws.trafficRouting,
         deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
@@ -75711,8 +76776,11 @@ function readAppSpecFile(inputs, io, workspace) {
 }
 async function discover(inputs, io) {
     try {
-        const { ecs, codedeploy } = io.aws();
-        const service = await describeService(ecs, inputs.cluster, inputs.service ?? '');
+        const service = await describeService(io.aws().ecs, inputs.cluster, inputs.service ?? '');
+        // ECS's own deployments need no CodeDeploy: its client is not even created.
+        if (service.deploymentController === 'ECS')
+            return { service };
+        const { codedeploy } = io.aws();
         const group = await findDeploymentGroup(codedeploy, service, {
             application: inputs.application,
             deploymentGroup: inputs.deploymentGroup
@@ -75728,6 +76796,39 @@ async function discover(inputs, io) {
         const call = (0,errors/* awsCallOf */.vs)(reason);
         return { offline: `${call ? `${call.operation}: ` : ''}${(0,errors/* errorMessage */.gJ)(reason).split('\n')[0] ?? ''}` };
     }
+}
+/** Inputs that only CodeDeploy reads: on a service ECS deploys itself they would silently do nothing. */
+const CODEDEPLOY_INPUTS = [
+    ['codedeploy-appspec', 'appspecPath'],
+    ['codedeploy-application', 'application'],
+    ['codedeploy-deployment-group', 'deploymentGroup'],
+    ['codedeploy-deployment-config', 'deploymentConfig'],
+    ['codedeploy-deployment-description', 'description']
+];
+function checkEcsInputs(inputs, service) {
+    const named = `Service ${service.serviceName}`;
+    const given = CODEDEPLOY_INPUTS.filter(([, key]) => inputs[key] !== undefined).map(([name]) => name);
+    if (given.length > 0) {
+        throw new errors/* InputError */.dz(`${named} uses ECS deployments (deployment controller ECS), so ${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply.`, "Remove the codedeploy-* inputs: the strategy, hooks, bake time and alarms come from the service's own deploymentConfiguration.");
+    }
+    if (inputs.waitUntil === 'ready' && gateHooks(service.deploymentConfiguration).length === 0) {
+        throw new errors/* InputError */.dz(`wait-until: ready needs a PAUSE lifecycle hook that holds the deployment with test traffic on the new revision, and ${named} has none.`, "Add a lifecycle hook with targetType PAUSE at POST_TEST_TRAFFIC_SHIFT (or PRE_PRODUCTION_TRAFFIC_SHIFT) to the service's deploymentConfiguration (blue/green, linear or canary), or use wait-until: traffic-shifted.");
+    }
+}
+/** An appspec.* file beside the workflow's files means nothing to ECS's own deployments: said once, then ignored. */
+function noticeUnusedAppSpecFile(io, workspace) {
+    const name = defaultAppSpecName(workspace, p => io.realPath(p) !== undefined);
+    if (name !== undefined) {
+        io.notice(`${name} is ignored: this service uses ECS deployments, which take their strategy, hooks and network from the service.`, 'AppSpec file not used');
+    }
+}
+/** The container of a one-container task definition: there is no other the image can be meant for. */
+function onlyContainer(template) {
+    const containers = template.containerDefinitions;
+    if (!Array.isArray(containers) || containers.length !== 1)
+        return undefined;
+    const name = containers[0]?.name;
+    return typeof name === 'string' ? name : undefined;
 }
 function offlineError(reason) {
     throw new errors/* InputError */.dz(`dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`, 'Pass a JSON template path, or run with AWS credentials.');
@@ -75758,6 +76859,9 @@ function deriveTimeout(inputs, group, routing, hooks) {
 // EXTERNAL MODULE: ./src/plan/revision.ts
 var revision = __nccwpck_require__(9394);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+// The step's outputs (action.yml's `outputs`) and its exit status: every output is named here and
+// written only through here.
+
 const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'task-definition-arn',
     'deployment-id',
@@ -75784,10 +76888,14 @@ class Outputs {
     previousTaskDefinition(arn) {
         this.set('previous-task-definition-arn', arn);
     }
-    /** Set as soon as the deployment exists, so a later failure or cancellation still has them. */
+    /**
+     * Set as soon as the deployment exists, so a later failure or cancellation still has them.
+     * `codedeploy-deployment-id` stays empty for a service deployment of ECS's own deployments.
+     */
     deployment(id, url) {
         this.set('deployment-id', id);
-        this.set('codedeploy-deployment-id', id);
+        if (!(0,ecs_deployment/* isServiceDeploymentArn */.Mo)(id))
+            this.set('codedeploy-deployment-id', id);
         this.set('deployment-url', url);
     }
     status(status) {
@@ -75839,7 +76947,7 @@ class CancelGuard {
     state;
     reporter;
     rollbackOnCancel;
-    stopClient;
+    stopClients;
     exit;
     owned;
     settledAs;
@@ -75855,12 +76963,14 @@ class CancelGuard {
     inFlight;
     /** What this step changed in AWS, in order, for an error to say truthfully. */
     changes = [];
-    constructor(io, state, reporter, rollbackOnCancel, stopClient, exit) {
+    constructor(io, state, reporter, rollbackOnCancel, 
+    /** Clients that fail fast: the runner kills the step 10 s after SIGINT. */
+    stopClients, exit) {
         this.io = io;
         this.state = state;
         this.reporter = reporter;
         this.rollbackOnCancel = rollbackOnCancel;
-        this.stopClient = stopClient;
+        this.stopClients = stopClients;
         this.exit = exit;
         state.rollbackOnCancel(rollbackOnCancel);
     }
@@ -75970,7 +77080,8 @@ class CancelGuard {
                 this.state.creating(undefined);
             }
             else {
-                this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)');
+                const call = 'cluster' in target ? 'UpdateService' : 'CreateDeployment';
+                this.changed(`sent ${call} without a clear answer (the post step looks for its deployment)`);
             }
             throw e;
         }
@@ -76055,12 +77166,7 @@ class CancelGuard {
             this.settle('handed-off');
             return undefined;
         }
-        try {
-            await this.stopClient().send(new dist_cjs/* StopDeploymentCommand */.NzN({ deploymentId: id, autoRollbackEnabled: true }));
-        }
-        catch (e) {
-            if (!(e instanceof dist_cjs/* DeploymentAlreadyCompletedException */.ATo))
-                throw e;
+        if ((await (0,backends_deployments/* stopWithRollback */.DD)(this.stopClients, id)) === 'ended') {
             // It ended between the last read and the stop: how it ended is for whoever reads it next.
             this.settle('ended');
             this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`);
@@ -76076,8 +77182,7 @@ class CancelGuard {
         if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS)
             return undefined;
         try {
-            const out = await this.stopClient().send(new dist_cjs/* GetDeploymentCommand */.Tvn({ deploymentId: this.owned }));
-            return out.deploymentInfo?.status;
+            return await (0,backends_deployments/* statusOf */.c2)(this.stopClients, this.owned);
         }
         catch {
             // Best effort within the runner's 10 s: the stop matters, the output does not.
@@ -76266,8 +77371,6 @@ var run = __nccwpck_require__(7669);
 
 
 
-
-
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
 async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.exit()) {
     const startedAt = io.now();
@@ -76280,7 +77383,7 @@ async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => pro
         const inputs = parseInputs(name => io.input(name), (message, title) => {
             io.warning(message, title);
         });
-        guard = new CancelGuard(io, state, reporter, inputs.rollbackOnCancel, () => io.aws().cancelCodedeploy, exit);
+        guard = new CancelGuard(io, state, reporter, inputs.rollbackOnCancel, { codedeploy: () => io.aws().cancelCodedeploy, ecs: () => io.aws().cancelEcs }, exit);
         unlisten = guard.listen();
         const step = { io: guard.interruptible(io), inputs, guard, reporter, outputs, startedAt };
         if (inputs.deploymentId !== undefined)
@@ -76299,34 +77402,31 @@ async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => pro
         unlisten();
     }
 }
-/** inputs → template → revision → AppSpec → deployment → watch → report. */
+/** inputs → template → revision → deployment (AppSpec or UpdateService) → watch → report. */
 async function deploy(step) {
-    const { io, inputs, guard, reporter, outputs } = step;
+    const { io, inputs, guard, reporter } = step;
     const plan = await preparePlan(inputs, io);
     const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io);
+    const backend = plan.backend === 'ecs' ? ecsBackend(step, plan) : codeDeployBackend(step, plan);
     if (inputs.dryRun)
-        return printDryRun(plan, step);
-    const target = deploymentTarget(plan);
-    const freeGroup = () => freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
+        return printDryRun(plan, backend, step);
     // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
     // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
     // so that a step that cannot deploy has not stopped anyone's release for nothing.
     if (inputs.ifDeploymentRunning === 'fail')
-        await freeGroup();
+        await backend.makeRoom();
     const revision = await registerRevision(plan, step);
     if (inputs.ifDeploymentRunning !== 'fail')
-        await freeGroup();
+        await backend.makeRoom();
     if (oneOff)
         await (0,run/* runTaskBeforeShift */.O)(step, oneOff, revision);
-    const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision });
-    outputs.appSpec(appSpec.content);
-    const id = await startDeployment(step, plan, { ...target, appSpec });
-    reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan });
+    const id = await backend.start(revision);
+    reporter.deployment(id, { ...backend.reported, plan });
     await reporter.githubDeployment(inputs, id, false);
     const deployments = new deployment_watch/* DeploymentWatch */.T(io, {
         pollIntervalMs: inputs.pollIntervalSeconds * 1000,
         startedAt: step.startedAt,
-        readerFor: (0,snapshot/* codeDeployReaders */.lC)(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
+        readerFor: (0,backends_deployments/* readersFor */.OP)(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
     });
     const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt);
     if (inputs.waitForDeployment)
@@ -76334,51 +77434,7 @@ async function deploy(step) {
     else
         await goal.handOff(id);
 }
-function deploymentTarget(plan) {
-    // preparePlan leaves the group out only in a dry run without AWS access.
-    if (!plan.group)
-        throw new errors/* ActionError */.lZ('No CodeDeploy deployment group was found for the service.');
-    return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName };
-}
-/** How this step waits behind another team's deployment: streamed to its end, never stopped on cancel. */
-function main_waitBehind(step, plan) {
-    const { io, inputs } = step;
-    const watch = new deployment_watch/* DeploymentWatch */.T(io, {
-        pollIntervalMs: inputs.pollIntervalSeconds * 1000,
-        startedAt: step.startedAt,
-        readerFor: (0,snapshot/* codeDeployReaders */.lC)(io)
-    });
-    return {
-        watch,
-        deadline: () => watch.after(plan.timeoutMinutes),
-        timeoutMinutes: plan.timeoutMinutes,
-        log: line => {
-            io.info(line);
-        },
-        changed: what => {
-            step.guard.changed(what);
-        },
-        consoleUrl: id => (0,console_url/* deploymentConsoleUrl */.Yn)(io.aws().region, id)
-    };
-}
-function appSpecParts(plan) {
-    // The AppSpec file wins over the service: it is how users change network settings on deploy.
-    const file = plan.appSpecFile;
-    const svc = plan.service;
-    return {
-        containerName: plan.containerName,
-        containerPort: plan.containerPort,
-        platformVersion: file?.platformVersion ?? svc?.platformVersion,
-        networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
-        capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
-        hooks: file?.hooks ?? []
-    };
-}
-async function printDryRun(plan, { io, reporter, outputs }) {
-    const appSpec = buildAppSpec({
-        ...appSpecParts(plan),
-        taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
-    });
+async function printDryRun(plan, backend, { io, reporter }) {
     if (plan.offline)
         io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
     if (plan.register) {
@@ -76389,13 +77445,7 @@ async function printDryRun(plan, { io, reporter, outputs }) {
     else {
         io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`);
     }
-    io.startGroup('AppSpec');
-    io.info(JSON.stringify(appSpec.appSpec, null, 2));
-    io.endGroup();
-    outputs.appSpec(appSpec.content);
-    const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : '';
-    io.info(`Dry run: nothing was registered or deployed${group}.`);
-    await reporter.dryRun(appSpec.content);
+    await reporter.dryRun(backend.printDryRun());
 }
 async function registerRevision(plan, { io, guard, reporter, outputs }) {
     const previous = plan.service?.taskDefinitionArn;
@@ -76413,46 +77463,6 @@ async function register(request, io, guard) {
     const arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
     io.info(`Registered ${arn}.`);
     return arn;
-}
-async function startDeployment(step, plan, d) {
-    const { io, inputs, guard, outputs } = step;
-    const { codedeploy, region } = io.aws();
-    const request = {
-        ...d,
-        deploymentConfigName: inputs.deploymentConfig,
-        description: inputs.description ?? (0,deployment/* defaultDescription */.GO)(io.env),
-        appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
-    };
-    for (;;) {
-        try {
-            const { id, adopted } = await guard.create({
-                applicationName: d.applicationName,
-                deploymentGroupName: d.deploymentGroupName,
-                appSpecSha256: d.appSpec.sha256
-            }, () => (0,deployment/* createDeployment */.Yy)(codedeploy, request), deployment/* createRefused */.To);
-            const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
-            outputs.deployment(id, url);
-            io.info(`${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`);
-            if (adopted)
-                io.info('A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.');
-            return id;
-        }
-        catch (e) {
-            // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
-            if (!(e instanceof deployment/* GroupBusyError */.N4))
-                throw e;
-            // A race: another deployment started between the check and CreateDeployment.
-            if (!e.running) {
-                throw new errors/* ActionError */.lZ(`CreateDeployment was refused: ${e.refusal}`, 'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.', 'Deployment already running');
-            }
-            const running = (0,deployment/* describeDeployment */.Ti)(e.running, id => (0,console_url/* deploymentConsoleUrl */.Yn)(region, id));
-            if (inputs.ifDeploymentRunning === 'fail') {
-                throw new errors/* ActionError */.lZ(`Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`, 'Wait for it to end and run again, or set if-deployment-running: wait or replace.', 'Deployment already running');
-            }
-            io.info(`${running} took the deployment group first.`);
-            await freeDeploymentGroup(codedeploy, d, inputs.ifDeploymentRunning, main_waitBehind(step, plan));
-        }
-    }
 }
 
 
@@ -76780,9 +77790,11 @@ function jsonKind(value) {
 /* harmony export */   dP: () => (/* binding */ taskDefinitionConsoleUrl),
 /* harmony export */   er: () => (/* binding */ taskConsoleUrl)
 /* harmony export */ });
+/* harmony import */ var _backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5660);
 // Links into the AWS console. Each region's own console host is used: the global host
 // (console.aws.amazon.com) redirects to the user's last region, which shows "not found" for a
 // deployment that lives elsewhere.
+
 /**
  * Console host per partition, keyed by the region name's prefix. China and GovCloud have
  * their own consoles (console.amazonaws.cn, console.amazonaws-us-gov.com) that take the region
@@ -76810,7 +77822,12 @@ function link(region, path) {
 function lastSegment(nameOrArn) {
     return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
 }
+/** A CodeDeploy deployment's page, or for a service deployment ARN its service's deployments tab. */
 function deploymentConsoleUrl(region, deploymentId) {
+    const ecs = (0,_backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .parseServiceDeploymentArn */ .F9)(deploymentId);
+    if (ecs) {
+        return link(ecs.region, `/ecs/v2/clusters/${encodeURIComponent(ecs.cluster)}/services/${encodeURIComponent(ecs.service)}/deployments`);
+    }
     return link(region, `/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}`);
 }
 /** `arn` may be a task definition ARN or `family:revision`; without a revision the family's page. */
@@ -77189,8 +78206,10 @@ class Reporter {
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;
     }
+    /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments have none. */
     async dryRun(appSpec) {
-        this.report.appSpec = appSpec;
+        if (appSpec !== undefined)
+            this.report.appSpec = appSpec;
         this.report.outcome = 'dry-run';
         this.report.endedAt = this.io.now();
         await this.writeSummary();
@@ -85958,30 +86977,39 @@ function createAwsClients(env) {
         customUserAgent: [USER_AGENT],
         requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
     };
+    const marking = (client) => {
+        // The three stacks differ only in their input and output types, which this middleware passes through.
+        ;
+        client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
+        return client;
+    };
+    // Each client is made on first use: a run on ECS's own deployments never loads a CodeDeploy client.
+    const made = {};
+    const once = (key, make) => (made[key] ??= make());
     const logs = new Map();
-    const clients = {
-        ecs: new client_ecs_dist_cjs/* ECSClient */.Zgc(common),
-        codedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(common),
-        cancelCodedeploy: new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(fast),
-        cancelEcs: new client_ecs_dist_cjs/* ECSClient */.Zgc(fast),
+    return {
+        get ecs() {
+            return once('ecs', () => marking(new client_ecs_dist_cjs/* ECSClient */.Zgc(common)));
+        },
+        get codedeploy() {
+            return once('codedeploy', () => marking(new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(common)));
+        },
+        get cancelCodedeploy() {
+            return once('cancelCodedeploy', () => marking(new client_codedeploy_dist_cjs/* CodeDeployClient */.cHd(fast)));
+        },
+        get cancelEcs() {
+            return once('cancelEcs', () => marking(new client_ecs_dist_cjs/* ECSClient */.Zgc(fast)));
+        },
         logs: (logRegion) => {
             let client = logs.get(logRegion);
             if (!client) {
-                client = new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion });
-                client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
+                client = marking(new dist_cjs/* CloudWatchLogsClient */.TFr({ ...common, region: logRegion }));
                 logs.set(logRegion, client);
             }
             return client;
         },
         region
     };
-    for (const client of [clients.ecs, clients.cancelEcs]) {
-        client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
-    }
-    for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
-        client.middlewareStack.add((next, context) => args => marked(context.commandName, () => next(args)), MARK_CALLS);
-    }
-    return clients;
 }
 /**
  * The outermost step of every call, around the SDK's retries and its parsing of answers: an error the
@@ -86135,18 +87163,18 @@ function readFile(path, maxBytes) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7507);
 /* harmony import */ var _backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
-/* harmony import */ var _backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(202);
-/* harmony import */ var _plan_revision_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9394);
-/* harmony import */ var _report_console_url_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(167);
-/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5471);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8850);
-/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7994);
-/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2472);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9541);
-/* harmony import */ var _run_task_run_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7669);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9054);
+/* harmony import */ var _backends_deployments_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(109);
+/* harmony import */ var _backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5660);
+/* harmony import */ var _plan_revision_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9394);
+/* harmony import */ var _report_console_url_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(167);
+/* harmony import */ var _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5471);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8850);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7994);
+/* harmony import */ var _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2472);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9541);
+/* harmony import */ var _run_task_run_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7669);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9054);
 
 
 
@@ -86172,42 +87200,44 @@ async function markGitHubDeployment(io, id, description) {
     const token = io.input('github-token');
     if (!id || !token)
         return;
-    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_4__/* .GitHubDeployments */ .C(io.github(token), m => {
+    const deployments = new _report_github_deployment_js__WEBPACK_IMPORTED_MODULE_5__/* .GitHubDeployments */ .C(io.github(token), m => {
         io.warning(m, 'GitHub deployment');
     });
-    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_5__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
+    await deployments.setStatus((0,_report_report_js__WEBPACK_IMPORTED_MODULE_6__/* .statusTarget */ .W)(io, io.input('environment-url') || undefined), id, 'error', description);
 }
 /**
- * The deployment a CreateDeployment made that never answered the main step, found by its
- * AppSpec as adoption finds one. When none came of it, its revision is deregistered: only now is
- * it known that no deployment uses it.
+ * The deployment a CreateDeployment (or UpdateService) made that never answered the main step, found
+ * by its AppSpec as adoption finds one (or by its revision among the service's deployments). When
+ * none came of it, its revision is deregistered: only now is it known that no deployment uses it.
  */
 async function findCreated(io, pending) {
-    const { codedeploy, ecs } = io.aws();
-    const target = {
-        applicationName: pending.applicationName,
-        deploymentGroupName: pending.deploymentGroupName
-    };
     const sentAt = new Date(pending.sentAt);
     const since = new Date(sentAt.getTime() - CLOCK_SKEW_MS);
+    const ecsService = 'cluster' in pending;
+    const call = ecsService ? 'UpdateService' : 'CreateDeployment';
+    const where = ecsService
+        ? `service ${pending.service} has no deployment of ${pending.revision}`
+        : `${pending.applicationName}/${pending.deploymentGroupName} has no deployment of its AppSpec`;
+    const find = async () => ecsService
+        ? (0,_backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .findServiceDeploymentOf */ .FZ)(io.aws().ecs, pending, pending.revision, since)
+        : (await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .findDeploymentOfAppSpec */ .S2)(io.aws().codedeploy, { applicationName: pending.applicationName, deploymentGroupName: pending.deploymentGroupName }, pending.appSpecSha256, since))?.deploymentId;
     for (;;) {
-        const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .findDeploymentOfAppSpec */ .S2)(codedeploy, target, pending.appSpecSha256, since);
-        if (info?.deploymentId) {
-            io.info(`The deploy step was cut short before CreateDeployment answered; it created deployment ${info.deploymentId}.`);
-            return info.deploymentId;
+        const id = await find();
+        if (id) {
+            io.info(`The deploy step was cut short before ${call} answered; it created deployment ${id}.`);
+            return id;
         }
         const left = sentAt.getTime() + CREATE_SETTLE_MS - io.now().getTime();
         if (left <= 0)
             break;
         await io.sleep(Math.min(POLL_MS, left));
     }
-    const group = `${pending.applicationName}/${pending.deploymentGroupName}`;
     if (!pending.taskDefinitionArn) {
-        io.info(`The deploy step's CreateDeployment never took effect: ${group} has no deployment of its AppSpec.`);
+        io.info(`The deploy step's ${call} never took effect: ${where}.`);
         return undefined;
     }
-    await (0,_plan_revision_js__WEBPACK_IMPORTED_MODULE_2__/* .deregisterTaskDefinition */ .T)(ecs, pending.taskDefinitionArn);
-    io.info(`The deploy step's CreateDeployment never took effect (${group} has no deployment of its AppSpec): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`);
+    await (0,_plan_revision_js__WEBPACK_IMPORTED_MODULE_3__/* .deregisterTaskDefinition */ .T)(io.aws().ecs, pending.taskDefinitionArn);
+    io.info(`The deploy step's ${call} never took effect (${where}): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`);
     return undefined;
 }
 /**
@@ -86218,9 +87248,9 @@ async function findCreated(io, pending) {
  * CreateDeployment it sent and never heard back from.
  */
 async function post(io) {
-    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_10__/* .StepState */ .u(io).read();
+    const saved = new _state_js__WEBPACK_IMPORTED_MODULE_11__/* .StepState */ .u(io).read();
     if (saved.runningTask)
-        await (0,_run_task_run_js__WEBPACK_IMPORTED_MODULE_9__/* .stopLeftTask */ .h)(io, saved.runningTask);
+        await (0,_run_task_run_js__WEBPACK_IMPORTED_MODULE_10__/* .stopLeftTask */ .h)(io, saved.runningTask);
     const pending = saved.deploymentId === undefined ? saved.creating : undefined;
     if (saved.deploymentId === undefined && pending === undefined)
         return;
@@ -86237,40 +87267,37 @@ async function post(io) {
                 io.warning(`Deployment ${id} was left running by the deploy step (rollback-on-cancel: false).`, 'Deployment left running');
                 return;
             }
-            const { codedeploy } = io.aws();
-            const info = await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .getDeployment */ .i8)(codedeploy, id);
-            if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
-                io.info(`Deployment ${id} had already ended ${info.status}.`);
+            const clients = { codedeploy: () => io.aws().codedeploy, ecs: () => io.aws().ecs };
+            const status = await (0,_backends_deployments_js__WEBPACK_IMPORTED_MODULE_1__/* .statusOf */ .c2)(clients, id);
+            if ((0,_backends_deployments_js__WEBPACK_IMPORTED_MODULE_1__/* .isEndStatus */ .wz)(status)) {
+                io.info(`Deployment ${id} had already ended ${status}.`);
             }
             else {
-                await (0,_backends_codedeploy_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .stopDeployment */ .Uk)(codedeploy, id).catch((e) => {
-                    if (!(e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_11__/* .DeploymentAlreadyCompletedException */ .ATo))
-                        throw e;
-                });
+                await (0,_backends_deployments_js__WEBPACK_IMPORTED_MODULE_1__/* .stopWithRollback */ .DD)(clients, id);
                 io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`);
             }
         }
-        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_7__/* .DeploymentWatch */ .T(io, {
+        const watch = new _watch_deployment_watch_js__WEBPACK_IMPORTED_MODULE_8__/* .DeploymentWatch */ .T(io, {
             pollIntervalMs: POLL_MS,
             startedAt: io.now(),
-            readerFor: (0,_backends_codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_1__/* .codeDeployReaders */ .lC)(io)
+            readerFor: (0,_backends_deployments_js__WEBPACK_IMPORTED_MODULE_1__/* .readersFor */ .OP)(io)
         });
         const { snapshot, rollback } = await watch.afterStop(id);
         const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`;
         io.info(ended);
         await markGitHubDeployment(io, saved.githubDeploymentId, `The deploy step did not finish. ${ended}`);
         const region = io.aws().region;
-        await io.summary((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .postSummary */ .l0)({
-            deployment: { id, status: snapshot.status, url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Yn)(region, id) },
+        await io.summary((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_7__/* .postSummary */ .l0)({
+            deployment: { id, status: snapshot.status, url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_4__/* .deploymentConsoleUrl */ .Yn)(region, id) },
             rollback: rollback && {
                 id: rollback.id,
                 status: rollback.status,
-                url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentConsoleUrl */ .Yn)(region, rollback.id)
+                url: (0,_report_console_url_js__WEBPACK_IMPORTED_MODULE_4__/* .deploymentConsoleUrl */ .Yn)(region, rollback.id)
             }
         }));
     }
     catch (e) {
-        io.warning(`Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .errorMessage */ .gJ)(e)}. Check it in the CodeDeploy console.`, 'Deployment may still run');
+        io.warning(`Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .errorMessage */ .gJ)(e)}. Check it in the AWS console.`, 'Deployment may still run');
     }
 }
 
@@ -86294,8 +87321,11 @@ const KEYS = {
 };
 // Only what RunTask returns is ever stopped: a task ARN of the long form, which names its cluster.
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255})\/[0-9a-f]{32}$/;
-/** A CodeDeploy id, as CreateDeployment returns it; nothing else is ever stopped. */
-const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/;
+/**
+ * A CodeDeploy id as CreateDeployment returns it, or a service deployment ARN as UpdateService
+ * names it; nothing else is ever stopped.
+ */
+const DEPLOYMENT_ID = /^(d-[A-Z0-9]{9}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)$/;
 class StepState {
     io;
     constructor(io) {
@@ -86373,10 +87403,14 @@ function parsePendingCreate(text) {
         return undefined;
     try {
         const v = JSON.parse(text);
-        const strings = [v.applicationName, v.deploymentGroupName, v.appSpecSha256, v.sentAt];
-        if (!strings.every(s => typeof s === 'string' && s !== ''))
+        const filled = (...values) => values.every(s => typeof s === 'string' && s !== '');
+        if (!filled(v.sentAt) || Number.isNaN(Date.parse(v.sentAt)))
             return undefined;
-        if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256) || Number.isNaN(Date.parse(v.sentAt)))
+        if (v.cluster !== undefined)
+            return filled(v.cluster, v.service, v.revision) ? v : undefined;
+        if (!filled(v.applicationName, v.deploymentGroupName, v.appSpecSha256))
+            return undefined;
+        if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256))
             return undefined;
         return v;
     }
@@ -86422,7 +87456,9 @@ const GOAL_PHASES = {
     succeeded: ['succeeded'],
     'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
     ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
-    'termination-wait': ['termination-wait', 'succeeded']
+    'termination-wait': ['termination-wait', 'succeeded'],
+    'next-gate': ['ready', 'succeeded'],
+    'next-gate-or-traffic-shifted': ['ready', 'traffic-shifted', 'termination-wait', 'succeeded']
 };
 function goalReached(goal, phase) {
     return GOAL_PHASES[goal].includes(phase);
@@ -86728,8 +87764,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: ./src/watch/snapshot.ts
 // What the watch loop, the log and the report know about a deployment. Backend-neutral on purpose:
-// CodeDeploy fills it today (src/backends/codedeploy/snapshot.ts); ECS-native blue/green, linear and canary
-// deployments (deployment controller ECS) will fill the same shape, so nothing downstream changes.
+// CodeDeploy (src/backends/codedeploy/snapshot.ts) and ECS's own deployments (src/backends/ecs/snapshot.ts)
+// fill the same shape, so nothing downstream asks which backend it is.
 const TERMINAL_PHASES = ['succeeded', 'failed', 'stopped'];
 function isTerminal(phase) {
     return TERMINAL_PHASES.includes(phase);

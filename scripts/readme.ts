@@ -48,6 +48,7 @@ export const RECIPES = [
   'merge-queue-staging',
   'test-listener-gate',
   'matrix-services',
+  'codedeploy-and-ecs-services',
   'sidecar-image',
   'migration-task'
 ]
@@ -56,6 +57,7 @@ const TITLES: Record<string, string> = {
   'merge-queue-staging': 'A merge queue whose required check is a staging deployment',
   'test-listener-gate': 'Your own smoke tests against the test listener before production traffic moves',
   'matrix-services': 'Several services from one build',
+  'codedeploy-and-ecs-services': 'A CodeDeploy service and an ECS blue/green service in one matrix',
   'sidecar-image': 'An app and its sidecar built in one workflow',
   'migration-task': 'A database migration before traffic moves'
 }

@@ -11,7 +11,8 @@
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { nodeBinaries, runAction, visibleLog, type ActionRun } from './run-action.js'
-import { scenarios, type Scenario, type ScenarioName } from './scenarios.js'
+import type { EcsServiceSpec } from './ecs-deployments.js'
+import { scenarios, type Scenario, type ScenarioName, type ServiceSpec } from './scenarios.js'
 import { startSimulator } from './server.js'
 
 const IMAGE = 'public.ecr.aws/nginx/nginx:1.27'
@@ -75,9 +76,10 @@ function actionNode(): { path: string; version: string } {
 }
 
 function describeService(scenario: Scenario): string[] {
-  const web = scenario.services[0]!
+  const web = scenario.services[0]! as ServiceSpec & Partial<EcsServiceSpec>
   const lb = web.loadBalancer
   const group = web.group ?? {}
+  const config = web.deploymentConfiguration
   const listeners = lb
     ? `target groups ${lb.targetGroups.join(' and ')}, production listener :${lb.productionPort ?? 80}` +
       (lb.testPort === null ? ', no test listener' : `, test listener :${lb.testPort ?? 8080}`)
@@ -86,9 +88,12 @@ function describeService(scenario: Scenario): string[] {
     `ECS service ${web.name} in cluster ${web.cluster} (${web.launchType ?? 'FARGATE'}, ${web.desiredCount ?? 2} tasks, ` +
       `container ${web.container.name}:${web.container.port})`,
     listeners,
-    `CodeDeploy ${group.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce'}, ` +
-      `termination wait ${group.terminationWaitMinutes ?? 5} min` +
-      (group.readyWaitMinutes !== undefined ? `, ready wait ${group.readyWaitMinutes} min` : ''),
+    web.controller === 'ECS'
+      ? `ECS's own deployments (deployment controller ECS): ${config?.strategy ?? 'ROLLING'}` +
+        (config?.bakeTimeInMinutes !== undefined ? `, bake time ${config.bakeTimeInMinutes} min` : '')
+      : `CodeDeploy ${group.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce'}, ` +
+        `termination wait ${group.terminationWaitMinutes ?? 5} min` +
+        (group.readyWaitMinutes !== undefined ? `, ready wait ${group.readyWaitMinutes} min` : ''),
     `Scenario "${scenario.name}": ${scenario.description}`
   ]
 }

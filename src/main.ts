@@ -1,25 +1,17 @@
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import { type BuiltAppSpec, buildAppSpec } from './backends/codedeploy/appspec.js'
-import {
-  type DeploymentTarget,
-  GroupBusyError,
-  createDeployment,
-  createRefused,
-  defaultDescription,
-  describeDeployment
-} from './backends/codedeploy/deployment.js'
-import { type WaitBehind, freeDeploymentGroup } from './backends/codedeploy/if-running.js'
-import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
+import type { Backend } from './backends/backend.js'
+import { codeDeployBackend } from './backends/codedeploy/backend.js'
+import { readersFor } from './backends/deployments.js'
+import { ecsBackend } from './backends/ecs/backend.js'
 import { followUp } from './follow-up.js'
 import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Plan, preparePlan } from './plan/plan.js'
 import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
-import { deploymentConsoleUrl } from './report/console-url.js'
 import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
 import { HIDDEN_VALUES, redactTaskDefinition } from './report/task-definition-changes.js'
 import { CancelGuard } from './runtime/cancel-guard.js'
-import { ActionError, credentialsHint } from './runtime/errors.js'
+import { credentialsHint } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
 import { StepState } from './runtime/state.js'
 import { planOneOffTask } from './run-task/plan.js'
@@ -57,7 +49,7 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
       state,
       reporter,
       inputs.rollbackOnCancel,
-      () => io.aws().cancelCodedeploy,
+      { codedeploy: () => io.aws().cancelCodedeploy, ecs: () => io.aws().cancelEcs },
       exit
     )
     unlisten = guard.listen()
@@ -74,84 +66,34 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
   }
 }
 
-/** inputs → template → revision → AppSpec → deployment → watch → report. */
+/** inputs → template → revision → deployment (AppSpec or UpdateService) → watch → report. */
 async function deploy(step: Step): Promise<void> {
-  const { io, inputs, guard, reporter, outputs } = step
+  const { io, inputs, guard, reporter } = step
   const plan = await preparePlan(inputs, io)
   const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io)
-  if (inputs.dryRun) return printDryRun(plan, step)
-  const target = deploymentTarget(plan)
-  const freeGroup = (): Promise<void> =>
-    freeDeploymentGroup(io.aws().codedeploy, target, inputs.ifDeploymentRunning, waitBehind(step, plan))
+  const backend = plan.backend === 'ecs' ? ecsBackend(step, plan) : codeDeployBackend(step, plan)
+  if (inputs.dryRun) return printDryRun(plan, backend, step)
   // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
   // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
   // so that a step that cannot deploy has not stopped anyone's release for nothing.
-  if (inputs.ifDeploymentRunning === 'fail') await freeGroup()
+  if (inputs.ifDeploymentRunning === 'fail') await backend.makeRoom()
   const revision = await registerRevision(plan, step)
-  if (inputs.ifDeploymentRunning !== 'fail') await freeGroup()
+  if (inputs.ifDeploymentRunning !== 'fail') await backend.makeRoom()
   if (oneOff) await runTaskBeforeShift(step, oneOff, revision)
-  const appSpec = buildAppSpec({ ...appSpecParts(plan), taskDefinitionArn: revision })
-  outputs.appSpec(appSpec.content)
-  const id = await startDeployment(step, plan, { ...target, appSpec })
-  reporter.deployment(id, { ...target, deploymentConfigName: plan.deploymentConfigName, plan })
+  const id = await backend.start(revision)
+  reporter.deployment(id, { ...backend.reported, plan })
   await reporter.githubDeployment(inputs, id, false)
   const deployments = new DeploymentWatch(io, {
     pollIntervalMs: inputs.pollIntervalSeconds * 1000,
     startedAt: step.startedAt,
-    readerFor: codeDeployReaders(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
+    readerFor: readersFor(io, { taskDefinitionArn: revision, trafficRouting: plan.trafficRouting })
   })
   const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt)
   if (inputs.waitForDeployment) await goal.follow(id, inputs.waitUntil)
   else await goal.handOff(id)
 }
 
-function deploymentTarget(plan: Plan): DeploymentTarget {
-  // preparePlan leaves the group out only in a dry run without AWS access.
-  if (!plan.group) throw new ActionError('No CodeDeploy deployment group was found for the service.')
-  return { applicationName: plan.group.applicationName, deploymentGroupName: plan.group.deploymentGroupName }
-}
-
-/** How this step waits behind another team's deployment: streamed to its end, never stopped on cancel. */
-function waitBehind(step: Step, plan: Plan): WaitBehind {
-  const { io, inputs } = step
-  const watch = new DeploymentWatch(io, {
-    pollIntervalMs: inputs.pollIntervalSeconds * 1000,
-    startedAt: step.startedAt,
-    readerFor: codeDeployReaders(io)
-  })
-  return {
-    watch,
-    deadline: () => watch.after(plan.timeoutMinutes),
-    timeoutMinutes: plan.timeoutMinutes,
-    log: line => {
-      io.info(line)
-    },
-    changed: what => {
-      step.guard.changed(what)
-    },
-    consoleUrl: id => deploymentConsoleUrl(io.aws().region, id)
-  }
-}
-
-function appSpecParts(plan: Plan): Omit<Parameters<typeof buildAppSpec>[0], 'taskDefinitionArn'> {
-  // The AppSpec file wins over the service: it is how users change network settings on deploy.
-  const file = plan.appSpecFile
-  const svc = plan.service
-  return {
-    containerName: plan.containerName,
-    containerPort: plan.containerPort,
-    platformVersion: file?.platformVersion ?? svc?.platformVersion,
-    networkConfiguration: file?.networkConfiguration ?? svc?.networkConfiguration,
-    capacityProviderStrategy: file?.capacityProviderStrategy ?? svc?.capacityProviderStrategy,
-    hooks: file?.hooks ?? []
-  }
-}
-
-async function printDryRun(plan: Plan, { io, reporter, outputs }: Step): Promise<void> {
-  const appSpec = buildAppSpec({
-    ...appSpecParts(plan),
-    taskDefinitionArn: plan.existingArn ?? `${plan.family}:NEXT`
-  })
+async function printDryRun(plan: Plan, backend: Backend, { io, reporter }: Step): Promise<void> {
   if (plan.offline) io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`)
   if (plan.register) {
     io.startGroup(`Task definition to register (${HIDDEN_VALUES} hidden)`)
@@ -160,13 +102,7 @@ async function printDryRun(plan: Plan, { io, reporter, outputs }: Step): Promise
   } else {
     io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`)
   }
-  io.startGroup('AppSpec')
-  io.info(JSON.stringify(appSpec.appSpec, null, 2))
-  io.endGroup()
-  outputs.appSpec(appSpec.content)
-  const group = plan.group ? ` through ${plan.group.applicationName}/${plan.group.deploymentGroupName}` : ''
-  io.info(`Dry run: nothing was registered or deployed${group}.`)
-  await reporter.dryRun(appSpec.content)
+  await reporter.dryRun(backend.printDryRun())
 }
 
 async function registerRevision(plan: Plan, { io, guard, reporter, outputs }: Step): Promise<string> {
@@ -191,63 +127,4 @@ async function register(
   )
   io.info(`Registered ${arn}.`)
   return arn
-}
-
-async function startDeployment(
-  step: Step,
-  plan: Plan,
-  d: DeploymentTarget & { appSpec: BuiltAppSpec }
-): Promise<string> {
-  const { io, inputs, guard, outputs } = step
-  const { codedeploy, region } = io.aws()
-  const request = {
-    ...d,
-    deploymentConfigName: inputs.deploymentConfig,
-    description: inputs.description ?? defaultDescription(io.env),
-    appSpec: { content: d.appSpec.content, sha256: d.appSpec.sha256 }
-  }
-  for (;;) {
-    try {
-      const { id, adopted } = await guard.create(
-        {
-          applicationName: d.applicationName,
-          deploymentGroupName: d.deploymentGroupName,
-          appSpecSha256: d.appSpec.sha256
-        },
-        () => createDeployment(codedeploy, request),
-        createRefused
-      )
-      const url = deploymentConsoleUrl(region, id)
-      outputs.deployment(id, url)
-      io.info(
-        `${adopted ? 'Adopted' : 'Created'} deployment ${id} of ${d.applicationName}/${d.deploymentGroupName}: ${url}`
-      )
-      if (adopted)
-        io.info(
-          'A retried CreateDeployment had already gone through: the deployment running this AppSpec is ours.'
-        )
-      return id
-    } catch (e) {
-      // Any other refusal is reported with the call and what this step has written (runtime/aws.ts).
-      if (!(e instanceof GroupBusyError)) throw e
-      // A race: another deployment started between the check and CreateDeployment.
-      if (!e.running) {
-        throw new ActionError(
-          `CreateDeployment was refused: ${e.refusal}`,
-          'Allow codedeploy:ListDeployments and codedeploy:GetDeployment so that if-deployment-running can name, wait for or replace it; or run again when it ends.',
-          'Deployment already running'
-        )
-      }
-      const running = describeDeployment(e.running, id => deploymentConsoleUrl(region, id))
-      if (inputs.ifDeploymentRunning === 'fail') {
-        throw new ActionError(
-          `Deployment group ${d.deploymentGroupName} got a deployment in progress just before this one: ${running}.`,
-          'Wait for it to end and run again, or set if-deployment-running: wait or replace.',
-          'Deployment already running'
-        )
-      }
-      io.info(`${running} took the deployment group first.`)
-      await freeDeploymentGroup(codedeploy, d, inputs.ifDeploymentRunning, waitBehind(step, plan))
-    }
-  }
 }

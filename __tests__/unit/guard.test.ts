@@ -28,7 +28,14 @@ let reporter: Reporter
 
 function guard(rollbackOnCancel = true): CancelGuard {
   reporter = new Reporter(io, new Outputs(io), new StepState(io), T0)
-  return new CancelGuard(io, new StepState(io), reporter, rollbackOnCancel, () => stopClient, exit)
+  return new CancelGuard(
+    io,
+    new StepState(io),
+    reporter,
+    rollbackOnCancel,
+    { codedeploy: () => stopClient, ecs: () => io.aws().cancelEcs },
+    exit
+  )
 }
 
 const TARGET = {

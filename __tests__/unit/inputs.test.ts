@@ -192,14 +192,23 @@ describe('parseInputs', () => {
       expect(existing({ 'deployment-id': id }).deploymentId).toBe(id)
     })
 
-    it.each(['d-abcdefgh1', 'ABCDEFGH1', 'd-ABCDEFGH', 'd-ABCDEFGH12', 'arn:aws:codedeploy:x'])(
-      'rejects %p',
-      id => {
-        expect(inputError(() => existing({ 'deployment-id': id })).message).toBe(
-          `deployment-id '${id}' is not a CodeDeploy deployment id.`
-        )
-      }
-    )
+    it.each([
+      'd-abcdefgh1',
+      'ABCDEFGH1',
+      'd-ABCDEFGH',
+      'd-ABCDEFGH12',
+      'arn:aws:codedeploy:x',
+      'arn:aws:ecs:us-east-1:123456789012:service/prod/web'
+    ])('rejects %p', id => {
+      expect(inputError(() => existing({ 'deployment-id': id })).message).toBe(
+        `deployment-id '${id}' is neither a CodeDeploy deployment id nor an ECS service deployment ARN.`
+      )
+    })
+
+    it("takes a service deployment ARN of ECS's own deployments", () => {
+      const arn = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/r4nd0mId'
+      expect(existing({ 'deployment-id': arn }).deploymentId).toBe(arn)
+    })
 
     it('takes continue-deployment or stop-deployment, and cluster, service and waiting inputs', () => {
       const inputs = existing({

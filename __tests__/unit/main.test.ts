@@ -686,7 +686,7 @@ describe('post', () => {
     await post(io)
     expect(io.warnings).toEqual([
       {
-        message: `Could not stop or follow deployment ${ID}: socket hang up. Check it in the CodeDeploy console.`,
+        message: `Could not stop or follow deployment ${ID}: socket hang up. Check it in the AWS console.`,
         title: 'Deployment may still run'
       }
     ])

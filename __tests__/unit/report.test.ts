@@ -15,6 +15,7 @@ const PREVIOUS = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
 const NEXT = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:8'
 
 const plan: Plan = {
+  backend: 'codedeploy',
   register: {
     family: 'web',
     containerDefinitions: [

@@ -57,6 +57,7 @@ const SERVICE: ServiceInfo = {
 function plan(over: Partial<Plan> = {}): Plan {
   return {
     service: SERVICE,
+    backend: 'codedeploy',
     family: 'web',
     containerName: 'web',
     containerPort: 8080,
@@ -241,7 +242,7 @@ function step(inputs: Record<string, string> = {}): Step {
     state,
     reporter,
     true,
-    () => io.aws().cancelCodedeploy,
+    { codedeploy: () => io.aws().cancelCodedeploy, ecs: () => io.aws().cancelEcs },
     () => undefined
   )
   return {

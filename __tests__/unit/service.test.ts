@@ -100,6 +100,24 @@ describe('describeService', () => {
     expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'prod', services: ['web'] })
   })
 
+  it.each([
+    ['the ECS deployment controller', { deploymentController: { type: 'ECS' as const } }],
+    ['no deployment controller (ECS means ECS)', { deploymentController: undefined }]
+  ])('reads a service on %s with its deployment configuration, load balancer or not', async (_, over) => {
+    const deploymentConfiguration = {
+      strategy: 'CANARY' as const,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+      bakeTimeInMinutes: 15
+    }
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [{ ...SERVICE, ...over, loadBalancers: [], deploymentConfiguration }] })
+    const info = await describeService(ecs, 'prod', 'web')
+    expect(info.deploymentController).toBe('ECS')
+    expect(info.deploymentConfiguration).toEqual(deploymentConfiguration)
+    expect(info.loadBalancer).toBeUndefined()
+  })
+
   it('asks for the cluster named in a service ARN, and maps a capacity provider strategy', async () => {
     const ec2: Service = { ...SERVICE, launchType: undefined, networkConfiguration: undefined }
     ecsMock.on(DescribeServicesCommand).resolves({
@@ -164,14 +182,9 @@ describe('describeService', () => {
   it.each([
     [{ status: 'DRAINING' }, 'ECS service web in cluster prod is DRAINING, not ACTIVE.', /recreate it/],
     [
-      { deploymentController: undefined },
-      'ECS service web in cluster prod uses the ECS (no deployment controller set) deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.',
-      /aws-actions\/amazon-ecs-deploy-task-definition.*UpdateService takes deploymentController.*https:\/\/docs\.aws\.amazon\.com\/AmazonECS\/latest\/developerguide\/migrate-codedeploy-to-ecs-bluegreen\.html/
-    ],
-    [
       { deploymentController: { type: 'EXTERNAL' as const } },
-      'ECS service web in cluster prod uses the EXTERNAL deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.',
-      /rolling updates/
+      'ECS service web in cluster prod uses the EXTERNAL deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.',
+      /ECS deployment controller.*https:\/\/docs\.aws\.amazon\.com\/AmazonECS\/latest\/developerguide\/migrate-codedeploy-to-ecs-bluegreen\.html/
     ],
     [
       { loadBalancers: [] },

@@ -1,3 +1,4 @@
+import { isServiceDeploymentArn } from '../backends/ecs/deployment.js'
 import { InputError } from '../runtime/errors.js'
 import { OVERRIDE_INPUTS, type TaskDefinitionOverrides, parseOverrides } from './overrides.js'
 import { RUN_TASK_INPUTS, type RunTaskInputs, parseRunTask } from './run-task.js'
@@ -147,10 +148,10 @@ export function parseInputs(
     return inputs
   }
 
-  if (!/^d-[A-Z0-9]{9}$/.test(deploymentId)) {
+  if (!/^d-[A-Z0-9]{9}$/.test(deploymentId) && !isServiceDeploymentArn(deploymentId)) {
     throw new InputError(
-      `deployment-id '${deploymentId}' is not a CodeDeploy deployment id.`,
-      'CodeDeploy ids look like d-A1B2C3D4E; pass the deployment-id output of the step that created it.'
+      `deployment-id '${deploymentId}' is neither a CodeDeploy deployment id nor an ECS service deployment ARN.`,
+      'CodeDeploy ids look like d-A1B2C3D4E, service deployments like arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>; pass the deployment-id output of the step that created it.'
     )
   }
   // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.

@@ -23,11 +23,17 @@ import { validateImage } from './image.js'
 import { containerPortMappings, renderTaskDefinition } from './render.js'
 import { classifyTaskDefinitionInput, loadTaskDefinition, parseTaskDefinitionTemplate } from './template.js'
 import { deriveTimeoutMinutes } from '../watch/timeout.js'
+import { deriveEcsTimeoutMinutes, gateHooks } from '../backends/ecs/configuration.js'
 import { findInWorkspace } from './workspace.js'
 
 /** Everything a deployment needs, checked before the first write to AWS. */
 export interface Plan {
   service?: ServiceInfo
+  /**
+   * Who deploys: the service's deployment controller decides, never an input. A dry run that could
+   * not read the service plans for CodeDeploy, which the inputs can describe alone.
+   */
+  backend: 'codedeploy' | 'ecs'
   group?: DeploymentGroupInfo
   trafficRouting?: TrafficRouting
   deploymentConfigName?: string
@@ -37,7 +43,8 @@ export interface Plan {
   existingArn?: string
   family: string
   containerName: string
-  containerPort: number
+  /** The load balancer's port: CodeDeploy's AppSpec needs it; ECS's own deployments do not. */
+  containerPort?: number
   appSpecFile?: AppSpecFile
   timeoutMinutes: number
   /** Set in dry-run when AWS could not be read: why, for the printout. */
@@ -58,10 +65,15 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     source.kind === 'file'
       ? { ...source, template: parseTaskDefinitionTemplate(source.text, source.path) }
       : source
-  const appSpecFile = readAppSpecFile(inputs, io, workspace)
+  // A file named by the input is checked before AWS is read; one found by default may not apply.
+  const named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace)
 
   const aws = await discover(inputs, io)
   const { service, group } = aws
+  const backend = service?.deploymentController === 'ECS' ? 'ecs' : 'codedeploy'
+  if (service && backend === 'ecs') checkEcsInputs(inputs, service)
+  if (backend === 'ecs') noticeUnusedAppSpecFile(io, workspace)
+  const appSpecFile = backend === 'ecs' ? undefined : (named ?? readAppSpecFile(inputs, io, workspace))
   const loaded =
     start.kind === 'file'
       ? { template: start.template, arn: undefined }
@@ -70,15 +82,30 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
         : await loadTaskDefinition(io.aws().ecs, start, service?.taskDefinitionArn)
 
   const lb = service?.loadBalancer
-  const containerName = inputs.containerName ?? appSpecFile?.containerName ?? lb?.containerName
+  const containerName =
+    inputs.containerName ??
+    appSpecFile?.containerName ??
+    lb?.containerName ??
+    (backend === 'ecs' ? onlyContainer(loaded.template) : undefined)
   const containerPort = inputs.containerPort ?? appSpecFile?.containerPort ?? lb?.containerPort
-  if (containerName === undefined || containerPort === undefined) {
+  if (containerName === undefined) {
     throw new InputError(
-      `No ${containerName === undefined ? 'container-name' : 'container-port'} to deploy: the inputs, the AppSpec file and the service do not name one.`,
+      `No container-name to deploy: the inputs, the AppSpec file and the service do not name one${backend === 'ecs' ? ', and the task definition has several containers' : ''}.`,
+      'Set container-name to the container whose image this step sets.'
+    )
+  }
+  if (backend === 'codedeploy' && containerPort === undefined) {
+    throw new InputError(
+      'No container-port to deploy: the inputs, the AppSpec file and the service do not name one.',
       'Set container-name and container-port (the container and port of the service load balancer).'
     )
   }
-  if (service && lb && (lb.containerName !== containerName || lb.containerPort !== containerPort)) {
+  if (
+    backend === 'codedeploy' &&
+    service &&
+    lb &&
+    (lb.containerName !== containerName || lb.containerPort !== containerPort)
+  ) {
     throw new InputError(
       `Service ${service.serviceName} routes its load balancer to container ${lb.containerName} port ${lb.containerPort}, not ${containerName} port ${containerPort}.`,
       'CodeDeploy can only shift traffic to the container and port of the service load balancer: fix container-name/container-port or the AppSpec file.'
@@ -103,7 +130,7 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
         }
       })
   const ports = containerPortMappings(register ?? loaded.template, containerName)
-  if (!ports.includes(containerPort)) {
+  if (containerPort !== undefined && !ports.includes(containerPort)) {
     throw new InputError(
       `Container ${containerName} does not map port ${containerPort} (its port mappings: ${ports.length > 0 ? ports.join(', ') : 'none'}).`,
       'Set container-port to one of its containerPort values, or add the port to the task definition.'
@@ -114,7 +141,10 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     register?.family ?? (typeof loaded.template.family === 'string' ? loaded.template.family : '')
   warnAboutGroup(inputs, io, group)
   const timeoutMinutes =
-    inputs.timeoutMinutes ?? deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0)
+    inputs.timeoutMinutes ??
+    (backend === 'ecs'
+      ? deriveEcsTimeoutMinutes(service?.deploymentConfiguration, inputs.waitUntil)
+      : deriveTimeout(inputs, group, aws.trafficRouting, appSpecFile?.hooks.length ?? 0))
   if (timeoutMinutes > 60 && io.env.AWS_SESSION_TOKEN && inputs.waitForDeployment) {
     io.warning(
       `This step may wait ${Math.round(timeoutMinutes)} minutes, longer than the default one-hour session of assumed-role credentials; expired credentials end the watch.`,
@@ -123,6 +153,7 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   }
   return {
     service,
+    backend,
     group,
     trafficRouting: aws.trafficRouting,
     deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
@@ -171,8 +202,10 @@ interface Discovery {
 
 async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
   try {
-    const { ecs, codedeploy } = io.aws()
-    const service = await describeService(ecs, inputs.cluster, inputs.service ?? '')
+    const service = await describeService(io.aws().ecs, inputs.cluster, inputs.service ?? '')
+    // ECS's own deployments need no CodeDeploy: its client is not even created.
+    if (service.deploymentController === 'ECS') return { service }
+    const { codedeploy } = io.aws()
     const group = await findDeploymentGroup(codedeploy, service, {
       application: inputs.application,
       deploymentGroup: inputs.deploymentGroup
@@ -189,6 +222,51 @@ async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
     const call = awsCallOf(reason)
     return { offline: `${call ? `${call.operation}: ` : ''}${errorMessage(reason).split('\n')[0] ?? ''}` }
   }
+}
+
+/** Inputs that only CodeDeploy reads: on a service ECS deploys itself they would silently do nothing. */
+const CODEDEPLOY_INPUTS = [
+  ['codedeploy-appspec', 'appspecPath'],
+  ['codedeploy-application', 'application'],
+  ['codedeploy-deployment-group', 'deploymentGroup'],
+  ['codedeploy-deployment-config', 'deploymentConfig'],
+  ['codedeploy-deployment-description', 'description']
+] as const
+
+function checkEcsInputs(inputs: Inputs, service: ServiceInfo): void {
+  const named = `Service ${service.serviceName}`
+  const given = CODEDEPLOY_INPUTS.filter(([, key]) => inputs[key] !== undefined).map(([name]) => name)
+  if (given.length > 0) {
+    throw new InputError(
+      `${named} uses ECS deployments (deployment controller ECS), so ${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply.`,
+      "Remove the codedeploy-* inputs: the strategy, hooks, bake time and alarms come from the service's own deploymentConfiguration."
+    )
+  }
+  if (inputs.waitUntil === 'ready' && gateHooks(service.deploymentConfiguration).length === 0) {
+    throw new InputError(
+      `wait-until: ready needs a PAUSE lifecycle hook that holds the deployment with test traffic on the new revision, and ${named} has none.`,
+      "Add a lifecycle hook with targetType PAUSE at POST_TEST_TRAFFIC_SHIFT (or PRE_PRODUCTION_TRAFFIC_SHIFT) to the service's deploymentConfiguration (blue/green, linear or canary), or use wait-until: traffic-shifted."
+    )
+  }
+}
+
+/** An appspec.* file beside the workflow's files means nothing to ECS's own deployments: said once, then ignored. */
+function noticeUnusedAppSpecFile(io: Io, workspace: string): void {
+  const name = defaultAppSpecName(workspace, p => io.realPath(p) !== undefined)
+  if (name !== undefined) {
+    io.notice(
+      `${name} is ignored: this service uses ECS deployments, which take their strategy, hooks and network from the service.`,
+      'AppSpec file not used'
+    )
+  }
+}
+
+/** The container of a one-container task definition: there is no other the image can be meant for. */
+function onlyContainer(template: Record<string, unknown>): string | undefined {
+  const containers = template.containerDefinitions
+  if (!Array.isArray(containers) || containers.length !== 1) return undefined
+  const name = (containers[0] as { name?: unknown } | undefined)?.name
+  return typeof name === 'string' ? name : undefined
 }
 
 function offlineError(reason: string): never {

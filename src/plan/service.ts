@@ -1,5 +1,10 @@
 // The ECS service to deploy: looked up once, before anything is written. Read-only; the client is passed in.
-import { DescribeServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs'
+import {
+  type DeploymentConfiguration,
+  DescribeServicesCommand,
+  type ECSClient,
+  type Service
+} from '@aws-sdk/client-ecs'
 import { ActionError, InputError, awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
 
 export interface NetworkConfiguration {
@@ -25,7 +30,9 @@ export interface ServiceInfo {
   /** The revision the service runs now (for CODE_DEPLOY services, the PRIMARY task set's). */
   taskDefinitionArn: string
   /** `ECS` when the service has none, as ECS means by an absent controller. */
-  deploymentController: string
+  deploymentController: 'CODE_DEPLOY' | 'ECS'
+  /** ECS's own deployments: strategy, hooks, bake time, circuit breaker and alarms, as the service has them. */
+  deploymentConfiguration?: DeploymentConfiguration
   loadBalancer?: { containerName: string; containerPort: number; targetGroupArn: string }
   networkConfiguration?: NetworkConfiguration
   platformVersion?: string
@@ -91,7 +98,11 @@ async function regionOf(client: ECSClient): Promise<string | undefined> {
   }
 }
 
-function toServiceInfo(s: Service, cluster: string): ServiceInfo {
+function toServiceInfo(
+  s: Service,
+  cluster: string,
+  controller: ServiceInfo['deploymentController']
+): ServiceInfo {
   const lb = s.loadBalancers?.[0]
   const awsvpc = s.networkConfiguration?.awsvpcConfiguration
   const clusterArn = s.clusterArn ?? ''
@@ -113,7 +124,8 @@ function toServiceInfo(s: Service, cluster: string): ServiceInfo {
     clusterArn,
     ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn)!.region } : {}),
     taskDefinitionArn: s.taskDefinition ?? '',
-    deploymentController: s.deploymentController?.type ?? 'ECS',
+    deploymentController: controller,
+    ...(s.deploymentConfiguration ? { deploymentConfiguration: s.deploymentConfiguration } : {}),
     ...(lb?.containerName && lb.containerPort !== undefined
       ? {
           loadBalancer: {
@@ -141,7 +153,10 @@ function toServiceInfo(s: Service, cluster: string): ServiceInfo {
   }
 }
 
-/** Reads the service and checks that a CodeDeploy blue/green deployment can target it. */
+/**
+ * Reads the service and checks that this step can deploy it: its deployment controller chooses the
+ * backend (CODE_DEPLOY: CodeDeploy; ECS or none: ECS's own deployments); EXTERNAL has neither.
+ */
 export async function describeService(
   ecs: ECSClient,
   cluster: string,
@@ -189,25 +204,23 @@ export async function describeService(
       `ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`
     )
   }
-  const info = toServiceInfo(found, target.cluster)
-  const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`
+  const named = `ECS service ${found.serviceName ?? nameOf(target.service)} in cluster ${nameOf(found.clusterArn ?? target.cluster)}`
+  const controller = found.deploymentController?.type ?? 'ECS'
+  if (controller !== 'CODE_DEPLOY' && controller !== 'ECS') {
+    // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
+    throw new ActionError(
+      `${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`,
+      `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`
+    )
+  }
+  const info = toServiceInfo(found, target.cluster, controller)
   if (info.status !== 'ACTIVE') {
     throw new ActionError(
       `${named} is ${info.status}, not ACTIVE.`,
-      'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.'
+      'A deleted service cannot be deployed to: recreate it, or check the service input.'
     )
   }
-  if (info.deploymentController !== 'CODE_DEPLOY') {
-    const what = found.deploymentController?.type
-      ? info.deploymentController
-      : 'ECS (no deployment controller set)'
-    throw new ActionError(
-      `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
-      // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
-      `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
-    )
-  }
-  if (!info.loadBalancer) {
+  if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
     throw new ActionError(
       `${named} has no load balancer with a container name and port.`,
       'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.'

@@ -1,6 +1,7 @@
 // Links into the AWS console. Each region's own console host is used: the global host
 // (console.aws.amazon.com) redirects to the user's last region, which shows "not found" for a
 // deployment that lives elsewhere.
+import { parseServiceDeploymentArn } from '../backends/ecs/deployment.js'
 
 /**
  * Console host per partition, keyed by the region name's prefix. China and GovCloud have
@@ -33,7 +34,15 @@ function lastSegment(nameOrArn: string): string {
   return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn
 }
 
+/** A CodeDeploy deployment's page, or for a service deployment ARN its service's deployments tab. */
 export function deploymentConsoleUrl(region: string, deploymentId: string): string {
+  const ecs = parseServiceDeploymentArn(deploymentId)
+  if (ecs) {
+    return link(
+      ecs.region,
+      `/ecs/v2/clusters/${encodeURIComponent(ecs.cluster)}/services/${encodeURIComponent(ecs.service)}/deployments`
+    )
+  }
   return link(region, `/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}`)
 }
 

@@ -1,5 +1,6 @@
 // The step's outputs (action.yml's `outputs`) and its exit status: every output is named here and
 // written only through here.
+import { isServiceDeploymentArn } from '../backends/ecs/deployment.js'
 import type { Io } from '../runtime/io.js'
 
 export const OUTPUT_NAMES = [
@@ -31,10 +32,13 @@ export class Outputs {
     this.set('previous-task-definition-arn', arn)
   }
 
-  /** Set as soon as the deployment exists, so a later failure or cancellation still has them. */
+  /**
+   * Set as soon as the deployment exists, so a later failure or cancellation still has them.
+   * `codedeploy-deployment-id` stays empty for a service deployment of ECS's own deployments.
+   */
   deployment(id: string, url: string): void {
     this.set('deployment-id', id)
-    this.set('codedeploy-deployment-id', id)
+    if (!isServiceDeploymentArn(id)) this.set('codedeploy-deployment-id', id)
     this.set('deployment-url', url)
   }
 

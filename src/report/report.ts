@@ -254,8 +254,9 @@ export class Reporter {
     return this.report.taskDefinition?.previousArn
   }
 
-  async dryRun(appSpec: string): Promise<void> {
-    this.report.appSpec = appSpec
+  /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments have none. */
+  async dryRun(appSpec: string | undefined): Promise<void> {
+    if (appSpec !== undefined) this.report.appSpec = appSpec
     this.report.outcome = 'dry-run'
     this.report.endedAt = this.io.now()
     await this.writeSummary()

@@ -35,39 +35,41 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
     customUserAgent: [USER_AGENT],
     requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 }
   }
+  const marking = <C extends ECSClient | CodeDeployClient | CloudWatchLogsClient>(client: C): C => {
+    // The three stacks differ only in their input and output types, which this middleware passes through.
+    ;(client.middlewareStack as ECSClient['middlewareStack']).add(
+      (next, context) => args => marked(context.commandName, () => next(args)),
+      MARK_CALLS
+    )
+    return client
+  }
+  // Each client is made on first use: a run on ECS's own deployments never loads a CodeDeploy client.
+  const made: Partial<Record<'ecs' | 'codedeploy' | 'cancelCodedeploy' | 'cancelEcs', unknown>> = {}
+  const once = <C>(key: keyof typeof made, make: () => C): C => (made[key] ??= make()) as C
   const logs = new Map<string, CloudWatchLogsClient>()
-  const clients = {
-    ecs: new ECSClient(common),
-    codedeploy: new CodeDeployClient(common),
-    cancelCodedeploy: new CodeDeployClient(fast),
-    cancelEcs: new ECSClient(fast),
+  return {
+    get ecs() {
+      return once('ecs', () => marking(new ECSClient(common)))
+    },
+    get codedeploy() {
+      return once('codedeploy', () => marking(new CodeDeployClient(common)))
+    },
+    get cancelCodedeploy() {
+      return once('cancelCodedeploy', () => marking(new CodeDeployClient(fast)))
+    },
+    get cancelEcs() {
+      return once('cancelEcs', () => marking(new ECSClient(fast)))
+    },
     logs: (logRegion: string): CloudWatchLogsClient => {
       let client = logs.get(logRegion)
       if (!client) {
-        client = new CloudWatchLogsClient({ ...common, region: logRegion })
-        client.middlewareStack.add(
-          (next, context) => args => marked(context.commandName, () => next(args)),
-          MARK_CALLS
-        )
+        client = marking(new CloudWatchLogsClient({ ...common, region: logRegion }))
         logs.set(logRegion, client)
       }
       return client
     },
     region
   }
-  for (const client of [clients.ecs, clients.cancelEcs]) {
-    client.middlewareStack.add(
-      (next, context) => args => marked(context.commandName, () => next(args)),
-      MARK_CALLS
-    )
-  }
-  for (const client of [clients.codedeploy, clients.cancelCodedeploy]) {
-    client.middlewareStack.add(
-      (next, context) => args => marked(context.commandName, () => next(args)),
-      MARK_CALLS
-    )
-  }
-  return clients
 }
 
 /**

@@ -1,14 +1,9 @@
-import {
-  type CodeDeployClient,
-  DeploymentAlreadyCompletedException,
-  GetDeploymentCommand,
-  StopDeploymentCommand
-} from '@aws-sdk/client-codedeploy'
 import { setTimeout as delay } from 'node:timers/promises'
+import { type StopClients, statusOf, stopWithRollback } from '../backends/deployments.js'
 import type { Reporter } from '../report/report.js'
 import { ActionError, errorMessage } from './errors.js'
 import type { Io } from './io.js'
-import type { PendingCreate, Settled, StepState } from './state.js'
+import type { PendingTarget, Settled, StepState } from './state.js'
 
 /** How long a cancelled run waits for a write already sent: the runner kills at 10 s. */
 const WRITE_GRACE_MS = 4000
@@ -45,7 +40,8 @@ export class CancelGuard {
     private readonly state: StepState,
     private readonly reporter: Reporter,
     private readonly rollbackOnCancel: boolean,
-    private readonly stopClient: () => CodeDeployClient,
+    /** Clients that fail fast: the runner kills the step 10 s after SIGINT. */
+    private readonly stopClients: StopClients,
     private readonly exit: () => void
   ) {
     state.rollbackOnCancel(rollbackOnCancel)
@@ -151,7 +147,7 @@ export class CancelGuard {
    * (the network, a timeout, a 5xx), after which the deployment may exist.
    */
   async create<T extends { id: string }>(
-    target: Omit<PendingCreate, 'taskDefinitionArn' | 'sentAt'>,
+    target: PendingTarget,
     call: () => Promise<T>,
     refused: (e: unknown) => boolean
   ): Promise<T> {
@@ -173,7 +169,8 @@ export class CancelGuard {
         this.createUnanswered = false
         this.state.creating(undefined)
       } else {
-        this.changed('sent CreateDeployment without a clear answer (the post step looks for its deployment)')
+        const call = 'cluster' in target ? 'UpdateService' : 'CreateDeployment'
+        this.changed(`sent ${call} without a clear answer (the post step looks for its deployment)`)
       }
       throw e
     }
@@ -271,10 +268,7 @@ export class CancelGuard {
       this.settle('handed-off')
       return undefined
     }
-    try {
-      await this.stopClient().send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }))
-    } catch (e) {
-      if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
+    if ((await stopWithRollback(this.stopClients, id)) === 'ended') {
       // It ended between the last read and the stop: how it ended is for whoever reads it next.
       this.settle('ended')
       this.io.info(`${reason}: deployment ${id} had already ended, there was nothing to stop.`)
@@ -292,8 +286,7 @@ export class CancelGuard {
   private async status(heard: number): Promise<string | undefined> {
     if (this.owned === undefined || Date.now() - heard >= STATUS_DEADLINE_MS) return undefined
     try {
-      const out = await this.stopClient().send(new GetDeploymentCommand({ deploymentId: this.owned }))
-      return out.deploymentInfo?.status
+      return await statusOf(this.stopClients, this.owned)
     } catch {
       // Best effort within the runner's 10 s: the stop matters, the output does not.
       return undefined

@@ -1,6 +1,6 @@
-import { DeploymentAlreadyCompletedException } from '@aws-sdk/client-codedeploy'
-import { findDeploymentOfAppSpec, getDeployment, stopDeployment } from '../backends/codedeploy/deployment.js'
-import { codeDeployReaders } from '../backends/codedeploy/snapshot.js'
+import { findDeploymentOfAppSpec } from '../backends/codedeploy/deployment.js'
+import { isEndStatus, readersFor, statusOf, stopWithRollback } from '../backends/deployments.js'
+import { findServiceDeploymentOf } from '../backends/ecs/deployment.js'
 import { deregisterTaskDefinition } from '../plan/revision.js'
 import { deploymentConsoleUrl } from '../report/console-url.js'
 import { GitHubDeployments } from '../report/github-deployment.js'
@@ -37,40 +37,46 @@ async function markGitHubDeployment(io: Io, id: number | undefined, description:
 }
 
 /**
- * The deployment a CreateDeployment made that never answered the main step, found by its
- * AppSpec as adoption finds one. When none came of it, its revision is deregistered: only now is
- * it known that no deployment uses it.
+ * The deployment a CreateDeployment (or UpdateService) made that never answered the main step, found
+ * by its AppSpec as adoption finds one (or by its revision among the service's deployments). When
+ * none came of it, its revision is deregistered: only now is it known that no deployment uses it.
  */
 async function findCreated(io: Io, pending: PendingCreate): Promise<string | undefined> {
-  const { codedeploy, ecs } = io.aws()
-  const target = {
-    applicationName: pending.applicationName,
-    deploymentGroupName: pending.deploymentGroupName
-  }
   const sentAt = new Date(pending.sentAt)
   const since = new Date(sentAt.getTime() - CLOCK_SKEW_MS)
+  const ecsService = 'cluster' in pending
+  const call = ecsService ? 'UpdateService' : 'CreateDeployment'
+  const where = ecsService
+    ? `service ${pending.service} has no deployment of ${pending.revision}`
+    : `${pending.applicationName}/${pending.deploymentGroupName} has no deployment of its AppSpec`
+  const find = async (): Promise<string | undefined> =>
+    ecsService
+      ? findServiceDeploymentOf(io.aws().ecs, pending, pending.revision, since)
+      : (
+          await findDeploymentOfAppSpec(
+            io.aws().codedeploy,
+            { applicationName: pending.applicationName, deploymentGroupName: pending.deploymentGroupName },
+            pending.appSpecSha256,
+            since
+          )
+        )?.deploymentId
   for (;;) {
-    const info = await findDeploymentOfAppSpec(codedeploy, target, pending.appSpecSha256, since)
-    if (info?.deploymentId) {
-      io.info(
-        `The deploy step was cut short before CreateDeployment answered; it created deployment ${info.deploymentId}.`
-      )
-      return info.deploymentId
+    const id = await find()
+    if (id) {
+      io.info(`The deploy step was cut short before ${call} answered; it created deployment ${id}.`)
+      return id
     }
     const left = sentAt.getTime() + CREATE_SETTLE_MS - io.now().getTime()
     if (left <= 0) break
     await io.sleep(Math.min(POLL_MS, left))
   }
-  const group = `${pending.applicationName}/${pending.deploymentGroupName}`
   if (!pending.taskDefinitionArn) {
-    io.info(
-      `The deploy step's CreateDeployment never took effect: ${group} has no deployment of its AppSpec.`
-    )
+    io.info(`The deploy step's ${call} never took effect: ${where}.`)
     return undefined
   }
-  await deregisterTaskDefinition(ecs, pending.taskDefinitionArn)
+  await deregisterTaskDefinition(io.aws().ecs, pending.taskDefinitionArn)
   io.info(
-    `The deploy step's CreateDeployment never took effect (${group} has no deployment of its AppSpec): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`
+    `The deploy step's ${call} never took effect (${where}): deregistered ${pending.taskDefinitionArn}, which no deployment uses.`
   )
   return undefined
 }
@@ -101,21 +107,19 @@ export async function post(io: Io): Promise<void> {
         )
         return
       }
-      const { codedeploy } = io.aws()
-      const info = await getDeployment(codedeploy, id)
-      if (['Succeeded', 'Failed', 'Stopped'].includes(info.status ?? '')) {
-        io.info(`Deployment ${id} had already ended ${info.status}.`)
+      const clients = { codedeploy: () => io.aws().codedeploy, ecs: () => io.aws().ecs }
+      const status = await statusOf(clients, id)
+      if (isEndStatus(status)) {
+        io.info(`Deployment ${id} had already ended ${status}.`)
       } else {
-        await stopDeployment(codedeploy, id).catch((e: unknown) => {
-          if (!(e instanceof DeploymentAlreadyCompletedException)) throw e
-        })
+        await stopWithRollback(clients, id)
         io.info(`The deploy step did not finish: stopped deployment ${id} with rollback.`)
       }
     }
     const watch = new DeploymentWatch(io, {
       pollIntervalMs: POLL_MS,
       startedAt: io.now(),
-      readerFor: codeDeployReaders(io)
+      readerFor: readersFor(io)
     })
     const { snapshot, rollback } = await watch.afterStop(id)
     const ended = `Deployment ${id} ended ${snapshot.status}${rollback ? `; its rollback ${rollback.id} ended ${rollback.status}` : ''}.`
@@ -134,7 +138,7 @@ export async function post(io: Io): Promise<void> {
     )
   } catch (e) {
     io.warning(
-      `Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${errorMessage(e)}. Check it in the CodeDeploy console.`,
+      `Could not stop or follow ${id ? `deployment ${id}` : "the deploy step's deployment"}: ${errorMessage(e)}. Check it in the AWS console.`,
       'Deployment may still run'
     )
   }

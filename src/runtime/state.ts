@@ -28,14 +28,18 @@ export interface RunningTask {
 // Only what RunTask returns is ever stopped: a task ARN of the long form, which names its cluster.
 const TASK_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/([A-Za-z0-9_-]{1,255})\/[0-9a-f]{32}$/
 
-/** A CodeDeploy id, as CreateDeployment returns it; nothing else is ever stopped. */
-const DEPLOYMENT_ID = /^d-[A-Z0-9]{9}$/
+/**
+ * A CodeDeploy id as CreateDeployment returns it, or a service deployment ARN as UpdateService
+ * names it; nothing else is ever stopped.
+ */
+const DEPLOYMENT_ID =
+  /^(d-[A-Z0-9]{9}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)$/
 
 /**
  * A CreateDeployment sent and not answered (yet): what finds the deployment should it exist, as
  * adoption does, by its AppSpec's SHA-256 in its group.
  */
-export interface PendingCreate {
+export interface PendingCodeDeployCreate {
   applicationName: string
   deploymentGroupName: string
   appSpecSha256: string
@@ -44,6 +48,23 @@ export interface PendingCreate {
   /** When it was sent, ISO 8601. */
   sentAt: string
 }
+
+/** An UpdateService sent and not answered (yet): its deployment is the service's newest since then. */
+export interface PendingServiceUpdate {
+  cluster: string
+  service: string
+  /** The task definition UpdateService sent: the deployment to find is the one of this revision. */
+  revision: string
+  taskDefinitionArn?: string
+  sentAt: string
+}
+
+export type PendingCreate = PendingCodeDeployCreate | PendingServiceUpdate
+
+/** What the caller of a create names; the guard adds the registered revision and the time. */
+export type PendingTarget =
+  | Omit<PendingCodeDeployCreate, 'taskDefinitionArn' | 'sentAt'>
+  | Omit<PendingServiceUpdate, 'taskDefinitionArn' | 'sentAt'>
 
 /** The main step's record, as the post step reads it. */
 export interface MainStepRecord {
@@ -140,11 +161,14 @@ function isSettled(value: string | undefined): value is Settled {
 function parsePendingCreate(text: string | undefined): PendingCreate | undefined {
   if (text === undefined) return undefined
   try {
-    const v = JSON.parse(text) as Partial<PendingCreate>
-    const strings = [v.applicationName, v.deploymentGroupName, v.appSpecSha256, v.sentAt]
-    if (!strings.every(s => typeof s === 'string' && s !== '')) return undefined
-    if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256!) || Number.isNaN(Date.parse(v.sentAt!))) return undefined
-    return v as PendingCreate
+    const v = JSON.parse(text) as Partial<PendingCodeDeployCreate & PendingServiceUpdate>
+    const filled = (...values: unknown[]): boolean => values.every(s => typeof s === 'string' && s !== '')
+    if (!filled(v.sentAt) || Number.isNaN(Date.parse(v.sentAt!))) return undefined
+    if (v.cluster !== undefined)
+      return filled(v.cluster, v.service, v.revision) ? (v as PendingServiceUpdate) : undefined
+    if (!filled(v.applicationName, v.deploymentGroupName, v.appSpecSha256)) return undefined
+    if (!/^[0-9a-f]{64}$/.test(v.appSpecSha256!)) return undefined
+    return v as PendingCodeDeployCreate
   } catch {
     return undefined
   }

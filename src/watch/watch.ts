@@ -11,8 +11,11 @@ export interface Logger {
 }
 
 export type Goal = 'succeeded' | 'traffic-shifted' | 'ready'
-/** Where a watch can stop: the step's goals, and the termination wait, which steps that end it watch for. */
-export type WatchGoal = Goal | 'termination-wait'
+/**
+ * Where a watch can stop: the step's goals; the termination wait, which steps that end it watch for;
+ * and, for a step that continues ECS's PAUSE hooks, the next gate (or the end, or all traffic moved).
+ */
+export type WatchGoal = Goal | 'termination-wait' | 'next-gate' | 'next-gate-or-traffic-shifted'
 
 export interface WatchResult {
   outcome: 'goal' | 'failed' | 'stopped' | 'timeout'
@@ -52,7 +55,9 @@ const GOAL_PHASES: Record<WatchGoal, readonly Phase[]> = {
   succeeded: ['succeeded'],
   'traffic-shifted': ['traffic-shifted', 'termination-wait', 'succeeded'],
   ready: ['ready', 'shifting', 'traffic-shifted', 'termination-wait', 'succeeded'],
-  'termination-wait': ['termination-wait', 'succeeded']
+  'termination-wait': ['termination-wait', 'succeeded'],
+  'next-gate': ['ready', 'succeeded'],
+  'next-gate-or-traffic-shifted': ['ready', 'traffic-shifted', 'termination-wait', 'succeeded']
 }
 
 export function goalReached(goal: WatchGoal, phase: Phase): boolean {

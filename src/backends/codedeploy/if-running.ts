@@ -3,7 +3,7 @@
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import type { IfRunning } from '../../inputs/inputs.js'
 import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
-import type { DeploymentWatch } from '../../watch/deployment-watch.js'
+import type { WaitBehind } from '../backend.js'
 import {
   type DeploymentTarget,
   continueDeployment,
@@ -12,17 +12,6 @@ import {
   stopDeployment
 } from './deployment.js'
 import { inTerminationWait } from './target.js'
-
-export interface WaitBehind {
-  watch: Pick<DeploymentWatch, 'watch' | 'rollbackOf'>
-  /** When the step gives up waiting behind a deployment it starts to wait for (timeout-minutes). */
-  deadline: () => Date
-  timeoutMinutes: number
-  log: (line: string) => void
-  /** Hears what this step changed in another deployment, for the step's error to say. */
-  changed: (what: string) => void
-  consoleUrl: (id: string) => string
-}
 
 /**
  * Applies `if-deployment-running` until the group is free. A rollback CodeDeploy started is

@@ -6,7 +6,8 @@ import {
   type DeploymentInfo,
   type ECSTarget
 } from '@aws-sdk/client-codedeploy'
-import { DescribeTasksCommand, paginateListTasks, type ECSClient, type Task } from '@aws-sdk/client-ecs'
+import type { ECSClient, Task } from '@aws-sdk/client-ecs'
+import { StoppedTaskFinder } from '../stopped-tasks.js'
 import type { Io } from '../../runtime/io.js'
 import type { DeploymentReader } from '../../watch/deployment-watch.js'
 import { isHookEvent } from './lifecycle-events.js'
@@ -201,28 +202,6 @@ function nextTrafficStep(routing: TrafficRouting, snap: DeploymentSnapshot): Dat
 }
 
 /** ECS's reason for tasks it removes on purpose: a scale-in, not a crash or a failed health check. */
-function isScaleIn(t: Task): boolean {
-  // Inferred (docs/aws-behaviour.md 8): the reason service events give for tasks the scheduler removes.
-  return t.stoppedReason?.startsWith('Scaling activity initiated by') === true
-}
-
-function toStoppedTask(t: Task): StoppedTask {
-  return {
-    taskArn: t.taskArn ?? '',
-    stoppedReason: t.stoppedReason,
-    stopCode: t.stopCode,
-    stoppedAt: t.stoppedAt,
-    containers: (t.containers ?? []).map(c => ({
-      name: c.name ?? '?',
-      exitCode: c.exitCode,
-      reason: c.reason
-    }))
-  }
-}
-
-/** DescribeTasks takes at most 100 tasks a call. */
-const DESCRIBE_TASKS_MAX = 100
-
 /**
  * Whether a stopped task belongs to the replacement task set. ECS documents a task's
  * `taskDefinitionArn`, so the revision being deployed identifies it; that a task set's tasks carry the
@@ -255,8 +234,7 @@ export function createCodeDeployReader(
   let target: ECSTarget | undefined
   // A state in which the target no longer changes (Ready, the termination wait, the end), once read in it.
   let targetSettledIn: string | undefined
-  const stopped = new Map<string, StoppedTask>()
-  const described = new Set<string>()
+  let finder: StoppedTaskFinder | undefined
   let lastStoppedLookup: number | undefined
   let lookedAfterInstallFailed = false
   let stoppedLookupOff = false
@@ -304,23 +282,10 @@ export function createCodeDeployReader(
     lastStoppedLookup = now
     if (installFailed) lookedAfterInstallFailed = true
     try {
-      // Every page: ListTasks promises no order, so the newest stopped tasks may be on any of them.
-      const fresh: string[] = []
-      const pages = paginateListTasks({ client: ecs }, { cluster, serviceName, desiredStatus: 'STOPPED' })
-      for await (const page of pages) fresh.push(...(page.taskArns ?? []).filter(a => !described.has(a)))
-      const since = info.startTime?.getTime() ?? 0
-      for (let i = 0; i < fresh.length; i += DESCRIBE_TASKS_MAX) {
-        const batch = fresh.slice(i, i + DESCRIBE_TASKS_MAX)
-        const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }))
-        for (const a of batch) described.add(a)
-        for (const t of tasks) {
-          // The same revision may have run before this deployment: its old stopped tasks are not news.
-          // Tasks ECS scaled in (the replacement removed on rollback) did not fail: no diagnostics.
-          const recent = (t.stoppedAt?.getTime() ?? now) >= since
-          if (t.taskArn && recent && !isScaleIn(t) && isReplacementTask(t, opts.taskDefinitionArn, sets))
-            stopped.set(t.taskArn, toStoppedTask(t))
-        }
-      }
+      finder ??= new StoppedTaskFinder(ecs, cluster, serviceName)
+      await finder.look(info.startTime?.getTime() ?? 0, now, t =>
+        isReplacementTask(t, opts.taskDefinitionArn, sets)
+      )
     } catch (e) {
       const name = awsErrorName(e) ?? 'Error'
       if (awsErrorKind(e) === 'access-denied') stoppedLookupOff = true
@@ -347,7 +312,7 @@ export function createCodeDeployReader(
       return toSnapshot(
         { ...info, deploymentId: info.deploymentId ?? deploymentId },
         target,
-        [...stopped.values()],
+        finder?.tasks ?? [],
         opts.trafficRouting
       )
     }

@@ -2,6 +2,7 @@
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   type ECSClient,
   ListServiceDeploymentsCommand,
   type ServiceDeployment,
@@ -111,4 +112,31 @@ export async function continueServiceDeployment(ecs: ECSClient, arn: string, hoo
   await ecs.send(
     new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: 'CONTINUE' })
   )
+}
+
+/**
+ * The service's deployment of `taskDefinition` created since `since`, for an UpdateService whose
+ * answer never came: the newest such one, its revision read with DescribeServiceRevisions.
+ */
+export async function findServiceDeploymentOf(
+  ecs: ECSClient,
+  target: EcsService,
+  taskDefinition: string,
+  since: Date
+): Promise<string | undefined> {
+  const listed = await ecs.send(new ListServiceDeploymentsCommand({ ...target, createdAt: { after: since } }))
+  const arns = (listed.serviceDeployments ?? []).flatMap(d =>
+    d.serviceDeploymentArn ? [d.serviceDeploymentArn] : []
+  )
+  if (arns.length === 0) return undefined
+  const out = await ecs.send(
+    new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns.slice(0, 20) })
+  )
+  for (const d of out.serviceDeployments ?? []) {
+    const revision = d.targetServiceRevision?.arn
+    if (!revision || !d.serviceDeploymentArn) continue
+    const revisions = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revision] }))
+    if (revisions.serviceRevisions?.[0]?.taskDefinition === taskDefinition) return d.serviceDeploymentArn
+  }
+  return undefined
 }

@@ -242,6 +242,9 @@ export function toSnapshot(d: ServiceDeployment, times: StageTimes = NO_STAGES):
     snap.terminationWaitUntil = new Date(times.bakeStarted.getTime() + bake * 60_000)
   }
   if ((phase === 'failed' || phase === 'stopped') && d.statusReason) snap.error = { message: d.statusReason }
+  // ECS rolls back inside the deployment itself: its end is the rollback's end, with no other id to wait for.
+  if (phase === 'failed' || phase === 'stopped')
+    snap.rollbackRuledOut = 'ECS rolls back within the same service deployment'
   if (d.rollback) {
     snap.rollback = {}
     if (d.rollback.reason) snap.rollback.message = d.rollback.reason

@@ -1,0 +1,52 @@
+// What the shared flow (main.ts) asks of the backend that deploys a service: CodeDeploy for a
+// CODE_DEPLOY service, ECS's own deployments for an ECS one. Everything that speaks a backend's API
+// sits behind this.
+import type { Step } from '../main.js'
+import { deploymentConsoleUrl } from '../report/console-url.js'
+import { DeploymentWatch } from '../watch/deployment-watch.js'
+import { readersFor } from './deployments.js'
+
+export interface Backend {
+  /** if-deployment-running: returns once no other deployment holds the service (or fails naming it). */
+  makeRoom(): Promise<void>
+  /** Starts the deployment of `revision` and sets the deployment outputs; its id. */
+  start(revision: string): Promise<string>
+  /** Where the deployment runs, for the report: the group, or the service's strategy in words. */
+  readonly reported: { applicationName?: string; deploymentGroupName?: string; deploymentConfigName?: string }
+  /** The backend's part of a dry run: prints what it would send; the AppSpec, where there is one. */
+  printDryRun(): string | undefined
+}
+
+/** How a step waits behind another team's deployment: streamed to its end, never stopped on cancel. */
+export interface WaitBehind {
+  watch: Pick<DeploymentWatch, 'watch' | 'rollbackOf'>
+  /** When the step gives up waiting behind a deployment it starts to wait for (timeout-minutes). */
+  deadline: () => Date
+  timeoutMinutes: number
+  log: (line: string) => void
+  /** Hears what this step changed in another deployment, for the step's error to say. */
+  changed: (what: string) => void
+  consoleUrl: (id: string) => string
+}
+
+/** A step that waits behind another deployment: its stream shares the step's clock and poll interval. */
+export function waitBehind(step: Step, timeoutMinutes: number): WaitBehind {
+  const { io, inputs } = step
+  const watch = new DeploymentWatch(io, {
+    pollIntervalMs: inputs.pollIntervalSeconds * 1000,
+    startedAt: step.startedAt,
+    readerFor: readersFor(io)
+  })
+  return {
+    watch,
+    deadline: () => watch.after(timeoutMinutes),
+    timeoutMinutes,
+    log: line => {
+      io.info(line)
+    },
+    changed: what => {
+      step.guard.changed(what)
+    },
+    consoleUrl: id => deploymentConsoleUrl(io.aws().region, id)
+  }
+}
