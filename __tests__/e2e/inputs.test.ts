@@ -161,14 +161,14 @@ const rows: Row[] = [
   },
   { name: 'a service that does not exist', inputs: { service: 'nope' }, expect: [/nope/, /sim-cluster/] },
   {
-    name: 'a service not deployed by CodeDeploy',
-    inputs: { service: 'rolling' },
-    expect: [/rolling/, /CODE_DEPLOY/]
+    name: 'a codedeploy-* input for a service that ECS deploys itself (deployment controller ECS)',
+    inputs: { service: 'rolling', 'codedeploy-deployment-config': 'CodeDeployDefault.ECSAllAtOnce' },
+    expect: [/rolling/, /ECS deployments/, /codedeploy-deployment-config/]
   },
   {
-    name: 'a service without a load balancer (an ECS-controller one in the simulator)',
-    inputs: { service: 'worker' },
-    expect: [/worker/, /CODE_DEPLOY/]
+    name: 'wait-until: ready for an ECS rolling service, which has no PAUSE hook to wait at',
+    inputs: { service: 'worker', 'wait-until': 'ready' },
+    expect: [/worker/, /PAUSE lifecycle hook/]
   },
   {
     name: 'a deployment group that does not deploy this service',
