@@ -74467,6 +74467,9 @@ function describeTimeout(input) {
 // EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
 var progress = __nccwpck_require__(6387);
 ;// CONCATENATED MODULE: ./src/watch/goal-watch.ts
+// The step's own deployment, watched to the step's goal (wait-until), and how it ended turned into
+// the step's result. A deployment the step owns is stopped with rollback when time runs out.
+
 
 
 const GOAL_TEXT = {
@@ -74544,7 +74547,11 @@ class GoalWatch {
     async handOff(id) {
         this.guard.settle('handed-off');
         this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`);
-        await this.reporter.end({ outcome: 'handed-off', status: 'Created' });
+        // The status a deployment has just after it was created: CodeDeploy's word, or ECS's.
+        await this.reporter.end({
+            outcome: 'handed-off',
+            status: (0,ecs_deployment/* isServiceDeploymentArn */.Mo)(id) ? 'PENDING' : 'Created'
+        });
     }
 }
 
