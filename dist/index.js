@@ -77483,16 +77483,34 @@ function changes(r) {
     const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
     return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
 }
-function timelineTable(r) {
-    if (!r.timeline.length)
-        return [];
-    const rows = r.timeline.map(e => [
-        escapeMarkdown(e.name),
+function timing(r, e) {
+    return [
         e.start ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : '',
-        escapeMarkdown(e.status)
+        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : ''
+    ];
+}
+function timelineTable(r) {
+    const events = r.timeline.filter(e => e.kind !== 'hook');
+    if (!events.length)
+        return [];
+    const rows = events.map(e => [escapeMarkdown(e.name), ...timing(r, e), escapeMarkdown(e.status)]);
+    // A deployment between service revisions goes through stages where CodeDeploy has lifecycle events.
+    return events.some(e => e.kind === 'stage')
+        ? ['#### Stages', '', ...table(['Stage', 'Start', 'Duration', 'Status'], rows)]
+        : ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+}
+/** Lifecycle hooks of ECS's own deployments: each run, timed from when it was seen to begin and end. */
+function hooksTable(r) {
+    const hooks = r.timeline.filter(e => e.kind === 'hook');
+    if (!hooks.length)
+        return [];
+    const rows = hooks.map(h => [
+        escapeMarkdown(h.name),
+        escapeMarkdown(h.stage ?? ''),
+        ...timing(r, h),
+        escapeMarkdown(h.status)
     ]);
-    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+    return ['#### Hooks', '', ...table(['Hook', 'Stage', 'Seen', 'Duration', 'Status'], rows)];
 }
 const SECTIONS = {
     BeforeInstall: 'Install',
@@ -77502,7 +77520,17 @@ const SECTIONS = {
     AfterAllowTestTraffic: 'Test traffic',
     BeforeAllowTraffic: 'Production traffic',
     AllowTraffic: 'Production traffic',
-    AfterAllowTraffic: 'Production traffic'
+    AfterAllowTraffic: 'Production traffic',
+    RECONCILE_SERVICE: 'Scale up',
+    PRE_SCALE_UP: 'Scale up',
+    SCALE_UP: 'Scale up',
+    POST_SCALE_UP: 'Scale up',
+    TEST_TRAFFIC_SHIFT: 'Test traffic',
+    POST_TEST_TRAFFIC_SHIFT: 'Test traffic',
+    PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+    POST_PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+    BAKE_TIME: 'Bake time',
+    CLEAN_UP: 'Clean up'
 };
 /** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
 function mermaidText(text) {
@@ -77510,6 +77538,16 @@ function mermaidText(text) {
         .replace(/[:;#\r\n]+/g, ' ')
         .replace(/\s+/g, ' ')
         .trim() || '?');
+}
+/** A hook's status in the words the chart's tags know. */
+function ganttStatus(e) {
+    if (e.kind !== 'hook')
+        return e.status;
+    if (e.status === 'SUCCEEDED')
+        return 'Succeeded';
+    if (e.status === 'FAILED' || e.status === 'TIMED_OUT')
+        return 'Failed';
+    return 'InProgress';
 }
 function ganttTags(status) {
     switch (status) {
@@ -77540,7 +77578,7 @@ function ganttChart(r) {
     ];
     let section;
     started.forEach((e, i) => {
-        const name = SECTIONS[e.name] ?? 'Other';
+        const name = e.kind === 'hook' ? 'Hooks' : (SECTIONS[e.name] ?? 'Other');
         if (name !== section) {
             section = name;
             lines.push(`  section ${name}`);
@@ -77548,7 +77586,8 @@ function ganttChart(r) {
         const start = e.start.getTime();
         // A bar of zero width does not show; an instant event gets one second.
         const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
-        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
+        const label = e.kind === 'hook' && e.stage ? `${e.name} at ${e.stage}` : e.name;
+        lines.push(`  ${mermaidText(label)} :${ganttTags(ganttStatus(e))}e${i}, ${start}, ${end}`);
     });
     return fence(lines.join('\n'), 'mermaid');
 }
@@ -77590,6 +77629,7 @@ function renderSummary(r) {
         overview(r),
         changes(r),
         timelineTable(r),
+        hooksTable(r),
         gantt ? [gantt] : [],
         trafficTable(r),
         result(r),
