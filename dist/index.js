@@ -73308,6 +73308,12 @@ function observeStages(times, d, now) {
         interrupted ??= furthest;
         return { ...times, interrupted, hookStages };
     }
+    if (status === 'SUCCESSFUL' && (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING') {
+        // [I] A rolling update reports stages only where it runs hooks: its end ends those, no others.
+        for (const name of Object.keys(started))
+            ended[name] ??= now;
+        return { ...times, started, ended, hookStages };
+    }
     // A SUCCESSFUL deployment has passed every stage, whatever stage it last reported.
     const position = status === 'SUCCESSFUL' ? STAGES.length : at;
     if (position >= 0) {
@@ -73397,6 +73403,9 @@ function toEvents(d, times, rolling) {
         if (end) {
             ev.endTime = end;
             ev.status = 'Succeeded';
+            // Only a stage passed between two reads begins and ends at the same read.
+            if (start?.getTime() === end.getTime())
+                ev.unobserved = true;
         }
         else if (start) {
             ev.status = 'InProgress';
@@ -73443,7 +73452,8 @@ function toSnapshot(d, times = NO_STAGES) {
         taskSets,
         statusMessages: d.statusReason ? [d.statusReason] : [],
         stoppedTasks: [],
-        hooks
+        hooks,
+        revisions: true
     };
     if (rolling)
         snap.rolling = true;
@@ -73476,6 +73486,9 @@ function toSnapshot(d, times = NO_STAGES) {
             snap.rollback.revision = d.rollback.serviceRevisionArn;
         if (d.rollback.startedAt)
             snap.rollback.startedAt = d.rollback.startedAt;
+    }
+    if (d.status === 'ROLLBACK_SUCCESSFUL' || d.status === 'ROLLBACK_FAILED') {
+        snap.rollback = { ...snap.rollback, outcome: d.status === 'ROLLBACK_SUCCESSFUL' ? 'succeeded' : 'failed' };
     }
     const cb = d.deploymentCircuitBreaker;
     if (cb && cb.status !== 'DISABLED') {
@@ -74124,10 +74137,13 @@ var dist_cjs = __nccwpck_require__(7507);
 var snapshot = __nccwpck_require__(202);
 // EXTERNAL MODULE: ./src/backends/codedeploy/traffic-routing.ts
 var traffic_routing = __nccwpck_require__(1958);
+// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
+var progress = __nccwpck_require__(6387);
 ;// CONCATENATED MODULE: ./src/report/failure.ts
 // Turns what the backend reports about a failed, stopped, timed-out or cancelled deployment into
 // the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
 // Pure: everything comes from snapshots, so the texts are the same for any backend.
+
 /** AWS free text can be long and multi-line; the error line must stay one readable line. */
 const MAX_INLINE = 300;
 const MAX_LOG_LINES = 40;
@@ -74269,8 +74285,37 @@ function eventDiagnosticLines(event) {
         lines.push(`${event.name} diagnostics: ${cut(what)}`);
     return [...lines, ...logTailLines(event)];
 }
+/** The previous revision, named when known, for advice to deploy it. */
+function previousRevision(ctx) {
+    return ctx.previousTaskDefinition ? ` (${ctx.previousTaskDefinition})` : '';
+}
+/** How a rollback inside the same deployment went (ECS), or undefined when there was none. */
+function inPlaceRollbackClause(snap, ctx) {
+    if (!snap.revisions)
+        return undefined;
+    const rb = snap.rollback;
+    const to = rb?.revision ? ` to ${rb.revision}` : '';
+    if (rb?.outcome === 'succeeded') {
+        return `ECS rolled back${to}: production traffic is back on the source revision${previousRevision(ctx)}`;
+    }
+    if (rb?.outcome === 'failed') {
+        return `The rollback${to} failed too: check the service's deployments tab in the console for which revision serves production traffic, and deploy the previous revision${previousRevision(ctx)}`;
+    }
+    if (snap.phase === 'rolling-back')
+        return `ECS is rolling back${to}; how it ends shows in the console`;
+    if (snap.phase !== 'stopped' && snap.phase !== 'failed')
+        return undefined;
+    const target = snap.taskSets.find(t => t.role === 'replacement');
+    const where = target && !snap.rolling
+        ? `the target revision keeps ${target.trafficWeight}% of production traffic`
+        : 'the service keeps the tasks it has of both revisions';
+    return `No rollback was made: ${where}; deploy the previous revision${previousRevision(ctx)}, or fix forward`;
+}
 /** How the rollback went, as one sentence for the error line. */
-function rollbackClause(snap, rollback) {
+function rollbackClause(snap, rollback, ctx = {}) {
+    // A stop's own read of the deployment's end, when there is one, says how the rollback went.
+    if (snap.revisions)
+        return inPlaceRollbackClause(rollback ?? snap, ctx);
     const id = rollback?.id ?? snap.rollback?.deploymentId;
     if (!id)
         return noRollbackClause(snap);
@@ -74301,6 +74346,14 @@ function noRollbackClause(snap) {
 }
 function rollbackLines(snap, rollback) {
     const lines = [];
+    const rb = snap.rollback;
+    if (rb && (rb.revision !== undefined || rb.startedAt !== undefined)) {
+        const to = rb.revision ? ` to ${rb.revision}` : '';
+        const when = rb.startedAt ? `, started at ${rb.startedAt.toISOString()}` : '';
+        const how = rb.outcome ? ` (${rb.outcome})` : '';
+        const why = rb.message ? `: ${cut(oneLine(rb.message, MAX_LINE))}` : '';
+        return [`Rollback${to}${when}${how}${why}`];
+    }
     // Once the rollback was followed to its end, the message read before it is stale.
     if (snap.rollback?.message && !rollback)
         lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`);
@@ -74363,6 +74416,8 @@ function failedEventAdvice(event, snap) {
  * `rollback` is the rollback deployment CodeDeploy started, when it was read.
  */
 function describeFailure(snap, rollback, ctx = {}) {
+    if (snap.revisions)
+        return describeRevisionFailure(snap, ctx);
     const failed = failedEvent(snap);
     const during = failed ?? activeEvent(snap);
     const error = codeAndMessage(snap.error);
@@ -74425,6 +74480,87 @@ function describeFailure(snap, rollback, ctx = {}) {
     ];
     return { message, details };
 }
+const HOOK_FAILURES = ['FAILED', 'TIMED_OUT'];
+function failedHooks(snap) {
+    return (snap.hooks ?? []).filter(h => HOOK_FAILURES.includes(h.status));
+}
+/** The hooks, the circuit breaker and the alarms of ECS's own deployments, one line each. */
+function watchedLines(snap) {
+    const lines = (snap.hooks ?? []).map(h => `${(0,progress/* hookName */.FE)(h)}: ${h.status}`);
+    const breaker = (0,progress/* circuitBreakerText */.ZJ)(snap.circuitBreaker);
+    if (breaker)
+        lines.push(`Circuit breaker: ${breaker}`);
+    const alarms = snap.alarms;
+    if (alarms?.triggered.length) {
+        lines.push(`Alarms triggered: ${alarms.triggered.map(a => cut(a)).join(', ')}`);
+    }
+    else if (alarms) {
+        lines.push(`Alarms watched, none triggered: ${alarms.watched.map(a => cut(a)).join(', ')}`);
+    }
+    return lines;
+}
+function hookClause(hook) {
+    const at = hook.stage ? ` at ${hook.stage}` : '';
+    const name = hook.kind === 'pause' ? 'pause hook' : `hook ${(0,progress/* hookLabel */.UR)(hook)}`;
+    if (hook.status !== 'TIMED_OUT')
+        return `The ${name}${at} failed`;
+    const action = hook.timeoutAction ? ` (timeout action ${hook.timeoutAction})` : '';
+    return hook.kind === 'pause'
+        ? `The ${name}${at} timed out: nobody continued it in time${action}`
+        : `The ${name}${at} timed out${action}`;
+}
+/** What to do next when a deployment between service revisions failed or stopped. */
+function revisionAdvice(snap, hook) {
+    if (hook?.kind === 'lambda') {
+        return `Check the hook's CloudWatch logs (log group /aws/lambda/${(0,progress/* hookLabel */.UR)(hook).replace(/:.*$/, '')}), fix the hook or the service and deploy again`;
+    }
+    if (hook?.status === 'TIMED_OUT') {
+        return "Deploy again and continue the pause before it times out (a later step with deployment-id and continue-deployment: true), or lengthen its timeoutInMinutes in the service's lifecycle hooks";
+    }
+    if (hook)
+        return 'Deploy again when ready';
+    if (snap.stoppedTasks.length) {
+        return 'Fix what stops the new tasks (image, command, health check, secrets or roles of the task definition) and deploy again';
+    }
+    if (snap.circuitBreaker?.status === 'TRIGGERED') {
+        return "The new tasks did not start or stay healthy: check the service's events and the new tasks' logs, fix the task definition and deploy again";
+    }
+    if (snap.alarms?.triggered.length) {
+        return "Find out what the alarm saw on the new revision's tasks (metrics, logs), fix it and deploy again";
+    }
+    if (snap.phase === 'stopped')
+        return 'Deploy again when ready';
+    return "See the details below and the service's deployments tab in the console, fix the cause and deploy again";
+}
+/** ECS's own deployments: the rollback runs inside the deployment, and hooks, breaker and alarms say why. */
+function describeRevisionFailure(snap, ctx) {
+    const stage = failedEvent(snap) ?? snap.events.find(e => e.status === 'Stopped') ?? activeEvent(snap);
+    const hooks = failedHooks(snap);
+    const breaker = (0,progress/* circuitBreakerText */.ZJ)(snap.circuitBreaker);
+    const alarms = snap.alarms?.triggered ?? [];
+    const head = snap.phase === 'stopped'
+        ? `Deployment ${snap.id} was stopped${stage ? ` during ${stage.name}` : ''}`
+        : `Deployment ${snap.id} failed${stage ? ` in ${stage.name}` : ''}`;
+    const message = join([
+        head,
+        snap.error?.message ? oneLine(snap.error.message) : undefined,
+        ...hooks.map(hookClause),
+        stoppedTasksClause(snap.stoppedTasks),
+        breaker ? `The circuit breaker counted ${breaker}` : undefined,
+        alarms.length
+            ? `CloudWatch alarm${alarms.length > 1 ? 's' : ''} ${alarms.map(a => oneLine(a, 120)).join(', ')} triggered`
+            : undefined,
+        inPlaceRollbackClause(snap, ctx),
+        revisionAdvice(snap, hooks[0])
+    ]);
+    const details = [
+        ...watchedLines(snap),
+        ...stoppedTaskLines(snap.stoppedTasks),
+        ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
+        ...rollbackLines(snap, undefined)
+    ];
+    return { message, details };
+}
 function whereItWas(snap) {
     if (!snap)
         return '';
@@ -74449,6 +74585,7 @@ function interruptionDetails(input) {
     const event = activeEvent(snap);
     return [
         ...(event ? eventDiagnosticLines(event) : []),
+        ...watchedLines(snap),
         ...stoppedTaskLines(snap.stoppedTasks),
         ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
         ...rollbackLines(snap, rollback)
@@ -74464,8 +74601,6 @@ function describeTimeout(input) {
     return { message, details: interruptionDetails(input) };
 }
 
-// EXTERNAL MODULE: ./src/watch/progress.ts + 1 modules
-var progress = __nccwpck_require__(6387);
 ;// CONCATENATED MODULE: ./src/watch/goal-watch.ts
 // The step's own deployment, watched to the step's goal (wait-until), and how it ended turned into
 // the step's result. A deployment the step owns is stopped with rollback when time runs out.
@@ -78387,16 +78522,34 @@ function changes(r) {
     const against = td.previousArn ? ` against ${escapeMarkdown(revisionName(td.previousArn))}` : '';
     return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)];
 }
-function timelineTable(r) {
-    if (!r.timeline.length)
-        return [];
-    const rows = r.timeline.map(e => [
-        escapeMarkdown(e.name),
+function timing(r, e) {
+    return [
         e.start ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .elapsed */ .vk)(r.startedAt, e.start) : '',
-        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : '',
-        escapeMarkdown(e.status)
+        e.start && e.end ? (0,_watch_progress_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(e.end.getTime() - e.start.getTime()) : ''
+    ];
+}
+function timelineTable(r) {
+    const events = r.timeline.filter(e => e.kind !== 'hook');
+    if (!events.length)
+        return [];
+    const rows = events.map(e => [escapeMarkdown(e.name), ...timing(r, e), escapeMarkdown(e.status)]);
+    // A deployment between service revisions goes through stages where CodeDeploy has lifecycle events.
+    return events.some(e => e.kind === 'stage')
+        ? ['#### Stages', '', ...table(['Stage', 'Start', 'Duration', 'Status'], rows)]
+        : ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+}
+/** Lifecycle hooks of ECS's own deployments: each run, timed from when it was seen to begin and end. */
+function hooksTable(r) {
+    const hooks = r.timeline.filter(e => e.kind === 'hook');
+    if (!hooks.length)
+        return [];
+    const rows = hooks.map(h => [
+        escapeMarkdown(h.name),
+        escapeMarkdown(h.stage ?? ''),
+        ...timing(r, h),
+        escapeMarkdown(h.status)
     ]);
-    return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)];
+    return ['#### Hooks', '', ...table(['Hook', 'Stage', 'Seen', 'Duration', 'Status'], rows)];
 }
 const SECTIONS = {
     BeforeInstall: 'Install',
@@ -78406,7 +78559,17 @@ const SECTIONS = {
     AfterAllowTestTraffic: 'Test traffic',
     BeforeAllowTraffic: 'Production traffic',
     AllowTraffic: 'Production traffic',
-    AfterAllowTraffic: 'Production traffic'
+    AfterAllowTraffic: 'Production traffic',
+    RECONCILE_SERVICE: 'Scale up',
+    PRE_SCALE_UP: 'Scale up',
+    SCALE_UP: 'Scale up',
+    POST_SCALE_UP: 'Scale up',
+    TEST_TRAFFIC_SHIFT: 'Test traffic',
+    POST_TEST_TRAFFIC_SHIFT: 'Test traffic',
+    PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+    POST_PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+    BAKE_TIME: 'Bake time',
+    CLEAN_UP: 'Clean up'
 };
 /** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
 function mermaidText(text) {
@@ -78414,6 +78577,16 @@ function mermaidText(text) {
         .replace(/[:;#\r\n]+/g, ' ')
         .replace(/\s+/g, ' ')
         .trim() || '?');
+}
+/** A hook's status in the words the chart's tags know. */
+function ganttStatus(e) {
+    if (e.kind !== 'hook')
+        return e.status;
+    if (e.status === 'SUCCEEDED')
+        return 'Succeeded';
+    if (e.status === 'FAILED' || e.status === 'TIMED_OUT')
+        return 'Failed';
+    return 'InProgress';
 }
 function ganttTags(status) {
     switch (status) {
@@ -78444,7 +78617,7 @@ function ganttChart(r) {
     ];
     let section;
     started.forEach((e, i) => {
-        const name = SECTIONS[e.name] ?? 'Other';
+        const name = e.kind === 'hook' ? 'Hooks' : (SECTIONS[e.name] ?? 'Other');
         if (name !== section) {
             section = name;
             lines.push(`  section ${name}`);
@@ -78452,7 +78625,8 @@ function ganttChart(r) {
         const start = e.start.getTime();
         // A bar of zero width does not show; an instant event gets one second.
         const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000);
-        lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`);
+        const label = e.kind === 'hook' && e.stage ? `${e.name} at ${e.stage}` : e.name;
+        lines.push(`  ${mermaidText(label)} :${ganttTags(ganttStatus(e))}e${i}, ${start}, ${end}`);
     });
     return fence(lines.join('\n'), 'mermaid');
 }
@@ -78494,6 +78668,7 @@ function renderSummary(r) {
         overview(r),
         changes(r),
         timelineTable(r),
+        hooksTable(r),
         gantt ? [gantt] : [],
         trafficTable(r),
         result(r),
@@ -87760,9 +87935,12 @@ class DeploymentWatch {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  ZJ: () => (/* binding */ circuitBreakerText),
   vk: () => (/* binding */ elapsed),
   xM: () => (/* binding */ elapsedTag),
   a3: () => (/* binding */ formatDuration),
+  UR: () => (/* binding */ hookLabel),
+  FE: () => (/* binding */ hookName),
   IG: () => (/* binding */ initialView),
   TS: () => (/* binding */ reduce)
 });
@@ -87844,9 +88022,9 @@ function trafficSplit(taskSets) {
     const sum = (role) => taskSets.filter(t => t.role === role).reduce((acc, t) => acc + t.trafficWeight, 0);
     return { original: sum('original'), replacement: sum('replacement') };
 }
-function eventLines(ev, shownStatus) {
+function eventLines(ev, shownStatus, snap, now) {
     const { name, status } = ev;
-    const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
+    const duration = ev.startTime && ev.endTime && !ev.unobserved ? ev.endTime.getTime() - ev.startTime.getTime() : undefined;
     const notStartedYet = shownStatus === undefined;
     switch (status) {
         case 'InProgress':
@@ -87869,6 +88047,11 @@ function eventLines(ev, shownStatus) {
         }
         case 'Skipped':
             return [`${name} skipped`];
+        case 'Stopped': {
+            // A stage cut short by a stop or a rollback: it has no end of its own.
+            const after = ev.startTime ? ` after ${formatDuration(now.getTime() - ev.startTime.getTime())}` : '';
+            return [`${name} interrupted${after}${snap.rollback ? ': rolling back' : ''}`];
+        }
         default:
             return [`${name} is ${status}`];
     }
@@ -87883,7 +88066,96 @@ function stoppedTaskLines(task) {
     }
     return lines;
 }
+/** `my-fn` from a Lambda function's ARN (an alias or version kept), else the ARN as it is. */
+function functionName(arn) {
+    return /:function:(.+)$/.exec(arn)?.[1] ?? arn;
+}
+/** The Lambda function's name, or `pause`. */
+function hookLabel(hook) {
+    if (hook.kind === 'pause')
+        return 'pause';
+    return hook.target ? functionName(hook.target) : hook.id;
+}
+/** `Hook my-fn at POST_TEST_TRAFFIC_SHIFT` or `Pause hook at POST_TEST_TRAFFIC_SHIFT`. */
+function hookName(hook) {
+    const at = hook.stage ? ` at ${hook.stage}` : '';
+    return hook.kind === 'pause' ? `Pause hook${at}` : `Hook ${hookLabel(hook)}${at}`;
+}
+/** A pause hook waiting for a continue: how to give it, by when, and what ECS does otherwise. */
+function pauseLine(hook, snap, now) {
+    const where = hook.stage ? ` at ${hook.stage}` : '';
+    const what = snap.phase === 'ready'
+        ? 'the target revision serves test traffic. Test it, then continue'
+        : 'a pause hook waits. Continue';
+    const until = hook.expiresAt
+        ? ` before ${formatClock(hook.expiresAt, now)} (${formatRemaining(hook.expiresAt, now)})`
+        : '';
+    const then = hook.timeoutAction === 'ROLLBACK'
+        ? '; after that ECS rolls the deployment back'
+        : hook.timeoutAction === 'CONTINUE'
+            ? '; after that ECS continues on its own'
+            : hook.timeoutAction
+                ? `; after that ECS takes the timeout action ${hook.timeoutAction}`
+                : '';
+    return `Paused${where}: ${what} with continue-deployment: true and deployment-id: ${snap.id}${until}${then}.`;
+}
+const HOOK_ENDS = ['SUCCEEDED', 'FAILED', 'TIMED_OUT'];
+/** Hooks that ended read before the stage that follows them begins; the others after it. */
+function hookLines(snap, shown, now) {
+    const ended = [];
+    const other = [];
+    const next = { ...shown };
+    for (const hook of snap.hooks ?? []) {
+        const waiting = hook.kind === 'pause' && hook.status === 'AWAITING_ACTION';
+        const key = waiting ? `${hook.status} ${hook.expiresAt?.toISOString() ?? ''}` : hook.status;
+        if (next[hook.id] === key)
+            continue;
+        next[hook.id] = key;
+        if (waiting)
+            other.push(pauseLine(hook, snap, now));
+        else
+            (HOOK_ENDS.includes(hook.status) ? ended : other).push(`${hookName(hook)}: ${hook.status}`);
+    }
+    return { ended, other, shown: next };
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+/** `3 failed tasks (threshold 3), TRIGGERED`, or undefined while no task has failed. */
+function circuitBreakerText(cb) {
+    if (!cb || cb.failureCount <= 0)
+        return undefined;
+    const threshold = cb.threshold === undefined ? '' : ` (threshold ${cb.threshold})`;
+    const triggered = cb.status === 'TRIGGERED' ? ', TRIGGERED' : '';
+    return `${plural(cb.failureCount, 'failed task')}${threshold}${triggered}`;
+}
+/** The rollback inside the same deployment (ECS), once it is known to run. */
+function rollbackToLine(rb) {
+    if (!rb || (rb.revision === undefined && rb.startedAt === undefined))
+        return undefined;
+    const to = rb.revision ? ` to ${rb.revision}` : '';
+    return {
+        key: `${rb.revision ?? ''} ${rb.startedAt?.toISOString() ?? ''}`,
+        line: `Rolling back${to}${rb.message ? `: ${rb.message}` : ''}`
+    };
+}
+/** Target and source revisions' tasks: a rolling update's only progress, a blue/green scale-up's. */
+function revisionCountsLine(snap) {
+    if (isTerminal(snap.phase))
+        return undefined;
+    const target = snap.taskSets.find(t => t.role === 'replacement');
+    if (!target || target.desiredCount === undefined)
+        return undefined;
+    const pending = target.pendingCount ? `, ${target.pendingCount} pending` : '';
+    const sources = snap.taskSets.filter(t => t.role === 'original');
+    const source = sources.length
+        ? `; source revision: ${sources.reduce((n, t) => n + (t.runningCount ?? 0), 0)} running`
+        : '';
+    return `Target revision: ${target.runningCount ?? 0}/${target.desiredCount} tasks running${pending}${source}`;
+}
 function countsLine(snap) {
+    if (snap.revisions)
+        return revisionCountsLine(snap);
     const install = snap.events.find(e => e.name === 'Install');
     const installing = install ? install.status === 'InProgress' : snap.phase === 'installing';
     const replacement = snap.taskSets.find(t => t.role === 'replacement');
@@ -87902,12 +88174,17 @@ function reduce(view, snap, now) {
     const statusLast = snap.phase === 'ready' || isTerminal(snap.phase);
     if (statusChanged && !statusLast)
         lines.push(statusLine);
+    const hooks = hookLines(snap, shown.hooks ?? {}, now);
+    lines.push(...hooks.ended);
+    shown = { ...shown, hooks: hooks.shown };
     const events = { ...shown.events };
     for (const ev of snap.events) {
         const before = events[ev.name];
         if (ev.status === before || ev.status === 'Pending')
             continue;
-        lines.push(...eventLines(ev, before));
+        // The interruption already had its line; the deployment's end status says how it ended.
+        if (!(before === 'Stopped' && ev.status === 'Failed'))
+            lines.push(...eventLines(ev, before, snap, now));
         events[ev.name] = ev.status;
         if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
             details.push({
@@ -87918,14 +88195,34 @@ function reduce(view, snap, now) {
         }
     }
     shown = { ...shown, events };
+    lines.push(...hooks.other);
+    const breaker = circuitBreakerText(snap.circuitBreaker);
+    if (breaker && breaker !== shown.circuitBreaker) {
+        lines.push(`Circuit breaker: ${breaker}`);
+        shown = { ...shown, circuitBreaker: breaker };
+    }
+    const newAlarms = (snap.alarms?.triggered ?? []).filter(a => !(shown.alarms ?? []).includes(a));
+    for (const a of newAlarms)
+        lines.push(`Alarm ${a} triggered`);
+    if (newAlarms.length)
+        shown = { ...shown, alarms: [...(shown.alarms ?? []), ...newAlarms] };
+    const rollbackTo = rollbackToLine(snap.rollback);
+    if (rollbackTo && rollbackTo.key !== shown.rollbackTo) {
+        lines.push(rollbackTo.line);
+        shown = { ...shown, rollbackTo: rollbackTo.key };
+    }
     let traffic = view.traffic;
-    const split = trafficSplit(snap.taskSets);
+    // A rolling update moves no traffic between revisions: its weights say nothing.
+    const split = snap.rolling ? undefined : trafficSplit(snap.taskSets);
     const lastSplit = traffic.at(-1);
     if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-        // The split AllowTraffic reached reads before AllowTraffic's end.
-        const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l));
+        // The split the production shift reached reads before the shift's end.
+        const end = lines.findIndex(l => /^(AllowTraffic|PRODUCTION_TRAFFIC_SHIFT) (succeeded|FAILED)/.test(l));
         const at = end < 0 ? lines.length : end;
-        lines.splice(at, 0, `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`);
+        const next = snap.revisions && snap.nextTrafficStepAt
+            ? `; next step at ${formatClock(snap.nextTrafficStepAt, now)} (${formatRemaining(snap.nextTrafficStepAt, now)})`
+            : '';
+        lines.splice(at, 0, `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}${next}`);
         for (const d of details)
             if (d.after > at)
                 d.after++;
@@ -87949,7 +88246,9 @@ function reduce(view, snap, now) {
         shown = { ...shown, messages: [...shown.messages, ...newMessages] };
     if (statusChanged && statusLast)
         lines.push(statusLine);
-    if (snap.phase === 'ready') {
+    // A waiting pause hook has its own line, which says how to continue it.
+    const paused = snap.hooks?.some(h => h.kind === 'pause' && h.status === 'AWAITING_ACTION');
+    if (snap.phase === 'ready' && !paused) {
         const key = snap.readyWaitUntil?.toISOString() ?? 'no limit';
         if (key !== shown.ready) {
             const until = snap.readyWaitUntil
@@ -87959,7 +88258,16 @@ function reduce(view, snap, now) {
             shown = { ...shown, ready: key };
         }
     }
-    if (snap.phase === 'termination-wait') {
+    if (snap.phase === 'termination-wait' && snap.revisions) {
+        // ECS names no bake end while cleaning up: the source revision is on its way out then.
+        const until = snap.terminationWaitUntil;
+        const key = until?.toISOString();
+        if (until && key !== shown.terminationWait) {
+            lines.push(`Bake time: the source revision is kept until ${formatClock(until, now)} (${formatRemaining(until, now)}); stop-deployment can still roll back until then.`);
+            shown = { ...shown, terminationWait: key };
+        }
+    }
+    else if (snap.phase === 'termination-wait') {
         const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end';
         if (key !== shown.terminationWait) {
             const when = snap.terminationWaitUntil
@@ -87971,7 +88279,8 @@ function reduce(view, snap, now) {
     }
     if (snap.error && isTerminal(snap.phase)) {
         const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ');
-        if (text && text !== shown.error) {
+        // ECS's status reason is both the error and a status message: once is enough.
+        if (text && text !== shown.error && !(snap.revisions && shown.messages.includes(text))) {
             lines.push(`Error: ${text}`);
             shown = { ...shown, error: text };
         }
@@ -87989,7 +88298,7 @@ function reduce(view, snap, now) {
     return {
         view: {
             startedAt: view.startedAt,
-            timeline: mergeTimeline(view.timeline, snap.events),
+            timeline: mergeTimeline(view.timeline, snap, now),
             traffic,
             statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
             lastSnapshot: snap,
@@ -87999,18 +88308,45 @@ function reduce(view, snap, now) {
         details
     };
 }
-/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
-function mergeTimeline(timeline, events) {
-    if (events.length === 0)
-        return [...timeline];
-    return events.map(e => {
-        const entry = { name: e.name, status: e.status };
-        if (e.startTime)
-            entry.start = e.startTime;
-        if (e.endTime)
-            entry.end = e.endTime;
-        return entry;
-    });
+/**
+ * The latest word on each event; a read without events (target not known yet) keeps what was seen.
+ * Hooks follow, timed as seen: one that drops out of the list keeps its last entry.
+ */
+function mergeTimeline(timeline, snap, now) {
+    const before = timeline.filter(e => e.kind !== 'hook');
+    const events = snap.events.length
+        ? snap.events.map(e => {
+            const entry = { name: e.name, status: e.status };
+            if (snap.revisions)
+                entry.kind = 'stage';
+            // A stage passed between two reads has no times of its own to show.
+            if (e.unobserved)
+                return entry;
+            if (e.startTime)
+                entry.start = e.startTime;
+            if (e.endTime)
+                entry.end = e.endTime;
+            return entry;
+        })
+        : before;
+    const hooks = new Map(timeline.filter(e => e.kind === 'hook').map(e => [e.id, e]));
+    for (const h of snap.hooks ?? []) {
+        const seen = hooks.get(h.id);
+        const entry = {
+            name: hookLabel(h),
+            status: h.status,
+            kind: 'hook',
+            id: h.id,
+            start: seen?.start ?? now
+        };
+        if (h.stage)
+            entry.stage = h.stage;
+        const end = seen?.end ?? (HOOK_ENDS.includes(h.status) ? now : undefined);
+        if (end)
+            entry.end = end;
+        hooks.set(h.id, entry);
+    }
+    return [...events, ...hooks.values()];
 }
 
 

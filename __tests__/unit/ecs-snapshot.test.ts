@@ -126,6 +126,28 @@ describe('ECS snapshot', () => {
     expect(byName.BAKE_TIME).toEqual({ name: 'BAKE_TIME', status: 'Pending' })
   })
 
+  it('marks the stages passed between two reads: they have no duration of their own', () => {
+    const { snap } = watched({ lifecycleStage: 'SCALE_UP' }, { lifecycleStage: 'TEST_TRAFFIC_SHIFT' })
+    const unobserved = snap.events.filter(e => e.unobserved).map(e => e.name)
+    expect(unobserved).toEqual(['PRE_SCALE_UP', 'POST_SCALE_UP'])
+    expect(snap.revisions).toBe(true)
+  })
+
+  it('a rolling update that ends ends only the stages it was seen in', () => {
+    const { snap } = watched(
+      { deploymentConfiguration: { strategy: 'ROLLING' }, lifecycleStage: 'PRE_SCALE_UP' },
+      { deploymentConfiguration: { strategy: 'ROLLING' }, status: 'SUCCESSFUL' }
+    )
+    expect(snap.events).toEqual([
+      { name: 'PRE_SCALE_UP', status: 'Succeeded', startTime: at(0), endTime: at(60) }
+    ])
+  })
+
+  it('says how a rollback inside the deployment ended, even when ECS gives no rollback details', () => {
+    expect(watched({ status: 'ROLLBACK_FAILED' }).snap.rollback).toEqual({ outcome: 'failed' })
+    expect(watched({ status: 'ROLLBACK_IN_PROGRESS' }).snap.rollback).toBeUndefined()
+  })
+
   it('lists RECONCILE_SERVICE only when the deployment runs it', () => {
     expect(watched({ lifecycleStage: 'RECONCILE_SERVICE' }).snap.events[0]?.name).toBe('RECONCILE_SERVICE')
     expect(watched({ lifecycleStage: 'PRE_SCALE_UP' }).snap.events[0]?.name).toBe('PRE_SCALE_UP')
@@ -142,7 +164,12 @@ describe('ECS snapshot', () => {
     )
     expect(snap.events.find(e => e.name === 'PRODUCTION_TRAFFIC_SHIFT')?.status).toBe('Failed')
     expect(snap.error).toEqual({ message: 'Alarm web-5xx is in ALARM state.' })
-    expect(snap.rollback).toEqual({ message: 'Alarm web-5xx triggered', revision: SOURCE, startedAt: at(70) })
+    expect(snap.rollback).toEqual({
+      message: 'Alarm web-5xx triggered',
+      revision: SOURCE,
+      startedAt: at(70),
+      outcome: 'succeeded'
+    })
   })
 
   it('a stop interrupts a stage without failing it', () => {

@@ -2,7 +2,8 @@
 // the one `::error::` line (what failed and what to do) and the plain diagnostic lines after it.
 // Pure: everything comes from snapshots, so the texts are the same for any backend.
 
-import type { DeploymentSnapshot, LifecycleEvent, StoppedTask } from '../watch/snapshot.js'
+import { circuitBreakerText, hookLabel, hookName } from '../watch/progress.js'
+import type { DeploymentSnapshot, Hook, LifecycleEvent, StoppedTask } from '../watch/snapshot.js'
 
 export interface FailureReport {
   /** The one line for `::error::`: what failed and what to do about it. */
@@ -170,11 +171,40 @@ function eventDiagnosticLines(event: LifecycleEvent): string[] {
   return [...lines, ...logTailLines(event)]
 }
 
+/** The previous revision, named when known, for advice to deploy it. */
+function previousRevision(ctx: FailureContext): string {
+  return ctx.previousTaskDefinition ? ` (${ctx.previousTaskDefinition})` : ''
+}
+
+/** How a rollback inside the same deployment went (ECS), or undefined when there was none. */
+function inPlaceRollbackClause(snap: DeploymentSnapshot, ctx: FailureContext): string | undefined {
+  if (!snap.revisions) return undefined
+  const rb = snap.rollback
+  const to = rb?.revision ? ` to ${rb.revision}` : ''
+  if (rb?.outcome === 'succeeded') {
+    return `ECS rolled back${to}: production traffic is back on the source revision${previousRevision(ctx)}`
+  }
+  if (rb?.outcome === 'failed') {
+    return `The rollback${to} failed too: check the service's deployments tab in the console for which revision serves production traffic, and deploy the previous revision${previousRevision(ctx)}`
+  }
+  if (snap.phase === 'rolling-back') return `ECS is rolling back${to}; how it ends shows in the console`
+  if (snap.phase !== 'stopped' && snap.phase !== 'failed') return undefined
+  const target = snap.taskSets.find(t => t.role === 'replacement')
+  const where =
+    target && !snap.rolling
+      ? `the target revision keeps ${target.trafficWeight}% of production traffic`
+      : 'the service keeps the tasks it has of both revisions'
+  return `No rollback was made: ${where}; deploy the previous revision${previousRevision(ctx)}, or fix forward`
+}
+
 /** How the rollback went, as one sentence for the error line. */
 function rollbackClause(
   snap: DeploymentSnapshot,
-  rollback: DeploymentSnapshot | undefined
+  rollback: DeploymentSnapshot | undefined,
+  ctx: FailureContext = {}
 ): string | undefined {
+  // A stop's own read of the deployment's end, when there is one, says how the rollback went.
+  if (snap.revisions) return inPlaceRollbackClause(rollback ?? snap, ctx)
   const id = rollback?.id ?? snap.rollback?.deploymentId
   if (!id) return noRollbackClause(snap)
   if (!rollback) return `CodeDeploy started the rollback ${id}.`
@@ -206,6 +236,14 @@ function noRollbackClause(snap: DeploymentSnapshot): string | undefined {
 
 function rollbackLines(snap: DeploymentSnapshot, rollback: DeploymentSnapshot | undefined): string[] {
   const lines: string[] = []
+  const rb = snap.rollback
+  if (rb && (rb.revision !== undefined || rb.startedAt !== undefined)) {
+    const to = rb.revision ? ` to ${rb.revision}` : ''
+    const when = rb.startedAt ? `, started at ${rb.startedAt.toISOString()}` : ''
+    const how = rb.outcome ? ` (${rb.outcome})` : ''
+    const why = rb.message ? `: ${cut(oneLine(rb.message, MAX_LINE))}` : ''
+    return [`Rollback${to}${when}${how}${why}`]
+  }
   // Once the rollback was followed to its end, the message read before it is stale.
   if (snap.rollback?.message && !rollback)
     lines.push(`Rollback: ${cut(oneLine(snap.rollback.message, MAX_LINE))}`)
@@ -280,6 +318,7 @@ export function describeFailure(
   rollback?: DeploymentSnapshot,
   ctx: FailureContext = {}
 ): FailureReport {
+  if (snap.revisions) return describeRevisionFailure(snap, ctx)
   const failed = failedEvent(snap)
   const during = failed ?? activeEvent(snap)
   const error = codeAndMessage(snap.error)
@@ -343,6 +382,89 @@ export function describeFailure(
   return { message, details }
 }
 
+const HOOK_FAILURES = ['FAILED', 'TIMED_OUT']
+
+function failedHooks(snap: DeploymentSnapshot): Hook[] {
+  return (snap.hooks ?? []).filter(h => HOOK_FAILURES.includes(h.status))
+}
+
+/** The hooks, the circuit breaker and the alarms of ECS's own deployments, one line each. */
+function watchedLines(snap: DeploymentSnapshot): string[] {
+  const lines = (snap.hooks ?? []).map(h => `${hookName(h)}: ${h.status}`)
+  const breaker = circuitBreakerText(snap.circuitBreaker)
+  if (breaker) lines.push(`Circuit breaker: ${breaker}`)
+  const alarms = snap.alarms
+  if (alarms?.triggered.length) {
+    lines.push(`Alarms triggered: ${alarms.triggered.map(a => cut(a)).join(', ')}`)
+  } else if (alarms) {
+    lines.push(`Alarms watched, none triggered: ${alarms.watched.map(a => cut(a)).join(', ')}`)
+  }
+  return lines
+}
+
+function hookClause(hook: Hook): string {
+  const at = hook.stage ? ` at ${hook.stage}` : ''
+  const name = hook.kind === 'pause' ? 'pause hook' : `hook ${hookLabel(hook)}`
+  if (hook.status !== 'TIMED_OUT') return `The ${name}${at} failed`
+  const action = hook.timeoutAction ? ` (timeout action ${hook.timeoutAction})` : ''
+  return hook.kind === 'pause'
+    ? `The ${name}${at} timed out: nobody continued it in time${action}`
+    : `The ${name}${at} timed out${action}`
+}
+
+/** What to do next when a deployment between service revisions failed or stopped. */
+function revisionAdvice(snap: DeploymentSnapshot, hook: Hook | undefined): string {
+  if (hook?.kind === 'lambda') {
+    return `Check the hook's CloudWatch logs (log group /aws/lambda/${hookLabel(hook).replace(/:.*$/, '')}), fix the hook or the service and deploy again`
+  }
+  if (hook?.status === 'TIMED_OUT') {
+    return "Deploy again and continue the pause before it times out (a later step with deployment-id and continue-deployment: true), or lengthen its timeoutInMinutes in the service's lifecycle hooks"
+  }
+  if (hook) return 'Deploy again when ready'
+  if (snap.stoppedTasks.length) {
+    return 'Fix what stops the new tasks (image, command, health check, secrets or roles of the task definition) and deploy again'
+  }
+  if (snap.circuitBreaker?.status === 'TRIGGERED') {
+    return "The new tasks did not start or stay healthy: check the service's events and the new tasks' logs, fix the task definition and deploy again"
+  }
+  if (snap.alarms?.triggered.length) {
+    return "Find out what the alarm saw on the new revision's tasks (metrics, logs), fix it and deploy again"
+  }
+  if (snap.phase === 'stopped') return 'Deploy again when ready'
+  return "See the details below and the service's deployments tab in the console, fix the cause and deploy again"
+}
+
+/** ECS's own deployments: the rollback runs inside the deployment, and hooks, breaker and alarms say why. */
+function describeRevisionFailure(snap: DeploymentSnapshot, ctx: FailureContext): FailureReport {
+  const stage = failedEvent(snap) ?? snap.events.find(e => e.status === 'Stopped') ?? activeEvent(snap)
+  const hooks = failedHooks(snap)
+  const breaker = circuitBreakerText(snap.circuitBreaker)
+  const alarms = snap.alarms?.triggered ?? []
+  const head =
+    snap.phase === 'stopped'
+      ? `Deployment ${snap.id} was stopped${stage ? ` during ${stage.name}` : ''}`
+      : `Deployment ${snap.id} failed${stage ? ` in ${stage.name}` : ''}`
+  const message = join([
+    head,
+    snap.error?.message ? oneLine(snap.error.message) : undefined,
+    ...hooks.map(hookClause),
+    stoppedTasksClause(snap.stoppedTasks),
+    breaker ? `The circuit breaker counted ${breaker}` : undefined,
+    alarms.length
+      ? `CloudWatch alarm${alarms.length > 1 ? 's' : ''} ${alarms.map(a => oneLine(a, 120)).join(', ')} triggered`
+      : undefined,
+    inPlaceRollbackClause(snap, ctx),
+    revisionAdvice(snap, hooks[0])
+  ])
+  const details = [
+    ...watchedLines(snap),
+    ...stoppedTaskLines(snap.stoppedTasks),
+    ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
+    ...rollbackLines(snap, undefined)
+  ]
+  return { message, details }
+}
+
 export interface InterruptionInput {
   /** The deployment as last read, when there was one. */
   snap?: DeploymentSnapshot
@@ -373,6 +495,7 @@ function interruptionDetails(input: InterruptionInput): string[] {
   const event = activeEvent(snap)
   return [
     ...(event ? eventDiagnosticLines(event) : []),
+    ...watchedLines(snap),
     ...stoppedTaskLines(snap.stoppedTasks),
     ...snap.statusMessages.map(m => `Status: ${cut(m)}`),
     ...rollbackLines(snap, rollback)

@@ -163,15 +163,34 @@ function changes(r: RunReport): string[] {
   return [`#### Changes${against}`, '', ...td.changes.map(c => `- ${escapeMarkdown(c)}`)]
 }
 
-function timelineTable(r: RunReport): string[] {
-  if (!r.timeline.length) return []
-  const rows = r.timeline.map(e => [
-    escapeMarkdown(e.name),
+function timing(r: RunReport, e: TimelineEntry): string[] {
+  return [
     e.start ? elapsed(r.startedAt, e.start) : '',
-    e.start && e.end ? formatDuration(e.end.getTime() - e.start.getTime()) : '',
-    escapeMarkdown(e.status)
+    e.start && e.end ? formatDuration(e.end.getTime() - e.start.getTime()) : ''
+  ]
+}
+
+function timelineTable(r: RunReport): string[] {
+  const events = r.timeline.filter(e => e.kind !== 'hook')
+  if (!events.length) return []
+  const rows = events.map(e => [escapeMarkdown(e.name), ...timing(r, e), escapeMarkdown(e.status)])
+  // A deployment between service revisions goes through stages where CodeDeploy has lifecycle events.
+  return events.some(e => e.kind === 'stage')
+    ? ['#### Stages', '', ...table(['Stage', 'Start', 'Duration', 'Status'], rows)]
+    : ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)]
+}
+
+/** Lifecycle hooks of ECS's own deployments: each run, timed from when it was seen to begin and end. */
+function hooksTable(r: RunReport): string[] {
+  const hooks = r.timeline.filter(e => e.kind === 'hook')
+  if (!hooks.length) return []
+  const rows = hooks.map(h => [
+    escapeMarkdown(h.name),
+    escapeMarkdown(h.stage ?? ''),
+    ...timing(r, h),
+    escapeMarkdown(h.status)
   ])
-  return ['#### Lifecycle events', '', ...table(['Event', 'Start', 'Duration', 'Status'], rows)]
+  return ['#### Hooks', '', ...table(['Hook', 'Stage', 'Seen', 'Duration', 'Status'], rows)]
 }
 
 const SECTIONS: Record<string, string> = {
@@ -182,7 +201,17 @@ const SECTIONS: Record<string, string> = {
   AfterAllowTestTraffic: 'Test traffic',
   BeforeAllowTraffic: 'Production traffic',
   AllowTraffic: 'Production traffic',
-  AfterAllowTraffic: 'Production traffic'
+  AfterAllowTraffic: 'Production traffic',
+  RECONCILE_SERVICE: 'Scale up',
+  PRE_SCALE_UP: 'Scale up',
+  SCALE_UP: 'Scale up',
+  POST_SCALE_UP: 'Scale up',
+  TEST_TRAFFIC_SHIFT: 'Test traffic',
+  POST_TEST_TRAFFIC_SHIFT: 'Test traffic',
+  PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+  POST_PRODUCTION_TRAFFIC_SHIFT: 'Production traffic',
+  BAKE_TIME: 'Bake time',
+  CLEAN_UP: 'Clean up'
 }
 
 /** Mermaid reads `:` as the end of a task name and `#`/`;` as comment and statement marks. */
@@ -193,6 +222,14 @@ function mermaidText(text: string): string {
       .replace(/\s+/g, ' ')
       .trim() || '?'
   )
+}
+
+/** A hook's status in the words the chart's tags know. */
+function ganttStatus(e: TimelineEntry): string {
+  if (e.kind !== 'hook') return e.status
+  if (e.status === 'SUCCEEDED') return 'Succeeded'
+  if (e.status === 'FAILED' || e.status === 'TIMED_OUT') return 'Failed'
+  return 'InProgress'
 }
 
 function ganttTags(status: string): string {
@@ -224,7 +261,7 @@ export function ganttChart(r: RunReport): string | undefined {
   ]
   let section: string | undefined
   started.forEach((e, i) => {
-    const name = SECTIONS[e.name] ?? 'Other'
+    const name = e.kind === 'hook' ? 'Hooks' : (SECTIONS[e.name] ?? 'Other')
     if (name !== section) {
       section = name
       lines.push(`  section ${name}`)
@@ -232,7 +269,8 @@ export function ganttChart(r: RunReport): string | undefined {
     const start = e.start.getTime()
     // A bar of zero width does not show; an instant event gets one second.
     const end = Math.max((e.end ?? r.endedAt).getTime(), start + 1000)
-    lines.push(`  ${mermaidText(e.name)} :${ganttTags(e.status)}e${i}, ${start}, ${end}`)
+    const label = e.kind === 'hook' && e.stage ? `${e.name} at ${e.stage}` : e.name
+    lines.push(`  ${mermaidText(label)} :${ganttTags(ganttStatus(e))}e${i}, ${start}, ${end}`)
   })
   return fence(lines.join('\n'), 'mermaid')
 }
@@ -282,6 +320,7 @@ export function renderSummary(r: RunReport): string {
     overview(r),
     changes(r),
     timelineTable(r),
+    hooksTable(r),
     gantt ? [gantt] : [],
     trafficTable(r),
     result(r),

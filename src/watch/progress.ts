@@ -1,12 +1,26 @@
 // The watch loop's pure half: (view so far, new snapshot) -> (new view, lines to print). Only what changed
 // since the last read gets a line, so a poll that sees nothing new prints nothing.
-import { isTerminal, type DeploymentSnapshot, type LifecycleEvent, type TaskSet } from './snapshot.js'
+import {
+  isTerminal,
+  type DeploymentSnapshot,
+  type Hook,
+  type LifecycleEvent,
+  type TaskSet
+} from './snapshot.js'
 
 export interface TimelineEntry {
   name: string
   status: string
   start?: Date
   end?: Date
+  /**
+   * A stage of a deployment between service revisions, or one of its lifecycle hooks (from when it
+   * was first seen to when it was first seen ended); a CodeDeploy lifecycle event when unset.
+   */
+  kind?: 'stage' | 'hook'
+  /** A hook's stage, and its id: a function can run at several stages, a pause hook before each step. */
+  stage?: string
+  id?: string
 }
 
 export interface TrafficStep {
@@ -52,6 +66,11 @@ interface Shown {
   readonly error?: string
   readonly rollbackId?: string
   readonly rollbackTrigger?: string
+  /** Per hook id, the last status (with a pause's expiry) that got a line. */
+  readonly hooks?: Readonly<Record<string, string>>
+  readonly circuitBreaker?: string
+  readonly alarms?: readonly string[]
+  readonly rollbackTo?: string
 }
 
 export interface Reduced {
@@ -128,9 +147,15 @@ export function trafficSplit(
   return { original: sum('original'), replacement: sum('replacement') }
 }
 
-function eventLines(ev: LifecycleEvent, shownStatus: string | undefined): string[] {
+function eventLines(
+  ev: LifecycleEvent,
+  shownStatus: string | undefined,
+  snap: DeploymentSnapshot,
+  now: Date
+): string[] {
   const { name, status } = ev
-  const duration = ev.startTime && ev.endTime ? ev.endTime.getTime() - ev.startTime.getTime() : undefined
+  const duration =
+    ev.startTime && ev.endTime && !ev.unobserved ? ev.endTime.getTime() - ev.startTime.getTime() : undefined
   const notStartedYet = shownStatus === undefined
   switch (status) {
     case 'InProgress':
@@ -155,6 +180,11 @@ function eventLines(ev: LifecycleEvent, shownStatus: string | undefined): string
     }
     case 'Skipped':
       return [`${name} skipped`]
+    case 'Stopped': {
+      // A stage cut short by a stop or a rollback: it has no end of its own.
+      const after = ev.startTime ? ` after ${formatDuration(now.getTime() - ev.startTime.getTime())}` : ''
+      return [`${name} interrupted${after}${snap.rollback ? ': rolling back' : ''}`]
+    }
     default:
       return [`${name} is ${status}`]
   }
@@ -171,7 +201,103 @@ function stoppedTaskLines(task: DeploymentSnapshot['stoppedTasks'][number]): str
   return lines
 }
 
+/** `my-fn` from a Lambda function's ARN (an alias or version kept), else the ARN as it is. */
+function functionName(arn: string): string {
+  return /:function:(.+)$/.exec(arn)?.[1] ?? arn
+}
+
+/** The Lambda function's name, or `pause`. */
+export function hookLabel(hook: Hook): string {
+  if (hook.kind === 'pause') return 'pause'
+  return hook.target ? functionName(hook.target) : hook.id
+}
+
+/** `Hook my-fn at POST_TEST_TRAFFIC_SHIFT` or `Pause hook at POST_TEST_TRAFFIC_SHIFT`. */
+export function hookName(hook: Hook): string {
+  const at = hook.stage ? ` at ${hook.stage}` : ''
+  return hook.kind === 'pause' ? `Pause hook${at}` : `Hook ${hookLabel(hook)}${at}`
+}
+
+/** A pause hook waiting for a continue: how to give it, by when, and what ECS does otherwise. */
+function pauseLine(hook: Hook, snap: DeploymentSnapshot, now: Date): string {
+  const where = hook.stage ? ` at ${hook.stage}` : ''
+  const what =
+    snap.phase === 'ready'
+      ? 'the target revision serves test traffic. Test it, then continue'
+      : 'a pause hook waits. Continue'
+  const until = hook.expiresAt
+    ? ` before ${formatClock(hook.expiresAt, now)} (${formatRemaining(hook.expiresAt, now)})`
+    : ''
+  const then =
+    hook.timeoutAction === 'ROLLBACK'
+      ? '; after that ECS rolls the deployment back'
+      : hook.timeoutAction === 'CONTINUE'
+        ? '; after that ECS continues on its own'
+        : hook.timeoutAction
+          ? `; after that ECS takes the timeout action ${hook.timeoutAction}`
+          : ''
+  return `Paused${where}: ${what} with continue-deployment: true and deployment-id: ${snap.id}${until}${then}.`
+}
+
+const HOOK_ENDS = ['SUCCEEDED', 'FAILED', 'TIMED_OUT']
+
+/** Hooks that ended read before the stage that follows them begins; the others after it. */
+function hookLines(
+  snap: DeploymentSnapshot,
+  shown: Readonly<Record<string, string>>,
+  now: Date
+): { ended: string[]; other: string[]; shown: Record<string, string> } {
+  const ended: string[] = []
+  const other: string[] = []
+  const next = { ...shown }
+  for (const hook of snap.hooks ?? []) {
+    const waiting = hook.kind === 'pause' && hook.status === 'AWAITING_ACTION'
+    const key = waiting ? `${hook.status} ${hook.expiresAt?.toISOString() ?? ''}` : hook.status
+    if (next[hook.id] === key) continue
+    next[hook.id] = key
+    if (waiting) other.push(pauseLine(hook, snap, now))
+    else (HOOK_ENDS.includes(hook.status) ? ended : other).push(`${hookName(hook)}: ${hook.status}`)
+  }
+  return { ended, other, shown: next }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** `3 failed tasks (threshold 3), TRIGGERED`, or undefined while no task has failed. */
+export function circuitBreakerText(cb: DeploymentSnapshot['circuitBreaker']): string | undefined {
+  if (!cb || cb.failureCount <= 0) return undefined
+  const threshold = cb.threshold === undefined ? '' : ` (threshold ${cb.threshold})`
+  const triggered = cb.status === 'TRIGGERED' ? ', TRIGGERED' : ''
+  return `${plural(cb.failureCount, 'failed task')}${threshold}${triggered}`
+}
+
+/** The rollback inside the same deployment (ECS), once it is known to run. */
+function rollbackToLine(rb: DeploymentSnapshot['rollback']): { key: string; line: string } | undefined {
+  if (!rb || (rb.revision === undefined && rb.startedAt === undefined)) return undefined
+  const to = rb.revision ? ` to ${rb.revision}` : ''
+  return {
+    key: `${rb.revision ?? ''} ${rb.startedAt?.toISOString() ?? ''}`,
+    line: `Rolling back${to}${rb.message ? `: ${rb.message}` : ''}`
+  }
+}
+
+/** Target and source revisions' tasks: a rolling update's only progress, a blue/green scale-up's. */
+function revisionCountsLine(snap: DeploymentSnapshot): string | undefined {
+  if (isTerminal(snap.phase)) return undefined
+  const target = snap.taskSets.find(t => t.role === 'replacement')
+  if (!target || target.desiredCount === undefined) return undefined
+  const pending = target.pendingCount ? `, ${target.pendingCount} pending` : ''
+  const sources = snap.taskSets.filter(t => t.role === 'original')
+  const source = sources.length
+    ? `; source revision: ${sources.reduce((n, t) => n + (t.runningCount ?? 0), 0)} running`
+    : ''
+  return `Target revision: ${target.runningCount ?? 0}/${target.desiredCount} tasks running${pending}${source}`
+}
+
 function countsLine(snap: DeploymentSnapshot): string | undefined {
+  if (snap.revisions) return revisionCountsLine(snap)
   const install = snap.events.find(e => e.name === 'Install')
   const installing = install ? install.status === 'InProgress' : snap.phase === 'installing'
   const replacement = snap.taskSets.find(t => t.role === 'replacement')
@@ -191,11 +317,16 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   const statusLast = snap.phase === 'ready' || isTerminal(snap.phase)
   if (statusChanged && !statusLast) lines.push(statusLine)
 
+  const hooks = hookLines(snap, shown.hooks ?? {}, now)
+  lines.push(...hooks.ended)
+  shown = { ...shown, hooks: hooks.shown }
+
   const events = { ...shown.events }
   for (const ev of snap.events) {
     const before = events[ev.name]
     if (ev.status === before || ev.status === 'Pending') continue
-    lines.push(...eventLines(ev, before))
+    // The interruption already had its line; the deployment's end status says how it ended.
+    if (!(before === 'Stopped' && ev.status === 'Failed')) lines.push(...eventLines(ev, before, snap, now))
     events[ev.name] = ev.status
     if (ev.status === 'Failed' && ev.diagnostics?.logTail) {
       details.push({
@@ -207,17 +338,40 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   }
   shown = { ...shown, events }
 
+  lines.push(...hooks.other)
+
+  const breaker = circuitBreakerText(snap.circuitBreaker)
+  if (breaker && breaker !== shown.circuitBreaker) {
+    lines.push(`Circuit breaker: ${breaker}`)
+    shown = { ...shown, circuitBreaker: breaker }
+  }
+
+  const newAlarms = (snap.alarms?.triggered ?? []).filter(a => !(shown.alarms ?? []).includes(a))
+  for (const a of newAlarms) lines.push(`Alarm ${a} triggered`)
+  if (newAlarms.length) shown = { ...shown, alarms: [...(shown.alarms ?? []), ...newAlarms] }
+
+  const rollbackTo = rollbackToLine(snap.rollback)
+  if (rollbackTo && rollbackTo.key !== shown.rollbackTo) {
+    lines.push(rollbackTo.line)
+    shown = { ...shown, rollbackTo: rollbackTo.key }
+  }
+
   let traffic = view.traffic
-  const split = trafficSplit(snap.taskSets)
+  // A rolling update moves no traffic between revisions: its weights say nothing.
+  const split = snap.rolling ? undefined : trafficSplit(snap.taskSets)
   const lastSplit = traffic.at(-1)
   if (split && (split.original !== lastSplit?.original || split.replacement !== lastSplit.replacement)) {
-    // The split AllowTraffic reached reads before AllowTraffic's end.
-    const end = lines.findIndex(l => /^AllowTraffic (succeeded|FAILED)/.test(l))
+    // The split the production shift reached reads before the shift's end.
+    const end = lines.findIndex(l => /^(AllowTraffic|PRODUCTION_TRAFFIC_SHIFT) (succeeded|FAILED)/.test(l))
     const at = end < 0 ? lines.length : end
+    const next =
+      snap.revisions && snap.nextTrafficStepAt
+        ? `; next step at ${formatClock(snap.nextTrafficStepAt, now)} (${formatRemaining(snap.nextTrafficStepAt, now)})`
+        : ''
     lines.splice(
       at,
       0,
-      `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}`
+      `Traffic: original ${percent(split.original)} | replacement ${percent(split.replacement)}${next}`
     )
     for (const d of details) if (d.after > at) d.after++
     traffic = [...traffic, { at: now, ...split }]
@@ -241,7 +395,9 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
 
   if (statusChanged && statusLast) lines.push(statusLine)
 
-  if (snap.phase === 'ready') {
+  // A waiting pause hook has its own line, which says how to continue it.
+  const paused = snap.hooks?.some(h => h.kind === 'pause' && h.status === 'AWAITING_ACTION')
+  if (snap.phase === 'ready' && !paused) {
     const key = snap.readyWaitUntil?.toISOString() ?? 'no limit'
     if (key !== shown.ready) {
       const until = snap.readyWaitUntil
@@ -254,7 +410,17 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
     }
   }
 
-  if (snap.phase === 'termination-wait') {
+  if (snap.phase === 'termination-wait' && snap.revisions) {
+    // ECS names no bake end while cleaning up: the source revision is on its way out then.
+    const until = snap.terminationWaitUntil
+    const key = until?.toISOString()
+    if (until && key !== shown.terminationWait) {
+      lines.push(
+        `Bake time: the source revision is kept until ${formatClock(until, now)} (${formatRemaining(until, now)}); stop-deployment can still roll back until then.`
+      )
+      shown = { ...shown, terminationWait: key }
+    }
+  } else if (snap.phase === 'termination-wait') {
     const key = snap.terminationWaitUntil?.toISOString() ?? 'unknown end'
     if (key !== shown.terminationWait) {
       const when = snap.terminationWaitUntil
@@ -269,7 +435,8 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
 
   if (snap.error && isTerminal(snap.phase)) {
     const text = [snap.error.code, snap.error.message].filter(Boolean).join(': ')
-    if (text && text !== shown.error) {
+    // ECS's status reason is both the error and a status message: once is enough.
+    if (text && text !== shown.error && !(snap.revisions && shown.messages.includes(text))) {
       lines.push(`Error: ${text}`)
       shown = { ...shown, error: text }
     }
@@ -289,7 +456,7 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   return {
     view: {
       startedAt: view.startedAt,
-      timeline: mergeTimeline(view.timeline, snap.events),
+      timeline: mergeTimeline(view.timeline, snap, now),
       traffic,
       statuses: statusChanged ? [...view.statuses, { at: now, status: snap.status }] : view.statuses,
       lastSnapshot: snap,
@@ -300,16 +467,41 @@ export function reduce(view: ProgressView, snap: DeploymentSnapshot, now: Date):
   }
 }
 
-/** The latest word on each event; a read without events (target not known yet) keeps what was seen. */
+/**
+ * The latest word on each event; a read without events (target not known yet) keeps what was seen.
+ * Hooks follow, timed as seen: one that drops out of the list keeps its last entry.
+ */
 function mergeTimeline(
   timeline: readonly TimelineEntry[],
-  events: readonly LifecycleEvent[]
+  snap: DeploymentSnapshot,
+  now: Date
 ): TimelineEntry[] {
-  if (events.length === 0) return [...timeline]
-  return events.map(e => {
-    const entry: TimelineEntry = { name: e.name, status: e.status }
-    if (e.startTime) entry.start = e.startTime
-    if (e.endTime) entry.end = e.endTime
-    return entry
-  })
+  const before = timeline.filter(e => e.kind !== 'hook')
+  const events: TimelineEntry[] = snap.events.length
+    ? snap.events.map(e => {
+        const entry: TimelineEntry = { name: e.name, status: e.status }
+        if (snap.revisions) entry.kind = 'stage'
+        // A stage passed between two reads has no times of its own to show.
+        if (e.unobserved) return entry
+        if (e.startTime) entry.start = e.startTime
+        if (e.endTime) entry.end = e.endTime
+        return entry
+      })
+    : before
+  const hooks = new Map(timeline.filter(e => e.kind === 'hook').map(e => [e.id, e]))
+  for (const h of snap.hooks ?? []) {
+    const seen = hooks.get(h.id)
+    const entry: TimelineEntry = {
+      name: hookLabel(h),
+      status: h.status,
+      kind: 'hook',
+      id: h.id,
+      start: seen?.start ?? now
+    }
+    if (h.stage) entry.stage = h.stage
+    const end = seen?.end ?? (HOOK_ENDS.includes(h.status) ? now : undefined)
+    if (end) entry.end = end
+    hooks.set(h.id, entry)
+  }
+  return [...events, ...hooks.values()]
 }

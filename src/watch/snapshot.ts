@@ -32,6 +32,11 @@ export interface LifecycleEvent {
   /** The event runs the user's own code (a CodeDeploy AppSpec hook): its logs say why it failed. */
   hook?: boolean
   diagnostics?: { errorCode?: string; message?: string; logTail?: string }
+  /**
+   * Begun and ended between two reads: its times are those of the read that found it passed, so it
+   * has no duration of its own.
+   */
+  unobserved?: boolean
 }
 
 /** A lifecycle hook of ECS's own deployments, as the deployment reports it. */
@@ -96,6 +101,8 @@ export interface DeploymentSnapshot {
     message?: string
     revision?: string
     startedAt?: Date
+    /** How a rollback inside the same deployment ended, once it has. */
+    outcome?: 'succeeded' | 'failed'
   }
   /** Set on a failed or stopped deployment that no rollback can follow, saying why. */
   rollbackRuledOut?: string
@@ -110,6 +117,11 @@ export interface DeploymentSnapshot {
   alarms?: { status?: string; watched: string[]; triggered: string[] }
   /** Traffic does not move between revisions (an ECS rolling update): progress is task counts. */
   rolling?: boolean
+  /**
+   * The task sets are service revisions (ECS's own deployments): the source is kept through a bake
+   * time rather than a termination wait, and task counts change all through the deployment.
+   */
+  revisions?: boolean
   creator?: string
   description?: string
   deploymentConfigName?: string

@@ -95,6 +95,11 @@ export function observeStages(times: StageTimes, d: ServiceDeployment, now: Date
     interrupted ??= furthest
     return { ...times, interrupted, hookStages }
   }
+  if (status === 'SUCCESSFUL' && (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING') {
+    // [I] A rolling update reports stages only where it runs hooks: its end ends those, no others.
+    for (const name of Object.keys(started)) ended[name] ??= now
+    return { ...times, started, ended, hookStages }
+  }
   // A SUCCESSFUL deployment has passed every stage, whatever stage it last reported.
   const position = status === 'SUCCESSFUL' ? STAGES.length : at
   if (position >= 0) {
@@ -178,6 +183,8 @@ function toEvents(d: ServiceDeployment, times: StageTimes, rolling: boolean): Li
     if (end) {
       ev.endTime = end
       ev.status = 'Succeeded'
+      // Only a stage passed between two reads begins and ends at the same read.
+      if (start?.getTime() === end.getTime()) ev.unobserved = true
     } else if (start) {
       ev.status = 'InProgress'
     }
@@ -227,7 +234,8 @@ export function toSnapshot(d: ServiceDeployment, times: StageTimes = NO_STAGES):
     taskSets,
     statusMessages: d.statusReason ? [d.statusReason] : [],
     stoppedTasks: [],
-    hooks
+    hooks,
+    revisions: true
   }
   if (rolling) snap.rolling = true
   if (d.createdAt) snap.createTime = d.createdAt
@@ -250,6 +258,9 @@ export function toSnapshot(d: ServiceDeployment, times: StageTimes = NO_STAGES):
     if (d.rollback.reason) snap.rollback.message = d.rollback.reason
     if (d.rollback.serviceRevisionArn) snap.rollback.revision = d.rollback.serviceRevisionArn
     if (d.rollback.startedAt) snap.rollback.startedAt = d.rollback.startedAt
+  }
+  if (d.status === 'ROLLBACK_SUCCESSFUL' || d.status === 'ROLLBACK_FAILED') {
+    snap.rollback = { ...snap.rollback, outcome: d.status === 'ROLLBACK_SUCCESSFUL' ? 'succeeded' : 'failed' }
   }
   const cb = d.deploymentCircuitBreaker
   if (cb && cb.status !== 'DISABLED') {
