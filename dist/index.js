@@ -72999,7 +72999,7 @@ function isEndStatus(status) {
 async function stopWithRollback(clients, id) {
     if ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id)) {
         const ecs = clients.ecs();
-        // Which error StopServiceDeployment gives for a finished deployment is not documented: ask first.
+        // Inferred (docs/aws-behaviour.md 25): which error a finished deployment gives is not documented: ask first.
         if (ECS_ENDED.includes((await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(ecs, id)).status ?? ''))
             return 'ended';
         await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .stopServiceDeployment */ .dD)(ecs, id);
@@ -73084,7 +73084,7 @@ async function startServiceDeployment(ecs, target, taskDefinition, force) {
     const arn = out.service?.currentServiceDeployment;
     if (arn)
         return arn;
-    // [I] Older answers leave currentServiceDeployment out: the newest deployment created since the call
+    // Inferred (docs/aws-behaviour.md 24): older answers leave currentServiceDeployment out: the newest deployment created since the call
     // is this one (ecspresso reads it the same way before v2.6.5).
     const listed = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ListServiceDeploymentsCommand */ .jz8({
         ...target,
@@ -73129,6 +73129,7 @@ async function findServiceDeploymentOf(ecs, target, taskDefinition, since) {
         const revision = d.targetServiceRevision?.arn;
         if (!revision || !d.serviceDeploymentArn)
             continue;
+        // Inferred (docs/aws-behaviour.md 26): the target revision exists, and names its task definition, from the start.
         const revisions = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceRevisionsCommand */ .oF5({ serviceRevisionArns: [revision] }));
         if (revisions.serviceRevisions?.[0]?.taskDefinition === taskDefinition)
             return d.serviceDeploymentArn;
@@ -73281,10 +73282,11 @@ const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGR
 /**
  * Stages where a waiting PAUSE hook means the replacement serves test traffic and production
  * traffic waits: the hook at POST_TEST_TRAFFIC_SHIFT, and the one at PRE_PRODUCTION_TRAFFIC_SHIFT,
- * which is a hook stage only. [I] While such a hook waits, ECS is taken to report the stage it
+ * which is a hook stage only. While such a hook waits, ECS is taken to report the stage it
  * paused after (POST_TEST_TRAFFIC_SHIFT) or, between linear and canary steps, PRODUCTION_TRAFFIC_SHIFT:
  * the API names no stage of its own for the pause (docs/aws-behaviour.md).
  */
+// Inferred (docs/aws-behaviour.md 27): the stage a waiting PAUSE hook shows.
 const GATE_STAGES = ['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'];
 const NO_STAGES = { started: {}, ended: {}, hookStages: {} };
 const stageIndex = (stage) => stage === undefined ? -1 : STAGES.indexOf(stage);
@@ -73309,7 +73311,7 @@ function observeStages(times, d, now) {
         return { ...times, interrupted, hookStages };
     }
     if (status === 'SUCCESSFUL' && (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING') {
-        // [I] A rolling update reports stages only where it runs hooks: its end ends those, no others.
+        // Inferred (docs/aws-behaviour.md 28): a rolling update reports stages only where it runs hooks: its end ends those, no others.
         for (const name of Object.keys(started))
             ended[name] ??= now;
         return { ...times, started, ended, hookStages };
@@ -73391,7 +73393,7 @@ function toEvents(d, times, rolling) {
         .flatMap(h => h.lifecycleStages ?? []));
     const first = times.first ?? stageIndex('PRE_SCALE_UP');
     const failed = d.status === 'ROLLBACK_SUCCESSFUL' || d.status === 'ROLLBACK_FAILED';
-    // [I] A rolling update reports stages only where it runs hooks: only the stages seen are listed.
+    // A rolling update reports stages only where it runs hooks (entry 28 above): only the stages seen are listed.
     const stages = STAGES.slice(first).filter(name => !rolling || name in times.started);
     return stages.map(name => {
         const i = stageIndex(name);
@@ -73417,6 +73419,7 @@ function toEvents(d, times, rolling) {
         return ev;
     });
 }
+// Inferred (docs/aws-behaviour.md 29): when the first step is taken is not documented.
 /** The next linear or canary step: one step bake time after each step, counted from the shift's start. */
 function nextTrafficStep(d, target, times) {
     const c = d.deploymentConfiguration;
@@ -78144,13 +78147,15 @@ class GitHubDeployments {
 /* harmony export */   W: () => (/* binding */ statusTarget),
 /* harmony export */   a: () => (/* binding */ Reporter)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(212);
-/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(167);
-/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9541);
-/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5471);
-/* harmony import */ var _backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1958);
-/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7994);
-/* harmony import */ var _task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1847);
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(212);
+/* harmony import */ var _backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5660);
+/* harmony import */ var _console_url_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(167);
+/* harmony import */ var _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9541);
+/* harmony import */ var _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5471);
+/* harmony import */ var _backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1958);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7994);
+/* harmony import */ var _task_definition_changes_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1847);
+
 
 
 
@@ -78203,14 +78208,14 @@ class Reporter {
             try {
                 const out = await this.io
                     .aws()
-                    .ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_6__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
+                    .ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_7__/* .DescribeTaskDefinitionCommand */ .Zy$({ taskDefinition: previousArn, include: ['TAGS'] }));
                 if (out.taskDefinition) {
                     const previous = { ...out.taskDefinition, tags: out.tags };
-                    changes = (0,_task_definition_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTaskDefinitionChanges */ .zt)(previous, plan.register);
+                    changes = (0,_task_definition_changes_js__WEBPACK_IMPORTED_MODULE_6__/* .describeTaskDefinitionChanges */ .zt)(previous, plan.register);
                 }
             }
             catch (e) {
-                this.io.info(`(Could not read ${previousArn} to compare: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)})`);
+                this.io.info(`(Could not read ${previousArn} to compare: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(e)})`);
             }
         }
         this.report.taskDefinition = { arn, previousArn, changes };
@@ -78218,7 +78223,7 @@ class Reporter {
             this.io.info(`  ${change}`);
     }
     deployment(id, d) {
-        const url = (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Yn)(this.report.region, id);
+        const url = (0,_console_url_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentConsoleUrl */ .Yn)(this.report.region, id);
         this.report.deployment = {
             id,
             url,
@@ -78226,7 +78231,7 @@ class Reporter {
             applicationName: d.applicationName,
             deploymentGroupName: d.deploymentGroupName,
             deploymentConfigName: d.deploymentConfigName,
-            trafficRouting: d.plan?.trafficRouting ? (0,_backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_3__/* .describeTrafficRouting */ .V)(d.plan.trafficRouting) : undefined
+            trafficRouting: d.plan?.trafficRouting ? (0,_backends_codedeploy_traffic_routing_js__WEBPACK_IMPORTED_MODULE_4__/* .describeTrafficRouting */ .V)(d.plan.trafficRouting) : undefined
         };
     }
     /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
@@ -78237,16 +78242,16 @@ class Reporter {
         // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
         // may have made: workflows that use none must not get warnings about it.
         const quiet = inputs.environmentName === undefined;
-        const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .GitHubDeployments */ .C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
+        const deployments = new _github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .GitHubDeployments */ .C(inputs.githubToken ? this.io.github(inputs.githubToken) : undefined, m => {
             if (!quiet)
                 this.io.warning(m, 'GitHub deployment');
         });
         const ctx = {
             ...statusTarget(this.io, inputs.environmentUrl),
-            ref: (0,_github_deployment_js__WEBPACK_IMPORTED_MODULE_2__/* .headSha */ .x)(context),
+            ref: (0,_github_deployment_js__WEBPACK_IMPORTED_MODULE_3__/* .headSha */ .x)(context),
             environment: inputs.environmentName ?? '',
             codedeployDeploymentId: codedeployId,
-            description: `CodeDeploy ${codedeployId}`
+            description: deploymentLabel(codedeployId)
         };
         const id = find
             ? await deployments.find({
@@ -78308,7 +78313,7 @@ class Reporter {
             this.report.rollback = {
                 id: rollbackId,
                 status: e.rollback?.status ?? 'unknown',
-                url: (0,_console_url_js__WEBPACK_IMPORTED_MODULE_0__/* .deploymentConsoleUrl */ .Yn)(this.report.region, rollbackId)
+                url: (0,_console_url_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentConsoleUrl */ .Yn)(this.report.region, rollbackId)
             };
         }
         if (e.failure) {
@@ -78331,12 +78336,12 @@ class Reporter {
      * before it (an input error comes before any change, by contract).
      */
     async fail(e, whatChanged) {
-        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ ? e : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .unexpectedError */ .Wm)(e);
-        const call = error.cause === undefined ? undefined : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsCallOf */ .vs)(error.cause);
+        const error = e instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ ? e : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .unexpectedError */ .Wm)(e);
+        const call = error.cause === undefined ? undefined : (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .awsCallOf */ .vs)(error.cause);
         const named = call && !error.message.includes(call.operation)
-            ? `(${call.operation}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsErrorName */ .ZH)(error.cause) ?? 'Error'}.)`
+            ? `(${call.operation}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorName */ .ZH)(error.cause) ?? 'Error'}.)`
             : undefined;
-        const changed = error instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz ? undefined : whatChanged;
+        const changed = error instanceof _runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz ? undefined : whatChanged;
         const message = [error.message, named, changed, error.hint].filter(Boolean).join(' ');
         const deployed = this.report.deployment !== undefined;
         await this.end({
@@ -78358,10 +78363,10 @@ class Reporter {
     }
     async writeSummary() {
         try {
-            await this.io.summary((0,_summary_js__WEBPACK_IMPORTED_MODULE_4__/* .renderSummary */ .Br)(this.report));
+            await this.io.summary((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderSummary */ .Br)(this.report));
         }
         catch (e) {
-            this.io.warning(`Could not write the job summary: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(e)}`);
+            this.io.warning(`Could not write the job summary: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(e)}`);
         }
     }
 }
@@ -78380,17 +78385,21 @@ function titleOf(outcome) {
                 ? 'Nothing deployed'
                 : 'Deployment failed';
 }
+/** The deployment as a GitHub deployment status names it, within GitHub's 140 characters. */
+function deploymentLabel(id) {
+    return (0,_backends_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_0__/* .isServiceDeploymentArn */ .Mo)(id) ? `ECS deployment ${id.split('/').pop() ?? id}` : `CodeDeploy ${id}`;
+}
 function describeOutcome(e) {
-    const id = e.snapshot?.id ?? '';
+    const label = deploymentLabel(e.snapshot?.id ?? '');
     switch (e.outcome) {
         case 'succeeded':
-            return `CodeDeploy ${id} succeeded`;
+            return `${label} succeeded`;
         case 'goal-reached':
-            return `CodeDeploy ${id}: ${e.goal ?? ''} reached`;
+            return `${label}: ${e.goal ?? ''} reached`;
         case 'handed-off':
-            return `CodeDeploy ${id} created`;
+            return `${label} created`;
         default:
-            return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`;
+            return e.failure?.message ?? `${label} ${e.outcome}`;
     }
 }
 
@@ -78694,10 +78703,23 @@ function postSummary(p) {
         ? p.rollback.status === 'Succeeded'
             ? 'The rollback succeeded: production traffic is back on the original task set.'
             : 'The rollback did not succeed: check which task set serves production traffic in the console.'
-        : p.deployment.status === 'Succeeded'
-            ? 'The deployment had succeeded before it could be stopped.'
-            : 'CodeDeploy made no rollback deployment.';
+        : endAfterStop(p.deployment.status);
     return `${['### 🚫 Deploy step cut short', table(['', ''], rows).join('\n'), back].join('\n\n')}\n`;
+}
+/** How a deployment the post step stopped ended, when no rollback deployment of its own followed. */
+function endAfterStop(status) {
+    switch (status) {
+        case 'Succeeded':
+        case 'SUCCESSFUL':
+            return 'The deployment had succeeded before it could be stopped.';
+        case 'ROLLBACK_SUCCESSFUL':
+            return 'ECS rolled the deployment back: the service runs the previous revision again.';
+        case 'ROLLBACK_FAILED':
+        case 'STOPPED':
+            return "ECS did not roll the deployment back: check which revision serves production traffic in the service's deployments tab.";
+        default:
+            return 'CodeDeploy made no rollback deployment.';
+    }
 }
 
 

@@ -1,5 +1,11 @@
 // The job summary of ECS's own deployments: stages in place of lifecycle events, and their hooks.
-import { ganttChart, renderSummary, type RunReport, type TimelineEntry } from '../../src/report/summary.js'
+import {
+  ganttChart,
+  postSummary,
+  renderSummary,
+  type RunReport,
+  type TimelineEntry
+} from '../../src/report/summary.js'
 import { ARN, T0, at, read, smoke, TO_CANARY, watch } from './ecs-reads.js'
 
 function report(timeline: readonly TimelineEntry[]): RunReport {
@@ -76,5 +82,20 @@ describe('the job summary of an ECS deployment', () => {
     expect(renderSummary(report(hostile.timeline))).toContain(
       '| a\\|b&lt;img&gt; | POST\\_SCALE\\_UP | +0:00 | 0s | SUCCEEDED |'
     )
+  })
+})
+
+describe("the post step's summary of a service deployment it stopped", () => {
+  it.each([
+    ['ROLLBACK_SUCCESSFUL', 'ECS rolled the deployment back: the service runs the previous revision again.'],
+    [
+      'ROLLBACK_FAILED',
+      "ECS did not roll the deployment back: check which revision serves production traffic in the service's deployments tab."
+    ],
+    ['SUCCESSFUL', 'The deployment had succeeded before it could be stopped.']
+  ])('%s', (status, sentence) => {
+    const text = postSummary({ deployment: { id: ARN, status, url: 'https://console.aws.amazon.com/ecs' } })
+    expect(text).toContain(`: ${status.replaceAll('_', '\\_')}`)
+    expect(text.trimEnd().endsWith(sentence)).toBe(true)
   })
 })

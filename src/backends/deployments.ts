@@ -38,7 +38,7 @@ export function isEndStatus(status: string | undefined): boolean {
 export async function stopWithRollback(clients: StopClients, id: string): Promise<'stopped' | 'ended'> {
   if (isServiceDeploymentArn(id)) {
     const ecs = clients.ecs()
-    // Which error StopServiceDeployment gives for a finished deployment is not documented: ask first.
+    // Inferred (docs/aws-behaviour.md 25): which error a finished deployment gives is not documented: ask first.
     if (ECS_ENDED.includes((await getServiceDeployment(ecs, id)).status ?? '')) return 'ended'
     await stopServiceDeployment(ecs, id)
     return 'stopped'

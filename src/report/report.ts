@@ -1,4 +1,5 @@
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
+import { isServiceDeploymentArn } from '../backends/ecs/deployment.js'
 import { deploymentConsoleUrl } from './console-url.js'
 import {
   ActionError,
@@ -145,7 +146,7 @@ export class Reporter {
       ref: headSha(context),
       environment: inputs.environmentName ?? '',
       codedeployDeploymentId: codedeployId,
-      description: `CodeDeploy ${codedeployId}`
+      description: deploymentLabel(codedeployId)
     }
     const id = find
       ? await deployments.find({
@@ -291,16 +292,21 @@ function titleOf(outcome: RunOutcome): string {
         : 'Deployment failed'
 }
 
+/** The deployment as a GitHub deployment status names it, within GitHub's 140 characters. */
+function deploymentLabel(id: string): string {
+  return isServiceDeploymentArn(id) ? `ECS deployment ${id.split('/').pop() ?? id}` : `CodeDeploy ${id}`
+}
+
 function describeOutcome(e: Ending): string {
-  const id = e.snapshot?.id ?? ''
+  const label = deploymentLabel(e.snapshot?.id ?? '')
   switch (e.outcome) {
     case 'succeeded':
-      return `CodeDeploy ${id} succeeded`
+      return `${label} succeeded`
     case 'goal-reached':
-      return `CodeDeploy ${id}: ${e.goal ?? ''} reached`
+      return `${label}: ${e.goal ?? ''} reached`
     case 'handed-off':
-      return `CodeDeploy ${id} created`
+      return `${label} created`
     default:
-      return e.failure?.message ?? `CodeDeploy ${id} ${e.outcome}`
+      return e.failure?.message ?? `${label} ${e.outcome}`
   }
 }

@@ -350,8 +350,22 @@ export function postSummary(p: {
     ? p.rollback.status === 'Succeeded'
       ? 'The rollback succeeded: production traffic is back on the original task set.'
       : 'The rollback did not succeed: check which task set serves production traffic in the console.'
-    : p.deployment.status === 'Succeeded'
-      ? 'The deployment had succeeded before it could be stopped.'
-      : 'CodeDeploy made no rollback deployment.'
+    : endAfterStop(p.deployment.status)
   return `${['### 🚫 Deploy step cut short', table(['', ''], rows).join('\n'), back].join('\n\n')}\n`
+}
+
+/** How a deployment the post step stopped ended, when no rollback deployment of its own followed. */
+function endAfterStop(status: string): string {
+  switch (status) {
+    case 'Succeeded':
+    case 'SUCCESSFUL':
+      return 'The deployment had succeeded before it could be stopped.'
+    case 'ROLLBACK_SUCCESSFUL':
+      return 'ECS rolled the deployment back: the service runs the previous revision again.'
+    case 'ROLLBACK_FAILED':
+    case 'STOPPED':
+      return "ECS did not roll the deployment back: check which revision serves production traffic in the service's deployments tab."
+    default:
+      return 'CodeDeploy made no rollback deployment.'
+  }
 }

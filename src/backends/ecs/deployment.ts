@@ -64,7 +64,7 @@ export async function startServiceDeployment(
   )
   const arn = out.service?.currentServiceDeployment
   if (arn) return arn
-  // [I] Older answers leave currentServiceDeployment out: the newest deployment created since the call
+  // Inferred (docs/aws-behaviour.md 24): older answers leave currentServiceDeployment out: the newest deployment created since the call
   // is this one (ecspresso reads it the same way before v2.6.5).
   const listed = await ecs.send(
     new ListServiceDeploymentsCommand({
@@ -135,6 +135,7 @@ export async function findServiceDeploymentOf(
   for (const d of out.serviceDeployments ?? []) {
     const revision = d.targetServiceRevision?.arn
     if (!revision || !d.serviceDeploymentArn) continue
+    // Inferred (docs/aws-behaviour.md 26): the target revision exists, and names its task definition, from the start.
     const revisions = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revision] }))
     if (revisions.serviceRevisions?.[0]?.taskDefinition === taskDefinition) return d.serviceDeploymentArn
   }

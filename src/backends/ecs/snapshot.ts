@@ -47,17 +47,18 @@ const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGR
 /**
  * Stages where a waiting PAUSE hook means the replacement serves test traffic and production
  * traffic waits: the hook at POST_TEST_TRAFFIC_SHIFT, and the one at PRE_PRODUCTION_TRAFFIC_SHIFT,
- * which is a hook stage only. [I] While such a hook waits, ECS is taken to report the stage it
+ * which is a hook stage only. While such a hook waits, ECS is taken to report the stage it
  * paused after (POST_TEST_TRAFFIC_SHIFT) or, between linear and canary steps, PRODUCTION_TRAFFIC_SHIFT:
  * the API names no stage of its own for the pause (docs/aws-behaviour.md).
  */
+// Inferred (docs/aws-behaviour.md 27): the stage a waiting PAUSE hook shows.
 const GATE_STAGES: readonly string[] = ['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']
 
 /** When the reader saw each stage begin and end: the API gives the current stage only. */
 export interface StageTimes {
   readonly started: Readonly<Record<string, Date>>
   readonly ended: Readonly<Record<string, Date>>
-  /** The furthest stage seen before a rollback began; a rollback runs stages again [I]. */
+  /** The furthest stage seen before a rollback began; a rollback runs stages again (docs/aws-behaviour.md 28). */
   readonly furthest?: number
   /** The stage that was running when the deployment turned to stop or roll back. */
   readonly interrupted?: number
@@ -96,7 +97,7 @@ export function observeStages(times: StageTimes, d: ServiceDeployment, now: Date
     return { ...times, interrupted, hookStages }
   }
   if (status === 'SUCCESSFUL' && (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING') {
-    // [I] A rolling update reports stages only where it runs hooks: its end ends those, no others.
+    // Inferred (docs/aws-behaviour.md 28): a rolling update reports stages only where it runs hooks: its end ends those, no others.
     for (const name of Object.keys(started)) ended[name] ??= now
     return { ...times, started, ended, hookStages }
   }
@@ -172,7 +173,7 @@ function toEvents(d: ServiceDeployment, times: StageTimes, rolling: boolean): Li
   )
   const first = times.first ?? stageIndex('PRE_SCALE_UP')
   const failed = d.status === 'ROLLBACK_SUCCESSFUL' || d.status === 'ROLLBACK_FAILED'
-  // [I] A rolling update reports stages only where it runs hooks: only the stages seen are listed.
+  // A rolling update reports stages only where it runs hooks (entry 28 above): only the stages seen are listed.
   const stages = STAGES.slice(first).filter(name => !rolling || name in times.started)
   return stages.map(name => {
     const i = stageIndex(name)
@@ -194,6 +195,7 @@ function toEvents(d: ServiceDeployment, times: StageTimes, rolling: boolean): Li
   })
 }
 
+// Inferred (docs/aws-behaviour.md 29): when the first step is taken is not documented.
 /** The next linear or canary step: one step bake time after each step, counted from the shift's start. */
 function nextTrafficStep(
   d: ServiceDeployment,
