@@ -49,7 +49,8 @@ export const RECIPES = [
   'test-listener-gate',
   'matrix-services',
   'sidecar-image',
-  'migration-task'
+  'migration-task',
+  'one-revision-many-services'
 ]
 const TITLES: Record<string, string> = {
   'deploy-on-push': 'Deploy on push to main, behind an environment protection rule',
@@ -57,7 +58,8 @@ const TITLES: Record<string, string> = {
   'test-listener-gate': 'Your own smoke tests against the test listener before production traffic moves',
   'matrix-services': 'Several services from one build',
   'sidecar-image': 'An app and its sidecar built in one workflow',
-  'migration-task': 'A database migration before traffic moves'
+  'migration-task': 'A database migration before traffic moves',
+  'one-revision-many-services': 'One revision registered once, deployed to three services'
 }
 
 /** Each recipe: its title, the comment at its top as prose, then the whole workflow. */

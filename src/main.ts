@@ -13,6 +13,8 @@ import { codeDeployReaders } from './backends/codedeploy/snapshot.js'
 import { followUp } from './follow-up.js'
 import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Plan, preparePlan } from './plan/plan.js'
+import { deregisterPrevious } from './plan/previous-revision.js'
+import { registerOnly } from './plan/register-only.js'
 import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
 import { deploymentConsoleUrl } from './report/console-url.js'
 import { Outputs } from './report/outputs.js'
@@ -77,6 +79,7 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
 /** inputs → template → revision → AppSpec → deployment → watch → report. */
 async function deploy(step: Step): Promise<void> {
   const { io, inputs, guard, reporter, outputs } = step
+  if (inputs.registerOnly) return registerOnly(step)
   const plan = await preparePlan(inputs, io)
   const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io)
   if (inputs.dryRun) return printDryRun(plan, step)
@@ -103,6 +106,10 @@ async function deploy(step: Step): Promise<void> {
   const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt)
   if (inputs.waitForDeployment) await goal.follow(id, inputs.waitUntil)
   else await goal.handOff(id)
+  await deregisterPrevious(step, goal.outcome, {
+    cluster: plan.service?.clusterName ?? inputs.cluster,
+    deployed: revision
+  })
 }
 
 function deploymentTarget(plan: Plan): DeploymentTarget {

@@ -147,6 +147,47 @@ export async function describeService(
   cluster: string,
   service: string
 ): Promise<ServiceInfo> {
+  const { found, info } = await lookUp(ecs, cluster, service)
+  const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`
+  if (info.status !== 'ACTIVE') {
+    throw new ActionError(
+      `${named} is ${info.status}, not ACTIVE.`,
+      'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.'
+    )
+  }
+  if (info.deploymentController !== 'CODE_DEPLOY') {
+    const what = found.deploymentController?.type
+      ? info.deploymentController
+      : 'ECS (no deployment controller set)'
+    throw new ActionError(
+      `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
+      // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
+      `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
+    )
+  }
+  if (!info.loadBalancer) {
+    throw new ActionError(
+      `${named} has no load balancer with a container name and port.`,
+      'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.'
+    )
+  }
+  if (!info.taskDefinitionArn) {
+    throw new ActionError(`${named} reports no task definition.`, 'Check the service in the ECS console.')
+  }
+  return info
+}
+
+/** Reads the service as it is, whatever deploys it (register-only compares against its revision). */
+export async function readService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceInfo> {
+  return (await lookUp(ecs, cluster, service)).info
+}
+
+/** DescribeServices for one service; a missing one is an error that says where it was looked for. */
+async function lookUp(
+  ecs: ECSClient,
+  cluster: string,
+  service: string
+): Promise<{ found: Service; info: ServiceInfo }> {
   const target = serviceTarget(cluster, service)
   const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`
   let out
@@ -189,32 +230,5 @@ export async function describeService(
       `ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`
     )
   }
-  const info = toServiceInfo(found, target.cluster)
-  const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`
-  if (info.status !== 'ACTIVE') {
-    throw new ActionError(
-      `${named} is ${info.status}, not ACTIVE.`,
-      'A deleted service cannot be deployed to: recreate it with the CODE_DEPLOY deployment controller.'
-    )
-  }
-  if (info.deploymentController !== 'CODE_DEPLOY') {
-    const what = found.deploymentController?.type
-      ? info.deploymentController
-      : 'ECS (no deployment controller set)'
-    throw new ActionError(
-      `${named} uses the ${what} deployment controller, not CODE_DEPLOY, so CodeDeploy cannot deploy it.`,
-      // Inferred (docs/aws-behaviour.md 20): UpdateService can give a service the CODE_DEPLOY controller.
-      `For rolling updates use aws-actions/amazon-ecs-deploy-task-definition. ECS now runs blue/green, linear and canary deployments itself, which AWS recommends over CodeDeploy for new services. To deploy this service with CodeDeploy, give it the CODE_DEPLOY deployment controller (UpdateService takes deploymentController; AWS documents moving a service between the two: ${MIGRATION_GUIDE}) and a CodeDeploy deployment group.`
-    )
-  }
-  if (!info.loadBalancer) {
-    throw new ActionError(
-      `${named} has no load balancer with a container name and port.`,
-      'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.'
-    )
-  }
-  if (!info.taskDefinitionArn) {
-    throw new ActionError(`${named} reports no task definition.`, 'Check the service in the ECS console.')
-  }
-  return info
+  return { found, info: toServiceInfo(found, target.cluster) }
 }
