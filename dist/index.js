@@ -75851,9 +75851,9 @@ async function servicesRunning(ecs, cluster, arn) {
     return running;
 }
 /**
- * A service runs a revision when it is its own, a deployment's that is not yet replaced (a rolling
- * or ECS blue/green deployment under way), or a task set's (CODE_DEPLOY and EXTERNAL services,
- * whose deployments list stays empty).
+ * A service runs a revision when it is its own, a deployment's that ECS has not replaced yet (a
+ * deployment under way), or a task set's (CODE_DEPLOY and EXTERNAL services run their revisions in
+ * task sets). All three are asked whatever the controller: it costs nothing and misses no case.
  */
 function runs(s, arn) {
     return (s.taskDefinition === arn ||
