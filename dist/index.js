@@ -18048,7 +18048,7 @@ __webpack_unused_export__ = paginateListContainerInstances;
 __webpack_unused_export__ = paginateListGatewayClusterAssociations;
 __webpack_unused_export__ = paginateListGatewayRoutes;
 __webpack_unused_export__ = paginateListGateways;
-__webpack_unused_export__ = paginateListServices;
+exports.wjm = paginateListServices;
 __webpack_unused_export__ = paginateListServicesByNamespace;
 __webpack_unused_export__ = paginateListTaskDefinitionFamilies;
 __webpack_unused_export__ = paginateListTaskDefinitions;
@@ -73592,7 +73592,7 @@ class StoppedTaskFinder {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8434);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1663);
 /* harmony import */ var _runtime_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1045);
 /* harmony import */ var _runtime_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9576);
 /* harmony import */ var _runtime_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9054);
@@ -73619,7 +73619,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8434:
+/***/ 1663:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74622,6 +74622,8 @@ class GoalWatch {
     reporter;
     timeoutMinutes;
     view;
+    /** How the step's deployment ended for the step, once concluded: what may follow depends on it. */
+    ended;
     /** Counted from when the goal watch begins: the deployment was just created, or read. */
     deadline;
     constructor(io, deployments, guard, reporter, timeoutMinutes, startedAt) {
@@ -74632,6 +74634,9 @@ class GoalWatch {
         this.timeoutMinutes = timeoutMinutes;
         this.view = (0,progress/* initialView */.IG)(startedAt);
         this.deadline = deployments.after(timeoutMinutes);
+    }
+    get outcome() {
+        return this.ended;
     }
     /** Watches a deployment to `goal` and reports how it went. */
     async follow(id, goal) {
@@ -74648,10 +74653,8 @@ class GoalWatch {
         const seen = { snapshot, timeline: [...result.view.timeline], traffic: [...result.view.traffic], goal };
         if (result.outcome === 'goal') {
             this.guard.settle(snapshot.phase === 'succeeded' ? 'ended' : 'goal');
-            await this.reporter.end({
-                ...seen,
-                outcome: snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached'
-            });
+            this.ended = snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached';
+            await this.reporter.end({ ...seen, outcome: this.ended });
             return;
         }
         if (result.outcome === 'timeout') {
@@ -74665,10 +74668,11 @@ class GoalWatch {
                 minutes: this.timeoutMinutes,
                 goal: GOAL_TEXT[goal]
             });
+            this.ended = 'timeout';
             await this.reporter.end({
                 ...seen,
                 snapshot: after?.snapshot ?? snapshot,
-                outcome: 'timeout',
+                outcome: this.ended,
                 rollback: after?.rollback,
                 failure
             });
@@ -74679,11 +74683,13 @@ class GoalWatch {
         const failure = describeFailure(snapshot, rollback, {
             previousTaskDefinition: this.reporter.previousTaskDefinition
         });
-        await this.reporter.end({ ...seen, outcome: result.outcome, rollback, failure });
+        this.ended = result.outcome;
+        await this.reporter.end({ ...seen, outcome: this.ended, rollback, failure });
     }
     /** wait-for-deployment: false. */
     async handOff(id) {
         this.guard.settle('handed-off');
+        this.ended = 'handed-off';
         this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`);
         // The status a deployment has just after it was created: CodeDeploy's word, or ECS's.
         await this.reporter.end({
@@ -75515,6 +75521,24 @@ const NEW_DEPLOYMENT_INPUTS = [
     'codedeploy-deployment-config',
     'codedeploy-deployment-description',
     'dry-run',
+    'register-only',
+    'deregister-previous',
+    ...RUN_TASK_INPUTS
+];
+/** Booleans among them: they ask for a new deployment only when true. */
+const NEW_DEPLOYMENT_FLAGS = ['dry-run', 'register-only', 'deregister-previous'];
+/** Inputs that only say something about a deployment, which register-only does not make. */
+const DEPLOYMENT_ONLY_INPUTS = [
+    'deployment-id',
+    'container-port',
+    'codedeploy-appspec',
+    'codedeploy-application',
+    'codedeploy-deployment-group',
+    'codedeploy-deployment-config',
+    'codedeploy-deployment-description',
+    'timeout-minutes',
+    'environment',
+    'environment-url',
     ...RUN_TASK_INPUTS
 ];
 /** The runner's job limit on self-hosted runners (5 days); GitHub-hosted jobs end after 6 hours. */
@@ -75561,7 +75585,9 @@ function parseInputs(read, warn = () => undefined) {
         environmentName: get('environment'),
         environmentUrl: get('environment-url'),
         githubToken: get('github-token'),
-        dryRun: bool(read, 'dry-run', false)
+        dryRun: bool(read, 'dry-run', false),
+        registerOnly: bool(read, 'register-only', false),
+        deregisterPrevious: bool(read, 'deregister-previous', false)
     };
     if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
         warn(`timeout-minutes is ${inputs.timeoutMinutes}: the step waits ${Math.round(inputs.timeoutMinutes * 60)} seconds, then ${inputs.rollbackOnCancel
@@ -75575,6 +75601,8 @@ function parseInputs(read, warn = () => undefined) {
     if (continueDeployment && stopDeployment) {
         throw new errors/* InputError */.dz('continue-deployment and stop-deployment are both true.', 'Set only one of them.');
     }
+    if (inputs.registerOnly)
+        return checkRegisterOnly(inputs, read);
     if (deploymentId === undefined) {
         for (const name of ['continue-deployment', 'stop-deployment']) {
             if (name === 'continue-deployment' ? continueDeployment : stopDeployment) {
@@ -75590,9 +75618,40 @@ function parseInputs(read, warn = () => undefined) {
         throw new errors/* InputError */.dz(`deployment-id '${deploymentId}' is neither a CodeDeploy deployment id nor an ECS service deployment ARN.`, 'CodeDeploy ids look like d-A1B2C3D4E, service deployments like arn:aws:ecs:<region>:<account>:service-deployment/<cluster>/<service>/<id>; pass the deployment-id output of the step that created it.');
     }
     // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
-    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => name === 'dry-run' ? inputs.dryRun : read(name).trim() !== '');
+    const clashing = NEW_DEPLOYMENT_INPUTS.filter(name => NEW_DEPLOYMENT_FLAGS.includes(name)
+        ? bool(read, name, false)
+        : read(name).trim() !== '');
     if (clashing.length > 0) {
         throw new errors/* InputError */.dz(`deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`, 'Remove them from this step, or remove deployment-id to create a new deployment.');
+    }
+    return inputs;
+}
+/**
+ * register-only registers a revision and deploys nothing: an input that only says something about a
+ * deployment would be silently ignored, so it is an error that names it. Inputs with a default in
+ * action.yml clash only when set to something else (the runner always passes the default).
+ */
+function checkRegisterOnly(inputs, read) {
+    const clashing = DEPLOYMENT_ONLY_INPUTS.filter(name => read(name).trim() !== '');
+    if (inputs.continueDeployment)
+        clashing.push('continue-deployment: true');
+    if (inputs.stopDeployment)
+        clashing.push('stop-deployment: true');
+    if (!inputs.waitForDeployment)
+        clashing.push('wait-for-deployment: false');
+    if (inputs.waitUntil !== 'succeeded')
+        clashing.push(`wait-until: ${inputs.waitUntil}`);
+    if (inputs.ifDeploymentRunning !== 'fail')
+        clashing.push(`if-deployment-running: ${inputs.ifDeploymentRunning}`);
+    if (!inputs.rollbackOnCancel)
+        clashing.push('rollback-on-cancel: false');
+    if (inputs.deregisterPrevious)
+        clashing.push('deregister-previous: true');
+    if (clashing.length > 0) {
+        throw new errors/* InputError */.dz(`register-only registers a revision and deploys nothing, but ${clashing.join(', ')} ${clashing.length === 1 ? 'is' : 'are'} about a deployment.`, `Move them to the jobs that deploy the revision (task-definition: \${{ needs.<job>.outputs.task-definition-arn }}), or remove register-only.`);
+    }
+    if (inputs.service === undefined && inputs.taskDefinition === '') {
+        throw new errors/* InputError */.dz('register-only without service has no task definition to start from.', 'Set task-definition to a template file or a revision (family[:revision] or an ARN), or set service to start from the revision it runs.');
     }
     return inputs;
 }
@@ -76135,7 +76194,7 @@ async function regionOf(client) {
         return undefined;
     }
 }
-function toServiceInfo(s, cluster, controller) {
+function toServiceInfo(s, cluster) {
     const lb = s.loadBalancers?.[0];
     const awsvpc = s.networkConfiguration?.awsvpcConfiguration;
     const clusterArn = s.clusterArn ?? '';
@@ -76155,7 +76214,7 @@ function toServiceInfo(s, cluster, controller) {
         clusterArn,
         ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn).region } : {}),
         taskDefinitionArn: s.taskDefinition ?? '',
-        deploymentController: controller,
+        deploymentController: s.deploymentController?.type ?? 'ECS',
         ...(s.deploymentConfiguration ? { deploymentConfiguration: s.deploymentConfiguration } : {}),
         ...(lb?.containerName && lb.containerPort !== undefined
             ? {
@@ -76188,6 +76247,29 @@ function toServiceInfo(s, cluster, controller) {
  * backend (CODE_DEPLOY: CodeDeploy; ECS or none: ECS's own deployments); EXTERNAL has neither.
  */
 async function describeService(ecs, cluster, service) {
+    const { info } = await lookUp(ecs, cluster, service);
+    const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`;
+    const controller = info.deploymentController;
+    if (controller === 'EXTERNAL') {
+        // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
+        throw new errors/* ActionError */.lZ(`${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`, `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`);
+    }
+    if (info.status !== 'ACTIVE') {
+        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it, or check the service input.');
+    }
+    if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
+        throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
+    }
+    if (!info.taskDefinitionArn) {
+        throw new errors/* ActionError */.lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
+    }
+    return info;
+}
+/** Reads the service whatever its deployment controller: register-only deploys nothing to it. */
+async function readService(ecs, cluster, service) {
+    return (await lookUp(ecs, cluster, service)).info;
+}
+async function lookUp(ecs, cluster, service) {
     const target = serviceTarget(cluster, service);
     const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`;
     let out;
@@ -76216,23 +76298,7 @@ async function describeService(ecs, cluster, service) {
         }
         throw new errors/* ActionError */.lZ(`ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`);
     }
-    const named = `ECS service ${found.serviceName ?? nameOf(target.service)} in cluster ${nameOf(found.clusterArn ?? target.cluster)}`;
-    const controller = found.deploymentController?.type ?? 'ECS';
-    if (controller !== 'CODE_DEPLOY' && controller !== 'ECS') {
-        // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
-        throw new errors/* ActionError */.lZ(`${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`, `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`);
-    }
-    const info = toServiceInfo(found, target.cluster, controller);
-    if (info.status !== 'ACTIVE') {
-        throw new errors/* ActionError */.lZ(`${named} is ${info.status}, not ACTIVE.`, 'A deleted service cannot be deployed to: recreate it, or check the service input.');
-    }
-    if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
-        throw new errors/* ActionError */.lZ(`${named} has no load balancer with a container name and port.`, 'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.');
-    }
-    if (!info.taskDefinitionArn) {
-        throw new errors/* ActionError */.lZ(`${named} reports no task definition.`, 'Check the service in the ECS console.');
-    }
-    return info;
+    return { found, info: toServiceInfo(found, target.cluster) };
 }
 
 ;// CONCATENATED MODULE: ./src/backends/codedeploy/deployment-group.ts
@@ -76934,13 +77000,17 @@ async function discover(inputs, io) {
         return { service, group, trafficRouting };
     }
     catch (e) {
-        const reason = (0,errors/* credentialsHint */.Ci)(e);
-        // dry-run works without credentials when the inputs suffice; a real run needs AWS.
-        if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
-            throw reason;
-        const call = (0,errors/* awsCallOf */.vs)(reason);
-        return { offline: `${call ? `${call.operation}: ` : ''}${(0,errors/* errorMessage */.gJ)(reason).split('\n')[0] ?? ''}` };
+        return { offline: offlineReason(inputs, e) };
     }
+}
+/** Why AWS could not be read, for a dry run that goes on without it; any other run fails with the error. */
+function offlineReason(inputs, e) {
+    const reason = (0,errors/* credentialsHint */.Ci)(e);
+    // dry-run works without credentials when the inputs suffice; a real run needs AWS.
+    if (!inputs.dryRun || (reason instanceof errors/* ActionError */.lZ && !(reason instanceof errors/* AwsAccessError */.Eo)))
+        throw reason;
+    const call = (0,errors/* awsCallOf */.vs)(reason);
+    return `${call ? `${call.operation}: ` : ''}${(0,errors/* errorMessage */.gJ)(reason).split('\n')[0] ?? ''}`;
 }
 /** Inputs that only CodeDeploy reads: on a service ECS deploys itself they would silently do nothing. */
 const CODEDEPLOY_INPUTS = [
@@ -77001,8 +77071,222 @@ function deriveTimeout(inputs, group, routing, hooks) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/plan/previous-revision.ts
+// deregister-previous: once the deployment has succeeded, the revision the service ran before is
+// deregistered, unless it is the one just deployed or a service of the cluster still runs it. Only
+// ECS is read and written here, so it is the same whichever backend deployed the service.
+
+
+/** DescribeServices takes at most 10 services a call; ListServices pages hold up to 100. */
+const DESCRIBE_BATCH = 10;
+const LIST_PAGE = 100;
+/** The services of `cluster` that run `arn`, by name. */
+async function servicesRunning(ecs, cluster, arn) {
+    const running = [];
+    for await (const page of (0,client_ecs_dist_cjs/* paginateListServices */.wjm)({ client: ecs, pageSize: LIST_PAGE }, { cluster })) {
+        const arns = page.serviceArns ?? [];
+        for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
+            const out = await ecs.send(new client_ecs_dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: arns.slice(i, i + DESCRIBE_BATCH) }));
+            for (const s of out.services ?? []) {
+                if (runs(s, arn))
+                    running.push(s.serviceName ?? s.serviceArn ?? arn);
+            }
+        }
+    }
+    return running;
+}
+/**
+ * A service runs a revision when it is its own, a deployment's that ECS has not replaced yet (a
+ * deployment under way), or a task set's (CODE_DEPLOY and EXTERNAL services run their revisions in
+ * task sets). All three are asked whatever the controller: it costs nothing and misses no case.
+ */
+function runs(s, arn) {
+    return (s.taskDefinition === arn ||
+        (s.deployments ?? []).some(d => d.status !== 'INACTIVE' && d.taskDefinition === arn) ||
+        (s.taskSets ?? []).some(t => t.taskDefinition === arn));
+}
+/**
+ * Called once the step's deployment was concluded: `outcome` is how it ended for the step, `deployed`
+ * the revision it deployed. Whatever happens here, the deployment's result stands: nothing here
+ * fails the step.
+ */
+async function deregisterPrevious({ io, inputs, reporter }, outcome, target) {
+    if (!inputs.deregisterPrevious)
+        return;
+    const previous = reporter.previousTaskDefinition;
+    const say = async (text, how = 'info') => {
+        if (how === 'info')
+            io.info(text);
+        else
+            io[how](text, 'deregister-previous');
+        await reporter.section('Previous revision', text);
+    };
+    if (outcome === 'goal-reached' || outcome === 'handed-off') {
+        const why = outcome === 'handed-off'
+            ? 'wait-for-deployment: false returns before the deployment ends'
+            : `wait-until: ${inputs.waitUntil} returns before the deployment ends`;
+        return say(`deregister-previous skipped: ${why}, and until it has succeeded a rollback needs ${previous ?? 'the previous revision'}. Deregister it once the deployment succeeded (previous-task-definition-arn).`, 'notice');
+    }
+    if (!previous)
+        return say('deregister-previous: the service reported no previous revision.');
+    if (outcome !== 'succeeded')
+        return say(`Kept ${previous}: the deployment did not succeed.`);
+    if (previous === target.deployed)
+        return say(`Kept ${previous}: it is the revision just deployed.`);
+    const { ecs } = io.aws();
+    let running;
+    try {
+        running = await servicesRunning(ecs, target.cluster, previous);
+    }
+    catch (e) {
+        return say(`Kept ${previous}: could not check whether a service of cluster ${target.cluster} still runs it (${(0,errors/* errorMessage */.gJ)(e).split('\n')[0] ?? ''}). Allow ecs:ListServices and ecs:DescribeServices, or deregister it by hand.`, 'warning');
+    }
+    if (running.length > 0) {
+        return say(`Kept ${previous}: ${running.length === 1 ? 'service' : 'services'} ${running.join(', ')} still ${running.length === 1 ? 'runs' : 'run'} it.`);
+    }
+    try {
+        await ecs.send(new client_ecs_dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: previous }));
+    }
+    catch (e) {
+        return say(`Could not deregister ${previous} (${(0,errors/* errorMessage */.gJ)(e).split('\n')[0] ?? ''}); the deployment succeeded all the same. Allow ecs:DeregisterTaskDefinition, or deregister it by hand.`, 'warning');
+    }
+    return say(`Deregistered ${previous}: no service of cluster ${target.cluster} runs it any more.`);
+}
+
+// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
+var task_definition_changes = __nccwpck_require__(1847);
 // EXTERNAL MODULE: ./src/plan/revision.ts
 var revision = __nccwpck_require__(9394);
+;// CONCATENATED MODULE: ./src/plan/register-only.ts
+// register-only: render and register the revision, set its outputs, report its changes, and deploy
+// nothing. Several services that run one revision register it once; later jobs deploy that ARN as
+// it is (task-definition: <arn>), so every service gets the very same revision. No deployment
+// backend is asked anything: the service, when given, is only the comparison base.
+
+
+
+
+
+
+
+
+
+
+
+async function prepareRegistration(inputs, io) {
+    const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd();
+    if (inputs.image !== undefined)
+        validateImage(inputs.image);
+    const source = (0,plan_template/* classifyTaskDefinitionInput */.zf)(inputs.taskDefinition, given => findInWorkspace(io, workspace, 'task-definition', given), workspace);
+    // A file is read and checked before AWS is: its mistakes are found without credentials.
+    const file = source.kind === 'file' ? (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(source.text, source.path) : undefined;
+    let service;
+    let loaded;
+    let offline;
+    try {
+        const { ecs } = io.aws();
+        service =
+            inputs.service === undefined ? undefined : await readService(ecs, inputs.cluster, inputs.service);
+        if (source.kind !== 'file')
+            loaded = await (0,plan_template/* loadTaskDefinition */.$5)(ecs, source, service?.taskDefinitionArn);
+    }
+    catch (e) {
+        offline = offlineReason(inputs, e);
+    }
+    const template = file ?? loaded?.template ?? offlineError(offline ?? '');
+    const asIs = source.kind !== 'file' &&
+        inputs.image === undefined &&
+        inputs.environment.length === 0 &&
+        !changesTaskDefinition(inputs.overrides);
+    const register = asIs
+        ? undefined
+        : renderTaskDefinition(template, {
+            containerName: containerName(inputs, service, template),
+            image: inputs.image,
+            environment: inputs.environment,
+            overrides: inputs.overrides,
+            fromAws: source.kind !== 'file',
+            warn: m => {
+                io.warning(m, 'Task definition');
+            }
+        });
+    const base = service?.taskDefinitionArn ||
+        (register && offline === undefined ? await latestOfFamily(io, register.family) : undefined);
+    return { register, existingArn: asIs ? loaded?.arn : undefined, service, base, offline };
+}
+/**
+ * The container that image, environment-variables and the per-container inputs without a
+ * `<container>: ` prefix go to: container-name, else the service's load balancer container, else
+ * the only container there is. No load balancer decides it for register-only without a service.
+ */
+function containerName(inputs, service, template) {
+    const named = inputs.containerName ?? service?.loadBalancer?.containerName;
+    if (named !== undefined)
+        return named;
+    const containers = Array.isArray(template.containerDefinitions) ? template.containerDefinitions : [];
+    const names = containers.flatMap(c => ((0,plan_template/* isObject */.Gv)(c) && typeof c.name === 'string' ? [c.name] : []));
+    if (names.length === 1)
+        return names[0];
+    throw new errors/* InputError */.dz(`register-only cannot tell which container image and the other per-container inputs are for: ${service ? `service ${service.serviceName} has no load balancer and ` : ''}the task definition has ${names.length === 0 ? 'no named container' : `containers ${names.join(', ')}`}.`, 'Set container-name.');
+}
+/**
+ * The family's latest ACTIVE revision, read before this one is registered (afterwards it would be
+ * this one): what a register-only step without a service compares against. Nothing to compare
+ * with is no error: a new family has no revision yet, and the comparison is only for the report.
+ */
+async function latestOfFamily(io, family) {
+    if (!family)
+        return undefined;
+    try {
+        const out = await io.aws().ecs.send(new client_ecs_dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: family }));
+        return out.taskDefinition?.taskDefinitionArn;
+    }
+    catch (e) {
+        io.info(`(No earlier revision of ${family} to compare with: ${(0,errors/* errorMessage */.gJ)(e).split('\n')[0] ?? ''})`);
+        return undefined;
+    }
+}
+/** The whole register-only step: what deploy() does up to the revision, then the report. */
+async function registerOnly(step) {
+    const { io, inputs, guard, reporter, outputs } = step;
+    const r = await prepareRegistration(inputs, io);
+    if (inputs.dryRun)
+        return printDryRun(r, step);
+    if (r.service)
+        outputs.previousTaskDefinition(r.service.taskDefinitionArn);
+    let arn;
+    if (r.register) {
+        const { ecs } = io.aws();
+        const request = r.register;
+        // Until the step has reported, a failure or cancellation takes the revision back: no job
+        // should deploy the revision of a step that failed.
+        arn = await guard.register(() => (0,revision/* registerTaskDefinition */.e)(ecs, request, ms => io.sleep(ms)), registered => (0,revision/* deregisterTaskDefinition */.T)(ecs, registered));
+        io.info(`Registered ${arn}.`);
+    }
+    else {
+        arn = r.existingArn ?? '';
+        io.info(`Nothing to register: no input changes ${arn}, so it is the revision to deploy as it is.`);
+    }
+    outputs.taskDefinition(arn);
+    await reporter.taskDefinition(arn, r.base, r);
+    io.info(`register-only: nothing was deployed. Deploy this revision as it is with task-definition: ${arn} (the task-definition-arn output).`);
+    await reporter.end({ outcome: 'registered' });
+}
+async function printDryRun(r, { io, reporter }) {
+    if (r.offline)
+        io.info(`AWS was not read (${r.offline}); the inputs and files alone were checked.`);
+    if (r.register) {
+        io.startGroup(`Task definition to register (${task_definition_changes/* HIDDEN_VALUES */._g} hidden)`);
+        io.info(JSON.stringify((0,task_definition_changes/* redactTaskDefinition */.S6)(r.register), null, 2));
+        io.endGroup();
+    }
+    else {
+        io.info(`Task definition: ${r.existingArn ?? '?'} would be output as it is (no input changes it).`);
+    }
+    io.info('Dry run (register-only): nothing was registered.');
+    await reporter.dryRun();
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 // The step's outputs (action.yml's `outputs`) and its exit status: every output is named here and
 // written only through here.
@@ -77066,8 +77350,6 @@ class Outputs {
 
 // EXTERNAL MODULE: ./src/report/report.ts
 var report = __nccwpck_require__(8850);
-// EXTERNAL MODULE: ./src/report/task-definition-changes.ts
-var task_definition_changes = __nccwpck_require__(1847);
 // EXTERNAL MODULE: external "node:timers/promises"
 var promises_ = __nccwpck_require__(8500);
 ;// CONCATENATED MODULE: ./src/runtime/cancel-guard.ts
@@ -77516,6 +77798,8 @@ var run = __nccwpck_require__(7669);
 
 
 
+
+
 /** One step: a new deployment, or a follow-up on an existing one (`deployment-id`). */
 async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => process.exit()) {
     const startedAt = io.now();
@@ -77550,11 +77834,13 @@ async function main_run(io = (0,runtime_io/* actionsIo */.q)(), exit = () => pro
 /** inputs → template → revision → deployment (AppSpec or UpdateService) → watch → report. */
 async function deploy(step) {
     const { io, inputs, guard, reporter } = step;
+    if (inputs.registerOnly)
+        return registerOnly(step);
     const plan = await preparePlan(inputs, io);
     const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io);
     const backend = plan.backend === 'ecs' ? ecsBackend(step, plan) : codeDeployBackend(step, plan);
     if (inputs.dryRun)
-        return printDryRun(plan, backend, step);
+        return main_printDryRun(plan, backend, step);
     // `fail` only reads, so it fails before anything is registered. `wait` and `replace` act on
     // someone else's deployment (an hour's wait, a rollback): only once this step's revision exists,
     // so that a step that cannot deploy has not stopped anyone's release for nothing.
@@ -77578,8 +77864,12 @@ async function deploy(step) {
         await goal.follow(id, inputs.waitUntil);
     else
         await goal.handOff(id);
+    await deregisterPrevious(step, goal.outcome, {
+        cluster: plan.service?.clusterName ?? inputs.cluster,
+        deployed: revision
+    });
 }
-async function printDryRun(plan, backend, { io, reporter }) {
+async function main_printDryRun(plan, backend, { io, reporter }) {
     if (plan.offline)
         io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`);
     if (plan.register) {
@@ -78172,7 +78462,9 @@ const GITHUB_STATE = {
     timeout: 'error',
     cancelled: 'error',
     'not-deployed': 'error',
-    'dry-run': 'inactive'
+    'dry-run': 'inactive',
+    // register-only makes no GitHub deployment (environment is refused with it).
+    registered: 'inactive'
 };
 /**
  * The step's result as users see it: outputs, the job summary, the GitHub deployment's status and
@@ -78353,7 +78645,7 @@ class Reporter {
     get previousTaskDefinition() {
         return this.report.taskDefinition?.previousArn;
     }
-    /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments have none. */
+    /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments and register-only have none. */
     async dryRun(appSpec) {
         if (appSpec !== undefined)
             this.report.appSpec = appSpec;
@@ -78361,9 +78653,13 @@ class Reporter {
         this.report.endedAt = this.io.now();
         await this.writeSummary();
     }
-    async writeSummary() {
+    /** What the step did after its result (deregister-previous): a section after the summary's. */
+    async section(heading, text) {
+        await this.writeSummary((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderSection */ .YN)(heading, text));
+    }
+    async writeSummary(markdown = (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderSummary */ .Br)(this.report)) {
         try {
-            await this.io.summary((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderSummary */ .Br)(this.report));
+            await this.io.summary(markdown);
         }
         catch (e) {
             this.io.warning(`Could not write the job summary: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(e)}`);
@@ -78411,6 +78707,7 @@ function describeOutcome(e) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   YN: () => (/* binding */ renderSection),
 /* harmony export */   l0: () => (/* binding */ postSummary)
 /* harmony export */ });
 /* unused harmony exports escapeMarkdown, ganttChart */
@@ -78434,7 +78731,8 @@ const HEADLINES = {
     cancelled: '🚫 Run cancelled',
     'handed-off': '↪️ Deployment created, not waited for',
     'not-deployed': '❌ Nothing deployed',
-    'dry-run': '🧪 Dry run: nothing was changed in AWS'
+    'dry-run': '🧪 Dry run: nothing was changed in AWS',
+    registered: '📦 Revision registered, nothing deployed (register-only)'
 };
 const GOALS = {
     ready: 'the replacement serves test traffic and waits to be rerouted',
@@ -78652,10 +78950,15 @@ function result(r) {
         lines.push(`> ${escapeMarkdown(r.failure.message)}`);
     }
     else if (r.outcome === 'dry-run') {
-        lines.push('The task definition and AppSpec were rendered and validated; nothing was registered or deployed.');
+        lines.push(r.appSpec
+            ? 'The task definition and AppSpec were rendered and validated; nothing was registered or deployed.'
+            : 'The task definition was rendered and validated; nothing was registered.');
     }
     else if (d) {
         lines.push(`Deployment ${link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`);
+    }
+    else if (r.outcome === 'registered' && r.taskDefinition?.arn) {
+        lines.push(`Nothing was deployed. Deploy this revision as it is with task-definition: ${escapeMarkdown(r.taskDefinition.arn)}`);
     }
     else {
         lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')));
@@ -78687,6 +78990,10 @@ function renderSummary(r) {
         .filter(b => b.length)
         .map(b => b.join('\n'))
         .join('\n\n')}\n`;
+}
+/** A section of its own after the report: the summary file is appended to, never rewritten. */
+function renderSection(heading, text) {
+    return `#### ${escapeMarkdown(heading)}\n\n${escapeMarkdown(text)}\n`;
 }
 /**
  * The post step's summary, after a deploy step that was cancelled or killed: how the deployment it

@@ -33,6 +33,8 @@ SIMULATED_OPERATIONS = {
         'DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition',
         'DeregisterTaskDefinition', 'ListTasks', 'DescribeTasks', 'TagResource',
         'UpdateService', 'DescribeTaskSets',
+        # deregister-previous: which services of the cluster still run a revision
+        'ListServices',
         # ECS's own deployments (deployment controller ECS)
         'ListServiceDeployments', 'DescribeServiceDeployments', 'DescribeServiceRevisions',
         'StopServiceDeployment', 'ContinueServiceDeployment',

@@ -50,7 +50,8 @@ export const RECIPES = [
   'matrix-services',
   'codedeploy-and-ecs-services',
   'sidecar-image',
-  'migration-task'
+  'migration-task',
+  'one-revision-many-services'
 ]
 const TITLES: Record<string, string> = {
   'deploy-on-push': 'Deploy on push to main, behind an environment protection rule',
@@ -59,7 +60,8 @@ const TITLES: Record<string, string> = {
   'matrix-services': 'Several services from one build',
   'codedeploy-and-ecs-services': 'A CodeDeploy service and an ECS blue/green service in one matrix',
   'sidecar-image': 'An app and its sidecar built in one workflow',
-  'migration-task': 'A database migration before traffic moves'
+  'migration-task': 'A database migration before traffic moves',
+  'one-revision-many-services': 'One revision registered once, deployed to three services'
 }
 
 /** Each recipe: its title, the comment at its top as prose, then the whole workflow. */

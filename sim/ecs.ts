@@ -189,6 +189,22 @@ const handlers: Record<string, Handler> = {
         }))
     }
   },
+  ListServices: (b, { state }) => {
+    if (!state.clusterExists(b.cluster)) throw new AwsError('ClusterNotFoundException', 'Cluster not found.')
+    const size: number = b.maxResults ?? 10
+    if (size < 1 || size > 100) {
+      throw new AwsError('InvalidParameterException', 'maxResults must be between 1 and 100.')
+    }
+    const cluster = String(b.cluster ?? 'default').replace(/^arn:.*:cluster\//, '')
+    const arns = state.services
+      .filter(s => s.cluster === cluster)
+      .filter(s => b.launchType === undefined || s.launchType === b.launchType)
+      .map(s => s.arn)
+    const start = b.nextToken ? Number(Buffer.from(String(b.nextToken), 'base64url').toString()) || 0 : 0
+    const next =
+      start + size < arns.length ? Buffer.from(String(start + size)).toString('base64url') : undefined
+    return { serviceArns: arns.slice(start, start + size), ...(next ? { nextToken: next } : {}) }
+  },
   DescribeTaskDefinition: (b, { state }) => {
     const out = taskDefinitionJson(state, b.taskDefinition)
     return b.include?.includes('TAGS') ? out : { taskDefinition: out.taskDefinition }

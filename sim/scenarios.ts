@@ -71,7 +71,10 @@ export interface ServiceSpec {
   /** FARGATE unless a capacity provider strategy is given. */
   launchType?: 'FARGATE' | 'EC2'
   capacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[]
-  /** The task definition family the service runs; `revisions` revisions exist, the service runs the last. */
+  /**
+   * The task definition family the service runs; `revisions` revisions exist, the service runs the last.
+   * `revisions: 0` registers none: the service runs the family's latest, an earlier service's.
+   */
   family: string
   revisions?: number
   container: { name: string; port: number; image: string }
@@ -418,6 +421,24 @@ export const scenarios = {
     'AllAtOnce; tasks that RunTask starts log a database migration for 20 s and exit 0.',
     web(),
     { runTask: { logs: MIGRATION_LOG } }
+  ),
+  // deregister-previous: another service runs the revision web runs (web:3).
+  'shared-revision': scenario(
+    'shared-revision',
+    'AllAtOnce; the service web-eu (CODE_DEPLOY, its own group) runs web:3, the revision web runs.',
+    web(),
+    {
+      services: [
+        web(),
+        {
+          ...web(),
+          name: 'web-eu',
+          revisions: 0,
+          loadBalancer: { targetGroups: ['web-eu-tg-1', 'web-eu-tg-2'] }
+        },
+        ...neighbours
+      ]
+    }
   ),
   'migration-fails': scenario(
     'migration-fails',

@@ -270,9 +270,10 @@ export class SimState {
 
   private addService(spec: ServiceSpec, t: number): void {
     const clusterArn = `arn:aws:ecs:${this.region}:${this.account}:cluster/${spec.cluster}`
-    let td: TaskDefRecord | undefined
+    let td = spec.revisions === 0 ? this.findTaskDefinition(spec.family) : undefined
     for (let i = 0; i < (spec.revisions ?? 1); i++)
       td = this.registerTaskDefinition(this.defaultTaskDefinition(spec), [], t + i * 3600)
+    if (!td) throw new Error(`Service ${spec.name}: family ${spec.family} has no revision to run.`)
     const targetGroups = (spec.loadBalancer?.targetGroups ?? []).map(name => ({
       name,
       arn: `arn:aws:elasticloadbalancing:${this.region}:${this.account}:targetgroup/${name}/${this.rng.chars(16, '0123456789abcdef')}`
@@ -298,7 +299,7 @@ export class SimState {
           assignPublicIp: 'DISABLED'
         }
       },
-      taskDefinition: td!.arn,
+      taskDefinition: td.arn,
       loadBalancers: targetGroups.length
         ? [
             {
@@ -319,7 +320,7 @@ export class SimState {
       tags: []
     }
     this.services.push(service)
-    const original = this.createTaskSet(service, td!.arn, targetGroups[0]?.name, t, {})
+    const original = this.createTaskSet(service, td.arn, targetGroups[0]?.name, t, {})
     original.status = 'PRIMARY'
     this.tasksRunning(original, t)
     this.steady(service, original, t)

@@ -6,6 +6,8 @@ import { ecsBackend } from './backends/ecs/backend.js'
 import { followUp } from './follow-up.js'
 import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Plan, preparePlan } from './plan/plan.js'
+import { deregisterPrevious } from './plan/previous-revision.js'
+import { registerOnly } from './plan/register-only.js'
 import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
 import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
@@ -69,6 +71,7 @@ export async function run(io: Io = actionsIo(), exit: () => void = () => process
 /** inputs → template → revision → deployment (AppSpec or UpdateService) → watch → report. */
 async function deploy(step: Step): Promise<void> {
   const { io, inputs, guard, reporter } = step
+  if (inputs.registerOnly) return registerOnly(step)
   const plan = await preparePlan(inputs, io)
   const oneOff = await planOneOffTask(inputs.runTask, plan, plan.service?.clusterName ?? inputs.cluster, io)
   const backend = plan.backend === 'ecs' ? ecsBackend(step, plan) : codeDeployBackend(step, plan)
@@ -91,6 +94,10 @@ async function deploy(step: Step): Promise<void> {
   const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt)
   if (inputs.waitForDeployment) await goal.follow(id, inputs.waitUntil)
   else await goal.handOff(id)
+  await deregisterPrevious(step, goal.outcome, {
+    cluster: plan.service?.clusterName ?? inputs.cluster,
+    deployed: revision
+  })
 }
 
 async function printDryRun(plan: Plan, backend: Backend, { io, reporter }: Step): Promise<void> {

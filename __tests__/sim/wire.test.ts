@@ -34,6 +34,7 @@ import {
   DescribeTaskSetsCommand,
   ECSClient,
   InvalidParameterException,
+  ListServicesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
@@ -414,6 +415,34 @@ describe('the environment and the ECS operations', () => {
     await expect(
       ecs.send(new DescribeServicesCommand({ cluster: 'nope', services: ['web'] }))
     ).rejects.toMatchObject({
+      name: 'ClusterNotFoundException'
+    })
+  })
+
+  test("ListServices: the cluster's services, paged; a service may run another service's revision", async () => {
+    sim = await startSimulator({ scenario: scenarios['shared-revision'], timeScale: 0 })
+    const { ecs } = clients(sim)
+    const arns: string[] = []
+    let nextToken: string | undefined
+    do {
+      const page = await ecs.send(
+        new ListServicesCommand({ cluster: 'sim-cluster', maxResults: 2, nextToken })
+      )
+      expect(page.serviceArns!.length).toBeLessThanOrEqual(2)
+      arns.push(...page.serviceArns!)
+      nextToken = page.nextToken
+    } while (nextToken)
+    expect(arns.map(a => a.split('/').pop())).toEqual(['web', 'web-eu', 'api', 'rolling', 'worker'])
+    const out = await ecs.send(
+      new DescribeServicesCommand({ cluster: 'sim-cluster', services: ['web', 'web-eu'] })
+    )
+    expect(out.services!.map(s => s.taskDefinition)).toEqual([WEB_TD(3), WEB_TD(3)])
+    await expect(
+      ecs.send(new ListServicesCommand({ cluster: 'sim-cluster', maxResults: 101 }))
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException'
+    })
+    await expect(ecs.send(new ListServicesCommand({ cluster: 'nope' }))).rejects.toMatchObject({
       name: 'ClusterNotFoundException'
     })
   })

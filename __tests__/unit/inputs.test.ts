@@ -55,7 +55,9 @@ describe('parseInputs', () => {
       environmentName: undefined,
       environmentUrl: undefined,
       githubToken: undefined,
-      dryRun: false
+      dryRun: false,
+      registerOnly: false,
+      deregisterPrevious: false
     })
   })
 

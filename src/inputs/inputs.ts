@@ -40,6 +40,10 @@ export interface Inputs {
   environmentUrl?: string
   githubToken?: string
   dryRun: boolean
+  /** Register the revision and stop there: no deployment (later jobs deploy the ARN). */
+  registerOnly: boolean
+  /** After the deployment succeeded, deregister the revision the service ran before, unless in use. */
+  deregisterPrevious: boolean
 }
 
 /** Inputs that only make sense when this step creates a new deployment. */
@@ -54,6 +58,26 @@ const NEW_DEPLOYMENT_INPUTS = [
   'codedeploy-deployment-config',
   'codedeploy-deployment-description',
   'dry-run',
+  'register-only',
+  'deregister-previous',
+  ...RUN_TASK_INPUTS
+] as const
+
+/** Booleans among them: they ask for a new deployment only when true. */
+const NEW_DEPLOYMENT_FLAGS = ['dry-run', 'register-only', 'deregister-previous'] as const
+
+/** Inputs that only say something about a deployment, which register-only does not make. */
+const DEPLOYMENT_ONLY_INPUTS = [
+  'deployment-id',
+  'container-port',
+  'codedeploy-appspec',
+  'codedeploy-application',
+  'codedeploy-deployment-group',
+  'codedeploy-deployment-config',
+  'codedeploy-deployment-description',
+  'timeout-minutes',
+  'environment',
+  'environment-url',
   ...RUN_TASK_INPUTS
 ] as const
 
@@ -107,7 +131,9 @@ export function parseInputs(
     environmentName: get('environment'),
     environmentUrl: get('environment-url'),
     githubToken: get('github-token'),
-    dryRun: bool(read, 'dry-run', false)
+    dryRun: bool(read, 'dry-run', false),
+    registerOnly: bool(read, 'register-only', false),
+    deregisterPrevious: bool(read, 'deregister-previous', false)
   }
 
   if (inputs.timeoutMinutes !== undefined && inputs.timeoutMinutes < 1) {
@@ -130,6 +156,7 @@ export function parseInputs(
   if (continueDeployment && stopDeployment) {
     throw new InputError('continue-deployment and stop-deployment are both true.', 'Set only one of them.')
   }
+  if (inputs.registerOnly) return checkRegisterOnly(inputs, read)
   if (deploymentId === undefined) {
     for (const name of ['continue-deployment', 'stop-deployment'] as const) {
       if (name === 'continue-deployment' ? continueDeployment : stopDeployment) {
@@ -156,12 +183,44 @@ export function parseInputs(
   }
   // A boolean clashes when it is true, in any spelling core.getBooleanInput accepts.
   const clashing = NEW_DEPLOYMENT_INPUTS.filter(name =>
-    name === 'dry-run' ? inputs.dryRun : read(name).trim() !== ''
+    (NEW_DEPLOYMENT_FLAGS as readonly string[]).includes(name)
+      ? bool(read, name, false)
+      : read(name).trim() !== ''
   )
   if (clashing.length > 0) {
     throw new InputError(
       `deployment-id acts on an existing deployment, but ${clashing.join(', ')} ${clashing.length === 1 ? 'needs' : 'need'} a new one.`,
       'Remove them from this step, or remove deployment-id to create a new deployment.'
+    )
+  }
+  return inputs
+}
+
+/**
+ * register-only registers a revision and deploys nothing: an input that only says something about a
+ * deployment would be silently ignored, so it is an error that names it. Inputs with a default in
+ * action.yml clash only when set to something else (the runner always passes the default).
+ */
+function checkRegisterOnly(inputs: Inputs, read: (name: string) => string): Inputs {
+  const clashing: string[] = DEPLOYMENT_ONLY_INPUTS.filter(name => read(name).trim() !== '')
+  if (inputs.continueDeployment) clashing.push('continue-deployment: true')
+  if (inputs.stopDeployment) clashing.push('stop-deployment: true')
+  if (!inputs.waitForDeployment) clashing.push('wait-for-deployment: false')
+  if (inputs.waitUntil !== 'succeeded') clashing.push(`wait-until: ${inputs.waitUntil}`)
+  if (inputs.ifDeploymentRunning !== 'fail')
+    clashing.push(`if-deployment-running: ${inputs.ifDeploymentRunning}`)
+  if (!inputs.rollbackOnCancel) clashing.push('rollback-on-cancel: false')
+  if (inputs.deregisterPrevious) clashing.push('deregister-previous: true')
+  if (clashing.length > 0) {
+    throw new InputError(
+      `register-only registers a revision and deploys nothing, but ${clashing.join(', ')} ${clashing.length === 1 ? 'is' : 'are'} about a deployment.`,
+      `Move them to the jobs that deploy the revision (task-definition: \${{ needs.<job>.outputs.task-definition-arn }}), or remove register-only.`
+    )
+  }
+  if (inputs.service === undefined && inputs.taskDefinition === '') {
+    throw new InputError(
+      'register-only without service has no task definition to start from.',
+      'Set task-definition to a template file or a revision (family[:revision] or an ARN), or set service to start from the revision it runs.'
     )
   }
   return inputs

@@ -216,12 +216,17 @@ async function discover(inputs: Inputs, io: Io): Promise<Discovery> {
     )
     return { service, group, trafficRouting }
   } catch (e) {
-    const reason = credentialsHint(e)
-    // dry-run works without credentials when the inputs suffice; a real run needs AWS.
-    if (!inputs.dryRun || (reason instanceof ActionError && !(reason instanceof AwsAccessError))) throw reason
-    const call = awsCallOf(reason)
-    return { offline: `${call ? `${call.operation}: ` : ''}${errorMessage(reason).split('\n')[0] ?? ''}` }
+    return { offline: offlineReason(inputs, e) }
   }
+}
+
+/** Why AWS could not be read, for a dry run that goes on without it; any other run fails with the error. */
+export function offlineReason(inputs: Pick<Inputs, 'dryRun'>, e: unknown): string {
+  const reason = credentialsHint(e)
+  // dry-run works without credentials when the inputs suffice; a real run needs AWS.
+  if (!inputs.dryRun || (reason instanceof ActionError && !(reason instanceof AwsAccessError))) throw reason
+  const call = awsCallOf(reason)
+  return `${call ? `${call.operation}: ` : ''}${errorMessage(reason).split('\n')[0] ?? ''}`
 }
 
 /** Inputs that only CodeDeploy reads: on a service ECS deploys itself they would silently do nothing. */
@@ -269,7 +274,7 @@ function onlyContainer(template: Record<string, unknown>): string | undefined {
   return typeof name === 'string' ? name : undefined
 }
 
-function offlineError(reason: string): never {
+export function offlineError(reason: string): never {
   throw new InputError(
     `dry-run without AWS access needs a task-definition file (AWS could not be read: ${reason}).`,
     'Pass a JSON template path, or run with AWS credentials.'

@@ -30,7 +30,7 @@ export interface ServiceInfo {
   /** The revision the service runs now (for CODE_DEPLOY services, the PRIMARY task set's). */
   taskDefinitionArn: string
   /** `ECS` when the service has none, as ECS means by an absent controller. */
-  deploymentController: 'CODE_DEPLOY' | 'ECS'
+  deploymentController: 'CODE_DEPLOY' | 'ECS' | 'EXTERNAL'
   /** ECS's own deployments: strategy, hooks, bake time, circuit breaker and alarms, as the service has them. */
   deploymentConfiguration?: DeploymentConfiguration
   loadBalancer?: { containerName: string; containerPort: number; targetGroupArn: string }
@@ -98,11 +98,7 @@ async function regionOf(client: ECSClient): Promise<string | undefined> {
   }
 }
 
-function toServiceInfo(
-  s: Service,
-  cluster: string,
-  controller: ServiceInfo['deploymentController']
-): ServiceInfo {
+function toServiceInfo(s: Service, cluster: string): ServiceInfo {
   const lb = s.loadBalancers?.[0]
   const awsvpc = s.networkConfiguration?.awsvpcConfiguration
   const clusterArn = s.clusterArn ?? ''
@@ -124,7 +120,7 @@ function toServiceInfo(
     clusterArn,
     ...(s.serviceArn && parseEcsArn(s.serviceArn) ? { region: parseEcsArn(s.serviceArn)!.region } : {}),
     taskDefinitionArn: s.taskDefinition ?? '',
-    deploymentController: controller,
+    deploymentController: s.deploymentController?.type ?? 'ECS',
     ...(s.deploymentConfiguration ? { deploymentConfiguration: s.deploymentConfiguration } : {}),
     ...(lb?.containerName && lb.containerPort !== undefined
       ? {
@@ -162,6 +158,44 @@ export async function describeService(
   cluster: string,
   service: string
 ): Promise<ServiceInfo> {
+  const { info } = await lookUp(ecs, cluster, service)
+  const named = `ECS service ${info.serviceName} in cluster ${info.clusterName}`
+  const controller = info.deploymentController
+  if (controller === 'EXTERNAL') {
+    // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
+    throw new ActionError(
+      `${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`,
+      `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`
+    )
+  }
+  if (info.status !== 'ACTIVE') {
+    throw new ActionError(
+      `${named} is ${info.status}, not ACTIVE.`,
+      'A deleted service cannot be deployed to: recreate it, or check the service input.'
+    )
+  }
+  if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
+    throw new ActionError(
+      `${named} has no load balancer with a container name and port.`,
+      'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.'
+    )
+  }
+  if (!info.taskDefinitionArn) {
+    throw new ActionError(`${named} reports no task definition.`, 'Check the service in the ECS console.')
+  }
+  return info
+}
+
+/** Reads the service whatever its deployment controller: register-only deploys nothing to it. */
+export async function readService(ecs: ECSClient, cluster: string, service: string): Promise<ServiceInfo> {
+  return (await lookUp(ecs, cluster, service)).info
+}
+
+async function lookUp(
+  ecs: ECSClient,
+  cluster: string,
+  service: string
+): Promise<{ found: Service; info: ServiceInfo }> {
   const target = serviceTarget(cluster, service)
   const label = `service ${nameOf(target.service)} in cluster ${nameOf(target.cluster)}`
   let out
@@ -204,30 +238,5 @@ export async function describeService(
       `ECS could not describe ${label}${where}: ${failure.reason ?? 'unknown reason'}${failure.detail ? ` (${failure.detail})` : ''}.`
     )
   }
-  const named = `ECS service ${found.serviceName ?? nameOf(target.service)} in cluster ${nameOf(found.clusterArn ?? target.cluster)}`
-  const controller = found.deploymentController?.type ?? 'ECS'
-  if (controller !== 'CODE_DEPLOY' && controller !== 'ECS') {
-    // Inferred (docs/aws-behaviour.md 20): UpdateService can change a service's deployment controller.
-    throw new ActionError(
-      `${named} uses the ${controller} deployment controller: its deployments are made by another tool, through task sets, and neither CodeDeploy nor ECS deploys it.`,
-      `Deploy it with the tool that owns its task sets, or give it the ECS deployment controller (ECS runs blue/green, linear, canary and rolling deployments itself) or CODE_DEPLOY; AWS documents moving a service between controllers: ${MIGRATION_GUIDE}`
-    )
-  }
-  const info = toServiceInfo(found, target.cluster, controller)
-  if (info.status !== 'ACTIVE') {
-    throw new ActionError(
-      `${named} is ${info.status}, not ACTIVE.`,
-      'A deleted service cannot be deployed to: recreate it, or check the service input.'
-    )
-  }
-  if (controller === 'CODE_DEPLOY' && !info.loadBalancer) {
-    throw new ActionError(
-      `${named} has no load balancer with a container name and port.`,
-      'CodeDeploy blue/green shifts traffic between two target groups of an Application or Network Load Balancer: create the service with one.'
-    )
-  }
-  if (!info.taskDefinitionArn) {
-    throw new ActionError(`${named} reports no task definition.`, 'Check the service in the ECS console.')
-  }
-  return info
+  return { found, info: toServiceInfo(found, target.cluster) }
 }

@@ -28,6 +28,7 @@ import {
   type RunReport,
   type TimelineEntry,
   type TrafficStep,
+  renderSection,
   renderSummary
 } from './summary.js'
 import { describeTaskDefinitionChanges } from './task-definition-changes.js'
@@ -55,7 +56,9 @@ const GITHUB_STATE: Record<RunOutcome, GitHubDeploymentState> = {
   timeout: 'error',
   cancelled: 'error',
   'not-deployed': 'error',
-  'dry-run': 'inactive'
+  'dry-run': 'inactive',
+  // register-only makes no GitHub deployment (environment is refused with it).
+  registered: 'inactive'
 }
 
 /**
@@ -87,7 +90,11 @@ export class Reporter {
     }
   }
 
-  async taskDefinition(arn: string, previousArn: string | undefined, plan?: Plan): Promise<void> {
+  async taskDefinition(
+    arn: string,
+    previousArn: string | undefined,
+    plan?: Pick<Plan, 'register'>
+  ): Promise<void> {
     let changes: string[] = []
     if (plan?.register && previousArn && previousArn !== arn) {
       try {
@@ -255,17 +262,22 @@ export class Reporter {
     return this.report.taskDefinition?.previousArn
   }
 
-  /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments have none. */
-  async dryRun(appSpec: string | undefined): Promise<void> {
+  /** `appSpec`: what CodeDeploy would be sent; ECS's own deployments and register-only have none. */
+  async dryRun(appSpec?: string): Promise<void> {
     if (appSpec !== undefined) this.report.appSpec = appSpec
     this.report.outcome = 'dry-run'
     this.report.endedAt = this.io.now()
     await this.writeSummary()
   }
 
-  private async writeSummary(): Promise<void> {
+  /** What the step did after its result (deregister-previous): a section after the summary's. */
+  async section(heading: string, text: string): Promise<void> {
+    await this.writeSummary(renderSection(heading, text))
+  }
+
+  private async writeSummary(markdown = renderSummary(this.report)): Promise<void> {
     try {
-      await this.io.summary(renderSummary(this.report))
+      await this.io.summary(markdown)
     } catch (e) {
       this.io.warning(`Could not write the job summary: ${errorMessage(e)}`)
     }

@@ -21,6 +21,7 @@ export type RunOutcome =
   | 'handed-off'
   | 'not-deployed'
   | 'dry-run'
+  | 'registered'
 
 export interface RunReport {
   outcome: RunOutcome
@@ -56,7 +57,8 @@ const HEADLINES: Record<RunOutcome, string> = {
   cancelled: '🚫 Run cancelled',
   'handed-off': '↪️ Deployment created, not waited for',
   'not-deployed': '❌ Nothing deployed',
-  'dry-run': '🧪 Dry run: nothing was changed in AWS'
+  'dry-run': '🧪 Dry run: nothing was changed in AWS',
+  registered: '📦 Revision registered, nothing deployed (register-only)'
 }
 
 const GOALS: Record<string, string> = {
@@ -288,10 +290,16 @@ function result(r: RunReport): string[] {
     lines.push(`> ${escapeMarkdown(r.failure.message)}`)
   } else if (r.outcome === 'dry-run') {
     lines.push(
-      'The task definition and AppSpec were rendered and validated; nothing was registered or deployed.'
+      r.appSpec
+        ? 'The task definition and AppSpec were rendered and validated; nothing was registered or deployed.'
+        : 'The task definition was rendered and validated; nothing was registered.'
     )
   } else if (d) {
     lines.push(`Deployment ${link(d.id, d.url)} ended this step as ${escapeMarkdown(d.status)}.`)
+  } else if (r.outcome === 'registered' && r.taskDefinition?.arn) {
+    lines.push(
+      `Nothing was deployed. Deploy this revision as it is with task-definition: ${escapeMarkdown(r.taskDefinition.arn)}`
+    )
   } else {
     lines.push(escapeMarkdown(HEADLINES[r.outcome].replace(/^\S+\s/, '')))
   }
@@ -330,6 +338,11 @@ export function renderSummary(r: RunReport): string {
     .filter(b => b.length)
     .map(b => b.join('\n'))
     .join('\n\n')}\n`
+}
+
+/** A section of its own after the report: the summary file is appended to, never rewritten. */
+export function renderSection(heading: string, text: string): string {
+  return `#### ${escapeMarkdown(heading)}\n\n${escapeMarkdown(text)}\n`
 }
 
 /**

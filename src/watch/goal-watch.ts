@@ -5,6 +5,7 @@ import type { CancelGuard } from '../runtime/cancel-guard.js'
 import type { Io } from '../runtime/io.js'
 import { describeFailure, describeTimeout } from '../report/failure.js'
 import type { Reporter } from '../report/report.js'
+import type { RunOutcome } from '../report/summary.js'
 import type { DeploymentWatch } from './deployment-watch.js'
 import { type ProgressView, initialView } from './progress.js'
 import type { Goal, WatchGoal, WatchResult } from './watch.js'
@@ -17,6 +18,8 @@ const GOAL_TEXT: Record<Goal, string> = {
 
 export class GoalWatch {
   private view: ProgressView
+  /** How the step's deployment ended for the step, once concluded: what may follow depends on it. */
+  private ended?: RunOutcome
   /** Counted from when the goal watch begins: the deployment was just created, or read. */
   private readonly deadline: Date
 
@@ -30,6 +33,10 @@ export class GoalWatch {
   ) {
     this.view = initialView(startedAt)
     this.deadline = deployments.after(timeoutMinutes)
+  }
+
+  get outcome(): RunOutcome | undefined {
+    return this.ended
   }
 
   /** Watches a deployment to `goal` and reports how it went. */
@@ -49,10 +56,8 @@ export class GoalWatch {
     const seen = { snapshot, timeline: [...result.view.timeline], traffic: [...result.view.traffic], goal }
     if (result.outcome === 'goal') {
       this.guard.settle(snapshot.phase === 'succeeded' ? 'ended' : 'goal')
-      await this.reporter.end({
-        ...seen,
-        outcome: snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached'
-      })
+      this.ended = snapshot.phase === 'succeeded' ? 'succeeded' : 'goal-reached'
+      await this.reporter.end({ ...seen, outcome: this.ended })
       return
     }
     if (result.outcome === 'timeout') {
@@ -66,10 +71,11 @@ export class GoalWatch {
         minutes: this.timeoutMinutes,
         goal: GOAL_TEXT[goal]
       })
+      this.ended = 'timeout'
       await this.reporter.end({
         ...seen,
         snapshot: after?.snapshot ?? snapshot,
-        outcome: 'timeout',
+        outcome: this.ended,
         rollback: after?.rollback,
         failure
       })
@@ -80,12 +86,14 @@ export class GoalWatch {
     const failure = describeFailure(snapshot, rollback, {
       previousTaskDefinition: this.reporter.previousTaskDefinition
     })
-    await this.reporter.end({ ...seen, outcome: result.outcome, rollback, failure })
+    this.ended = result.outcome
+    await this.reporter.end({ ...seen, outcome: this.ended, rollback, failure })
   }
 
   /** wait-for-deployment: false. */
   async handOff(id: string): Promise<void> {
     this.guard.settle('handed-off')
+    this.ended = 'handed-off'
     this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`)
     // The status a deployment has just after it was created: CodeDeploy's word, or ECS's.
     await this.reporter.end({
