@@ -204,6 +204,13 @@ describe('ECS snapshot', () => {
     expect(snap.alarms).toEqual({ status: 'MONITORING', watched: ['web-5xx', 'web-latency'], triggered: [] })
   })
 
+  it('a rolling update that ends SUCCESSFUL gains no stages it was never seen in', () => {
+    const rolling = { deploymentConfiguration: { strategy: 'ROLLING' as const } }
+    const { snap } = watched(rolling, { ...rolling, status: 'SUCCESSFUL' })
+    expect(snap.phase).toBe('succeeded')
+    expect(snap.events).toEqual([])
+  })
+
   it('leaves out a disabled circuit breaker and alarms that watch nothing', () => {
     const { snap } = watched({
       deploymentCircuitBreaker: { status: 'DISABLED' },

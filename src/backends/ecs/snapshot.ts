@@ -95,7 +95,13 @@ export function observeStages(times: StageTimes, d: ServiceDeployment, now: Date
     interrupted ??= furthest
     return { ...times, interrupted, hookStages }
   }
-  // A SUCCESSFUL deployment has passed every stage, whatever stage it last reported.
+  // A SUCCESSFUL deployment has passed every stage, whatever stage it last reported. A rolling
+  // update has no stages of its own [I]: at its end only the stages it was seen in are closed.
+  const rolling = (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING'
+  if (status === 'SUCCESSFUL' && rolling) {
+    for (const name of Object.keys(started)) ended[name] ??= now
+    return { ...times, ended, hookStages }
+  }
   const position = status === 'SUCCESSFUL' ? STAGES.length : at
   if (position >= 0) {
     first ??= at === stageIndex('RECONCILE_SERVICE') ? at : stageIndex('PRE_SCALE_UP')
