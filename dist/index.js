@@ -73360,6 +73360,16 @@ function phaseOf(d, hooks) {
         return 'shifting';
     return 'installing';
 }
+/**
+ * The stage a hook belongs to, when the deployment's configuration leaves no doubt: its function (or
+ * PAUSE) configured at one stage only. Otherwise the stage the reader saw it first in stands in.
+ */
+function configuredStage(d, h) {
+    const stages = (d.deploymentConfiguration?.lifecycleHooks ?? [])
+        .filter(c => c.targetType === h.targetType && (h.targetType === 'PAUSE' || c.hookTargetArn === h.targetArn))
+        .flatMap(c => c.lifecycleStages ?? []);
+    return stages.length === 1 ? stages[0] : undefined;
+}
 function toHook(h, stage) {
     const hook = {
         id: h.hookId ?? '',
@@ -73439,7 +73449,7 @@ function nextTrafficStep(d, target, times) {
 }
 /** Pure: one service deployment, as the reader has watched it so far, as a snapshot. */
 function toSnapshot(d, times = NO_STAGES) {
-    const hooks = (d.lifecycleHookDetails ?? []).map(h => toHook(h, times.hookStages[h.hookId ?? '']));
+    const hooks = (d.lifecycleHookDetails ?? []).map(h => toHook(h, configuredStage(d, h) ?? times.hookStages[h.hookId ?? '']));
     const phase = phaseOf(d, hooks);
     const rolling = (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING';
     const target = d.targetServiceRevision ? toTaskSet(d.targetServiceRevision, 'replacement') : undefined;
@@ -76887,12 +76897,25 @@ async function preparePlan(inputs, io) {
         ? { ...source, template: (0,plan_template/* parseTaskDefinitionTemplate */.Yi)(source.text, source.path) }
         : source;
     // A file named by the input is checked before AWS is read; one found by default may not apply.
-    const named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace);
-    const aws = await discover(inputs, io);
+    // Its mistakes are reported once the service is known: on a service ECS deploys, the input
+    // itself is the mistake, and that is what the step says.
+    let named;
+    let namedError;
+    try {
+        named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace);
+    }
+    catch (e) {
+        namedError = e instanceof Error ? e : new Error(String(e));
+    }
+    const aws = await discover(inputs, io).catch((e) => {
+        throw namedError ?? e;
+    });
     const { service, group } = aws;
     const backend = service?.deploymentController === 'ECS' ? 'ecs' : 'codedeploy';
     if (service && backend === 'ecs')
         checkEcsInputs(inputs, service);
+    if (namedError)
+        throw namedError;
     if (backend === 'ecs')
         noticeUnusedAppSpecFile(io, workspace);
     const appSpecFile = backend === 'ecs' ? undefined : (named ?? readAppSpecFile(inputs, io, workspace));

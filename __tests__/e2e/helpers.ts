@@ -36,7 +36,9 @@ export const WRITE_OPERATIONS = [
   'TagResource',
   'UpdateService',
   'RunTask',
-  'StopTask'
+  'StopTask',
+  'StopServiceDeployment',
+  'ContinueServiceDeployment'
 ]
 
 export { LIFECYCLE_EVENTS } from '../../sim/engine.js'

@@ -4,6 +4,7 @@ import {
   ALARM_ROLLBACK,
   ARN,
   SOURCE,
+  CANARY,
   TO_CANARY,
   at,
   pause,
@@ -175,10 +176,18 @@ describe('the log of an ECS canary deployment', () => {
 })
 
 describe('hooks of ECS deployments', () => {
-  const at0 = (over: Partial<ServiceDeployment>): ServiceDeployment =>
-    read({ lifecycleStage: 'PRE_SCALE_UP', targetServiceRevision: { arn: 'x' }, ...over })
-
   it('a pause before scale-up waits without test traffic; one that continues on timeout says so', () => {
+    const config = {
+      ...CANARY,
+      lifecycleHooks: [{ targetType: 'PAUSE' as const, lifecycleStages: ['PRE_SCALE_UP' as const] }]
+    }
+    const at0 = (over: Partial<ServiceDeployment>): ServiceDeployment =>
+      read({
+        lifecycleStage: 'PRE_SCALE_UP',
+        targetServiceRevision: { arn: 'x' },
+        deploymentConfiguration: config,
+        ...over
+      })
     const { lines } = watch([
       [
         30,

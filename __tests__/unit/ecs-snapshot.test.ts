@@ -88,7 +88,7 @@ describe('ECS snapshot', () => {
         id: 'ecs-pause-1',
         kind: 'pause',
         status: 'AWAITING_ACTION',
-        stage: 'POST_TEST_TRAFFIC_SHIFT',
+        stage: 'PRE_PRODUCTION_TRAFFIC_SHIFT',
         expiresAt: at(3600),
         timeoutAction: 'ROLLBACK'
       }
@@ -231,6 +231,13 @@ describe('ECS snapshot', () => {
     expect(snap.alarms).toEqual({ status: 'MONITORING', watched: ['web-5xx', 'web-latency'], triggered: [] })
   })
 
+  it('a rolling update that ends SUCCESSFUL gains no stages it was never seen in', () => {
+    const rolling = { deploymentConfiguration: { strategy: 'ROLLING' as const } }
+    const { snap } = watched(rolling, { ...rolling, status: 'SUCCESSFUL' })
+    expect(snap.phase).toBe('succeeded')
+    expect(snap.events).toEqual([])
+  })
+
   it('leaves out a disabled circuit breaker and alarms that watch nothing', () => {
     const { snap } = watched({
       deploymentCircuitBreaker: { status: 'DISABLED' },
@@ -238,5 +245,44 @@ describe('ECS snapshot', () => {
     })
     expect(snap.circuitBreaker).toBeUndefined()
     expect(snap.alarms).toBeUndefined()
+  })
+})
+
+describe("a hook's stage", () => {
+  const hookDetail = (targetType: 'AWS_LAMBDA' | 'PAUSE', targetArn?: string) => ({
+    hookId: `hook-${targetType}`,
+    targetType,
+    ...(targetArn ? { targetArn } : {}),
+    status: 'IN_PROGRESS' as const
+  })
+
+  it('is the one stage its configuration names, whatever stage the reader first saw it in', () => {
+    const { snap } = watched(
+      { lifecycleStage: 'SCALE_UP' },
+      { lifecycleStage: 'SCALE_UP', lifecycleHookDetails: [hookDetail('AWS_LAMBDA', 'arn:fn')] }
+    )
+    expect(snap.hooks?.map(h => h.stage)).toEqual(['POST_TEST_TRAFFIC_SHIFT'])
+  })
+
+  it('is the stage first seen in when the configuration names the function at several stages', () => {
+    const config = {
+      strategy: 'BLUE_GREEN' as const,
+      lifecycleHooks: [
+        {
+          targetType: 'AWS_LAMBDA' as const,
+          hookTargetArn: 'arn:fn',
+          lifecycleStages: ['POST_SCALE_UP' as const, 'POST_TEST_TRAFFIC_SHIFT' as const]
+        }
+      ]
+    }
+    const { snap } = watched(
+      { lifecycleStage: 'POST_SCALE_UP', deploymentConfiguration: config },
+      {
+        lifecycleStage: 'POST_SCALE_UP',
+        deploymentConfiguration: config,
+        lifecycleHookDetails: [hookDetail('AWS_LAMBDA', 'arn:fn')]
+      }
+    )
+    expect(snap.hooks?.map(h => h.stage)).toEqual(['POST_SCALE_UP'])
   })
 })

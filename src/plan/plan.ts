@@ -66,12 +66,23 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
       ? { ...source, template: parseTaskDefinitionTemplate(source.text, source.path) }
       : source
   // A file named by the input is checked before AWS is read; one found by default may not apply.
-  const named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace)
+  // Its mistakes are reported once the service is known: on a service ECS deploys, the input
+  // itself is the mistake, and that is what the step says.
+  let named: AppSpecFile | undefined
+  let namedError: Error | undefined
+  try {
+    named = inputs.appspecPath === undefined ? undefined : readAppSpecFile(inputs, io, workspace)
+  } catch (e) {
+    namedError = e instanceof Error ? e : new Error(String(e))
+  }
 
-  const aws = await discover(inputs, io)
+  const aws = await discover(inputs, io).catch((e: unknown) => {
+    throw namedError ?? e
+  })
   const { service, group } = aws
   const backend = service?.deploymentController === 'ECS' ? 'ecs' : 'codedeploy'
   if (service && backend === 'ecs') checkEcsInputs(inputs, service)
+  if (namedError) throw namedError
   if (backend === 'ecs') noticeUnusedAppSpecFile(io, workspace)
   const appSpecFile = backend === 'ecs' ? undefined : (named ?? readAppSpecFile(inputs, io, workspace))
   const loaded =

@@ -140,6 +140,19 @@ function phaseOf(d: ServiceDeployment, hooks: readonly Hook[]): Phase {
   return 'installing'
 }
 
+/**
+ * The stage a hook belongs to, when the deployment's configuration leaves no doubt: its function (or
+ * PAUSE) configured at one stage only. Otherwise the stage the reader saw it first in stands in.
+ */
+function configuredStage(d: ServiceDeployment, h: DeploymentLifecycleHookDetail): string | undefined {
+  const stages = (d.deploymentConfiguration?.lifecycleHooks ?? [])
+    .filter(
+      c => c.targetType === h.targetType && (h.targetType === 'PAUSE' || c.hookTargetArn === h.targetArn)
+    )
+    .flatMap(c => c.lifecycleStages ?? [])
+  return stages.length === 1 ? stages[0] : undefined
+}
+
 function toHook(h: DeploymentLifecycleHookDetail, stage: string | undefined): Hook {
   const hook: Hook = {
     id: h.hookId ?? '',
@@ -220,7 +233,9 @@ function nextTrafficStep(
 
 /** Pure: one service deployment, as the reader has watched it so far, as a snapshot. */
 export function toSnapshot(d: ServiceDeployment, times: StageTimes = NO_STAGES): DeploymentSnapshot {
-  const hooks = (d.lifecycleHookDetails ?? []).map(h => toHook(h, times.hookStages[h.hookId ?? '']))
+  const hooks = (d.lifecycleHookDetails ?? []).map(h =>
+    toHook(h, configuredStage(d, h) ?? times.hookStages[h.hookId ?? ''])
+  )
   const phase = phaseOf(d, hooks)
   const rolling = (d.deploymentConfiguration?.strategy ?? 'ROLLING') === 'ROLLING'
   const target = d.targetServiceRevision ? toTaskSet(d.targetServiceRevision, 'replacement') : undefined
