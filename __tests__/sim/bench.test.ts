@@ -2,6 +2,7 @@ import {
   awsCalls,
   callsBetween,
   countByOperation,
+  modelEcsWait,
   modelWait,
   pollsOf,
   renderTable,
@@ -57,6 +58,16 @@ describe('polls', () => {
     ])
   })
 
+  it("opens ECS's polls at each DescribeServiceDeployments", () => {
+    const ecs = [
+      call('UpdateService', 1, 0, 'ecs'),
+      call('DescribeServiceDeployments', 2, 0, 'ecs'),
+      call('DescribeServiceDeployments', 3, 0, 'ecs'),
+      call('ListTasks', 3, 0, 'ecs')
+    ]
+    expect(pollsOf(ecs, 'DescribeServiceDeployments').map(p => p.calls.length)).toEqual([1, 2])
+  })
+
   it('counts AWS calls by operation, GitHub left out', () => {
     expect(countByOperation(awsCalls(calls))).toEqual({
       DescribeServices: 1,
@@ -104,6 +115,26 @@ describe('modelWait: the watch loop on a fake clock', () => {
     const slow = await modelWait('termination-wait', 10 * 60_000, 5000)
     expect(slow.readsAtMs[1]).toBe(5000)
     expect(slow.reads).toBeLessThan(fast.reads)
+  })
+})
+
+describe('modelEcsWait: the watch loop and the ECS reader on a fake clock', () => {
+  const HOUR = 3_600_000
+
+  it('reads an hour of bake time fewer than 60 times, one DescribeServiceDeployments each, and sees its end at once', async () => {
+    const m = await modelEcsWait('bake', HOUR, 1000)
+    expect(m.calls).toBeLessThanOrEqual(60)
+    expect(m.byOperation).toEqual({ DescribeServiceDeployments: m.reads })
+    expect(m.seenAfterMs).toBeLessThan(1)
+  })
+
+  it('backs off while a PAUSE hook waits, and sees the continue within the longest idle sleep', async () => {
+    const m = await modelEcsWait('pause', HOUR, 5000)
+    expect(m.calls).toBeLessThanOrEqual(60)
+    expect(m.byOperation).toEqual({ DescribeServiceDeployments: m.reads })
+    const gaps = m.readsAtMs.slice(1).map((at, i) => at - m.readsAtMs[i]!)
+    expect(Math.max(...gaps)).toBe(MAX_IDLE_INTERVAL_MS)
+    expect(m.seenAfterMs).toBeLessThanOrEqual(MAX_IDLE_INTERVAL_MS)
   })
 })
 

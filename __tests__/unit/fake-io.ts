@@ -138,20 +138,20 @@ export function fakeIo(opts: FakeIoOptions = {}): FakeIo {
         codedeploy: new CodeDeployClient(config),
         cancelCodedeploy: new CodeDeployClient(config),
         cancelEcs: new ECSClient(config),
-        logs: logRegion => new CloudWatchLogsClient({ ...config, region: logRegion }),
+        logs: logRegion => Promise.resolve(new CloudWatchLogsClient({ ...config, region: logRegion })),
         region
       }
       return clients
     },
-    github: () => fakeOctokit(io.githubCalls),
+    github: () => Promise.resolve(fakeOctokit(io.githubCalls)),
     context: () =>
-      ({
+      Promise.resolve({
         repo: { owner: 'acme', repo: 'shop' },
         runId: 42,
         sha: '0123456789abcdef',
         eventName: 'push',
         payload: {}
-      }) as unknown as typeof github.context
+      } as unknown as typeof github.context)
   }
   return io
 }

@@ -88,7 +88,7 @@ describe('actionsIo', () => {
     expect(io.getState('settled')).toBe('goal')
     await io.summary('# Done')
     expect(readFileSync(join(dir, 'GITHUB_STEP_SUMMARY'), 'utf8')).toBe(`# Done${EOL}`)
-    expect(io.context()).toBe(github.context)
+    await expect(io.context()).resolves.toBe(github.context)
   })
 
   it('prints text from outside as text: no line of it is a command, whatever path it takes', () => {
@@ -133,12 +133,12 @@ describe('actionsIo', () => {
     expect(io.now().getTime()).toBeGreaterThanOrEqual(before + 4)
   })
 
-  it('makes the AWS clients once, on first use, and GitHub clients for GITHUB_API_URL', () => {
+  it('makes the AWS clients once, on first use, and GitHub clients for GITHUB_API_URL', async () => {
     const io = actionsIo({ AWS_REGION: 'eu-west-1', GITHUB_API_URL: 'https://ghe.example.com/api/v3' })
     expect(io.aws()).toBe(io.aws())
     expect(io.aws().region).toBe('eu-west-1')
-    expect(io.github('t').request.endpoint.DEFAULTS.baseUrl).toBe('https://ghe.example.com/api/v3')
-    expect(actionsIo({}).github('t').request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com')
+    expect((await io.github('t')).request.endpoint.DEFAULTS.baseUrl).toBe('https://ghe.example.com/api/v3')
+    expect((await actionsIo({}).github('t')).request.endpoint.DEFAULTS.baseUrl).toBe('https://api.github.com')
     expect(() => actionsIo({}).aws()).toThrow(AwsAccessError)
   })
 })

@@ -13,7 +13,11 @@ function operationsInCode(): string[] {
   )) {
     const text = readFileSync(join(root, 'src', file), 'utf8')
     const service = (command: string): string => {
-      const from = new RegExp(`\\b${command}\\b[^;]*?from '@aws-sdk/client-([\\w-]+)'`, 's').exec(text)
+      // Statically imported, or loaded on first use with import().
+      const from = new RegExp(
+        `\\b${command}\\b[^;]*?(?:from |import\\()'@aws-sdk/client-([\\w-]+)'`,
+        's'
+      ).exec(text)
       // IAM's prefix for each SDK client the code uses.
       return { ecs: 'ecs', codedeploy: 'codedeploy', 'cloudwatch-logs': 'logs' }[from?.[1] ?? ''] ?? '?'
     }

@@ -138,18 +138,18 @@ export class Reporter {
   /** A GitHub deployment for `environment`, or the one an earlier step made for this CodeDeploy id. */
   async githubDeployment(inputs: Inputs, codedeployId: string, find: boolean): Promise<void> {
     if (inputs.environmentName === undefined && !find) return
-    const context = this.io.context()
+    const context = await this.io.context()
     // A follow-up step without `environment` only looks for a GitHub deployment an earlier step
     // may have made: workflows that use none must not get warnings about it.
     const quiet = inputs.environmentName === undefined
     const deployments = new GitHubDeployments(
-      inputs.githubToken ? this.io.github(inputs.githubToken) : undefined,
+      inputs.githubToken ? await this.io.github(inputs.githubToken) : undefined,
       m => {
         if (!quiet) this.io.warning(m, 'GitHub deployment')
       }
     )
     const ctx: GitHubDeploymentContext = {
-      ...statusTarget(this.io, inputs.environmentUrl),
+      ...(await statusTarget(this.io, inputs.environmentUrl)),
       ref: headSha(context),
       environment: inputs.environmentName ?? '',
       codedeployDeploymentId: codedeployId,
@@ -285,11 +285,11 @@ export class Reporter {
 }
 
 /** Where a GitHub deployment status points: the repository, this run's log, the environment's URL. */
-export function statusTarget(
+export async function statusTarget(
   io: Io,
   environmentUrl: string | undefined
-): Pick<GitHubDeploymentContext, 'owner' | 'repo' | 'logUrl' | 'environmentUrl'> {
-  const { repo, runId } = io.context()
+): Promise<Pick<GitHubDeploymentContext, 'owner' | 'repo' | 'logUrl' | 'environmentUrl'>> {
+  const { repo, runId } = await io.context()
   const server = io.env.GITHUB_SERVER_URL ?? 'https://github.com'
   return { ...repo, logUrl: `${server}/${repo.owner}/${repo.repo}/actions/runs/${runId}`, environmentUrl }
 }

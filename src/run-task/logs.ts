@@ -2,7 +2,6 @@
 // text: it is printed through Io like any other line, which keeps it from acting as a workflow
 // command. Reading is best effort: a role without logs:GetLogEvents gets one warning, and the task
 // is waited for and judged all the same.
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { awsErrorKind, awsErrorName, errorMessage } from '../runtime/errors.js'
 import type { Io } from '../runtime/io.js'
 import type { LogSource } from './plan.js'
@@ -41,7 +40,8 @@ export class TaskLogs {
 
   private async readStream(stream: Stream): Promise<void> {
     const { source } = stream
-    const client = this.io.aws().logs(source.region ?? this.io.aws().region)
+    const client = await this.io.aws().logs(source.region ?? this.io.aws().region)
+    const { GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs')
     stream.failure = undefined
     for (;;) {
       let out

@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { AwsAccessError, markAwsCall } from './errors.js'
@@ -13,8 +13,11 @@ export interface AwsClients {
   cancelCodedeploy: CodeDeployClient
   /** The same for the StopTask of a cancelled run's one-off task. */
   cancelEcs: ECSClient
-  /** CloudWatch Logs in `region`: a container's awslogs-region may differ from the step's. */
-  logs: (region: string) => CloudWatchLogsClient
+  /**
+   * CloudWatch Logs in `region`: a container's awslogs-region may differ from the step's. Its SDK is
+   * loaded on first use: only a step with run-task reads logs.
+   */
+  logs: (region: string) => Promise<CloudWatchLogsClient>
   region: string
 }
 
@@ -46,7 +49,7 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
   // Each client is made on first use: a run on ECS's own deployments never loads a CodeDeploy client.
   const made: Partial<Record<'ecs' | 'codedeploy' | 'cancelCodedeploy' | 'cancelEcs', unknown>> = {}
   const once = <C>(key: keyof typeof made, make: () => C): C => (made[key] ??= make()) as C
-  const logs = new Map<string, CloudWatchLogsClient>()
+  const logs = new Map<string, Promise<CloudWatchLogsClient>>()
   return {
     get ecs() {
       return once('ecs', () => marking(new ECSClient(common)))
@@ -60,10 +63,12 @@ export function createAwsClients(env: NodeJS.ProcessEnv): AwsClients {
     get cancelEcs() {
       return once('cancelEcs', () => marking(new ECSClient(fast)))
     },
-    logs: (logRegion: string): CloudWatchLogsClient => {
+    logs: (logRegion: string): Promise<CloudWatchLogsClient> => {
       let client = logs.get(logRegion)
       if (!client) {
-        client = marking(new CloudWatchLogsClient({ ...common, region: logRegion }))
+        client = import('@aws-sdk/client-cloudwatch-logs').then(sdk =>
+          marking(new sdk.CloudWatchLogsClient({ ...common, region: logRegion }))
+        )
         logs.set(logRegion, client)
       }
       return client

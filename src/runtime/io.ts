@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import * as github from '@actions/github'
+import type * as github from '@actions/github'
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { type AwsClients, createAwsClients } from './aws.js'
@@ -35,8 +35,9 @@ export interface Io {
   sleep: (ms: number) => Promise<void>
   /** Created on first use, so that input errors are reported before credentials are looked for. */
   aws: () => AwsClients
-  github: (token: string) => Octokit
-  context: () => typeof github.context
+  /** Loaded on first use: only steps that report to GitHub deployments pay for Octokit at start. */
+  github: (token: string) => Promise<Octokit>
+  context: () => Promise<typeof github.context>
 }
 
 // The runner reads lines as .NET's StreamReader does, and trims what Char.IsWhiteSpace calls
@@ -67,6 +68,8 @@ export function inert(text: string): string {
 
 export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
   let clients: AwsClients | undefined
+  let toolkit: Promise<typeof github> | undefined
+  const loadToolkit = (): Promise<typeof github> => (toolkit ??= import('@actions/github'))
   return {
     env,
     input: name => core.getInput(name),
@@ -116,8 +119,9 @@ export function actionsIo(env: NodeJS.ProcessEnv = process.env): Io {
     now: () => new Date(),
     sleep: ms => delay(ms, undefined, { ref: true }),
     aws: () => (clients ??= createAwsClients(env)),
-    github: token => github.getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
-    context: () => github.context
+    github: async token =>
+      (await loadToolkit()).getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+    context: async () => (await loadToolkit()).context
   }
 }
 

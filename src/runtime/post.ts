@@ -25,11 +25,11 @@ const CLOCK_SKEW_MS = 5 * 60_000
 async function markGitHubDeployment(io: Io, id: number | undefined, description: string): Promise<void> {
   const token = io.input('github-token')
   if (!id || !token) return
-  const deployments = new GitHubDeployments(io.github(token), m => {
+  const deployments = new GitHubDeployments(await io.github(token), m => {
     io.warning(m, 'GitHub deployment')
   })
   await deployments.setStatus(
-    statusTarget(io, io.input('environment-url') || undefined),
+    await statusTarget(io, io.input('environment-url') || undefined),
     id,
     'error',
     description
