@@ -1,4 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import { defaultAppSpecName, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
 
 /** An ECS AppSpec in YAML with `props` under Properties and `tail` after Resources. */
@@ -17,15 +18,8 @@ function yaml(props: string, tail = ''): string {
 
 const LB = 'LoadBalancerInfo:\n  ContainerName: web\n  ContainerPort: 8080'
 
-function parseError(text: string, file = 'appspec.yaml'): InputError {
-  try {
-    parseAppSpecFile(text, file)
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error('expected parseAppSpecFile to throw')
-}
+const parseError = (text: string, file = 'appspec.yaml'): InputError =>
+  thrown(() => parseAppSpecFile(text, file))
 
 describe('defaultAppSpecName', () => {
   it('takes appspec.yaml, then appspec.yml, then appspec.json, as the official action', () => {

@@ -1,21 +1,14 @@
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { parseRunTask } from '../../src/inputs/run-task.js'
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 
 const read =
   (inputs: Record<string, string>) =>
   (name: string): string =>
     inputs[name] ?? ''
 
-function refusal(inputs: Record<string, string>): InputError {
-  try {
-    parseRunTask(read(inputs))
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error('expected an InputError')
-}
+const refusal = (inputs: Record<string, string>): InputError => thrown(() => parseRunTask(read(inputs)))
 
 describe('parseRunTask', () => {
   it('runs no task unless run-task or run-task-command says so', () => {
