@@ -11,6 +11,7 @@ import {
   DeploymentIsNotInReadyStateException,
   DeploymentAlreadyCompletedException
 } from '@aws-sdk/client-codedeploy'
+import { LIFECYCLE_EVENTS } from '../../src/backends/codedeploy/lifecycle-events.js'
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs'
 import { startSimulator, type Simulator } from '../../sim/server.js'
 import { scenarios, type Scenario } from '../../sim/scenarios.js'
@@ -49,16 +50,8 @@ describe('traffic shifting follows the deployment configuration', () => {
     expect(last.status).toBe('Succeeded')
     expect(last.weights).toBe('Green:100')
     const names = last.target!.lifecycleEvents!.map(e => e.lifecycleEventName)
-    expect(names).toEqual([
-      'BeforeInstall',
-      'Install',
-      'AfterInstall',
-      'AllowTestTraffic',
-      'AfterAllowTestTraffic',
-      'BeforeAllowTraffic',
-      'AllowTraffic',
-      'AfterAllowTraffic'
-    ])
+    // All eight events, in the order the action reads them in.
+    expect(names).toEqual(LIFECYCLE_EVENTS)
     expect(last.info.completeTime).toBeInstanceOf(Date)
     expect(last.info.completeTime!.getTime() - last.info.startTime!.getTime()).toBeGreaterThanOrEqual(
       5 * 60 * 1000
