@@ -76499,6 +76499,16 @@ function invalidTemplate(problems) {
     const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
     return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
 }
+/** An object's entries as `each` cleans them, without those it leaves out (undefined). */
+function cleanEntries(value, each) {
+    const out = {};
+    for (const [key, child] of Object.entries(value)) {
+        const kept = each(key, child);
+        if (kept !== undefined)
+            out[key] = kept;
+    }
+    return out;
+}
 /** Cleans and checks `value` against the model; undefined means "leave this member out". */
 function clean(value, node, at, walk, keepEmptyString = false) {
     if (value === null || value === undefined)
@@ -76510,8 +76520,7 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 mismatch(walk, where, 'an object', value);
                 return undefined;
             }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
+            const out = cleanEntries(value, (key, child) => {
                 const childAt = at === '' ? key : `${at}.${key}`;
                 const member = node.members[key];
                 if (!member) {
@@ -76519,12 +76528,10 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                         walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
                     else
                         walk.errors.push(`unknown key ${childAt} (did you mean ${(0,nearest/* nearest */.p)(key, Object.keys(node.members)) ?? '?'}?)`);
-                    continue;
+                    return undefined;
                 }
-                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
+                return clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
+            });
             if (Object.keys(out).length === 0 && at !== '')
                 return undefined;
             for (const required of node.required ?? []) {
@@ -76548,12 +76555,7 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 mismatch(walk, where, 'an object', value);
                 return undefined;
             }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
+            const out = cleanEntries(value, (key, child) => clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true));
             return Object.keys(out).length === 0 ? undefined : out;
         }
         case 'string': {
