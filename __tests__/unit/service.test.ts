@@ -79,13 +79,8 @@ describe('describeService', () => {
         containerPort: 8080,
         targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web-blue/1'
       },
-      networkConfiguration: {
-        awsvpcConfiguration: {
-          subnets: ['subnet-1', 'subnet-2'],
-          securityGroups: ['sg-1'],
-          assignPublicIp: 'DISABLED'
-        }
-      },
+      // As the service has them: the AppSpec's network and platform are the service's own.
+      networkConfiguration: SERVICE.networkConfiguration,
       platformVersion: 'LATEST',
       launchType: 'FARGATE',
       status: 'ACTIVE'
