@@ -67820,35 +67820,25 @@ const isPause = (h) => h.targetType === 'PAUSE';
 function gateHooks(config) {
     return (config?.lifecycleHooks ?? []).filter(h => isPause(h) && (h.lifecycleStages ?? []).some(s => GATE_HOOK_STAGES.includes(s)));
 }
+/**
+ * The stages a lifecycle hook can run at (DeploymentLifecycleHookStage), in the order they run;
+ * PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage only.
+ */
+const HOOK_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT'
+];
 /** Stages a goal needs passed: hooks at later stages cannot hold up the step. */
 const STAGES_BEFORE_GOAL = {
-    ready: [
-        'RECONCILE_SERVICE',
-        'PRE_SCALE_UP',
-        'POST_SCALE_UP',
-        'TEST_TRAFFIC_SHIFT',
-        'POST_TEST_TRAFFIC_SHIFT'
-    ],
-    'traffic-shifted': [
-        'RECONCILE_SERVICE',
-        'PRE_SCALE_UP',
-        'POST_SCALE_UP',
-        'TEST_TRAFFIC_SHIFT',
-        'POST_TEST_TRAFFIC_SHIFT',
-        'PRE_PRODUCTION_TRAFFIC_SHIFT',
-        'PRODUCTION_TRAFFIC_SHIFT',
-        'POST_PRODUCTION_TRAFFIC_SHIFT'
-    ],
-    succeeded: [
-        'RECONCILE_SERVICE',
-        'PRE_SCALE_UP',
-        'POST_SCALE_UP',
-        'TEST_TRAFFIC_SHIFT',
-        'POST_TEST_TRAFFIC_SHIFT',
-        'PRE_PRODUCTION_TRAFFIC_SHIFT',
-        'PRODUCTION_TRAFFIC_SHIFT',
-        'POST_PRODUCTION_TRAFFIC_SHIFT'
-    ]
+    ready: HOOK_STAGES.slice(0, HOOK_STAGES.indexOf('POST_TEST_TRAFFIC_SHIFT') + 1),
+    'traffic-shifted': HOOK_STAGES,
+    succeeded: HOOK_STAGES
 };
 /** How many production traffic steps a strategy takes: linear and canary hooks run before each. */
 function trafficSteps(config) {
@@ -70604,6 +70594,16 @@ function invalidTemplate(problems) {
     const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : '';
     return new errors/* InputError */.dz(`The task definition is not a valid RegisterTaskDefinition request: ${shown.join('; ')}${more}.`, 'Fix the template: key names are case-sensitive and follow the ECS API reference for RegisterTaskDefinition; render placeholders before this step.');
 }
+/** An object's entries as `each` cleans them, without those it leaves out (undefined). */
+function cleanEntries(value, each) {
+    const out = {};
+    for (const [key, child] of Object.entries(value)) {
+        const kept = each(key, child);
+        if (kept !== undefined)
+            out[key] = kept;
+    }
+    return out;
+}
 /** Cleans and checks `value` against the model; undefined means "leave this member out". */
 function clean(value, node, at, walk, keepEmptyString = false) {
     if (value === null || value === undefined)
@@ -70615,8 +70615,7 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 mismatch(walk, where, 'an object', value);
                 return undefined;
             }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
+            const out = cleanEntries(value, (key, child) => {
                 const childAt = at === '' ? key : `${at}.${key}`;
                 const member = node.members[key];
                 if (!member) {
@@ -70624,12 +70623,10 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                         walk.warn(`Dropped ${childAt}, which this action's model of RegisterTaskDefinition does not know.`);
                     else
                         walk.errors.push(`unknown key ${childAt} (did you mean ${(0,nearest/* nearest */.p)(key, Object.keys(node.members)) ?? '?'}?)`);
-                    continue;
+                    return undefined;
                 }
-                const kept = clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
+                return clean(child, member, childAt, walk, MEANINGFUL_EMPTY_STRINGS.has(childAt.replace(/\[\d+\]/g, '[]')));
+            });
             if (Object.keys(out).length === 0 && at !== '')
                 return undefined;
             for (const required of node.required ?? []) {
@@ -70653,12 +70650,7 @@ function clean(value, node, at, walk, keepEmptyString = false) {
                 mismatch(walk, where, 'an object', value);
                 return undefined;
             }
-            const out = {};
-            for (const [key, child] of Object.entries(value)) {
-                const kept = clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true);
-                if (kept !== undefined)
-                    out[key] = kept;
-            }
+            const out = cleanEntries(value, (key, child) => clean(child, node.value, `${at}[${JSON.stringify(key)}]`, walk, true));
             return Object.keys(out).length === 0 ? undefined : out;
         }
         case 'string': {

@@ -25,6 +25,27 @@ const HOOKABLE = [
 const INVALID =
   'The deployment failed because the AppSpec file that specifies the deployment configuration is missing or has an invalid configuration.'
 
+/** An AppSpec as the official action sends it: `taskDefinition` behind the load balancer's container. */
+export function appSpecJson(
+  taskDefinition: string,
+  lb: { containerName?: string; containerPort?: number } | undefined
+): string {
+  return JSON.stringify({
+    version: 0,
+    Resources: [
+      {
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: taskDefinition,
+            LoadBalancerInfo: { ContainerName: lb?.containerName, ContainerPort: lb?.containerPort }
+          }
+        }
+      }
+    ]
+  })
+}
+
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 

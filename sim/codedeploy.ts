@@ -348,18 +348,25 @@ function listDeployments(b: Body, ctx: Ctx): unknown {
   return { deployments: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) }
 }
 
+/** The ids of a Batch* request: CodeDeploy refuses none (`empty`) and more than 25 (`tooMany`). */
+function batchIds(given: unknown[], empty: AwsError, tooMany: AwsError): unknown[] {
+  if (!given.length) throw empty
+  if (given.length > 25) throw tooMany
+  return given
+}
+
 const handlers: Record<string, Handler> = {
   CreateDeployment: createDeployment,
   GetDeployment: (b, ctx) => ({ deploymentInfo: deploymentInfo(deployment(ctx, b.deploymentId)) }),
   BatchGetDeployments: (b, ctx) => {
-    const ids: unknown[] = b.deploymentIds
-    if (!ids.length)
-      throw new AwsError('DeploymentIdRequiredException', 'At least one deployment ID must be specified.')
-    if (ids.length > 25)
-      throw new AwsError(
+    const ids = batchIds(
+      b.deploymentIds,
+      new AwsError('DeploymentIdRequiredException', 'At least one deployment ID must be specified.'),
+      new AwsError(
         'BatchLimitExceededException',
         'The maximum number of names or IDs allowed for this request (25) was exceeded.'
       )
+    )
     const found = ids.map(id => {
       if (typeof id !== 'string' || !ID.test(id))
         throw new AwsError(
@@ -390,14 +397,14 @@ const handlers: Record<string, Handler> = {
   },
   BatchGetDeploymentTargets: (b, ctx) => {
     const dep = deployment(ctx, b.deploymentId)
-    const ids: unknown[] = b.targetIds
-    if (!ids.length)
-      throw new AwsError('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided.')
-    if (ids.length > 25)
-      throw new AwsError(
+    const ids = batchIds(
+      b.targetIds,
+      new AwsError('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided.'),
+      new AwsError(
         'DeploymentTargetListSizeExceededException',
         'The maximum number of targets that can be associated with an ECS deployment is one.'
       )
+    )
     return { deploymentTargets: ids.map(id => targetOf(ctx, dep, id)) }
   },
   StopDeployment: (b, ctx) => {

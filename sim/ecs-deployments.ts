@@ -9,36 +9,19 @@
 // pause-lifecycle-hooks, lambda-lifecycle-hooks, stop-service-deployment,
 // continue-service-deployment). What neither says is marked [I]: the simulator's guess.
 import { createHash } from 'node:crypto'
+import { HOOK_STAGES } from '../src/backends/ecs/configuration.js'
+import { STAGES, type Stage } from '../src/backends/ecs/snapshot.js'
 import type { ServiceSpec } from './scenarios.js'
 import { Rng, type ServiceRecord, type SimState, type TaskRecord, type TaskSetRecord } from './state.js'
 
 // ---- the API's vocabulary [M] --------------------------------------------------------------
 
-export const LIFECYCLE_STAGES = [
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-  'BAKE_TIME',
-  'CLEAN_UP'
-] as const
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number]
+// The names are the action's own lists, as AWS documents them: a plain list the simulator shares.
+export const LIFECYCLE_STAGES = STAGES
+export type LifecycleStage = Stage
 
 /** Where hooks can run (DeploymentLifecycleHookStage). PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage only. */
-export const HOOK_STAGES = [
-  'RECONCILE_SERVICE',
-  'PRE_SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRE_PRODUCTION_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT'
-] as const
+export { HOOK_STAGES }
 export type HookStage = (typeof HOOK_STAGES)[number]
 /** "PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT" [M][D]. */
 export const PAUSE_FORBIDDEN_STAGES: readonly HookStage[] = ['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']

@@ -4,21 +4,14 @@
 // that are due, in time order, so the state read by any request is a function of elapsed sim time.
 // ContinueDeployment / StopDeployment / PutLifecycleEventHookExecutionStatus drop a deployment's
 // queued steps and chain new ones from the current time.
+import { LIFECYCLE_EVENTS } from '../src/backends/codedeploy/lifecycle-events.js'
 import { parseAppSpec, type ParsedAppSpec } from './appspec.js'
 import type { DeploymentFaults, HookEvent } from './scenarios.js'
 import type { GroupRecord, ServiceRecord, SimState, TaskSetRecord, TrafficRouting } from './state.js'
 import { sha256 } from './state.js'
 
-export const LIFECYCLE_EVENTS = [
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'AllowTestTraffic',
-  'AfterAllowTestTraffic',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic'
-] as const
+// The event names are the action's own list (a plain list of names, as the user guide gives them).
+export { LIFECYCLE_EVENTS }
 const INSTALL = 1
 const ALLOW_TEST_TRAFFIC = 3
 const AFTER_ALLOW_TEST_TRAFFIC = 4

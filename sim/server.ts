@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { appSpecJson } from './appspec.js'
 import { codeDeployHandlers, type Ctx } from './codedeploy.js'
 import { ecsHandlers } from './ecs.js'
 import { withEcsDeployments } from './ecs-deployment-handlers.js'
@@ -315,33 +316,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 }
 
 /** Deployments the scenario says are already under way: each deploys a fresh revision of its service. */
-/** An AppSpec as the official action sends it, for a seeded deployment of `taskDefinition`. */
-function appSpecFor(
-  taskDefinition: string,
-  lb: { containerName?: string; containerPort?: number } | undefined
-): string {
-  return JSON.stringify({
-    version: 0,
-    Resources: [
-      {
-        TargetService: {
-          Type: 'AWS::ECS::Service',
-          Properties: {
-            TaskDefinition: taskDefinition,
-            LoadBalancerInfo: { ContainerName: lb?.containerName, ContainerPort: lb?.containerPort }
-          }
-        }
-      }
-    ]
-  })
-}
-
 function seedExisting(scenario: Scenario, state: SimState, engine: Engine, now: number): void {
   for (const group of state.groups) {
     if (group.service) {
       engine.recordHistory(
         group,
-        appSpecFor(group.service.taskDefinition, group.service.loadBalancers[0]),
+        appSpecJson(group.service.taskDefinition, group.service.loadBalancers[0]),
         now - 86_400
       )
     }
@@ -356,7 +336,7 @@ function seedExisting(scenario: Scenario, state: SimState, engine: Engine, now: 
     const current = state.findTaskDefinition(group.service.taskDefinition)!
     const body = structuredClone(current.body)
     const td = state.registerTaskDefinition(body, [], now - 3600)
-    const content = appSpecFor(td.arn, group.service.loadBalancers[0])
+    const content = appSpecJson(td.arn, group.service.loadBalancers[0])
     const routing = state.findConfig(group.deploymentConfigName)!.routing!
     engine.seedExisting(
       {

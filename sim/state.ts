@@ -159,28 +159,22 @@ export interface RevisionRecord {
 
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex')
 
+/** A predefined ECS linear or canary configuration: CodeDeploy names it after its percentage and interval. */
+function timeBased(
+  kind: 'Linear' | 'Canary',
+  percentage: number,
+  intervalMinutes: number
+): [string, TrafficRouting, 'ECS'] {
+  const name = `CodeDeployDefault.ECS${kind}${percentage}Percent${kind === 'Linear' ? 'Every' : ''}${intervalMinutes}Minutes`
+  return [name, { type: `TimeBased${kind}`, percentage, intervalMinutes }, 'ECS']
+}
+
 const PREDEFINED_CONFIGS: [string, TrafficRouting | undefined, ConfigRecord['computePlatform']][] = [
   ['CodeDeployDefault.ECSAllAtOnce', { type: 'AllAtOnce' }, 'ECS'],
-  [
-    'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
-    { type: 'TimeBasedLinear', percentage: 10, intervalMinutes: 1 },
-    'ECS'
-  ],
-  [
-    'CodeDeployDefault.ECSLinear10PercentEvery3Minutes',
-    { type: 'TimeBasedLinear', percentage: 10, intervalMinutes: 3 },
-    'ECS'
-  ],
-  [
-    'CodeDeployDefault.ECSCanary10Percent5Minutes',
-    { type: 'TimeBasedCanary', percentage: 10, intervalMinutes: 5 },
-    'ECS'
-  ],
-  [
-    'CodeDeployDefault.ECSCanary10Percent15Minutes',
-    { type: 'TimeBasedCanary', percentage: 10, intervalMinutes: 15 },
-    'ECS'
-  ],
+  timeBased('Linear', 10, 1),
+  timeBased('Linear', 10, 3),
+  timeBased('Canary', 10, 5),
+  timeBased('Canary', 10, 15),
   ['CodeDeployDefault.OneAtATime', undefined, 'Server'],
   ['CodeDeployDefault.HalfAtATime', undefined, 'Server'],
   ['CodeDeployDefault.AllAtOnce', undefined, 'Server']

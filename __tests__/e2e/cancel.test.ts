@@ -2,7 +2,6 @@
 // the post step that runs at the end of the job with the state the main step saved. The main steps
 // run on real time, as the runner's signals do; the post steps that follow a rollback run on the
 // simulator's clock, since no signal reaches them and following is only waiting.
-import { jest } from '@jest/globals'
 import { runAction } from '../../sim/run-action.js'
 import {
   WEB,
@@ -13,12 +12,11 @@ import {
   nodeBinaries,
   postState,
   stream,
-  useSimulator,
+  useSimulatorRuns,
   writes
 } from './helpers.js'
 
-jest.setTimeout(90_000)
-const { start, run } = useSimulator()
+const { start, run } = useSimulatorRuns(90_000)
 
 describe.each(nodeBinaries())('on $name', ({ path: node }) => {
   test('SIGINT while Install runs: StopDeployment at once, non-zero, then the post step follows the rollback', async () => {

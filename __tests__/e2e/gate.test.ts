@@ -1,26 +1,40 @@
 // wait-until ready / traffic-shifted with the follow-up steps that act on the deployment by its id
 // (continue-deployment, stop-deployment), and wait-for-deployment: false.
-import { jest } from '@jest/globals'
 import { scenarios } from '../../sim/scenarios.js'
-import { WEB, WEB_PREVIOUS, WORLDS, body, callsTo, inWorld, stream, useSimulator, writes } from './helpers.js'
+import {
+  type ActionRun,
+  WEB,
+  WEB_PREVIOUS,
+  WORLDS,
+  body,
+  callsTo,
+  inWorld,
+  stream,
+  useSimulatorRuns,
+  writes
+} from './helpers.js'
 
-jest.setTimeout(60_000)
-const { start, runOnSimClock } = useSimulator()
+const { start, runOnSimClock } = useSimulatorRuns()
+
+/** A follow-up step that acts on deployment `id` by its id, polling every second. */
+const followUp = (id: string, action: 'continue-deployment' | 'stop-deployment'): Promise<ActionRun> =>
+  runOnSimClock({ 'deployment-id': id, [action]: 'true', 'poll-interval-seconds': '1' })
+
+/** A deployment of WEB that stops in Ready, and its id. */
+async function deployReady(): Promise<{ deploy: ActionRun; id: string }> {
+  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
+  return { deploy, id: deploy.outputs['deployment-id']! }
+}
 
 test('wait-until ready, then continue-deployment reroutes traffic and watches to Succeeded', async () => {
   const sim = await start('ready-wait', 300)
-  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
+  const { deploy, id } = await deployReady()
   expect(deploy.exitCode).toBe(0)
   expect(deploy.outputs['deployment-status']).toBe('Ready')
   expect(deploy.state.settled).toBe('goal')
-  const id = deploy.outputs['deployment-id']!
   expect(callsTo(sim, 'ContinueDeployment')).toHaveLength(0)
 
-  const follow = await runOnSimClock({
-    'deployment-id': id,
-    'continue-deployment': 'true',
-    'poll-interval-seconds': '1'
-  })
+  const follow = await followUp(id, 'continue-deployment')
   expect(follow.exitCode).toBe(0)
   const continues = callsTo(sim, 'ContinueDeployment')
   expect(continues.map(c => body(c))).toEqual([{ deploymentId: id, deploymentWaitType: 'READY_WAIT' }])
@@ -32,14 +46,9 @@ test('wait-until ready, then continue-deployment reroutes traffic and watches to
 
 test('wait-until ready, then stop-deployment rolls it back and exits 0', async () => {
   const sim = await start('ready-wait', 300)
-  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
-  const id = deploy.outputs['deployment-id']!
+  const { id } = await deployReady()
 
-  const stop = await runOnSimClock({
-    'deployment-id': id,
-    'stop-deployment': 'true',
-    'poll-interval-seconds': '1'
-  })
+  const stop = await followUp(id, 'stop-deployment')
   expect(stop.exitCode).toBe(0)
   expect(callsTo(sim, 'StopDeployment').map(c => body(c))).toEqual([
     { deploymentId: id, autoRollbackEnabled: true }
@@ -52,14 +61,9 @@ test('wait-until ready, then stop-deployment rolls it back and exits 0', async (
 test('stop-deployment waits for a rollback CodeDeploy names 40 s late, and follows it to its end', async () => {
   // The action runs on the simulator's clock: 40 simulated seconds are 40 seconds of its own.
   await start({ ...scenarios['ready-wait'], durations: { rollbackInfoDelay: 40 } }, 300)
-  const deploy = await runOnSimClock({ ...WEB, 'wait-until': 'ready' })
-  const id = deploy.outputs['deployment-id']!
+  const { id } = await deployReady()
 
-  const stop = await runOnSimClock({
-    'deployment-id': id,
-    'stop-deployment': 'true',
-    'poll-interval-seconds': '1'
-  })
+  const stop = await followUp(id, 'stop-deployment')
   expect(stop.exitCode).toBe(0)
   const rollback = stop.outputs['rollback-deployment-id']!
   expect(rollback).toMatch(/^d-[A-Z0-9]{9}$/)
@@ -81,11 +85,7 @@ test.each(WORLDS)(
     expect(deploy.outputs['deployment-status']).toBe('InProgress')
     const id = deploy.outputs['deployment-id']!
 
-    const follow = await runOnSimClock({
-      'deployment-id': id,
-      'continue-deployment': 'true',
-      'poll-interval-seconds': '1'
-    })
+    const follow = await followUp(id, 'continue-deployment')
     expect(follow.exitCode).toBe(0)
     expect(callsTo(sim, 'ContinueDeployment').map(c => body(c))).toEqual([
       { deploymentId: id, deploymentWaitType: 'TERMINATION_WAIT' }
@@ -104,11 +104,7 @@ test('stop-deployment on a deployment that already succeeded fails and names pre
   await start('all-at-once', 600)
   const deploy = await runOnSimClock(WEB)
   expect(deploy.outputs['deployment-status']).toBe('Succeeded')
-  const stop = await runOnSimClock({
-    'deployment-id': deploy.outputs['deployment-id']!,
-    'stop-deployment': 'true',
-    'poll-interval-seconds': '1'
-  })
+  const stop = await followUp(deploy.outputs['deployment-id']!, 'stop-deployment')
   expect(stop.exitCode).not.toBe(0)
   expect(stop.errors).toHaveLength(1)
   expect(stop.outputs['previous-task-definition-arn']).toBe(WEB_PREVIOUS)

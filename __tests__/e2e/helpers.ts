@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: each test starts its own simulator, runs the built action
 // (dist/index.js) against it as the runner does, and reads what the run left behind: exit code,
 // log lines, outputs, summary, and the AWS and GitHub calls the simulator recorded.
+import { jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -100,6 +101,15 @@ export function useSimulator(): {
   }
 }
 
+/**
+ * useSimulator() for a file of action runs, each test given `timeoutMs`: a run is a whole
+ * deployment, far longer than jest's 5 s default.
+ */
+export function useSimulatorRuns(timeoutMs = 60_000): ReturnType<typeof useSimulator> {
+  jest.setTimeout(timeoutMs)
+  return useSimulator()
+}
+
 /** The log as a person reads it: workflow commands that only carry data left out. */
 export function logText(run: ActionRun): string {
   return visibleLog(run).join('\n')
@@ -166,4 +176,11 @@ export function postState(main: Record<string, string>, deploymentId: string): R
 /** Index of the first line that contains `text`, or -1. */
 export function lineIndex(lines: string[], text: string | RegExp): number {
   return lines.findIndex(l => (typeof text === 'string' ? l.includes(text) : text.test(l)))
+}
+
+/** The one ::error line of a run that failed; fails the test unless it exited non-zero with exactly one. */
+export function onlyError(run: ActionRun): string {
+  expect(run.exitCode).not.toBe(0)
+  expect(run.errors).toHaveLength(1)
+  return run.errors[0]!
 }

@@ -2,11 +2,11 @@
 // and CreateDeployment, through the built action as the runner runs it, on the CodeDeploy backend.
 // The runs that only wait are on the simulator's clock; cancellation stays on real time, as the
 // runner's signals do.
-import { jest } from '@jest/globals'
 import { runAction } from '../../sim/run-action.js'
 import type { OneOffTaskSpec } from '../../sim/run-tasks.js'
 import { runnerCommands } from '../../sim/runner-commands.js'
 import { scenarios } from '../../sim/scenarios.js'
+import type { CallRecord, Simulator } from '../../sim/server.js'
 import {
   WEB,
   WEB_NEXT,
@@ -16,14 +16,20 @@ import {
   logText,
   nodeBinaries,
   stream,
-  useSimulator,
+  useSimulatorRuns,
   writes
 } from './helpers.js'
 
-jest.setTimeout(60_000)
-const { start, run, runOnSimClock } = useSimulator()
+const { start, run, runOnSimClock } = useSimulatorRuns()
 
 const MIGRATE = { ...WEB, 'run-task-command': '["npm", "run", "migrate"]' }
+
+/** The one StopTask call the simulator had: it stopped task `arn` for `reason`. */
+function onlyStopTask(sim: Simulator, arn: string, reason: string): CallRecord {
+  const stops = callsTo(sim, 'StopTask')
+  expect(stops.map(c => body(c))).toEqual([{ cluster: 'sim-cluster', task: arn, reason }])
+  return stops[0]!
+}
 
 /** all-at-once, whose one-off tasks do what `runTask` says. */
 function withTask(runTask: OneOffTaskSpec): (typeof scenarios)['all-at-once'] {
@@ -239,14 +245,8 @@ test('SIGINT while the task runs: StopTask at once, the revision deregistered, n
   expect(r.exitCode).not.toBe(0)
   expect(r.exitCode).not.toBeNull()
   const arn = r.outputs['run-task-arn']!
-  const stops = callsTo(sim, 'StopTask')
-  expect(stops).toHaveLength(1)
-  expect(body(stops[0])).toEqual({
-    cluster: 'sim-cluster',
-    task: arn,
-    reason: 'The GitHub Actions run that started this task was cancelled.'
-  })
-  expect(stops[0]!.at.getTime() - r.cancelledAt!).toBeLessThan(2000)
+  const stop = onlyStopTask(sim, arn, 'The GitHub Actions run that started this task was cancelled.')
+  expect(stop.at.getTime() - r.cancelledAt!).toBeLessThan(2000)
   expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'RunTask', 'StopTask', 'DeregisterTaskDefinition'])
   expect(logText(r)).toContain(`stopped task ${arn}.`)
   expect(r.errors).toHaveLength(1)
@@ -269,13 +269,7 @@ test('a main step killed outright while the task runs: the post step stops the t
 
   const post = await runAction({ env: sim.env, inputs: MIGRATE }, { state: r.state, dir: r.files.dir })
   expect(post.exitCode).toBe(0)
-  const stops = callsTo(sim, 'StopTask')
-  expect(stops).toHaveLength(1)
-  expect(body(stops[0])).toEqual({
-    cluster: 'sim-cluster',
-    task: arn,
-    reason: 'The deploy step did not finish.'
-  })
+  onlyStopTask(sim, arn, 'The deploy step did not finish.')
   expect(stream(post)).toContain(`The deploy step did not finish: stopped task ${arn}.`)
   expect(callsTo(sim, 'CreateDeployment')).toHaveLength(0)
 })

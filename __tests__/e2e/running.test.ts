@@ -1,11 +1,19 @@
 // if-deployment-running: fail, wait and replace against a deployment group that is busy, parked
 // in Ready, or in its termination wait; a rollback CodeDeploy started is always waited for.
-import { jest } from '@jest/globals'
 import { scenarios } from '../../sim/scenarios.js'
-import { WEB, WORLDS, body, callsTo, inWorld, logText, useSimulator, writes } from './helpers.js'
+import {
+  WEB,
+  WORLDS,
+  body,
+  callsTo,
+  inWorld,
+  logText,
+  onlyError,
+  useSimulatorRuns,
+  writes
+} from './helpers.js'
 
-jest.setTimeout(60_000)
-const { start, runOnSimClock } = useSimulator()
+const { start, runOnSimClock } = useSimulatorRuns()
 
 /** `busy` with a 5-minute termination wait, so waiting for the other deployment to end is quick. */
 const [busyWeb, ...neighbours] = scenarios.busy.services
@@ -24,15 +32,14 @@ const DEPLOY = { ...WEB, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSA
 test('fail: names the running deployment, its creator, start and console link; writes nothing', async () => {
   const sim = await start('busy', 600)
   const r = await runOnSimClock(WEB)
-  expect(r.exitCode).not.toBe(0)
-  expect(r.errors).toHaveLength(1)
+  const error = onlyError(r)
   const existing = callsTo(sim, 'GetDeployment')[0]
   const id = body<{ deploymentId: string }>(existing).deploymentId
-  expect(r.errors[0]).toContain(id)
-  expect(r.errors[0]).toContain('by user')
-  expect(r.errors[0]).toMatch(/started \d{4}-\d\d-\d\dT/)
-  expect(r.errors[0]).toContain(`/codedeploy/deployments/${id}?region=us-east-1`)
-  expect(r.errors[0]).toContain('if-deployment-running')
+  expect(error).toContain(id)
+  expect(error).toContain('by user')
+  expect(error).toMatch(/started \d{4}-\d\d-\d\dT/)
+  expect(error).toContain(`/codedeploy/deployments/${id}?region=us-east-1`)
+  expect(error).toContain('if-deployment-running')
   expect(writes(sim)).toEqual([])
 })
 
@@ -161,13 +168,12 @@ describe('wait and replace act only once the revision is registered', () => {
 test('wait on a deployment parked in Ready fails and names it; the revision is taken back', async () => {
   const sim = await start('parked-ready', 600)
   const r = await runOnSimClock({ ...WEB, 'if-deployment-running': 'wait' })
-  expect(r.exitCode).not.toBe(0)
-  expect(r.errors).toHaveLength(1)
-  expect(r.errors[0]).toMatch(/d-[A-Z0-9]{9} \(Ready/)
-  expect(r.errors[0]).toContain('continue-deployment')
+  const error = onlyError(r)
+  expect(error).toMatch(/d-[A-Z0-9]{9} \(Ready/)
+  expect(error).toContain('continue-deployment')
   expect(writes(sim)).toEqual(['RegisterTaskDefinition', 'DeregisterTaskDefinition'])
   const arn = body<{ taskDefinition: string }>(callsTo(sim, 'DeregisterTaskDefinition')[0]).taskDefinition
-  expect(r.errors[0]).toContain(`registered ${arn}; deregistered ${arn} again`)
+  expect(error).toContain(`registered ${arn}; deregistered ${arn} again`)
 })
 
 test('replace on a deployment parked in Ready stops it, then deploys', async () => {

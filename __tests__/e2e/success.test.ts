@@ -1,6 +1,5 @@
 // Successful deployments, run on every Node binary the machine has (its own and Node 24, the
 // runtime action.yml declares): the stream, the outputs, the summary and the calls made.
-import { jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { scenarios } from '../../sim/scenarios.js'
 import {
@@ -17,13 +16,12 @@ import {
   nodeBinaries,
   ownStream,
   trafficSplits,
-  useSimulator,
+  useSimulatorRuns,
   workspace,
   writes
 } from './helpers.js'
 
-jest.setTimeout(60_000)
-const { start, runOnSimClock } = useSimulator()
+const { start, runOnSimClock } = useSimulatorRuns()
 
 describe.each(nodeBinaries())('on $name', ({ path: node }) => {
   test('all at once: every lifecycle event in order, one traffic jump, outputs, summary', async () => {

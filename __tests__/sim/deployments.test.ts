@@ -11,6 +11,7 @@ import {
   DeploymentIsNotInReadyStateException,
   DeploymentAlreadyCompletedException
 } from '@aws-sdk/client-codedeploy'
+import { LIFECYCLE_EVENTS } from '../../src/backends/codedeploy/lifecycle-events.js'
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs'
 import { startSimulator, type Simulator } from '../../sim/server.js'
 import { scenarios, type Scenario } from '../../sim/scenarios.js'
@@ -24,6 +25,14 @@ afterEach(async () => {
 async function frozen(scenario: Scenario): Promise<ReturnType<typeof clients>> {
   sim = await startSimulator({ scenario, timeScale: 0 })
   return clients(sim)
+}
+
+/** `scenario` deployed once and played to its end, a frame every `step` simulated seconds. */
+async function playedToEnd(scenario: Scenario, step: number) {
+  const { cd, ecs } = await frozen(scenario)
+  const id = await deploy(cd)
+  const frames = await play(sim, cd, id, { step })
+  return { cd, ecs, id, frames, last: frames.at(-1)! }
 }
 
 describe('traffic shifting follows the deployment configuration', () => {
@@ -49,16 +58,8 @@ describe('traffic shifting follows the deployment configuration', () => {
     expect(last.status).toBe('Succeeded')
     expect(last.weights).toBe('Green:100')
     const names = last.target!.lifecycleEvents!.map(e => e.lifecycleEventName)
-    expect(names).toEqual([
-      'BeforeInstall',
-      'Install',
-      'AfterInstall',
-      'AllowTestTraffic',
-      'AfterAllowTestTraffic',
-      'BeforeAllowTraffic',
-      'AllowTraffic',
-      'AfterAllowTraffic'
-    ])
+    // All eight events, in the order the action reads them in.
+    expect(names).toEqual(LIFECYCLE_EVENTS)
     expect(last.info.completeTime).toBeInstanceOf(Date)
     expect(last.info.completeTime!.getTime() - last.info.startTime!.getTime()).toBeGreaterThanOrEqual(
       5 * 60 * 1000
@@ -94,9 +95,7 @@ describe('traffic shifting follows the deployment configuration', () => {
   })
 
   test('canary 10% / 5 minutes: 10, then 100 five simulated minutes later', async () => {
-    const { cd } = await frozen(scenarios.canary)
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 5 })
+    const { frames } = await playedToEnd(scenarios.canary, 5)
     expect(greenWeights(frames)).toEqual([0, 10, 100])
     const at = (w: number): number => frames.findIndex(f => f.weights === `Blue:${100 - w} Green:${w}`)
     expect(at(10)).toBeGreaterThan(0)
@@ -105,9 +104,7 @@ describe('traffic shifting follows the deployment configuration', () => {
   })
 
   test('linear 10% every minute: ten steps of ten', async () => {
-    const { cd } = await frozen(scenarios.linear)
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 10 })
+    const { frames } = await playedToEnd(scenarios.linear, 10)
     expect(greenWeights(frames)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
     expect(frames.at(-1)!.status).toBe('Succeeded')
   })
@@ -123,8 +120,7 @@ describe('traffic shifting follows the deployment configuration', () => {
   })
 
   test('without a test listener the test-traffic events are Skipped', async () => {
-    const { cd } = await frozen(scenarios['no-test-listener'])
-    const frames = await play(sim, cd, await deploy(cd), { step: 5 })
+    const { frames } = await playedToEnd(scenarios['no-test-listener'], 5)
     expect(frames.at(-1)!.events).toBe('SSSKKSSS')
   })
 })
@@ -261,10 +257,7 @@ describe('waits and interventions', () => {
 
 describe('failures', () => {
   test('hook failure: the event Failed with ScriptFailed diagnostics, HOOK_EXECUTION_FAILURE, rollback succeeds', async () => {
-    const { cd } = await frozen(scenarios['hook-failure'])
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 2 })
-    const last = frames.at(-1)!
+    const { cd, id, last } = await playedToEnd(scenarios['hook-failure'], 2)
     expect(last.status).toBe('Failed')
     expect(last.events).toBe('SSSSFKKK')
     expect(last.info.errorInformation?.code).toBe('HOOK_EXECUTION_FAILURE')
@@ -282,10 +275,7 @@ describe('failures', () => {
   })
 
   test('alarm at traffic step 3: Stopped with ALARM_ACTIVE naming the alarm, then rolled back', async () => {
-    const { cd } = await frozen(scenarios.alarm)
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 5 })
-    const last = frames.at(-1)!
+    const { cd, id, frames, last } = await playedToEnd(scenarios.alarm, 5)
     expect(last.status).toBe('Stopped')
     expect(greenWeights(frames)).toEqual([0, 10, 20, 30])
     expect(last.info.errorInformation).toMatchObject({
@@ -300,10 +290,7 @@ describe('failures', () => {
   })
 
   test('replacement tasks stop during Install: stopped tasks are visible, Install fails with ECS_UPDATE_ERROR', async () => {
-    const { cd, ecs } = await frozen(scenarios['tasks-stopping'])
-    const id = await deploy(cd)
-    const frames = await play(sim, cd, id, { step: 10 })
-    const last = frames.at(-1)!
+    const { ecs, last } = await playedToEnd(scenarios['tasks-stopping'], 10)
     expect(last.status).toBe('Failed')
     expect(last.events).toBe('SFKKKKKK')
     expect(last.info.errorInformation?.code).toBe('ECS_UPDATE_ERROR')

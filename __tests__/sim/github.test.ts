@@ -1,7 +1,7 @@
 // The GitHub stand-in, driven by @actions/github's Octokit as the action drives it.
 import { getOctokit } from '@actions/github'
 import { startSimulator, type Simulator } from '../../sim/server.js'
-import { scenarios } from '../../sim/scenarios.js'
+import { scenarios, type Scenario } from '../../sim/scenarios.js'
 
 let sim: Simulator
 afterEach(async () => {
@@ -10,9 +10,14 @@ afterEach(async () => {
 
 const repo = { owner: 'acme', repo: 'shop' }
 
+/** A simulator on the frozen clock playing `scenario`, and an Octokit that calls its GitHub. */
+async function octokitOn(scenario?: Scenario): Promise<ReturnType<typeof getOctokit>> {
+  sim = await startSimulator({ scenario, timeScale: 0 })
+  return getOctokit('t', { baseUrl: sim.url })
+}
+
 test('create a deployment, post statuses, read both back; success marks earlier deployments inactive', async () => {
-  sim = await startSimulator({ timeScale: 0 })
-  const octokit = getOctokit('t', { baseUrl: sim.url })
+  const octokit = await octokitOn()
   const created = await octokit.rest.repos.createDeployment({
     ...repo,
     ref: 'main',
@@ -58,8 +63,7 @@ test('create a deployment, post statuses, read both back; success marks earlier 
 })
 
 test('validation: ref is required; unknown deployments are 404; state must be known', async () => {
-  sim = await startSimulator({ timeScale: 0 })
-  const octokit = getOctokit('t', { baseUrl: sim.url })
+  const octokit = await octokitOn()
   await expect(octokit.rest.repos.createDeployment({ ...repo, ref: '' })).rejects.toMatchObject({
     status: 422
   })
@@ -81,8 +85,7 @@ test('validation: ref is required; unknown deployments are 404; state must be kn
 })
 
 test('required_contexts: pending checks refuse the deployment unless the list is empty', async () => {
-  sim = await startSimulator({ scenario: scenarios['github-checks-pending'], timeScale: 0 })
-  const octokit = getOctokit('t', { baseUrl: sim.url })
+  const octokit = await octokitOn(scenarios['github-checks-pending'])
   await expect(octokit.rest.repos.createDeployment({ ...repo, ref: 'main' })).rejects.toMatchObject({
     status: 409,
     message: expect.stringContaining('Commit status checks failed for main')
@@ -93,8 +96,7 @@ test('required_contexts: pending checks refuse the deployment unless the list is
 })
 
 test('the forbidden mode answers 403 "Resource not accessible by integration"', async () => {
-  sim = await startSimulator({ scenario: scenarios['github-forbidden'], timeScale: 0 })
-  const octokit = getOctokit('t', { baseUrl: sim.url })
+  const octokit = await octokitOn(scenarios['github-forbidden'])
   await expect(octokit.rest.repos.createDeployment({ ...repo, ref: 'main' })).rejects.toMatchObject({
     status: 403,
     message: expect.stringContaining('Resource not accessible by integration')

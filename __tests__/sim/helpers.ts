@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-codedeploy'
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { createHash } from 'node:crypto'
+import { appSpecJson } from '../../sim/appspec.js'
 import type { Simulator } from '../../sim/server.js'
 
 export function clients(
@@ -25,22 +26,8 @@ export function clients(
   return { cd: new CodeDeployClient(config), ecs: new ECSClient(config) }
 }
 
-export function appSpec(taskDefinition: string, container = 'web', port = 8080): string {
-  return JSON.stringify({
-    version: 0,
-    Resources: [
-      {
-        TargetService: {
-          Type: 'AWS::ECS::Service',
-          Properties: {
-            TaskDefinition: taskDefinition,
-            LoadBalancerInfo: { ContainerName: container, ContainerPort: port }
-          }
-        }
-      }
-    ]
-  })
-}
+export const appSpec = (taskDefinition: string, containerName = 'web', containerPort = 8080): string =>
+  appSpecJson(taskDefinition, { containerName, containerPort })
 
 export const WEB = {
   applicationName: 'AppECS-sim-cluster-web',

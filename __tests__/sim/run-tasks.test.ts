@@ -46,6 +46,14 @@ async function frozen(runTask: OneOffTaskSpec = {}): Promise<{ ecs: ECSClient; l
   return { ecs: new ECSClient(config), logs: new CloudWatchLogsClient(config) }
 }
 
+/** RunTask of RUN: the task's ARN. */
+async function runTask(ecs: ECSClient): Promise<string> {
+  return (await ecs.send(new RunTaskCommand(RUN))).tasks![0]!.taskArn!
+}
+
+/** How the task stopped: its last status, stop code and stopped reason. */
+const stopped = (task: Task): unknown[] => [task.lastStatus, task.stopCode, task.stoppedReason]
+
 async function describe1(ecs: ECSClient, arn: string): Promise<Task> {
   const out = await ecs.send(new DescribeTasksCommand({ cluster: 'sim-cluster', tasks: [arn] }))
   return out.tasks![0]!
@@ -90,18 +98,14 @@ test('a task goes PROVISIONING, PENDING, RUNNING, DEPROVISIONING, STOPPED on the
 
 test('StopTask of a running task: SIGTERM exit code, UserInitiated, the reason given; of a stopped one: no change', async () => {
   const { ecs } = await frozen({ runSeconds: 600 })
-  const arn = (await ecs.send(new RunTaskCommand(RUN))).tasks![0]!.taskArn!
+  const arn = await runTask(ecs)
   sim.advance(30)
   const out = await ecs.send(new StopTaskCommand({ cluster: 'sim-cluster', task: arn, reason: 'cancelled' }))
   expect(out.task!.lastStatus).toBe('DEPROVISIONING')
   expect(out.task!.desiredStatus).toBe('STOPPED')
   sim.advance(2)
   const task = await describe1(ecs, arn)
-  expect([task.lastStatus, task.stopCode, task.stoppedReason]).toEqual([
-    'STOPPED',
-    'UserInitiated',
-    'cancelled'
-  ])
+  expect(stopped(task)).toEqual(['STOPPED', 'UserInitiated', 'cancelled'])
   expect(task.containers![0]!.exitCode).toBe(143)
 
   sim.advance(60)
@@ -111,14 +115,10 @@ test('StopTask of a running task: SIGTERM exit code, UserInitiated, the reason g
 
 test('a task stopped before it ran has no exit code; one that never starts stops with the scenario reason', async () => {
   const { ecs } = await frozen({ neverStarts: { stoppedReason: 'CannotPullContainerError: not found' } })
-  const arn = (await ecs.send(new RunTaskCommand(RUN))).tasks![0]!.taskArn!
+  const arn = await runTask(ecs)
   sim.advance(60)
   const task = await describe1(ecs, arn)
-  expect([task.lastStatus, task.stopCode, task.stoppedReason]).toEqual([
-    'STOPPED',
-    'TaskFailedToStart',
-    'CannotPullContainerError: not found'
-  ])
+  expect(stopped(task)).toEqual(['STOPPED', 'TaskFailedToStart', 'CannotPullContainerError: not found'])
   expect(task.startedAt).toBeUndefined()
   expect(task.containers![0]!.exitCode).toBeUndefined()
 })
@@ -159,7 +159,7 @@ test("GetLogEvents: no stream before the container starts, then the lines logged
       { at: 15, message: 'three' }
     ]
   })
-  const arn = (await ecs.send(new RunTaskCommand(RUN))).tasks![0]!.taskArn!
+  const arn = await runTask(ecs)
   const stream = { logGroupName: '/ecs/web', logStreamName: `ecs/web/${arn.split('/').pop()!}` }
   expect(
     await rejection(logs.send(new GetLogEventsCommand({ ...stream, startFromHead: true })))
@@ -185,7 +185,7 @@ test("GetLogEvents: no stream before the container starts, then the lines logged
 
 test('GetLogEvents answers AccessDeniedException for a role without logs:GetLogEvents', async () => {
   const { ecs, logs } = await frozen({ logsAccessDenied: true, logs: [{ at: 1, message: 'one' }] })
-  const arn = (await ecs.send(new RunTaskCommand(RUN))).tasks![0]!.taskArn!
+  const arn = await runTask(ecs)
   sim.advance(30)
   const e = await rejection(
     logs.send(

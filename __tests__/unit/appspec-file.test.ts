@@ -1,31 +1,12 @@
 import { InputError } from '../../src/runtime/errors.js'
+import { appSpecYaml } from './appspec-yaml.js'
+import { thrown } from './thrown.js'
 import { defaultAppSpecName, parseAppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
-
-/** An ECS AppSpec in YAML with `props` under Properties and `tail` after Resources. */
-function yaml(props: string, tail = ''): string {
-  return [
-    'version: 0.0',
-    'Resources:',
-    '  - TargetService:',
-    '      Type: AWS::ECS::Service',
-    '      Properties:',
-    '        TaskDefinition: <TASK_DEFINITION>',
-    ...props.split('\n').map(l => `        ${l}`),
-    tail
-  ].join('\n')
-}
 
 const LB = 'LoadBalancerInfo:\n  ContainerName: web\n  ContainerPort: 8080'
 
-function parseError(text: string, file = 'appspec.yaml'): InputError {
-  try {
-    parseAppSpecFile(text, file)
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error('expected parseAppSpecFile to throw')
-}
+const parseError = (text: string, file = 'appspec.yaml'): InputError =>
+  thrown(() => parseAppSpecFile(text, file))
 
 describe('defaultAppSpecName', () => {
   it('takes appspec.yaml, then appspec.yml, then appspec.json, as the official action', () => {
@@ -41,7 +22,7 @@ describe('defaultAppSpecName', () => {
 
 describe('parseAppSpecFile', () => {
   it('reads the documented example, hooks in lifecycle order', () => {
-    const text = yaml(
+    const text = appSpecYaml(
       `${LB}
 PlatformVersion: "1.4.0"
 NetworkConfiguration:
@@ -115,8 +96,10 @@ CapacityProviderStrategy:
   })
 
   it('leaves out what the file leaves out; Hooks with every entry commented out are none', () => {
-    expect(parseAppSpecFile(yaml(''), 'a.yml')).toEqual({ hooks: [], warnings: [] })
-    expect(parseAppSpecFile(yaml('LoadBalancerInfo:', 'Hooks:\n#  - BeforeInstall: x'), 'a.yml')).toEqual({
+    expect(parseAppSpecFile(appSpecYaml(''), 'a.yml')).toEqual({ hooks: [], warnings: [] })
+    expect(
+      parseAppSpecFile(appSpecYaml('LoadBalancerInfo:', 'Hooks:\n#  - BeforeInstall: x'), 'a.yml')
+    ).toEqual({
       hooks: [],
       warnings: []
     })
@@ -126,7 +109,7 @@ CapacityProviderStrategy:
 
   it('takes a quoted port and a numeric platform version as their values', () => {
     const spec = parseAppSpecFile(
-      yaml('LoadBalancerInfo: {ContainerName: web, ContainerPort: "8080"}\nPlatformVersion: 1.4'),
+      appSpecYaml('LoadBalancerInfo: {ContainerName: web, ContainerPort: "8080"}\nPlatformVersion: 1.4'),
       'a.yml'
     )
     expect(spec.containerPort).toBe(8080)
@@ -135,7 +118,7 @@ CapacityProviderStrategy:
 
   it('turns placeholders and blanks in ContainerName/ContainerPort into warnings, the value left to the caller', () => {
     const spec = parseAppSpecFile(
-      yaml('LoadBalancerInfo:\n  ContainerName: ${CONTAINER}\n  ContainerPort: " "'),
+      appSpecYaml('LoadBalancerInfo:\n  ContainerName: ${CONTAINER}\n  ContainerPort: " "'),
       'deploy/appspec.yml'
     )
     expect(spec.containerName).toBeUndefined()
@@ -149,10 +132,12 @@ CapacityProviderStrategy:
   })
 
   it('warns about a version other than 0.0 and accepts the string "0.0"', () => {
-    expect(parseAppSpecFile(yaml(LB).replace('version: 0.0', 'version: 1'), 'a.yml').warnings).toEqual([
-      'The version in a.yml is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.'
-    ])
-    expect(parseAppSpecFile(yaml(LB).replace('version: 0.0', 'version: "0.0"'), 'a.yml').warnings).toEqual([])
+    expect(parseAppSpecFile(appSpecYaml(LB).replace('version: 0.0', 'version: 1'), 'a.yml').warnings).toEqual(
+      ['The version in a.yml is not 0.0: ignored; the AppSpec sent uses version 0.0, the only one.']
+    )
+    expect(
+      parseAppSpecFile(appSpecYaml(LB).replace('version: 0.0', 'version: "0.0"'), 'a.yml').warnings
+    ).toEqual([])
   })
 
   it('reports a file that is not YAML with its line and column', () => {
@@ -238,7 +223,9 @@ CapacityProviderStrategy:
   })
 
   it('rejects unknown keys, suggesting the nearest, and keys given twice in different case', () => {
-    const e = parseError(yaml(`${LB}\nPlatformVerison: 1.4.0\ncontainerport: 1`, 'hooks: []\nHOOKS: []'))
+    const e = parseError(
+      appSpecYaml(`${LB}\nPlatformVerison: 1.4.0\ncontainerport: 1`, 'hooks: []\nHOOKS: []')
+    )
     expect(e.message).toContain(
       'Resources[0].TargetService.Properties.PlatformVerison: unknown key; did you mean PlatformVersion?'
     )
@@ -246,7 +233,7 @@ CapacityProviderStrategy:
     expect(e.message).toContain(
       'cannot be used: HOOKS: given twice (as hooks and HOOKS; keys are case-insensitive).'
     )
-    expect(parseError(yaml(`${LB}\nZzz: 1`)).message).toContain(
+    expect(parseError(appSpecYaml(`${LB}\nZzz: 1`)).message).toContain(
       'Properties.Zzz: unknown key. Known keys here:'
     )
   })
@@ -339,7 +326,7 @@ CapacityProviderStrategy:
     const text =
       props === 'Properties: []'
         ? 'Resources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties: []\n'
-        : yaml(props)
+        : appSpecYaml(props)
     const e = parseError(text)
     expect(e.message).toContain(fragment)
     expect(e.hint).toMatch(/^Fix the file/)
@@ -398,7 +385,7 @@ CapacityProviderStrategy:
       'Hooks.afterinstall: is given twice; CodeDeploy runs one function per event.'
     ]
   ])('rejects a hook with %s, and says what an ECS hook is', (_what, hook, fragment) => {
-    const e = parseError(yaml(LB, `Hooks:\n  - ${hook}`))
+    const e = parseError(appSpecYaml(LB, `Hooks:\n  - ${hook}`))
     expect(e.message).toContain(fragment)
     expect(e.hint).toMatch(
       /^An ECS hook is the name or ARN of one Lambda function, for one of BeforeInstall, /
@@ -406,17 +393,17 @@ CapacityProviderStrategy:
   })
 
   it('rejects Hooks that are neither a list nor a map, and list items that are not maps', () => {
-    expect(parseError(yaml(LB, 'Hooks: BeforeInstall')).message).toContain(
+    expect(parseError(appSpecYaml(LB, 'Hooks: BeforeInstall')).message).toContain(
       'Hooks: must be a list of single-key mappings'
     )
-    expect(parseError(yaml(LB, 'Hooks:\n  - BeforeInstall')).message).toContain(
+    expect(parseError(appSpecYaml(LB, 'Hooks:\n  - BeforeInstall')).message).toContain(
       'Hooks[0]: must be a single-key mapping such as - BeforeInstall: MyFunction, not a string.'
     )
   })
 
   it('recognises EC2 script entries (location/timeout/runas) and lists every problem in one error', () => {
     const e = parseError(
-      yaml(
+      appSpecYaml(
         `${LB}\nPlatformVersion: <PV>`,
         'Hooks:\n  BeforeInstall:\n    - location: scripts/a.sh\n      timeout: 300'
       )

@@ -3,7 +3,7 @@
 // into exactly the fields given here and build into the AppSpec this action sends.
 import { createHash } from 'node:crypto'
 import * as path from 'node:path'
-import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import { buildAppSpec } from '../../src/backends/codedeploy/appspec.js'
 import { parseAppSpecFile, type AppSpecFile } from '../../src/backends/codedeploy/appspec-file.js'
 import { FIXTURES, filesUnder, readFixture } from '../fixture-helpers.js'
@@ -227,16 +227,6 @@ const CASES: Record<string, Case> = {
   }
 }
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError, and nothing was thrown')
-}
-
 function parse(file: string): AppSpecFile {
   return parseAppSpecFile(readFixture(file), file)
 }
@@ -257,13 +247,13 @@ describe('AppSpec fixtures', () => {
   describe.each(Object.entries(CASES))('%s', (file, c) => {
     if ('error' in c) {
       it('fails with an input error that names the file', () => {
-        expect(inputError(() => parse(file)).message).toBe(`${file} ${c.error}`)
+        expect(thrown(() => parse(file)).message).toBe(`${file} ${c.error}`)
       })
       return
     }
     if ('problems' in c) {
       it('fails with an input error that lists every problem of the file', () => {
-        const e = inputError(() => parse(file))
+        const e = thrown(() => parse(file))
         expect(e.message).toBe(`${file} cannot be used: ${c.problems.join(' ')}`)
         expect(e.hint).toMatch(/Fix the file \(ECS AppSpec reference: https:\/\//)
         if (c.problems.some(p => p.startsWith('Hooks')))

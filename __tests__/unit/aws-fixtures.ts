@@ -2,7 +2,6 @@
 // deployment group the console made for it, the revision it runs, and the errors AWS raises.
 import type { DeploymentGroupInfo, DeploymentInfo, ECSTarget } from '@aws-sdk/client-codedeploy'
 import type { Service, TaskDefinition } from '@aws-sdk/client-ecs'
-import { ActionError } from '../../src/runtime/errors.js'
 
 export const ACCOUNT = '123456789012'
 export const TD_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition`
@@ -82,12 +81,4 @@ export function accessDenied(message = 'User: arn:aws:sts::1:assumed-role/gha is
 }
 
 /** The ActionError `p` rejects with; fails the test when it resolves or rejects with anything else. */
-export async function rejection(p: Promise<unknown>): Promise<ActionError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ActionError)
-    return e as ActionError
-  }
-  throw new Error('expected a rejection')
-}
+export { rejection } from './thrown.js'

@@ -2,15 +2,13 @@ import {
   ApplicationDoesNotExistException,
   BatchGetApplicationsCommand,
   BatchGetDeploymentGroupsCommand,
-  CodeDeployClient,
   DeploymentGroupDoesNotExistException,
   GetDeploymentGroupCommand,
   ListApplicationsCommand,
   ListDeploymentGroupsCommand,
   type DeploymentGroupInfo as SdkGroup
 } from '@aws-sdk/client-codedeploy'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { mockCodeDeploy } from './mock-clients.js'
 import {
   consoleDeploymentGroupNames,
   findDeploymentGroup
@@ -18,12 +16,7 @@ import {
 import type { ServiceInfo } from '../../src/plan/service.js'
 import { SERVICE, accessDenied, awsError, rejection } from './aws-fixtures.js'
 
-const cdMock = mockClient(CodeDeployClient)
-const cd = new CodeDeployClient({ region: 'us-east-1' })
-
-beforeEach(() => {
-  cdMock.reset()
-})
+const { cdMock, cd } = mockCodeDeploy()
 
 const SVC: ServiceInfo = {
   serviceArn: SERVICE.serviceArn!,

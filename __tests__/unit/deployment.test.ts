@@ -1,5 +1,4 @@
 import {
-  CodeDeployClient,
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
   type DeploymentInfo,
@@ -14,8 +13,7 @@ import {
   ListDeploymentTargetsCommand,
   ListDeploymentsCommand
 } from '@aws-sdk/client-codedeploy'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { mockCodeDeploy } from './mock-clients.js'
 import {
   GroupBusyError,
   MAX_DESCRIPTION,
@@ -29,12 +27,10 @@ import {
 } from '../../src/backends/codedeploy/deployment.js'
 import { TARGET, accessDenied, running, shiftedTarget } from './aws-fixtures.js'
 
-const cdMock = mockClient(CodeDeployClient)
-const cd = new CodeDeployClient({ region: 'us-east-1' })
+const { cdMock, cd } = mockCodeDeploy()
 const url = (id: string): string => `https://console/${id}`
 
 beforeEach(() => {
-  cdMock.reset()
   cdMock.on(ListDeploymentTargetsCommand).resolves({ targetIds: ['prod:web'] })
   cdMock
     .on(GetDeploymentTargetCommand)

@@ -1,5 +1,4 @@
 import {
-  CodeDeployClient,
   ContinueDeploymentCommand,
   type DeploymentInfo,
   type ECSTarget,
@@ -9,8 +8,7 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { mockCodeDeploy } from './mock-clients.js'
 import type { WaitBehind } from '../../src/backends/backend.js'
 import { freeDeploymentGroup } from '../../src/backends/codedeploy/if-running.js'
 import { ActionError } from '../../src/runtime/errors.js'
@@ -19,8 +17,7 @@ import type { DeploymentSnapshot, Phase } from '../../src/watch/snapshot.js'
 import type { WatchGoal, WatchResult } from '../../src/watch/watch.js'
 import { TARGET, accessDenied, running, shiftedTarget } from './aws-fixtures.js'
 
-const cdMock = mockClient(CodeDeployClient)
-const cd = new CodeDeployClient({ region: 'us-east-1' })
+const { cdMock, cd } = mockCodeDeploy()
 const url = (id: string): string => `https://console/${id}`
 const T0 = new Date('2026-11-27T14:00:00Z')
 
@@ -102,10 +99,6 @@ function group(
     }
   }
 }
-
-beforeEach(() => {
-  cdMock.reset()
-})
 
 describe('freeDeploymentGroup', () => {
   it('returns at once when nothing runs, asking only for running statuses', async () => {

@@ -15,6 +15,7 @@ import { ActionError, AwsAccessError, InputError, markAwsCall } from '../../src/
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { preparePlan } from '../../src/plan/plan.js'
 import { GROUP as SHARED_GROUP, RUNNING_ARN, SERVICE } from './aws-fixtures.js'
+import { appSpecYaml } from './appspec-yaml.js'
 import { type FakeIo, fakeIo } from './fake-io.js'
 
 const ecsMock = mockClient(ECSClient)
@@ -56,19 +57,10 @@ const TEMPLATE = JSON.stringify({
 })
 
 const APPSPEC = (container: string, port: number): string =>
-  [
-    'version: 0.0',
-    'Resources:',
-    '  - TargetService:',
-    '      Type: AWS::ECS::Service',
-    '      Properties:',
-    '        TaskDefinition: <TASK_DEFINITION>',
-    '        LoadBalancerInfo:',
-    `          ContainerName: ${container}`,
-    `          ContainerPort: ${port}`,
-    'Hooks:',
-    '  - AfterAllowTestTraffic: CodeDeployHook_smoke'
-  ].join('\n')
+  appSpecYaml(
+    `LoadBalancerInfo:\n  ContainerName: ${container}\n  ContainerPort: ${port}`,
+    'Hooks:\n  - AfterAllowTestTraffic: CodeDeployHook_smoke'
+  )
 
 function io(inputs: Record<string, string>, more: Parameters<typeof fakeIo>[0] = {}): FakeIo {
   return fakeIo({ ...more, inputs: { service: 'web', cluster: 'prod', ...inputs } })
@@ -232,17 +224,16 @@ describe('preparePlan', () => {
 
   describe('dry-run', () => {
     const offline = { env: { AWS_REGION: '' } }
+    /** A dry run whose inputs and template name everything a plan needs without AWS. */
+    const complete = {
+      'dry-run': 'true',
+      'task-definition': 'td.json',
+      'container-name': 'web',
+      'container-port': '8080'
+    }
 
     it('works without AWS when the inputs and files suffice', async () => {
-      const x = io(
-        {
-          'dry-run': 'true',
-          'task-definition': 'td.json',
-          'container-name': 'web',
-          'container-port': '8080'
-        },
-        { ...offline, files: { 'td.json': TEMPLATE } }
-      )
+      const x = io(complete, { ...offline, files: { 'td.json': TEMPLATE } })
       const p = await plan(x)
       expect(p.offline).toMatch(/^No AWS region is set/)
       expect(p.service).toBeUndefined()
@@ -276,15 +267,7 @@ describe('preparePlan', () => {
         name: 'CredentialsProviderError'
       })
       ecsMock.on(DescribeServicesCommand).rejects(noCreds)
-      const x = io(
-        {
-          'dry-run': 'true',
-          'task-definition': 'td.json',
-          'container-name': 'web',
-          'container-port': '8080'
-        },
-        { files: { 'td.json': TEMPLATE } }
-      )
+      const x = io(complete, { files: { 'td.json': TEMPLATE } })
       expect((await plan(x)).offline).toContain('CredentialsProviderError')
     })
 
@@ -297,15 +280,7 @@ describe('preparePlan', () => {
       )
       markAwsCall(unreadable, { operation: 'DescribeServices' })
       ecsMock.on(DescribeServicesCommand).rejects(unreadable)
-      const x = io(
-        {
-          'dry-run': 'true',
-          'task-definition': 'td.json',
-          'container-name': 'web',
-          'container-port': '8080'
-        },
-        { files: { 'td.json': TEMPLATE } }
-      )
+      const x = io(complete, { files: { 'td.json': TEMPLATE } })
       expect((await plan(x)).offline).toBe('DescribeServices: Expected real number, got implicit NaN')
     })
 

@@ -1,18 +1,11 @@
-import {
-  DeregisterTaskDefinitionCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand
-} from '@aws-sdk/client-ecs'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { DeregisterTaskDefinitionCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs'
+import { mockEcs } from './mock-clients.js'
 import { ActionError } from '../../src/runtime/errors.js'
 import { deregisterTaskDefinition, registerTaskDefinition } from '../../src/plan/revision.js'
 
-const ecsMock = mockClient(ECSClient)
-const ecs = new ECSClient({ region: 'us-east-1' })
+const { ecsMock, ecs } = mockEcs()
 const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:2'
-beforeEach(() => ecsMock.reset())
 
 describe('registerTaskDefinition', () => {
   const input = { family: 'web', containerDefinitions: [{ name: 'app', image: IMAGE }] }

@@ -1,21 +1,14 @@
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { parseRunTask } from '../../src/inputs/run-task.js'
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 
 const read =
   (inputs: Record<string, string>) =>
   (name: string): string =>
     inputs[name] ?? ''
 
-function refusal(inputs: Record<string, string>): InputError {
-  try {
-    parseRunTask(read(inputs))
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error('expected an InputError')
-}
+const refusal = (inputs: Record<string, string>): InputError => thrown(() => parseRunTask(read(inputs)))
 
 describe('parseRunTask', () => {
   it('runs no task unless run-task or run-task-command says so', () => {
@@ -76,77 +69,62 @@ describe('parseRunTask', () => {
     ],
     [{ 'run-task': 'yes' }, "run-task is 'yes', not a boolean."],
     [
-      { 'run-task': 'true', 'run-task-container': 'web' },
-      'run-task-container is set without run-task-command.'
-    ],
-    [
       { 'run-task-command': '["x"]', 'run-task-container': 'my app' },
       "run-task-container 'my app' is not a container name."
     ],
-    [{ 'run-task': 'true', 'run-task-launch-type': 'fargate' }, "run-task-launch-type is 'fargate'."],
+    [{ 'run-task-command': '[]' }, 'run-task-command is an empty array.'],
+    [{ 'run-task-command': '["sleep", 10]' }, 'run-task-command is not a JSON array of strings.']
+  ])('refuses %j', (inputs, message) => {
+    expect(refusal(inputs).message).toContain(message)
+  })
+
+  it.each([
+    [{ 'run-task-container': 'web' }, 'run-task-container is set without run-task-command.'],
+    [{ 'run-task-launch-type': 'fargate' }, "run-task-launch-type is 'fargate'."],
     [
       {
-        'run-task': 'true',
         'run-task-launch-type': 'FARGATE',
         'run-task-capacity-provider-strategy': '[{"capacityProvider": "FARGATE"}]'
       },
       'run-task-launch-type and run-task-capacity-provider-strategy are both set.'
     ],
     [
-      { 'run-task': 'true', 'run-task-capacity-provider-strategy': '[{"weight": 1}]' },
+      { 'run-task-capacity-provider-strategy': '[{"weight": 1}]' },
       'run-task-capacity-provider-strategy[0] has no capacityProvider (required)'
     ],
+    [{ 'run-task-assign-public-IP': 'enabled' }, "run-task-assign-public-IP is 'enabled'."],
     [
-      { 'run-task': 'true', 'run-task-assign-public-IP': 'enabled' },
-      "run-task-assign-public-IP is 'enabled'."
-    ],
-    [
-      { 'run-task': 'true', 'run-task-assign-public-IP': 'ENABLED', 'run-task-launch-type': 'EC2' },
+      { 'run-task-assign-public-IP': 'ENABLED', 'run-task-launch-type': 'EC2' },
       'run-task-assign-public-IP is ENABLED with run-task-launch-type EC2.'
     ],
+    [{ 'run-task-subnets': 'subnet-1,vpc-0a1b2c3d' }, "holds 'subnet-1', which is not a subnet id"],
+    [{ 'run-task-security-groups': 'default' }, "holds 'default', which is not a security group id"],
+    [{ 'run-task-started-by': 'me and you' }, 'run-task-started-by is not a value ECS takes.'],
+    [{ 'run-task-container-overrides': '{"name": "web"}' }, 'is a JSON object, not an array.'],
     [
-      { 'run-task': 'true', 'run-task-subnets': 'subnet-1,vpc-0a1b2c3d' },
-      "holds 'subnet-1', which is not a subnet id"
-    ],
-    [
-      { 'run-task': 'true', 'run-task-security-groups': 'default' },
-      "holds 'default', which is not a security group id"
-    ],
-    [
-      { 'run-task': 'true', 'run-task-started-by': 'me and you' },
-      'run-task-started-by is not a value ECS takes.'
-    ],
-    [{ 'run-task-command': '[]' }, 'run-task-command is an empty array.'],
-    [{ 'run-task-command': '["sleep", 10]' }, 'run-task-command is not a JSON array of strings.'],
-    [
-      { 'run-task': 'true', 'run-task-container-overrides': '{"name": "web"}' },
-      'is a JSON object, not an array.'
-    ],
-    [
-      { 'run-task': 'true', 'run-task-container-overrides': '[{"command": ["x"]}]' },
+      { 'run-task-container-overrides': '[{"command": ["x"]}]' },
       'run-task-container-overrides[0] has no name.'
     ],
     [
-      { 'run-task': 'true', 'run-task-container-overrides': '[{"name": "web"}, {"name": "web"}]' },
+      { 'run-task-container-overrides': '[{"name": "web"}, {"name": "web"}]' },
       'run-task-container-overrides has two entries for container web.'
     ],
     [
       {
-        'run-task': 'true',
         'run-task-container-overrides': '[{"name": "web", "Command": ["x"], "cpu": 0.5}]'
       },
       'unknown member run-task-container-overrides[0].Command (did you mean command?); run-task-container-overrides[0].cpu must be a whole number, not a fractional number.'
     ],
     [
-      { 'run-task': 'true', 'run-task-tags': '[{"key": "aws:owner", "value": "x"}]' },
+      { 'run-task-tags': '[{"key": "aws:owner", "value": "x"}]' },
       'run-task-tags[0] has a key ECS does not accept.'
     ],
     [
-      { 'run-task': 'true', 'run-task-tags': '[{"key": "team", "value": "a;b"}]' },
+      { 'run-task-tags': '[{"key": "team", "value": "a;b"}]' },
       'run-task-tags[0] (team) has a value ECS does not accept.'
     ]
-  ])('refuses %j', (inputs, message) => {
-    expect(refusal(inputs).message).toContain(message)
+  ])('with run-task: true, refuses %j', (inputs, message) => {
+    expect(refusal({ 'run-task': 'true', ...inputs }).message).toContain(message)
   })
 
   it('never quotes what it refuses in a JSON input: environment values and commands may be secrets', () => {

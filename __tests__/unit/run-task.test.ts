@@ -21,7 +21,8 @@ import { Reporter } from '../../src/report/report.js'
 import { type OneOffTask, planOneOffTask } from '../../src/run-task/plan.js'
 import { runTaskBeforeShift, stopLeftTask } from '../../src/run-task/run.js'
 import { CancelGuard } from '../../src/runtime/cancel-guard.js'
-import { ActionError, InputError } from '../../src/runtime/errors.js'
+import { InputError } from '../../src/runtime/errors.js'
+import { rejection } from './thrown.js'
 import { StepState } from '../../src/runtime/state.js'
 import { NEXT_ARN, accessDenied } from './aws-fixtures.js'
 import { type FakeIo, T0, fakeIo } from './fake-io.js'
@@ -88,15 +89,7 @@ function runTaskInputs(
 const planned = (inputs: Record<string, string>, over: Partial<Plan> = {}): Promise<OneOffTask | undefined> =>
   planOneOffTask(runTaskInputs(inputs), plan(over), 'prod', fakeIo())
 
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError)
-    return e as InputError
-  }
-  throw new Error('expected an InputError')
-}
+const inputError = (p: Promise<unknown>): Promise<InputError> => rejection(p, InputError)
 
 beforeEach(() => {
   ecsMock.reset()
@@ -288,16 +281,6 @@ const STOPPED_OK = frame('STOPPED', {
   ]
 })
 
-async function actionError(p: Promise<unknown>): Promise<ActionError> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(ActionError)
-    return e as ActionError
-  }
-  throw new Error('expected an ActionError')
-}
-
 describe('runTaskBeforeShift', () => {
   beforeEach(() => {
     ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }], failures: [] })
@@ -369,9 +352,7 @@ describe('runTaskBeforeShift', () => {
       })
     )
     logsMock.on(GetLogEventsCommand).resolves({ events: [] })
-    const e = await actionError(
-      runTaskBeforeShift(s, { ...ONE_OFF, essential: ['web', 'sidecar'] }, NEXT_ARN)
-    )
+    const e = await rejection(runTaskBeforeShift(s, { ...ONE_OFF, essential: ['web', 'sidecar'] }, NEXT_ARN))
     expect(e.message).toBe(
       `Task ${TASK_ID} failed: container web exited with code 2: migration failed; container sidecar did not exit (no exit code).`
     )
@@ -386,7 +367,7 @@ describe('runTaskBeforeShift', () => {
         containers: [{ name: 'web', reason: 'CannotStartContainerError' }]
       })
     )
-    const e = await actionError(runTaskBeforeShift(s, ONE_OFF, NEXT_ARN))
+    const e = await rejection(runTaskBeforeShift(s, ONE_OFF, NEXT_ARN))
     expect(e.message).toBe(
       `Task ${TASK_ID} stopped before it started: ResourceInitializationError: unable to pull secrets (web: CannotStartContainerError).`
     )
@@ -399,12 +380,12 @@ describe('runTaskBeforeShift', () => {
     ecsMock
       .on(RunTaskCommand)
       .resolves({ tasks: [], failures: [{ reason: 'RESOURCE:CPU', detail: 'no room' }] })
-    const none = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
+    const none = await rejection(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
     expect(none.message).toBe(`RunTask started no task: RESOURCE:CPU (no room).`)
     expect(new StepState(io).read().runningTask).toBeUndefined()
 
     ecsMock.on(RunTaskCommand).rejects(accessDenied())
-    const denied = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
+    const denied = await rejection(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
     expect(denied.message).toContain('RunTask failed (AccessDeniedException:')
     expect(denied.hint).toContain('Allow ecs:RunTask')
   })
@@ -433,7 +414,7 @@ describe('runTaskBeforeShift', () => {
     ecsMock.reset()
     ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] })
     frames(accessDenied())
-    const e = await actionError(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
+    const e = await rejection(runTaskBeforeShift(step(), ONE_OFF, NEXT_ARN))
     expect(e.hint).toContain('Allow ecs:DescribeTasks')
   })
 

@@ -2,21 +2,14 @@ import {
   AccessDeniedException,
   ClusterNotFoundException,
   DescribeServicesCommand,
-  ECSClient,
   type Service
 } from '@aws-sdk/client-ecs'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { mockEcs } from './mock-clients.js'
 import { InputError } from '../../src/runtime/errors.js'
 import { describeService, serviceTarget } from '../../src/plan/service.js'
 import { awsError, rejection } from './aws-fixtures.js'
 
-const ecsMock = mockClient(ECSClient)
-const ecs = new ECSClient({ region: 'us-east-1' })
-
-beforeEach(() => {
-  ecsMock.reset()
-})
+const { ecsMock, ecs } = mockEcs()
 
 const SERVICE: Service = {
   serviceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/web',
@@ -86,13 +79,8 @@ describe('describeService', () => {
         containerPort: 8080,
         targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web-blue/1'
       },
-      networkConfiguration: {
-        awsvpcConfiguration: {
-          subnets: ['subnet-1', 'subnet-2'],
-          securityGroups: ['sg-1'],
-          assignPublicIp: 'DISABLED'
-        }
-      },
+      // As the service has them: the AppSpec's network and platform are the service's own.
+      networkConfiguration: SERVICE.networkConfiguration,
       platformVersion: 'LATEST',
       launchType: 'FARGATE',
       status: 'ACTIVE'

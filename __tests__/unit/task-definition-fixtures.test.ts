@@ -3,7 +3,7 @@
 // into a request the API model accepts, with the image input on the named container only.
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import * as path from 'node:path'
-import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import { renderTaskDefinition } from '../../src/plan/render.js'
 import { parseTaskDefinitionTemplate } from '../../src/plan/template.js'
 import { FIXTURES, emptyStrings, filesUnder, readFixture, violations } from '../fixture-helpers.js'
@@ -605,16 +605,6 @@ function render(
   return { template, request, warnings }
 }
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError, and nothing was thrown')
-}
-
 function fixtureFiles(): string[] {
   return [
     'task-definition.json',
@@ -637,7 +627,7 @@ describe('task definition fixtures', () => {
   describe.each(Object.entries(CASES))('%s', (file, c) => {
     if ('parse' in c) {
       it('fails to parse with an input error that names the file and the place', () => {
-        const e = inputError(() => parse(file))
+        const e = thrown(() => parse(file))
         expect(e.message).toBe(`${file} ${c.parse}`)
         if (c.hint !== undefined) expect(e.hint).toContain(c.hint)
         else expect(e.hint).not.toContain(UNRENDERED_TEMPLATE_HINT)
@@ -647,7 +637,7 @@ describe('task definition fixtures', () => {
     if ('problems' in c) {
       it('parses, and fails to render with every problem named', () => {
         expect(parse(file)).toBeInstanceOf(Object)
-        const e = inputError(() => render(file, c.container))
+        const e = thrown(() => render(file, c.container))
         expect(e.message).toBe(
           `The task definition is not a valid RegisterTaskDefinition request: ${c.problems.join('; ')}.`
         )
@@ -717,18 +707,18 @@ describe('task definition fixtures: the traits are really in the files', () => {
 describe('task definition fixtures: the image input', () => {
   it('is what replaces <IMAGE1_NAME>: without it the render names the placeholder', () => {
     const file = 'task-definitions/codepipeline-image1-placeholder.json'
-    expect(inputError(() => render(file, 'web', null)).message).toBe(
+    expect(thrown(() => render(file, 'web', null)).message).toBe(
       'The task definition is not a valid RegisterTaskDefinition request: containerDefinitions[0] (web): image "<IMAGE1_NAME>" is an unrendered placeholder (set the image input to replace it).'
     )
   })
 
   it('is what fills a container without an image key', () => {
-    const e = inputError(() => render('task-definitions/no-image-key.json', 'jobs', null))
+    const e = thrown(() => render('task-definitions/no-image-key.json', 'jobs', null))
     expect(e.message).toContain('containerDefinitions[0] (jobs) has no image (set the image input)')
   })
 
   it('goes to a container that must exist: the error names those there are', () => {
-    expect(inputError(() => render('task-definitions/ec2-bridge-links.json', 'web')).message).toBe(
+    expect(thrown(() => render('task-definitions/ec2-bridge-links.json', 'web')).message).toBe(
       "Container 'web' is not in the task definition; it has 'edge', 'shop', 'assets-warmup'."
     )
   })

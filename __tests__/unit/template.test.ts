@@ -1,6 +1,5 @@
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs'
+import { mockEcs } from './mock-clients.js'
 import { InputError } from '../../src/runtime/errors.js'
 import { base, thrown } from './template-fixtures.js'
 import { renderTaskDefinition } from '../../src/plan/render.js'
@@ -11,10 +10,8 @@ import {
 } from '../../src/plan/template.js'
 import type { Found } from '../../src/plan/workspace.js'
 
-const ecsMock = mockClient(ECSClient)
-const ecs = new ECSClient({ region: 'us-east-1' })
+const { ecsMock, ecs } = mockEcs()
 const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7'
-beforeEach(() => ecsMock.reset())
 
 describe('classifyTaskDefinitionInput', () => {
   const ws = '/work/ws'

@@ -1,19 +1,9 @@
-import {
-  CodeDeployClient,
-  DeploymentConfigDoesNotExistException,
-  GetDeploymentConfigCommand
-} from '@aws-sdk/client-codedeploy'
-import { mockClient } from 'aws-sdk-client-mock'
-import 'aws-sdk-client-mock-jest'
+import { DeploymentConfigDoesNotExistException, GetDeploymentConfigCommand } from '@aws-sdk/client-codedeploy'
+import { mockCodeDeploy } from './mock-clients.js'
 import { describeTrafficRouting, getTrafficRouting } from '../../src/backends/codedeploy/traffic-routing.js'
 import { accessDenied, awsError, rejection } from './aws-fixtures.js'
 
-const cdMock = mockClient(CodeDeployClient)
-const cd = new CodeDeployClient({ region: 'us-east-1' })
-
-beforeEach(() => {
-  cdMock.reset()
-})
+const { cdMock, cd } = mockCodeDeploy()
 
 describe('getTrafficRouting', () => {
   it.each([

@@ -21,35 +21,26 @@ export function gateHooks(config: DeploymentConfiguration | undefined): Deployme
   )
 }
 
+/**
+ * The stages a lifecycle hook can run at (DeploymentLifecycleHookStage), in the order they run;
+ * PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage only.
+ */
+export const HOOK_STAGES = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT'
+] as const
+
 /** Stages a goal needs passed: hooks at later stages cannot hold up the step. */
 const STAGES_BEFORE_GOAL: Record<Goal, readonly string[]> = {
-  ready: [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT'
-  ],
-  'traffic-shifted': [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRE_PRODUCTION_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT'
-  ],
-  succeeded: [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRE_PRODUCTION_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT'
-  ]
+  ready: HOOK_STAGES.slice(0, HOOK_STAGES.indexOf('POST_TEST_TRAFFIC_SHIFT') + 1),
+  'traffic-shifted': HOOK_STAGES,
+  succeeded: HOOK_STAGES
 }
 
 /** How many production traffic steps a strategy takes: linear and canary hooks run before each. */
