@@ -1,4 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import { parseEnvironmentVariables, parseInputs } from '../../src/inputs/inputs.js'
 
 const reader =
@@ -8,15 +9,7 @@ const reader =
 
 const parse = (inputs: Record<string, string>) => parseInputs(reader({ service: 'web', ...inputs }))
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
+const inputError = (fn: () => unknown): InputError => thrown(fn)
 
 describe('parseInputs', () => {
   it("fills action.yml's defaults", () => {
