@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ModelNode } from '../src/plan/render.js'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -30,13 +31,8 @@ export function fixtureNotes(): Record<string, string> {
   return JSON.parse(readFixture(INDEX)) as Record<string, string>
 }
 
-export type Shape =
-  | { type: 'structure'; members: Record<string, Shape>; required?: string[] }
-  | { type: 'list'; member: Shape }
-  | { type: 'map'; value: Shape }
-  | { type: 'string'; enum?: string[] }
-  | { type: 'integer' }
-  | { type: 'boolean' }
+/** A shape of the request model, typed as src reads it (only the type: the check reads the model file itself). */
+export type Shape = ModelNode
 
 /** The RegisterTaskDefinition request shape that src validates against. */
 export const REQUEST_MODEL = (

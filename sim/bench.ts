@@ -156,6 +156,41 @@ function modelSnapshot(
   }
 }
 
+/** A fake clock: `t` ms after `t0`, moved only by the watch's sleeps. */
+interface FakeClock {
+  readonly t0: number
+  t: number
+}
+
+const fakeClock = (): FakeClock => ({ t0: Date.UTC(2026, 0, 1), t: 0 })
+
+/**
+ * src/watch/watch.ts's loop, silent, on `clock` from its start: each sleep moves the clock; it gives up
+ * an hour after the wait of `waitMs` ends.
+ */
+async function watchOnFakeClock(
+  clock: FakeClock,
+  read: () => Promise<DeploymentSnapshot>,
+  goal: Goal,
+  waitMs: number,
+  pollIntervalMs: number
+): Promise<void> {
+  const quiet = (): void => undefined
+  await watch({
+    read,
+    goal,
+    view: initialView(new Date(clock.t0)),
+    deadline: new Date(clock.t0 + waitMs + 3_600_000),
+    pollIntervalMs,
+    sleep: ms => {
+      clock.t += ms
+      return Promise.resolve()
+    },
+    now: () => new Date(clock.t0 + clock.t),
+    log: { info: quiet, warning: quiet, startGroup: quiet, endGroup: quiet }
+  })
+}
+
 /**
  * Runs src/watch/watch.ts's loop through a wait of `waitMs` (a termination wait, whose end AWS announces, or
  * a canary bake, whose end it does not) on a fake clock, from the read that first sees the wait.
@@ -165,29 +200,16 @@ export async function modelWait(
   waitMs: number,
   pollIntervalMs: number
 ): Promise<WaitModel> {
-  const t0 = Date.UTC(2026, 0, 1)
-  let t = 0
+  const clock = fakeClock()
   const readsAtMs: number[] = []
-  const start = new Date(t0)
-  const end = new Date(t0 + waitMs)
+  const start = new Date(clock.t0)
+  const end = new Date(clock.t0 + waitMs)
   const goal: Goal = kind === 'canary-bake' ? 'traffic-shifted' : 'succeeded'
-  const quiet = (): void => undefined
-  await watch({
-    read: () => {
-      readsAtMs.push(t)
-      return Promise.resolve(modelSnapshot(kind, t >= waitMs, start, end))
-    },
-    goal,
-    view: initialView(start),
-    deadline: new Date(t0 + waitMs + 3_600_000),
-    pollIntervalMs,
-    sleep: ms => {
-      t += ms
-      return Promise.resolve()
-    },
-    now: () => new Date(t0 + t),
-    log: { info: quiet, warning: quiet, startGroup: quiet, endGroup: quiet }
-  })
+  const read = (): Promise<DeploymentSnapshot> => {
+    readsAtMs.push(clock.t)
+    return Promise.resolve(modelSnapshot(kind, clock.t >= waitMs, start, end))
+  }
+  await watchOnFakeClock(clock, read, goal, waitMs, pollIntervalMs)
   const inside = readsAtMs.filter(at => at < waitMs)
   return { reads: inside.length, readsAtMs: inside, seenAfterMs: readsAtMs.at(-1)! - waitMs }
 }
@@ -268,16 +290,15 @@ export async function modelEcsWait(
   waitMs: number,
   pollIntervalMs: number
 ): Promise<EcsWaitModel> {
-  const t0 = Date.UTC(2026, 0, 1)
-  let t = 0
-  const start = new Date(t0)
+  const clock = fakeClock()
+  const start = new Date(clock.t0)
   const readsAtMs: number[] = []
   const inWait: string[] = []
   const ecs = new ECSClient({ region: 'us-east-1' })
   const answer = (name: string): object => {
     if (name === 'DescribeServiceDeploymentsCommand') {
-      readsAtMs.push(t)
-      return { serviceDeployments: [modelServiceDeployment(kind, t >= waitMs, start, waitMs)] }
+      readsAtMs.push(clock.t)
+      return { serviceDeployments: [modelServiceDeployment(kind, clock.t >= waitMs, start, waitMs)] }
     }
     if (name === 'DescribeServiceRevisionsCommand') return { serviceRevisions: [{ taskDefinition: 'web:2' }] }
     return name === 'ListTasksCommand' ? { taskArns: [] } : { tasks: [] }
@@ -285,26 +306,13 @@ export async function modelEcsWait(
   // The model answers in place of AWS: the reader's calls are counted, none is sent.
   ecs.send = ((command: object) => {
     const name = command.constructor.name
-    if (t < waitMs) inWait.push(name.replace(/Command$/, ''))
+    if (clock.t < waitMs) inWait.push(name.replace(/Command$/, ''))
     return Promise.resolve(answer(name))
   }) as ECSClient['send']
-  const reader = createEcsReader({ ecs, now: () => new Date(t0 + t) }, MODEL_ARN, {
+  const reader = createEcsReader({ ecs, now: () => new Date(clock.t0 + clock.t) }, MODEL_ARN, {
     taskDefinitionArn: 'web:2'
   })
-  const quiet = (): void => undefined
-  await watch({
-    read: () => reader.read(),
-    goal: 'succeeded',
-    view: initialView(start),
-    deadline: new Date(t0 + waitMs + 3_600_000),
-    pollIntervalMs,
-    sleep: ms => {
-      t += ms
-      return Promise.resolve()
-    },
-    now: () => new Date(t0 + t),
-    log: { info: quiet, warning: quiet, startGroup: quiet, endGroup: quiet }
-  })
+  await watchOnFakeClock(clock, () => reader.read(), 'succeeded', waitMs, pollIntervalMs)
   const inside = readsAtMs.filter(at => at < waitMs)
   const byOperation: Record<string, number> = {}
   for (const op of inWait) byOperation[op] = (byOperation[op] ?? 0) + 1

@@ -34,6 +34,32 @@ export function ecsWeb(config: DeploymentConfiguration, extra: Partial<EcsServic
   }
 }
 
+/**
+ * `web` on an ECS canary, 10% for `canaryMinutes`, whose other deployment (another user's) started
+ * 200 seconds before the simulator did: it holds 10% of production traffic from the start.
+ */
+export const busyWeb = (canaryMinutes: number): EcsServiceSpec =>
+  ecsWeb(
+    {
+      strategy: 'CANARY',
+      bakeTimeInMinutes: 5,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: canaryMinutes }
+    },
+    { existingDeployment: { startedSecondsAgo: 200 } }
+  )
+
+/** A rolling worker under the ECS controller, without load balancer: a neighbour in every scenario (sim/scenarios.ts's too). */
+export const worker: ServiceSpec = {
+  cluster: 'sim-cluster',
+  name: 'worker',
+  controller: 'ECS',
+  family: 'worker',
+  desiredCount: 1,
+  container: { name: 'worker', port: 0, image: 'busybox:1.36' },
+  loadBalancer: null,
+  group: null
+}
+
 /** Besides `web`: a CodeDeploy-controlled service (the other backend) and a rolling worker without load balancer. */
 const neighbours: ServiceSpec[] = [
   {
@@ -44,17 +70,7 @@ const neighbours: ServiceSpec[] = [
     loadBalancer: { targetGroups: ['api-tg-1', 'api-tg-2'], productionPort: 443, testPort: null },
     group: { application: 'api-app', name: 'api-prod' }
   },
-  {
-    cluster: 'sim-cluster',
-    name: 'worker',
-    controller: 'ECS',
-    family: 'worker',
-    desiredCount: 1,
-    container: { name: 'worker', port: 0, image: 'busybox:1.36' },
-    loadBalancer: null,
-    group: null,
-    omitDeploymentController: true
-  } as EcsServiceSpec
+  { ...worker, omitDeploymentController: true } as EcsServiceSpec
 ]
 
 export function ecsScenario(
@@ -196,13 +212,6 @@ export const ecsScenarios = {
   'ecs-busy': ecsScenario(
     'ecs-busy',
     "ECS canary 10% for 15 minutes: another user's deployment holds 10% of production traffic when the simulator starts.",
-    ecsWeb(
-      {
-        strategy: 'CANARY',
-        bakeTimeInMinutes: 5,
-        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 }
-      },
-      { existingDeployment: { startedSecondsAgo: 200 } }
-    )
+    busyWeb(15)
   )
 } satisfies Record<string, Scenario>

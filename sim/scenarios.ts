@@ -1,6 +1,6 @@
 // Scenarios are data: the AWS resources a simulated account starts with, how long each phase of
 // a deployment lasts, and which faults to inject. `startSimulator({ scenario: scenarios.canary })`.
-import { ecsScenarios } from './ecs-scenarios.js'
+import { ecsScenarios, worker } from './ecs-scenarios.js'
 import type { OneOffTaskSpec } from './run-tasks.js'
 
 export type HookEvent =
@@ -219,16 +219,7 @@ const neighbours: ServiceSpec[] = [
     loadBalancer: { targetGroups: ['rolling-tg', 'rolling-tg-unused'], testPort: null },
     group: null
   },
-  {
-    cluster: 'sim-cluster',
-    name: 'worker',
-    controller: 'ECS',
-    family: 'worker',
-    desiredCount: 1,
-    container: { name: 'worker', port: 0, image: 'busybox:1.36' },
-    loadBalancer: null,
-    group: null
-  }
+  worker
 ]
 
 const MIGRATION_LOG: NonNullable<OneOffTaskSpec['logs']> = [

@@ -8,10 +8,9 @@ import { type Inputs, parseInputs } from './inputs/inputs.js'
 import { type Plan, preparePlan } from './plan/plan.js'
 import { deregisterPrevious } from './plan/previous-revision.js'
 import { registerOnly } from './plan/register-only.js'
-import { deregisterTaskDefinition, registerTaskDefinition } from './plan/revision.js'
+import { deregisterTaskDefinition, printDryRunRevision, registerTaskDefinition } from './plan/revision.js'
 import { Outputs } from './report/outputs.js'
 import { Reporter } from './report/report.js'
-import { HIDDEN_VALUES, redactTaskDefinition } from './report/task-definition-changes.js'
 import { CancelGuard } from './runtime/cancel-guard.js'
 import { credentialsHint } from './runtime/errors.js'
 import { type Io, actionsIo } from './runtime/io.js'
@@ -101,14 +100,7 @@ async function deploy(step: Step): Promise<void> {
 }
 
 async function printDryRun(plan: Plan, backend: Backend, { io, reporter }: Step): Promise<void> {
-  if (plan.offline) io.info(`AWS was not read (${plan.offline}); the inputs and files alone were checked.`)
-  if (plan.register) {
-    io.startGroup(`Task definition to register (${HIDDEN_VALUES} hidden)`)
-    io.info(JSON.stringify(redactTaskDefinition(plan.register), null, 2))
-    io.endGroup()
-  } else {
-    io.info(`Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`)
-  }
+  printDryRunRevision(io, plan, `Task definition: ${plan.existingArn ?? '?'} would be deployed as it is.`)
   await reporter.dryRun(backend.printDryRun())
 }
 

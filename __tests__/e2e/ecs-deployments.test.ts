@@ -6,6 +6,7 @@
 import { jest } from '@jest/globals'
 import { ecsScenarios, ecsWeb, ecsScenario } from '../../sim/ecs-scenarios.js'
 import type { Scenario } from '../../sim/scenarios.js'
+import { STAGES as ECS_STAGES } from '../../src/backends/ecs/snapshot.js'
 import type { CallRecord, Simulator } from '../../sim/server.js'
 import {
   type ActionRun,
@@ -30,17 +31,8 @@ export const SERVICE_DEPLOYMENT_ARN =
   /^arn:aws:ecs:us-east-1:123456789012:service-deployment\/sim-cluster\/web\/[A-Za-z0-9_-]+$/
 export const DEPLOYMENTS_TAB =
   'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/sim-cluster/services/web/deployments?region=us-east-1'
-export const STAGES = [
-  'PRE_SCALE_UP',
-  'SCALE_UP',
-  'POST_SCALE_UP',
-  'TEST_TRAFFIC_SHIFT',
-  'POST_TEST_TRAFFIC_SHIFT',
-  'PRODUCTION_TRAFFIC_SHIFT',
-  'POST_PRODUCTION_TRAFFIC_SHIFT',
-  'BAKE_TIME',
-  'CLEAN_UP'
-]
+/** ECS's stages but RECONCILE_SERVICE, which a deployment runs only when the service has more than one ACTIVE revision. */
+export const STAGES: string[] = ECS_STAGES.filter(s => s !== 'RECONCILE_SERVICE')
 
 /** Lines that name `stage` as a word of its own (SCALE_UP is not PRE_SCALE_UP). */
 const stageLines = (lines: string[], stage: string): number[] =>

@@ -2,7 +2,7 @@
 // follow-up steps by deployment ARN (continue-deployment at PAUSE hooks, stop-deployment), and
 // if-deployment-running against another user's deployment. On the simulator's clock.
 import { jest } from '@jest/globals'
-import { ecsScenario, ecsWeb } from '../../sim/ecs-scenarios.js'
+import { busyWeb, ecsScenario, ecsWeb } from '../../sim/ecs-scenarios.js'
 import type { Simulator } from '../../sim/server.js'
 import { WEB, WEB_PREVIOUS, body, callsTo, stream, useSimulator, writes } from './helpers.js'
 
@@ -132,18 +132,7 @@ describe('stop-deployment', () => {
 
 describe('if-deployment-running on a service with another deployment in progress', () => {
   /** ecs-busy with a 30-minute canary step: the other deployment still shifts traffic when the step looks. */
-  const busy = ecsScenario(
-    'ecs-busy-long',
-    "another user's canary, 30 minutes at 10%",
-    ecsWeb(
-      {
-        strategy: 'CANARY',
-        bakeTimeInMinutes: 5,
-        canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 30 }
-      },
-      { existingDeployment: { startedSecondsAgo: 200 } }
-    )
-  )
+  const busy = ecsScenario('ecs-busy-long', "another user's canary, 30 minutes at 10%", busyWeb(30))
 
   /** The other user's deployment the scenario starts with. */
   const other = (sim: Simulator): string => {

@@ -58,24 +58,49 @@ async function tasks(ecs: ECSClient, desiredStatus: 'RUNNING' | 'STOPPED'): Prom
   return (await ecs.send(new DescribeTasksCommand({ cluster: 'sim-cluster', tasks: arns }))).tasks!
 }
 
+/**
+ * `scenario`'s update played to its end, a frame every `step` simulated seconds, with `web` as
+ * DescribeServices shows it at the first frame `when` holds for.
+ */
+async function playSeeingWeb(
+  scenario: Scenario,
+  step: number,
+  when: (f: EcsFrame) => boolean
+): Promise<{ ecs: ECSClient; frames: EcsFrame[]; during: Service | undefined }> {
+  const ecs = await frozen(scenario)
+  const arn = await update(ecs)
+  let during: Service | undefined
+  const frames = await playEcs(sim, ecs, arn, {
+    step,
+    onFrame: async f => {
+      if (when(f) && !during) during = await web(ecs)
+    }
+  })
+  return { ecs, frames, during }
+}
+
 const first = (frames: EcsFrame[], p: (f: EcsFrame) => boolean): EcsFrame => {
   const f = frames.find(p)
   if (!f) throw new Error(`no such frame among ${frames.length}`)
   return f
 }
+/** The statuses of a deployment that fails and is rolled back, in order. */
+const ROLLED_BACK = [
+  'PENDING',
+  'IN_PROGRESS',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS',
+  'ROLLBACK_SUCCESSFUL'
+]
 const seconds = (a: Date | undefined, b: Date | undefined): number => (a!.getTime() - b!.getTime()) / 1000
 
 describe('blue/green family: stages, hooks, traffic weights, bake time', () => {
   test('BLUE_GREEN: stages in order, the Lambda hook, test traffic first, production at once, the bake, clean-up', async () => {
-    const ecs = await frozen(ecsScenarios['ecs-blue-green'])
-    const arn = await update(ecs)
-    let during: Service | undefined
-    const frames = await playEcs(sim, ecs, arn, {
-      step: 2,
-      onFrame: async f => {
-        if (f.stage === 'BAKE_TIME' && !during) during = await web(ecs)
-      }
-    })
+    const { ecs, frames, during } = await playSeeingWeb(
+      ecsScenarios['ecs-blue-green'],
+      2,
+      f => f.stage === 'BAKE_TIME'
+    )
     expect(distinct(frames.map(f => f.status))).toEqual(['PENDING', 'IN_PROGRESS', 'SUCCESSFUL'])
     const positions = stagePositions(frames)
     expect(positions).toEqual([...positions].sort((a, b) => a - b))
@@ -378,13 +403,7 @@ describe('Lambda hooks that fail or time out', () => {
     const ecs = await frozen(ecsScenarios['ecs-hook-failure'])
     const arn = await update(ecs)
     const frames = await playEcs(sim, ecs, arn, { step: 2 })
-    expect(distinct(frames.map(f => f.status))).toEqual([
-      'PENDING',
-      'IN_PROGRESS',
-      'ROLLBACK_REQUESTED',
-      'ROLLBACK_IN_PROGRESS',
-      'ROLLBACK_SUCCESSFUL'
-    ])
+    expect(distinct(frames.map(f => f.status))).toEqual(ROLLED_BACK)
     const failed = first(frames, f => f.status === 'ROLLBACK_REQUESTED')
     expect(failed.hooks).toMatch(/^AWS_LAMBDA:FAILED:/)
     expect(failed.stage).toBe('POST_TEST_TRAFFIC_SHIFT')
@@ -469,15 +488,11 @@ describe('Lambda hooks that fail or time out', () => {
 
 describe('ROLLING', () => {
   test('no stages, no weights: task counts move, the circuit breaker and alarms monitor, then complete', async () => {
-    const ecs = await frozen(ecsScenarios['ecs-rolling'])
-    const arn = await update(ecs)
-    let during: Service | undefined
-    const frames = await playEcs(sim, ecs, arn, {
-      step: 5,
-      onFrame: async f => {
-        if (f.target === '2/2/0' && !during) during = await web(ecs)
-      }
-    })
+    const { ecs, frames, during } = await playSeeingWeb(
+      ecsScenarios['ecs-rolling'],
+      5,
+      f => f.target === '2/2/0'
+    )
     expect(frames.every(f => f.stage === '' && f.weights === '')).toBe(true)
     expect(frames.map(f => f.target)).toEqual(expect.arrayContaining(['2/0/2', '2/2/0']))
     const sourceRequested = distinct(frames.map(f => f.d.sourceServiceRevisions![0]!.requestedTaskCount!))
@@ -532,13 +547,7 @@ describe('ROLLING', () => {
     const targetId = (await web(ecs)).deployments![0]!.id!
     expect(targetId).toMatch(/^ecs-svc\/\d{19}$/)
     const frames = await playEcs(sim, ecs, arn, { step: 1 })
-    expect(distinct(frames.map(f => f.status))).toEqual([
-      'PENDING',
-      'IN_PROGRESS',
-      'ROLLBACK_REQUESTED',
-      'ROLLBACK_IN_PROGRESS',
-      'ROLLBACK_SUCCESSFUL'
-    ])
+    expect(distinct(frames.map(f => f.status))).toEqual(ROLLED_BACK)
     const counts = frames.map(f => f.d.deploymentCircuitBreaker!.failureCount!)
     expect(counts).toEqual([...counts].sort((a, b) => a - b))
     expect(distinct(frames.map(f => f.breaker))).toEqual(

@@ -418,6 +418,11 @@ describe('createCodeDeployReader', () => {
       containers: [{ name: 'web', exitCode: 1, reason: 'boom' }],
       ...over
     })
+    /** ECS lists these stopped tasks and describes them. */
+    const ecsStops = (...tasks: Task[]): void => {
+      ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map(t => t.taskArn!) })
+      ecs.on(DescribeTasksCommand).resolves({ tasks })
+    }
 
     beforeEach(() => {
       cd.on(GetDeploymentCommand).resolves({ deploymentInfo: info() })
@@ -498,41 +503,32 @@ describe('createCodeDeployReader', () => {
     })
 
     it('leaves out the original task set’s tasks when both run the same revision', async () => {
-      ecs.on(ListTasksCommand).resolves({ taskArns: ['green', 'blue'] })
-      ecs.on(DescribeTasksCommand).resolves({
-        tasks: [
-          stoppedTask('green', { taskArn: 'green' }),
-          stoppedTask('blue', { taskArn: 'blue', startedBy: 'ecs-svc/111' })
-        ]
-      })
+      ecsStops(
+        stoppedTask('green', { taskArn: 'green' }),
+        stoppedTask('blue', { taskArn: 'blue', startedBy: 'ecs-svc/111' })
+      )
       const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
       expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['green'])
     })
 
     it('leaves out replacement tasks that ECS scaled in: they did not fail', async () => {
-      ecs.on(ListTasksCommand).resolves({ taskArns: ['crashed', 'scaled-in'] })
-      ecs.on(DescribeTasksCommand).resolves({
-        tasks: [
-          stoppedTask('crashed', { taskArn: 'crashed' }),
-          stoppedTask('scaled-in', {
-            taskArn: 'scaled-in',
-            stopCode: 'ServiceSchedulerInitiated',
-            stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/123)'
-          })
-        ]
-      })
+      ecsStops(
+        stoppedTask('crashed', { taskArn: 'crashed' }),
+        stoppedTask('scaled-in', {
+          taskArn: 'scaled-in',
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/123)'
+        })
+      )
       const s = await createCodeDeployReader(deps(), 'd-X', { taskDefinitionArn: NEW_TD }).read()
       expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['crashed'])
     })
 
     it('matches by the Green task set without a revision, and uses the cluster given', async () => {
-      ecs.on(ListTasksCommand).resolves({ taskArns: ['a1', 'a2'] })
-      ecs.on(DescribeTasksCommand).resolves({
-        tasks: [
-          stoppedTask('a1', { taskArn: 'a1' }),
-          stoppedTask('a2', { taskArn: 'a2', startedBy: 'ecs-svc/111' })
-        ]
-      })
+      ecsStops(
+        stoppedTask('a1', { taskArn: 'a1' }),
+        stoppedTask('a2', { taskArn: 'a2', startedBy: 'ecs-svc/111' })
+      )
       const cluster = 'arn:aws:ecs:us-east-1:123456789012:cluster/prod'
       const s = await createCodeDeployReader(deps(), 'd-X', { cluster }).read()
       expect(s.stoppedTasks.map(t => t.taskArn)).toEqual(['a1'])

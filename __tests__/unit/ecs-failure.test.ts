@@ -6,6 +6,12 @@ import { ALARM_ROLLBACK, ARN, SOURCE, TO_CANARY, at, pause, read, smoke, target,
 const PREV = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:41'
 
 const ended = (...last: [number, ServiceDeployment][]) => watch([...TO_CANARY, ...last]).snap
+/** The canary's first `reads` reads, then at `t` seconds ROLLBACK_SUCCESSFUL at POST_TEST_TRAFFIC_SHIFT, with `over`. */
+const rolledBackAfterTestTraffic = (reads: number, t: number, over: Partial<ServiceDeployment>) =>
+  watch([
+    ...TO_CANARY.slice(0, reads),
+    [t, read({ status: 'ROLLBACK_SUCCESSFUL', lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', ...over })]
+  ]).snap
 
 describe('describeFailure for ECS deployments', () => {
   it('ROLLBACK_SUCCESSFUL is a failure: the stage, the reason, the alarm, the breaker, traffic back on the source', () => {
@@ -28,19 +34,11 @@ describe('describeFailure for ECS deployments', () => {
   })
 
   it('a failed Lambda hook: named with its stage, and where its logs are', () => {
-    const snap = watch([
-      ...TO_CANARY.slice(0, 4),
-      [
-        200,
-        read({
-          status: 'ROLLBACK_SUCCESSFUL',
-          lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
-          statusReason: 'Lifecycle hook web-smoke-test returned FAILED.',
-          rollback: { reason: 'Lifecycle hook failed', startedAt: at(190), serviceRevisionArn: SOURCE },
-          lifecycleHookDetails: [smoke('FAILED')]
-        })
-      ]
-    ]).snap
+    const snap = rolledBackAfterTestTraffic(4, 200, {
+      statusReason: 'Lifecycle hook web-smoke-test returned FAILED.',
+      rollback: { reason: 'Lifecycle hook failed', startedAt: at(190), serviceRevisionArn: SOURCE },
+      lifecycleHookDetails: [smoke('FAILED')]
+    })
     expect(describeFailure(snap).message).toBe(
       `Deployment ${ARN} failed in POST_TEST_TRAFFIC_SHIFT. Lifecycle hook web-smoke-test returned FAILED. ` +
         'The hook web-smoke-test at POST_TEST_TRAFFIC_SHIFT failed. ' +
@@ -50,17 +48,9 @@ describe('describeFailure for ECS deployments', () => {
   })
 
   it('a pause nobody continued: how to continue in time next time', () => {
-    const snap = watch([
-      ...TO_CANARY.slice(0, 5),
-      [
-        3900,
-        read({
-          status: 'ROLLBACK_SUCCESSFUL',
-          lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
-          lifecycleHookDetails: [smoke('SUCCEEDED'), pause('TIMED_OUT', { timeoutAction: 'ROLLBACK' })]
-        })
-      ]
-    ]).snap
+    const snap = rolledBackAfterTestTraffic(5, 3900, {
+      lifecycleHookDetails: [smoke('SUCCEEDED'), pause('TIMED_OUT', { timeoutAction: 'ROLLBACK' })]
+    })
     expect(describeFailure(snap).message).toBe(
       `Deployment ${ARN} failed in POST_TEST_TRAFFIC_SHIFT. ` +
         'The pause hook at POST_TEST_TRAFFIC_SHIFT timed out: nobody continued it in time (timeout action ROLLBACK). ' +

@@ -50,22 +50,22 @@ function watched(...frames: Partial<ServiceDeployment>[]): {
 }
 
 describe('ECS snapshot', () => {
-  it('places the deployment by its stage', () => {
-    expect(watched({ status: 'PENDING' }).snap.phase).toBe('created')
-    expect(watched({ lifecycleStage: 'SCALE_UP' }).snap.phase).toBe('installing')
-    expect(watched({ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }).snap.phase).toBe('shifting')
-    expect(watched({ lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' }).snap.phase).toBe('shifting')
-    expect(watched({ lifecycleStage: 'BAKE_TIME' }).snap.phase).toBe('termination-wait')
-    expect(watched({ lifecycleStage: 'CLEAN_UP' }).snap.phase).toBe('termination-wait')
-    expect(watched({ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }).snap.phase).toBe('succeeded')
-  })
-
-  it('a rollback under way is neither running nor ended; ROLLBACK_SUCCESSFUL is a failed deployment', () => {
-    expect(watched({ status: 'ROLLBACK_IN_PROGRESS' }).snap.phase).toBe('rolling-back')
-    expect(watched({ status: 'STOP_REQUESTED' }).snap.phase).toBe('rolling-back')
-    expect(watched({ status: 'ROLLBACK_SUCCESSFUL' }).snap.phase).toBe('failed')
-    expect(watched({ status: 'ROLLBACK_FAILED' }).snap.phase).toBe('failed')
-    expect(watched({ status: 'STOPPED' }).snap.phase).toBe('stopped')
+  // By its stage; a rollback under way is neither running nor ended; ROLLBACK_SUCCESSFUL is a failed deployment.
+  it.each<[Partial<ServiceDeployment>, string]>([
+    [{ status: 'PENDING' }, 'created'],
+    [{ lifecycleStage: 'SCALE_UP' }, 'installing'],
+    [{ lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' }, 'shifting'],
+    [{ lifecycleStage: 'POST_PRODUCTION_TRAFFIC_SHIFT' }, 'shifting'],
+    [{ lifecycleStage: 'BAKE_TIME' }, 'termination-wait'],
+    [{ lifecycleStage: 'CLEAN_UP' }, 'termination-wait'],
+    [{ status: 'SUCCESSFUL', lifecycleStage: 'CLEAN_UP' }, 'succeeded'],
+    [{ status: 'ROLLBACK_IN_PROGRESS' }, 'rolling-back'],
+    [{ status: 'STOP_REQUESTED' }, 'rolling-back'],
+    [{ status: 'ROLLBACK_SUCCESSFUL' }, 'failed'],
+    [{ status: 'ROLLBACK_FAILED' }, 'failed'],
+    [{ status: 'STOPPED' }, 'stopped']
+  ])('places the deployment %o in phase %s', (frame, phase) => {
+    expect(watched(frame).snap.phase).toBe(phase)
   })
 
   it('a PAUSE hook awaiting action after test traffic is the ready gate, until when it waits', () => {

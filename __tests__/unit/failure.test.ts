@@ -19,16 +19,19 @@ function events(upTo: string, status: string, diagnostics?: LifecycleEvent['diag
   })
 }
 
+/** The original and the replacement task set, the replacement with `replacement`% of production traffic. */
+const split = (replacement: number): DeploymentSnapshot['taskSets'] => [
+  { id: 'ecs-svc/1', role: 'original', trafficWeight: 100 - replacement },
+  { id: 'ecs-svc/2', role: 'replacement', trafficWeight: replacement }
+]
+
 function snap(over: Partial<DeploymentSnapshot>): DeploymentSnapshot {
   return {
     id: 'd-FAILED123',
     status: 'Failed',
     phase: 'failed',
     events: [],
-    taskSets: [
-      { id: 'ecs-svc/1', role: 'original', trafficWeight: 100 },
-      { id: 'ecs-svc/2', role: 'replacement', trafficWeight: 0 }
-    ],
+    taskSets: split(0),
     statusMessages: [],
     stoppedTasks: [],
     ...over
@@ -139,10 +142,7 @@ describe('describeFailure', () => {
       status: 'Stopped',
       phase: 'stopped',
       events: events('AllowTraffic', 'InProgress'),
-      taskSets: [
-        { id: 'ecs-svc/1', role: 'original', trafficWeight: 90 },
-        { id: 'ecs-svc/2', role: 'replacement', trafficWeight: 10 }
-      ],
+      taskSets: split(10),
       error: {
         code: 'ALARM_ACTIVE',
         message:
@@ -246,10 +246,7 @@ describe('describeFailure', () => {
         phase: 'failed',
         status: 'Failed',
         events: events('AllowTraffic', 'Failed'),
-        taskSets: [
-          { id: 'ecs-svc/1', role: 'original', trafficWeight: 70 },
-          { id: 'ecs-svc/2', role: 'replacement', trafficWeight: 30 }
-        ],
+        taskSets: split(30),
         error: { code: 'HOOK_EXECUTION_FAILURE', message: 'The hook failed.' },
         ...(ruledOut ? { rollbackRuledOut: ruledOut } : {})
       })

@@ -1,4 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import {
   OVERRIDE_INPUTS,
   changesTaskDefinition,
@@ -9,15 +10,7 @@ import {
 const parse = (inputs: Record<string, string>): TaskDefinitionOverrides =>
   parseOverrides(name => inputs[name] ?? '')
 
-function inputError(inputs: Record<string, string>): InputError {
-  try {
-    parse(inputs)
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
+const inputError = (inputs: Record<string, string>): InputError => thrown(() => parse(inputs))
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf'
 const PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/api-key'

@@ -1,4 +1,5 @@
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 import { parseEnvironmentVariables, parseInputs } from '../../src/inputs/inputs.js'
 
 const reader =
@@ -8,15 +9,7 @@ const reader =
 
 const parse = (inputs: Record<string, string>) => parseInputs(reader({ service: 'web', ...inputs }))
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
+const inputError = (fn: () => unknown): InputError => thrown(fn)
 
 describe('parseInputs', () => {
   it("fills action.yml's defaults", () => {
@@ -296,24 +289,19 @@ describe('parseEnvironmentVariables', () => {
     ])
   })
 
-  it('ignores blank lines and takes CRLF', () => {
-    expect(parseEnvironmentVariables('\nA=1\r\n   \r\nB=2\n')).toEqual([
-      { name: 'A', value: '1' },
-      { name: 'B', value: '2' }
-    ])
-  })
-
-  it('lets the last duplicate win, in the position of the last', () => {
-    expect(parseEnvironmentVariables('A=1\nB=2\nA=3')).toEqual([
-      { name: 'B', value: '2' },
-      { name: 'A', value: '3' }
-    ])
-  })
-
-  it('NAME= sets an empty value; the value keeps its spaces', () => {
-    expect(parseEnvironmentVariables('EMPTY=\nPADDED= x ')).toEqual([
-      { name: 'EMPTY', value: '' },
-      { name: 'PADDED', value: ' x ' }
+  it.each([
+    ['ignores blank lines and takes CRLF', '\nA=1\r\n   \r\nB=2\n', ['A', '1'], ['B', '2']],
+    ['lets the last duplicate win, in the position of the last', 'A=1\nB=2\nA=3', ['B', '2'], ['A', '3']],
+    [
+      'NAME= sets an empty value; the value keeps its spaces',
+      'EMPTY=\nPADDED= x ',
+      ['EMPTY', ''],
+      ['PADDED', ' x ']
+    ]
+  ])('%s', (_, text, [name1, value1], [name2, value2]) => {
+    expect(parseEnvironmentVariables(text)).toEqual([
+      { name: name1, value: value1 },
+      { name: name2, value: value2 }
     ])
   })
 

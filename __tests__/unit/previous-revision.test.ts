@@ -9,15 +9,11 @@ import {
 } from '@aws-sdk/client-ecs'
 import { mockClient } from 'aws-sdk-client-mock'
 import 'aws-sdk-client-mock-jest'
-import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Step } from '../../src/main.js'
 import { deregisterPrevious, servicesRunning } from '../../src/plan/previous-revision.js'
-import { Outputs } from '../../src/report/outputs.js'
-import { Reporter } from '../../src/report/report.js'
-import { CancelGuard } from '../../src/runtime/cancel-guard.js'
-import { StepState } from '../../src/runtime/state.js'
 import { NEXT_ARN, RUNNING_ARN, TD_ARN, accessDenied } from './aws-fixtures.js'
-import { type FakeIo, T0, fakeIo } from './fake-io.js'
+import { type FakeIo, fakeIo } from './fake-io.js'
+import { fakeStep } from './fake-step.js'
 
 const ecsMock = mockClient(ECSClient)
 beforeEach(() => {
@@ -90,19 +86,9 @@ describe('deregisterPrevious', () => {
 
   async function step(inputs: Record<string, string> = {}, previous = RUNNING_ARN): Promise<Step> {
     io = fakeIo({ inputs: { service: 'web', cluster: 'prod', 'deregister-previous': 'true', ...inputs } })
-    const outputs = new Outputs(io)
-    const state = new StepState(io)
-    const reporter = new Reporter(io, outputs, state, T0)
-    await reporter.taskDefinition(NEXT_ARN, previous)
-    const guard = new CancelGuard(
-      io,
-      state,
-      reporter,
-      true,
-      { codedeploy: () => io.aws().cancelCodedeploy, ecs: () => io.aws().cancelEcs },
-      () => undefined
-    )
-    return { io, inputs: parseInputs(name => io.input(name)), guard, reporter, outputs, startedAt: T0 }
+    const s = fakeStep(io)
+    await s.reporter.taskDefinition(NEXT_ARN, previous)
+    return s
   }
   const target = { cluster: 'prod', deployed: NEXT_ARN }
 

@@ -1,6 +1,7 @@
 // register-only and deregister-previous as inputs: what goes with them and what is refused before any I/O.
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { InputError } from '../../src/runtime/errors.js'
+import { thrown } from './thrown.js'
 
 /** As the runner passes them: every input with a default in action.yml has it. */
 const DEFAULTS: Record<string, string> = {
@@ -21,15 +22,7 @@ const DEFAULTS: Record<string, string> = {
 const parse = (inputs: Record<string, string>) =>
   parseInputs(name => ({ ...DEFAULTS, ...inputs })[name] ?? '')
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof InputError) return e
-    throw e
-  }
-  throw new Error('expected an InputError')
-}
+const inputError = (fn: () => unknown): InputError => thrown(fn)
 
 describe('register-only', () => {
   const registerOnly = (inputs: Record<string, string>) => parse({ 'register-only': 'true', ...inputs })

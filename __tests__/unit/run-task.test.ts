@@ -16,16 +16,14 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import type { Step } from '../../src/main.js'
 import type { Plan } from '../../src/plan/plan.js'
 import type { ServiceInfo } from '../../src/plan/service.js'
-import { Outputs } from '../../src/report/outputs.js'
-import { Reporter } from '../../src/report/report.js'
 import { type OneOffTask, planOneOffTask } from '../../src/run-task/plan.js'
 import { runTaskBeforeShift, stopLeftTask } from '../../src/run-task/run.js'
-import { CancelGuard } from '../../src/runtime/cancel-guard.js'
 import { InputError } from '../../src/runtime/errors.js'
 import { rejection } from './thrown.js'
 import { StepState } from '../../src/runtime/state.js'
 import { NEXT_ARN, accessDenied } from './aws-fixtures.js'
 import { type FakeIo, T0, fakeIo } from './fake-io.js'
+import { fakeStep } from './fake-step.js'
 
 const ecsMock = mockClient(ECSClient)
 const logsMock = mockClient(CloudWatchLogsClient)
@@ -223,29 +221,10 @@ describe('planOneOffTask', () => {
 // --- running it -----------------------------------------------------------------------------
 
 let io: FakeIo
-let guard: CancelGuard
 
 function step(inputs: Record<string, string> = {}): Step {
   io = fakeIo({ inputs: { service: 'web', 'poll-interval-seconds': '2', ...inputs } })
-  const outputs = new Outputs(io)
-  const state = new StepState(io)
-  const reporter = new Reporter(io, outputs, state, T0)
-  guard = new CancelGuard(
-    io,
-    state,
-    reporter,
-    true,
-    { codedeploy: () => io.aws().cancelCodedeploy, ecs: () => io.aws().cancelEcs },
-    () => undefined
-  )
-  return {
-    io,
-    inputs: parseInputs(name => io.input(name)),
-    guard,
-    reporter,
-    outputs,
-    startedAt: T0
-  }
+  return fakeStep(io)
 }
 
 const ONE_OFF: OneOffTask = {

@@ -3,6 +3,7 @@
 // sits behind this.
 import type { Step } from '../main.js'
 import { deploymentConsoleUrl } from '../report/console-url.js'
+import { ActionError, awsErrorKind, errorMessage } from '../runtime/errors.js'
 import { DeploymentWatch } from '../watch/deployment-watch.js'
 import { readersFor } from './deployments.js'
 
@@ -49,4 +50,34 @@ export function waitBehind(step: Step, timeoutMinutes: number): WaitBehind {
     },
     consoleUrl: id => deploymentConsoleUrl(io.aws().region, id)
   }
+}
+
+/**
+ * The deployments running now, as `list` reads them. Without the permission to list them (or where
+ * the API does not answer) the check is skipped: the line `skipped` makes of the error is logged and
+ * `none` stands for the list.
+ */
+export function runningOrSkip<T>(
+  list: Promise<T>,
+  behind: WaitBehind,
+  none: T,
+  skipped: (error: string) => string
+): Promise<T> {
+  return list.catch((e: unknown) => {
+    if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
+    behind.log(skipped(errorMessage(e)))
+    return none
+  })
+}
+
+/**
+ * stop-deployment on a deployment that succeeded (`message` says when): nothing to stop. A
+ * deployment that succeeded is rolled back only by deploying the previous revision.
+ */
+export function nothingToStop(message: string, previous: string | undefined): ActionError {
+  return new ActionError(
+    message,
+    `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`,
+    'Nothing to stop'
+  )
 }

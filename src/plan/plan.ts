@@ -21,10 +21,65 @@ import { getTrafficRouting } from '../backends/codedeploy/traffic-routing.js'
 import { type ServiceInfo, describeService } from './service.js'
 import { validateImage } from './image.js'
 import { containerPortMappings, renderTaskDefinition } from './render.js'
-import { classifyTaskDefinitionInput, loadTaskDefinition, parseTaskDefinitionTemplate } from './template.js'
+import {
+  type TaskDefinitionSource,
+  classifyTaskDefinitionInput,
+  loadTaskDefinition,
+  parseTaskDefinitionTemplate
+} from './template.js'
 import { deriveTimeoutMinutes } from '../watch/timeout.js'
 import { deriveEcsTimeoutMinutes, gateHooks } from '../backends/ecs/configuration.js'
 import { findInWorkspace } from './workspace.js'
+
+/**
+ * The task-definition input found, and with the image input checked before AWS is read. A file is
+ * read and checked too, its template parsed: its mistakes are found without credentials.
+ */
+export function readTaskDefinitionInput(
+  inputs: Inputs,
+  io: Io,
+  workspace: string
+): Exclude<TaskDefinitionSource, { kind: 'file' }> | { kind: 'file'; template: Record<string, unknown> } {
+  if (inputs.image !== undefined) validateImage(inputs.image)
+  const source = classifyTaskDefinitionInput(
+    inputs.taskDefinition,
+    given => findInWorkspace(io, workspace, 'task-definition', given),
+    workspace
+  )
+  return source.kind === 'file'
+    ? { kind: 'file', template: parseTaskDefinitionTemplate(source.text, source.path) }
+    : source
+}
+
+/**
+ * The revision to register: `template` rendered with the inputs, or none when the input names a
+ * registered revision (or the service's) and no input changes it, which is then used as it is.
+ * `containerName` is asked only when there is something to render.
+ */
+export function revisionToRegister(
+  inputs: Inputs,
+  io: Io,
+  start: { kind: string },
+  template: Record<string, unknown>,
+  containerName: () => string
+): RegisterTaskDefinitionCommandInput | undefined {
+  const asIs =
+    start.kind !== 'file' &&
+    inputs.image === undefined &&
+    inputs.environment.length === 0 &&
+    !changesTaskDefinition(inputs.overrides)
+  if (asIs) return undefined
+  return renderTaskDefinition(template, {
+    containerName: containerName(),
+    image: inputs.image,
+    environment: inputs.environment,
+    overrides: inputs.overrides,
+    fromAws: start.kind !== 'file',
+    warn: m => {
+      io.warning(m, 'Task definition')
+    }
+  })
+}
 
 /** Everything a deployment needs, checked before the first write to AWS. */
 export interface Plan {
@@ -53,18 +108,7 @@ export interface Plan {
 
 export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
   const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd()
-
-  if (inputs.image !== undefined) validateImage(inputs.image)
-  const source = classifyTaskDefinitionInput(
-    inputs.taskDefinition,
-    given => findInWorkspace(io, workspace, 'task-definition', given),
-    workspace
-  )
-  // A file is read and checked before AWS is: its mistakes are found without credentials.
-  const start =
-    source.kind === 'file'
-      ? { ...source, template: parseTaskDefinitionTemplate(source.text, source.path) }
-      : source
+  const start = readTaskDefinitionInput(inputs, io, workspace)
   // A file named by the input is checked before AWS is read; one found by default may not apply.
   // Its mistakes are reported once the service is known: on a service ECS deploys, the input
   // itself is the mistake, and that is what the step says.
@@ -123,23 +167,7 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     )
   }
 
-  const deployAsIs =
-    source.kind !== 'file' &&
-    inputs.image === undefined &&
-    inputs.environment.length === 0 &&
-    !changesTaskDefinition(inputs.overrides)
-  const register = deployAsIs
-    ? undefined
-    : renderTaskDefinition(loaded.template, {
-        containerName,
-        image: inputs.image,
-        environment: inputs.environment,
-        overrides: inputs.overrides,
-        fromAws: source.kind !== 'file',
-        warn: m => {
-          io.warning(m, 'Task definition')
-        }
-      })
+  const register = revisionToRegister(inputs, io, start, loaded.template, () => containerName)
   const ports = containerPortMappings(register ?? loaded.template, containerName)
   if (containerPort !== undefined && !ports.includes(containerPort)) {
     throw new InputError(
@@ -169,7 +197,7 @@ export async function preparePlan(inputs: Inputs, io: Io): Promise<Plan> {
     trafficRouting: aws.trafficRouting,
     deploymentConfigName: inputs.deploymentConfig ?? group?.deploymentConfigName,
     register,
-    existingArn: deployAsIs ? loaded.arn : undefined,
+    existingArn: register ? undefined : loaded.arn,
     family,
     containerName,
     containerPort,

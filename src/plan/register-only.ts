@@ -4,24 +4,13 @@
 // backend is asked anything: the service, when given, is only the comparison base.
 import { DescribeTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
 import type { Inputs } from '../inputs/inputs.js'
-import { changesTaskDefinition } from '../inputs/overrides.js'
 import type { Step } from '../main.js'
-import { HIDDEN_VALUES, redactTaskDefinition } from '../report/task-definition-changes.js'
 import { InputError, errorMessage } from '../runtime/errors.js'
 import type { Io } from '../runtime/io.js'
-import { validateImage } from './image.js'
-import { offlineError, offlineReason } from './plan.js'
-import { renderTaskDefinition } from './render.js'
-import { deregisterTaskDefinition, registerTaskDefinition } from './revision.js'
+import { offlineError, offlineReason, readTaskDefinitionInput, revisionToRegister } from './plan.js'
+import { deregisterTaskDefinition, printDryRunRevision, registerTaskDefinition } from './revision.js'
 import { type ServiceInfo, readService } from './service.js'
-import {
-  type LoadedTaskDefinition,
-  classifyTaskDefinitionInput,
-  isObject,
-  loadTaskDefinition,
-  parseTaskDefinitionTemplate
-} from './template.js'
-import { findInWorkspace } from './workspace.js'
+import { type LoadedTaskDefinition, isObject, loadTaskDefinition } from './template.js'
 
 /** What register-only registers, checked before the first write. */
 export interface Registration {
@@ -38,15 +27,8 @@ export interface Registration {
 }
 
 export async function prepareRegistration(inputs: Inputs, io: Io): Promise<Registration> {
-  const workspace = io.env.GITHUB_WORKSPACE ?? process.cwd()
-  if (inputs.image !== undefined) validateImage(inputs.image)
-  const source = classifyTaskDefinitionInput(
-    inputs.taskDefinition,
-    given => findInWorkspace(io, workspace, 'task-definition', given),
-    workspace
-  )
-  // A file is read and checked before AWS is: its mistakes are found without credentials.
-  const file = source.kind === 'file' ? parseTaskDefinitionTemplate(source.text, source.path) : undefined
+  const source = readTaskDefinitionInput(inputs, io, io.env.GITHUB_WORKSPACE ?? process.cwd())
+  const file = source.kind === 'file' ? source.template : undefined
 
   let service: ServiceInfo | undefined
   let loaded: LoadedTaskDefinition | undefined
@@ -61,27 +43,13 @@ export async function prepareRegistration(inputs: Inputs, io: Io): Promise<Regis
   }
   const template = file ?? loaded?.template ?? offlineError(offline ?? '')
 
-  const asIs =
-    source.kind !== 'file' &&
-    inputs.image === undefined &&
-    inputs.environment.length === 0 &&
-    !changesTaskDefinition(inputs.overrides)
-  const register = asIs
-    ? undefined
-    : renderTaskDefinition(template, {
-        containerName: containerName(inputs, service, template),
-        image: inputs.image,
-        environment: inputs.environment,
-        overrides: inputs.overrides,
-        fromAws: source.kind !== 'file',
-        warn: m => {
-          io.warning(m, 'Task definition')
-        }
-      })
+  const register = revisionToRegister(inputs, io, source, template, () =>
+    containerName(inputs, service, template)
+  )
   const base =
     service?.taskDefinitionArn ||
     (register && offline === undefined ? await latestOfFamily(io, register.family) : undefined)
-  return { register, existingArn: asIs ? loaded?.arn : undefined, service, base, offline }
+  return { register, existingArn: register ? undefined : loaded?.arn, service, base, offline }
 }
 
 /**
@@ -153,14 +121,11 @@ export async function registerOnly(step: Step): Promise<void> {
 }
 
 async function printDryRun(r: Registration, { io, reporter }: Step): Promise<void> {
-  if (r.offline) io.info(`AWS was not read (${r.offline}); the inputs and files alone were checked.`)
-  if (r.register) {
-    io.startGroup(`Task definition to register (${HIDDEN_VALUES} hidden)`)
-    io.info(JSON.stringify(redactTaskDefinition(r.register), null, 2))
-    io.endGroup()
-  } else {
-    io.info(`Task definition: ${r.existingArn ?? '?'} would be output as it is (no input changes it).`)
-  }
+  printDryRunRevision(
+    io,
+    r,
+    `Task definition: ${r.existingArn ?? '?'} would be output as it is (no input changes it).`
+  )
   io.info('Dry run (register-only): nothing was registered.')
   await reporter.dryRun()
 }

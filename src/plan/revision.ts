@@ -5,7 +5,9 @@ import {
   type ECSClient,
   type RegisterTaskDefinitionCommandInput
 } from '@aws-sdk/client-ecs'
+import { HIDDEN_VALUES, redactTaskDefinition } from '../report/task-definition-changes.js'
 import { ActionError, awsErrorName, errorMessage } from '../runtime/errors.js'
+import type { Io } from '../runtime/io.js'
 
 const CONCURRENT_REGISTRATION = /too many concurrent attempts/i
 const REGISTER_ATTEMPTS = 5
@@ -45,4 +47,23 @@ export async function registerTaskDefinition(
 /** Removes a revision this run registered and could not deploy. */
 export async function deregisterTaskDefinition(ecs: ECSClient, arn: string): Promise<void> {
   await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
+}
+
+/**
+ * A dry run's revision: why AWS was not read, when it was not, then the revision to register with
+ * its values hidden, or else `asIs`, the line that says which existing revision is used as it is.
+ */
+export function printDryRunRevision(
+  io: Io,
+  r: { offline?: string; register?: RegisterTaskDefinitionCommandInput },
+  asIs: string
+): void {
+  if (r.offline) io.info(`AWS was not read (${r.offline}); the inputs and files alone were checked.`)
+  if (r.register) {
+    io.startGroup(`Task definition to register (${HIDDEN_VALUES} hidden)`)
+    io.info(JSON.stringify(redactTaskDefinition(r.register), null, 2))
+    io.endGroup()
+  } else {
+    io.info(asIs)
+  }
 }

@@ -8,6 +8,7 @@ import { codeDeployReaders } from './snapshot.js'
 import { getTrafficRouting } from './traffic-routing.js'
 import type { Inputs } from '../../inputs/inputs.js'
 import type { Step } from '../../main.js'
+import { nothingToStop } from '../backend.js'
 import { deploymentConsoleUrl } from '../../report/console-url.js'
 import { describeFailure } from '../../report/failure.js'
 import { ActionError } from '../../runtime/errors.js'
@@ -104,13 +105,8 @@ async function stop(
   previous: string | undefined
 ): Promise<void> {
   const id = info.deploymentId ?? ''
-  const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`
   if (info.status === 'Succeeded') {
-    throw new ActionError(
-      `Deployment ${id} had already succeeded; there is nothing to stop.`,
-      redeploy,
-      'Nothing to stop'
-    )
+    throw nothingToStop(`Deployment ${id} had already succeeded; there is nothing to stop.`, previous)
   }
   if (info.status === 'Failed' || info.status === 'Stopped') {
     io.info(`Deployment ${id} had already ended ${info.status}; reporting its rollback.`)
@@ -126,11 +122,7 @@ async function stop(
   }
   const { snapshot, rollback } = await deployments.afterStop(id)
   if (snapshot.phase === 'succeeded') {
-    throw new ActionError(
-      `Deployment ${id} succeeded before it could be stopped.`,
-      redeploy,
-      'Nothing to stop'
-    )
+    throw nothingToStop(`Deployment ${id} succeeded before it could be stopped.`, previous)
   }
   const report = describeFailure(snapshot, rollback, { previousTaskDefinition: previous })
   const rolledBack = rollback === undefined ? snapshot.phase === 'stopped' : rollback.phase === 'succeeded'

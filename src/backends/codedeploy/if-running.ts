@@ -2,8 +2,8 @@
 // deployments waited behind are not this step's: they are streamed, never stopped on cancel.
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy'
 import type { IfRunning } from '../../inputs/inputs.js'
-import { ActionError, awsErrorKind, awsErrorName, errorMessage } from '../../runtime/errors.js'
-import type { WaitBehind } from '../backend.js'
+import { ActionError, awsErrorKind, awsErrorName } from '../../runtime/errors.js'
+import { type WaitBehind, runningOrSkip } from '../backend.js'
 import {
   type DeploymentTarget,
   continueDeployment,
@@ -25,15 +25,15 @@ export async function freeDeploymentGroup(
   behind: WaitBehind
 ): Promise<void> {
   for (;;) {
-    const running = await findRunningDeployment(cd, target).catch((e: unknown) => {
-      // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
-      // a second deployment, and that answer is handled the same way.
-      if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
-      behind.log(
-        `Could not list the group's deployments (${errorMessage(e)}); CreateDeployment will tell if one is running.`
-      )
-      return undefined
-    })
+    // Without codedeploy:ListDeployments the check is skipped: CreateDeployment still refuses
+    // a second deployment, and that answer is handled the same way.
+    const running = await runningOrSkip(
+      findRunningDeployment(cd, target),
+      behind,
+      undefined,
+      error =>
+        `Could not list the group's deployments (${error}); CreateDeployment will tell if one is running.`
+    )
     const id = running?.info.deploymentId
     if (!running || !id) return
     const { info } = running

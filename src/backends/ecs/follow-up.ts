@@ -2,9 +2,9 @@
 // watched, stopped with rollback, or continued at its PAUSE hooks.
 import { DescribeServiceRevisionsCommand, type ECSClient, type ServiceDeployment } from '@aws-sdk/client-ecs'
 import type { Step } from '../../main.js'
+import { nothingToStop } from '../backend.js'
 import { deploymentConsoleUrl } from '../../report/console-url.js'
 import { describeFailure } from '../../report/failure.js'
-import { ActionError } from '../../runtime/errors.js'
 import { DeploymentWatch } from '../../watch/deployment-watch.js'
 import { GoalWatch } from '../../watch/goal-watch.js'
 import type { DeploymentSnapshot, Hook } from '../../watch/snapshot.js'
@@ -105,13 +105,9 @@ async function stop(
   previous: string | undefined
 ): Promise<void> {
   const arn = d.serviceDeploymentArn ?? ''
-  const redeploy = `To roll back, deploy ${previous ? `the previous revision (task-definition: ${previous})` : 'the previous revision'}.`
-  const succeeded = new ActionError(
-    `Deployment ${arn} had already succeeded; there is nothing to stop.`,
-    redeploy,
-    'Nothing to stop'
-  )
-  if (d.status === 'SUCCESSFUL') throw succeeded
+  if (d.status === 'SUCCESSFUL') {
+    throw nothingToStop(`Deployment ${arn} had already succeeded; there is nothing to stop.`, previous)
+  }
   if (ENDED.includes(d.status ?? '')) {
     io.info(`Deployment ${arn} had already ended ${d.status}; reporting its rollback.`)
   } else {
@@ -121,11 +117,7 @@ async function stop(
   }
   const { snapshot } = await deployments.afterStop(arn)
   if (snapshot.phase === 'succeeded') {
-    throw new ActionError(
-      `Deployment ${arn} succeeded before it could be stopped.`,
-      redeploy,
-      'Nothing to stop'
-    )
+    throw nothingToStop(`Deployment ${arn} succeeded before it could be stopped.`, previous)
   }
   const rolledBack = snapshot.status === 'ROLLBACK_SUCCESSFUL' || snapshot.status === 'STOPPED'
   if (rolledBack)

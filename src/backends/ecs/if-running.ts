@@ -3,8 +3,8 @@
 // never stopped on cancel.
 import type { ECSClient, ServiceDeployment } from '@aws-sdk/client-ecs'
 import type { IfRunning } from '../../inputs/inputs.js'
-import { ActionError, awsErrorKind, errorMessage } from '../../runtime/errors.js'
-import type { WaitBehind } from '../backend.js'
+import { ActionError } from '../../runtime/errors.js'
+import { type WaitBehind, runningOrSkip } from '../backend.js'
 import { type EcsService, runningServiceDeployments, stopServiceDeployment } from './deployment.js'
 
 /** The release is done: only the source revision's tasks are still kept. Stopping it would undo it. */
@@ -29,13 +29,13 @@ export async function freeService(
   behind: WaitBehind
 ): Promise<void> {
   for (;;) {
-    const running = await runningServiceDeployments(ecs, service).catch((e: unknown) => {
-      if (awsErrorKind(e) !== 'access-denied' && awsErrorKind(e) !== 'unsupported') throw e
-      behind.log(
-        `Could not list the service's deployments (${errorMessage(e)}); allow ecs:ListServiceDeployments and ecs:DescribeServiceDeployments for if-deployment-running.`
-      )
-      return []
-    })
+    const running = await runningOrSkip(
+      runningServiceDeployments(ecs, service),
+      behind,
+      [],
+      error =>
+        `Could not list the service's deployments (${error}); allow ecs:ListServiceDeployments and ecs:DescribeServiceDeployments for if-deployment-running.`
+    )
     const d = running[0]
     const arn = d?.serviceDeploymentArn
     if (!d || !arn) return
