@@ -77272,10 +77272,12 @@ function eventLines(ev, shownStatus, snap, now) {
             return [`${name} is ${status}`];
     }
 }
-function stoppedTaskLines(task) {
+function stoppedTaskLines(task, revisions) {
     const id = task.taskArn.split('/').pop() ?? task.taskArn;
     const code = task.stopCode ? ` (${task.stopCode})` : '';
-    const lines = [`Replacement task ${id} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
+    // ECS's own deployments replace revisions, not task sets: the task is the target revision's.
+    const what = revisions ? `Task ${id} of the target revision` : `Replacement task ${id}`;
+    const lines = [`${what} stopped${code}: ${task.stoppedReason ?? 'no reason given'}`];
     for (const c of task.containers) {
         const exit = c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`;
         lines.push(`  container ${c.name}: ${exit}${c.reason ? `, ${c.reason}` : ''}`);
@@ -77361,6 +77363,9 @@ function revisionCountsLine(snap) {
         return undefined;
     const target = snap.taskSets.find(t => t.role === 'replacement');
     if (!target || target.desiredCount === undefined)
+        return undefined;
+    // Before scale-up the target revision asks for no task and runs none: nothing to count yet.
+    if (target.desiredCount === 0 && !target.runningCount && !target.pendingCount)
         return undefined;
     const pending = target.pendingCount ? `, ${target.pendingCount} pending` : '';
     const sources = snap.taskSets.filter(t => t.role === 'original');
@@ -77451,7 +77456,7 @@ function reduce(view, snap, now) {
     }
     const newTasks = snap.stoppedTasks.filter(t => !shown.stoppedTasks.includes(t.taskArn));
     for (const t of newTasks)
-        lines.push(...stoppedTaskLines(t));
+        lines.push(...stoppedTaskLines(t, snap.revisions === true));
     if (newTasks.length) {
         shown = { ...shown, stoppedTasks: [...shown.stoppedTasks, ...newTasks.map(t => t.taskArn)] };
     }

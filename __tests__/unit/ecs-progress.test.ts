@@ -1,5 +1,7 @@
 // The log of ECS's own deployments: realistic reads through the ECS snapshot and the reducer.
 import type { ServiceDeployment } from '@aws-sdk/client-ecs'
+import { toSnapshot } from '../../src/backends/ecs/snapshot.js'
+import { initialView, reduce } from '../../src/watch/progress.js'
 import {
   ALARM_ROLLBACK,
   ARN,
@@ -315,5 +317,52 @@ describe('the log of an ECS rolling update', () => {
       ],
       [`${IS} SUCCESSFUL`]
     ])
+  })
+})
+
+describe('tasks of an ECS deployment', () => {
+  it('counts nothing before scale-up, when the target revision asks for no task and runs none', () => {
+    const waiting = { ...target(0, 0), requestedTaskCount: 0 }
+    const { lines } = watch([
+      [0, read({ status: 'PENDING', targetServiceRevision: waiting })],
+      [10, read({ lifecycleStage: 'PRE_SCALE_UP', targetServiceRevision: waiting })],
+      [20, read({ lifecycleStage: 'SCALE_UP', targetServiceRevision: target(0, 0, 2) })],
+      // Rolling back: the target asks for none, but one still runs.
+      [
+        30,
+        read({
+          lifecycleStage: 'SCALE_UP',
+          targetServiceRevision: { ...target(0, 1), requestedTaskCount: 0 }
+        })
+      ]
+    ])
+    expect(
+      lines
+        .slice(0, 2)
+        .flat()
+        .filter(l => l.startsWith('Target revision'))
+    ).toEqual([])
+    expect(lines[2]).toContain('Target revision: 0/2 tasks running, 2 pending; source revision: 2 running')
+    expect(lines[3]).toContain('Target revision: 1/0 tasks running; source revision: 2 running')
+  })
+
+  it("names a stopped task as the target revision's, not a replacement task set's", () => {
+    const snap = {
+      ...toSnapshot(read({ lifecycleStage: 'SCALE_UP' })),
+      stoppedTasks: [
+        {
+          taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/abc123',
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [{ name: 'web', exitCode: 1 }]
+        }
+      ]
+    }
+    expect(reduce(initialView(at(0)), snap, at(10)).lines.map(l => l.replace(/^\[\+[\d:]+\] /, ''))).toEqual(
+      expect.arrayContaining([
+        'Task abc123 of the target revision stopped (EssentialContainerExited): Essential container in task exited',
+        '  container web: exit code 1'
+      ])
+    )
   })
 })
