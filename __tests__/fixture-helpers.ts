@@ -100,9 +100,13 @@ export function emptyStrings(value: unknown, which: 'leaked' | 'all' = 'leaked',
 
 export const CORPUS_VARIABLE = 'FIXTURES_CORPUS'
 
+/** The folders the corpus tests read: a folder without all of them is not the corpus. */
+const CORPUS_LAYOUT = ['task-definitions', 'task-definitions/malformed', 'appspecs', 'appspecs/malformed']
+
 /**
  * The external corpus (real files from other repositories, not redistributable): the directory in
- * FIXTURES_CORPUS, else ../shared/fixtures beside the repository. `found` is false when it is absent.
+ * FIXTURES_CORPUS, else ../shared/fixtures beside the repository. `found` is false when it is absent
+ * or lacks a folder the tests read, so a clone without it skips the tier instead of failing.
  */
 export function locateCorpus(): { dir: string; found: boolean } {
   const configured = process.env[CORPUS_VARIABLE]
@@ -110,7 +114,8 @@ export function locateCorpus(): { dir: string; found: boolean } {
     configured !== undefined && configured !== ''
       ? path.resolve(REPO_ROOT, configured)
       : path.resolve(REPO_ROOT, '..', 'shared', 'fixtures')
-  return { dir, found: existsSync(dir) && statSync(dir).isDirectory() }
+  const isFolder = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
+  return { dir, found: CORPUS_LAYOUT.every(sub => isFolder(path.join(dir, sub))) }
 }
 
 /**
@@ -125,7 +130,7 @@ export function describeCorpus(title: string, define: (dir: string) => void): vo
     })
     return
   }
-  const line = `external fixtures corpus not found (set ${CORPUS_VARIABLE}); looked at ${dir}`
+  const line = `external fixtures corpus not found (set ${CORPUS_VARIABLE} to a folder with ${CORPUS_LAYOUT.join(', ')}); looked at ${dir}`
   describe(title, () => {
     it.skip(line, () => undefined)
   })

@@ -66224,10 +66224,7 @@ async function createDeployment(cd, d) {
  * SDK's retries, the deployment may exist.
  */
 function createRefused(e) {
-    if (e instanceof GroupBusyError)
-        return true;
-    const status = e?.$metadata?.httpStatusCode;
-    return status !== undefined && status < 500;
+    return e instanceof GroupBusyError || (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .refusedByAws */ .V5)(e);
 }
 /**
  * The group's deployment of this AppSpec (by its SHA-256, as adoption finds it): the running one,
@@ -66848,10 +66845,11 @@ function describeTrafficRouting(r) {
 /* harmony export */   c2: () => (/* binding */ statusOf),
 /* harmony export */   wz: () => (/* binding */ isEndStatus)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7507);
+/* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7507);
 /* harmony import */ var _codedeploy_snapshot_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(202);
 /* harmony import */ var _ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5660);
 /* harmony import */ var _ecs_reader_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8552);
+/* harmony import */ var _ecs_snapshot_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9531);
 // What the shared flow, the cancel guard and the post step do to a deployment they know only by its
 // id. The id says its backend: a service deployment ARN is ECS's own deployment, anything else a
 // CodeDeploy deployment id.
@@ -66860,11 +66858,11 @@ function describeTrafficRouting(r) {
 
 
 
-const ECS_ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+
 const CODEDEPLOY_ENDED = ['Succeeded', 'Failed', 'Stopped'];
 /** Whether a status word, of either backend, is a deployment's end. */
 function isEndStatus(status) {
-    return ECS_ENDED.includes(status ?? '') || CODEDEPLOY_ENDED.includes(status ?? '');
+    return _ecs_snapshot_js__WEBPACK_IMPORTED_MODULE_3__/* .ENDED */ .hV.includes(status ?? '') || CODEDEPLOY_ENDED.includes(status ?? '');
 }
 /**
  * Stops the deployment and rolls it back: `stopped`, or `ended` when it had already ended and there
@@ -66874,7 +66872,7 @@ async function stopWithRollback(clients, id) {
     if ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id)) {
         const ecs = clients.ecs();
         // Inferred (docs/aws-behaviour.md 25): which error a finished deployment gives is not documented: ask first.
-        if (ECS_ENDED.includes((await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(ecs, id)).status ?? ''))
+        if (_ecs_snapshot_js__WEBPACK_IMPORTED_MODULE_3__/* .ENDED */ .hV.includes((await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(ecs, id)).status ?? ''))
             return 'ended';
         await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .stopServiceDeployment */ .dD)(ecs, id);
         return 'stopped';
@@ -66882,11 +66880,11 @@ async function stopWithRollback(clients, id) {
     try {
         await clients
             .codedeploy()
-            .send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
+            .send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .StopDeploymentCommand */ .NzN({ deploymentId: id, autoRollbackEnabled: true }));
         return 'stopped';
     }
     catch (e) {
-        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .DeploymentAlreadyCompletedException */ .ATo)
+        if (e instanceof _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .DeploymentAlreadyCompletedException */ .ATo)
             return 'ended';
         throw e;
     }
@@ -66895,7 +66893,7 @@ async function stopWithRollback(clients, id) {
 async function statusOf(clients, id) {
     if ((0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceDeploymentArn */ .Mo)(id))
         return (await (0,_ecs_deployment_js__WEBPACK_IMPORTED_MODULE_1__/* .getServiceDeployment */ .nX)(clients.ecs(), id)).status;
-    const out = await clients.codedeploy().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__/* .GetDeploymentCommand */ .Tvn({ deploymentId: id }));
+    const out = await clients.codedeploy().send(new _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_4__/* .GetDeploymentCommand */ .Tvn({ deploymentId: id }));
     return out.deploymentInfo?.status;
 }
 /** A reader for any deployment id, through the step's clients. */
@@ -67036,7 +67034,6 @@ async function findServiceDeploymentOf(ecs, target, taskDefinition, since) {
 
 /** As for CodeDeploy: stopped tasks matter, but not enough for two more calls every poll. */
 const STOPPED_TASKS_EVERY_MS = 15_000;
-const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
 /** The task definition of the deployment's target revision (DescribeServiceRevisions), once. */
 async function targetTaskDefinition(ecs, d) {
     const arn = d.targetServiceRevision?.arn;
@@ -67058,7 +67055,7 @@ function createEcsReader(deps, arn, opts = {}) {
         if (!where || lookupOff)
             return;
         const now = deps.now().getTime();
-        const ended = ENDED.includes(d.status ?? '');
+        const ended = _snapshot_js__WEBPACK_IMPORTED_MODULE_2__/* .ENDED */ .hV.includes(d.status ?? '');
         const quiet = snap.phase === 'ready' || snap.phase === 'termination-wait';
         const due = lastLookup === undefined || now - lastLookup >= STOPPED_TASKS_EVERY_MS;
         if (ended ? lookedAfterEnd || d.status === 'SUCCESSFUL' : quiet || !due)
@@ -67075,8 +67072,6 @@ function createEcsReader(deps, arn, opts = {}) {
             await finder.look(d.startedAt?.getTime() ?? d.createdAt?.getTime() ?? 0, now, t => t.taskDefinitionArn === ours);
         }
         catch (e) {
-            if ((0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) === 'access-denied')
-                lookupOff = true;
             deps.warn?.(`Could not look for stopped tasks of the new revision (${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorName */ .ZH)(e) ?? 'Error'}: ${(0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(e)}); the deployment is still watched. ` +
                 'Allow ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeServiceRevisions to see why tasks stop.');
             lookupOff ||= (0,_runtime_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorKind */ .UC)(e) !== 'other';
@@ -67119,7 +67114,9 @@ function ecsReaders(io, opts = {}) {
 /* harmony export */   $Q: () => (/* binding */ RUNNING_STATUSES),
 /* harmony export */   C2: () => (/* binding */ toSnapshot),
 /* harmony export */   KM: () => (/* binding */ observeStages),
-/* harmony export */   iq: () => (/* binding */ NO_STAGES)
+/* harmony export */   hV: () => (/* binding */ ENDED),
+/* harmony export */   iq: () => (/* binding */ NO_STAGES),
+/* harmony export */   wN: () => (/* binding */ ROLLING_BACK)
 /* harmony export */ });
 /* unused harmony export STAGES */
 /** The stages of a blue/green, linear or canary deployment, in the order they run. */
@@ -67152,7 +67149,14 @@ const RUNNING_STATUSES = [
     'ROLLBACK_REQUESTED',
     'ROLLBACK_IN_PROGRESS'
 ];
-const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
+/** Stopped or failed, the rollback still under way. */
+const ROLLING_BACK = [
+    'STOP_REQUESTED',
+    'ROLLBACK_REQUESTED',
+    'ROLLBACK_IN_PROGRESS'
+];
+/** A service deployment's end: success, or a stop or rollback that is over. */
+const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
 /**
  * Stages where a waiting PAUSE hook means the replacement serves test traffic and production
  * traffic waits: the hook at POST_TEST_TRAFFIC_SHIFT, and the one at PRE_PRODUCTION_TRAFFIC_SHIFT,
@@ -67741,6 +67745,7 @@ function codeDeployBackend(step, plan) {
             return createOwnDeployment(step, { ...deploymentTarget(plan), appSpec }, makeRoom);
         },
         reported: {
+            status: 'Created',
             applicationName: plan.group?.applicationName,
             deploymentGroupName: plan.group?.deploymentGroupName,
             deploymentConfigName: plan.deploymentConfigName
@@ -67922,13 +67927,15 @@ function describeStrategy(config) {
 
 // EXTERNAL MODULE: ./src/backends/ecs/deployment.ts
 var ecs_deployment = __nccwpck_require__(5660);
+// EXTERNAL MODULE: ./src/backends/ecs/snapshot.ts
+var ecs_snapshot = __nccwpck_require__(9531);
 ;// CONCATENATED MODULE: ./src/backends/ecs/if-running.ts
+
 
 
 
 /** The release is done: only the source revision's tasks are still kept. Stopping it would undo it. */
 const RELEASED_STAGES = ['BAKE_TIME', 'CLEAN_UP'];
-const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
 function describe(d, consoleUrl) {
     const arn = d.serviceDeploymentArn ?? '?';
     const stage = d.lifecycleStage ? ` at ${d.lifecycleStage}` : '';
@@ -67945,7 +67952,7 @@ async function freeService(ecs, service, policy, behind) {
         if (!d || !arn)
             return;
         const what = describe(d, behind.consoleUrl);
-        if (ROLLING_BACK.includes(d.status ?? '')) {
+        if (ecs_snapshot/* ROLLING_BACK */.wN.includes(d.status ?? '')) {
             behind.log(`Service ${service.service} is rolling back: ${what}. Waiting for the rollback to end.`);
         }
         else if (policy === 'fail') {
@@ -67979,11 +67986,6 @@ async function freeService(ecs, service, policy, behind) {
 
 
 
-/** A 4xx is AWS's refusal: nothing was started. Anything else may have started a deployment. */
-function refused(e) {
-    const status = e?.$metadata?.httpStatusCode;
-    return status !== undefined && status < 500;
-}
 function ecsBackend(step, plan) {
     const { io, inputs } = step;
     const service = () => {
@@ -68004,13 +68006,13 @@ function ecsBackend(step, plan) {
             // The revision the service already runs starts nothing unless forced; a revision deployed as
             // it is may be that one.
             const force = plan.register === undefined || revision === service().taskDefinitionArn;
-            const { id } = await guard.create({ ...target(), revision }, async () => ({ id: await (0,ecs_deployment/* startServiceDeployment */.TD)(ecs, target(), revision, force) }), refused);
+            const { id } = await guard.create({ ...target(), revision }, async () => ({ id: await (0,ecs_deployment/* startServiceDeployment */.TD)(ecs, target(), revision, force) }), errors/* refusedByAws */.V5);
             const url = (0,console_url/* deploymentConsoleUrl */.Yn)(region, id);
             outputs.deployment(id, url);
             io.info(`Started deployment ${id} of service ${service().serviceName} (${strategy}${force ? ', forceNewDeployment' : ''}): ${url}`);
             return id;
         },
-        reported: { deploymentConfigName: strategy },
+        reported: { status: 'PENDING', deploymentConfigName: strategy },
         printDryRun: () => {
             const svc = plan.service;
             const revision = plan.existingArn ?? `${plan.family}:NEXT`;
@@ -68492,9 +68494,6 @@ function describeTimeout(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/watch/goal-watch.ts
-// The step's own deployment, watched to the step's goal (wait-until), and how it ended turned into
-// the step's result. A deployment the step owns is stopped with rollback when time runs out.
-
 
 
 const GOAL_TEXT = {
@@ -68573,16 +68572,12 @@ class GoalWatch {
         this.ended = result.outcome;
         await this.reporter.end({ ...seen, outcome: this.ended, rollback, failure });
     }
-    /** wait-for-deployment: false. */
-    async handOff(id) {
+    /** wait-for-deployment: false; `status` is the backend's word for a deployment just created. */
+    async handOff(id, status) {
         this.guard.settle('handed-off');
         this.ended = 'handed-off';
         this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`);
-        // The status a deployment has just after it was created: CodeDeploy's word, or ECS's.
-        await this.reporter.end({
-            outcome: 'handed-off',
-            status: (0,ecs_deployment/* isServiceDeploymentArn */.Mo)(id) ? 'PENDING' : 'Created'
-        });
+        await this.reporter.end({ outcome: 'handed-off', status });
     }
 }
 
@@ -68774,7 +68769,7 @@ var reader = __nccwpck_require__(8552);
 
 
 
-const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+
 /** The task definitions of the deployment's target revision and of the revision it replaces. */
 async function revisionsOf(ecs, d) {
     const target = d.targetServiceRevision?.arn;
@@ -68858,7 +68853,7 @@ async function follow_up_stop({ io, guard, reporter }, deployments, d, previous)
     if (d.status === 'SUCCESSFUL') {
         throw nothingToStop(`Deployment ${arn} had already succeeded; there is nothing to stop.`, previous);
     }
-    if (ENDED.includes(d.status ?? '')) {
+    if (ecs_snapshot/* ENDED */.hV.includes(d.status ?? '')) {
         io.info(`Deployment ${arn} had already ended ${d.status}; reporting its rollback.`);
     }
     else {
@@ -71742,7 +71737,7 @@ async function deploy(step) {
     if (inputs.waitForDeployment)
         await goal.follow(id, inputs.waitUntil);
     else
-        await goal.handOff(id);
+        await goal.handOff(id, backend.reported.status);
     await deregisterPrevious(step, goal.outcome, {
         cluster: plan.service?.clusterName ?? inputs.cluster,
         deployed: revision
@@ -73273,6 +73268,7 @@ function reasons(containers) {
 /* harmony export */   Ci: () => (/* binding */ credentialsHint),
 /* harmony export */   Eo: () => (/* binding */ AwsAccessError),
 /* harmony export */   UC: () => (/* binding */ awsErrorKind),
+/* harmony export */   V5: () => (/* binding */ refusedByAws),
 /* harmony export */   Wm: () => (/* binding */ unexpectedError),
 /* harmony export */   ZH: () => (/* binding */ awsErrorName),
 /* harmony export */   dz: () => (/* binding */ InputError),
@@ -73331,6 +73327,14 @@ const CREDENTIAL_ERRORS = new Set([
     'UnrecognizedClientException',
     'InvalidClientTokenId'
 ]);
+/**
+ * AWS answered a write and refused it (a 4xx): nothing was made. Without an answer (the network, a
+ * timeout) or with a 5xx after the SDK's retries, the write may have gone through.
+ */
+function refusedByAws(e) {
+    const status = e?.$metadata?.httpStatusCode;
+    return status !== undefined && status < 500;
+}
 function awsErrorKind(e) {
     const name = awsErrorName(e) ?? '';
     if (CREDENTIAL_ERRORS.has(name))

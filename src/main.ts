@@ -92,7 +92,7 @@ async function deploy(step: Step): Promise<void> {
   })
   const goal = new GoalWatch(io, deployments, guard, reporter, plan.timeoutMinutes, step.startedAt)
   if (inputs.waitForDeployment) await goal.follow(id, inputs.waitUntil)
-  else await goal.handOff(id)
+  else await goal.handOff(id, backend.reported.status)
   await deregisterPrevious(step, goal.outcome, {
     cluster: plan.service?.clusterName ?? inputs.cluster,
     deployed: revision

@@ -13,7 +13,13 @@ export interface Backend {
   /** Starts the deployment of `revision` and sets the deployment outputs; its id. */
   start(revision: string): Promise<string>
   /** Where the deployment runs, for the report: the group, or the service's strategy in words. */
-  readonly reported: { applicationName?: string; deploymentGroupName?: string; deploymentConfigName?: string }
+  readonly reported: {
+    /** The backend's word for a deployment just created (CodeDeploy's Created, ECS's PENDING). */
+    status: string
+    applicationName?: string
+    deploymentGroupName?: string
+    deploymentConfigName?: string
+  }
   /** The backend's part of a dry run: prints what it would send; the AppSpec, where there is one. */
   printDryRun(): string | undefined
 }

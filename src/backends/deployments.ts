@@ -14,6 +14,7 @@ import type { TrafficRouting } from '../watch/snapshot.js'
 import { codeDeployReaders } from './codedeploy/snapshot.js'
 import { getServiceDeployment, isServiceDeploymentArn, stopServiceDeployment } from './ecs/deployment.js'
 import { ecsReaders } from './ecs/reader.js'
+import { ENDED as ECS_ENDED } from './ecs/snapshot.js'
 
 export { isServiceDeploymentArn }
 
@@ -23,7 +24,6 @@ export interface StopClients {
   ecs: () => ECSClient
 }
 
-const ECS_ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']
 const CODEDEPLOY_ENDED = ['Succeeded', 'Failed', 'Stopped']
 
 /** Whether a status word, of either backend, is a deployment's end. */

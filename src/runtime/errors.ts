@@ -61,6 +61,15 @@ const CREDENTIAL_ERRORS = new Set([
   'InvalidClientTokenId'
 ])
 
+/**
+ * AWS answered a write and refused it (a 4xx): nothing was made. Without an answer (the network, a
+ * timeout) or with a 5xx after the SDK's retries, the write may have gone through.
+ */
+export function refusedByAws(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode
+  return status !== undefined && status < 500
+}
+
 export function awsErrorKind(e: unknown): AwsErrorKind {
   const name = awsErrorName(e) ?? ''
   if (CREDENTIAL_ERRORS.has(name)) return 'credentials'

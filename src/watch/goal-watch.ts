@@ -1,6 +1,5 @@
 // The step's own deployment, watched to the step's goal (wait-until), and how it ended turned into
 // the step's result. A deployment the step owns is stopped with rollback when time runs out.
-import { isServiceDeploymentArn } from '../backends/ecs/deployment.js'
 import type { CancelGuard } from '../runtime/cancel-guard.js'
 import type { Io } from '../runtime/io.js'
 import { describeFailure, describeTimeout } from '../report/failure.js'
@@ -90,15 +89,11 @@ export class GoalWatch {
     await this.reporter.end({ ...seen, outcome: this.ended, rollback, failure })
   }
 
-  /** wait-for-deployment: false. */
-  async handOff(id: string): Promise<void> {
+  /** wait-for-deployment: false; `status` is the backend's word for a deployment just created. */
+  async handOff(id: string, status: string): Promise<void> {
     this.guard.settle('handed-off')
     this.ended = 'handed-off'
     this.io.info(`Not waiting for ${id} (wait-for-deployment: false); follow it in the console.`)
-    // The status a deployment has just after it was created: CodeDeploy's word, or ECS's.
-    await this.reporter.end({
-      outcome: 'handed-off',
-      status: isServiceDeploymentArn(id) ? 'PENDING' : 'Created'
-    })
+    await this.reporter.end({ outcome: 'handed-off', status })
   }
 }

@@ -34,6 +34,7 @@ export function codeDeployBackend(step: Step, plan: Plan): Backend {
       return createOwnDeployment(step, { ...deploymentTarget(plan), appSpec }, makeRoom)
     },
     reported: {
+      status: 'Created',
       applicationName: plan.group?.applicationName,
       deploymentGroupName: plan.group?.deploymentGroupName,
       deploymentConfigName: plan.deploymentConfigName

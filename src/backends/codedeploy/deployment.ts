@@ -12,7 +12,7 @@ import {
   StopDeploymentCommand
 } from '@aws-sdk/client-codedeploy'
 import { parse } from 'yaml'
-import { ActionError, awsErrorKind } from '../../runtime/errors.js'
+import { ActionError, awsErrorKind, refusedByAws } from '../../runtime/errors.js'
 import { TargetReader, inTerminationWait } from './target.js'
 
 /** What CodeDeploy counts as an active deployment: only one may run per deployment group. */
@@ -139,9 +139,7 @@ export async function createDeployment(
  * SDK's retries, the deployment may exist.
  */
 export function createRefused(e: unknown): boolean {
-  if (e instanceof GroupBusyError) return true
-  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode
-  return status !== undefined && status < 500
+  return e instanceof GroupBusyError || refusedByAws(e)
 }
 
 /**

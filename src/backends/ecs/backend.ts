@@ -5,17 +5,11 @@ import type { Plan } from '../../plan/plan.js'
 import type { ServiceInfo } from '../../plan/service.js'
 import type { Step } from '../../main.js'
 import { deploymentConsoleUrl } from '../../report/console-url.js'
-import { ActionError } from '../../runtime/errors.js'
+import { ActionError, refusedByAws } from '../../runtime/errors.js'
 import { type Backend, waitBehind } from '../backend.js'
 import { describeStrategy } from './configuration.js'
 import { type EcsService, startServiceDeployment } from './deployment.js'
 import { freeService } from './if-running.js'
-
-/** A 4xx is AWS's refusal: nothing was started. Anything else may have started a deployment. */
-function refused(e: unknown): boolean {
-  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode
-  return status !== undefined && status < 500
-}
 
 export function ecsBackend(step: Step, plan: Plan): Backend {
   const { io, inputs } = step
@@ -40,7 +34,7 @@ export function ecsBackend(step: Step, plan: Plan): Backend {
       const { id } = await guard.create(
         { ...target(), revision },
         async () => ({ id: await startServiceDeployment(ecs, target(), revision, force) }),
-        refused
+        refusedByAws
       )
       const url = deploymentConsoleUrl(region, id)
       outputs.deployment(id, url)
@@ -49,7 +43,7 @@ export function ecsBackend(step: Step, plan: Plan): Backend {
       )
       return id
     },
-    reported: { deploymentConfigName: strategy },
+    reported: { status: 'PENDING', deploymentConfigName: strategy },
     printDryRun: () => {
       const svc = plan.service
       const revision = plan.existingArn ?? `${plan.family}:NEXT`

@@ -16,8 +16,7 @@ import {
   stopServiceDeployment
 } from './deployment.js'
 import { ecsReaders } from './reader.js'
-
-const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']
+import { ENDED } from './snapshot.js'
 
 /** The task definitions of the deployment's target revision and of the revision it replaces. */
 async function revisionsOf(

@@ -6,10 +6,10 @@ import type { IfRunning } from '../../inputs/inputs.js'
 import { ActionError } from '../../runtime/errors.js'
 import { type WaitBehind, runningOrSkip } from '../backend.js'
 import { type EcsService, runningServiceDeployments, stopServiceDeployment } from './deployment.js'
+import { ROLLING_BACK } from './snapshot.js'
 
 /** The release is done: only the source revision's tasks are still kept. Stopping it would undo it. */
 const RELEASED_STAGES = ['BAKE_TIME', 'CLEAN_UP']
-const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']
 
 function describe(d: ServiceDeployment, consoleUrl: (id: string) => string): string {
   const arn = d.serviceDeploymentArn ?? '?'

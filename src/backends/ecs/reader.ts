@@ -8,7 +8,7 @@ import type { DeploymentReader } from '../../watch/deployment-watch.js'
 import type { DeploymentSnapshot } from '../../watch/snapshot.js'
 import { StoppedTaskFinder } from '../stopped-tasks.js'
 import { getServiceDeployment, parseServiceDeploymentArn } from './deployment.js'
-import { NO_STAGES, type StageTimes, observeStages, toSnapshot } from './snapshot.js'
+import { ENDED, NO_STAGES, type StageTimes, observeStages, toSnapshot } from './snapshot.js'
 
 /** As for CodeDeploy: stopped tasks matter, but not enough for two more calls every poll. */
 const STOPPED_TASKS_EVERY_MS = 15_000
@@ -24,8 +24,6 @@ export interface EcsReaderOptions {
   /** The revision being deployed; read from the deployment's target revision when not given. */
   taskDefinitionArn?: string
 }
-
-const ENDED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']
 
 /** The task definition of the deployment's target revision (DescribeServiceRevisions), once. */
 async function targetTaskDefinition(ecs: ECSClient, d: ServiceDeployment): Promise<string | undefined> {
@@ -69,7 +67,6 @@ export function createEcsReader(
         t => t.taskDefinitionArn === ours
       )
     } catch (e) {
-      if (awsErrorKind(e) === 'access-denied') lookupOff = true
       deps.warn?.(
         `Could not look for stopped tasks of the new revision (${awsErrorName(e) ?? 'Error'}: ${errorMessage(e)}); the deployment is still watched. ` +
           'Allow ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeServiceRevisions to see why tasks stop.'

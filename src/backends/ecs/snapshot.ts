@@ -42,7 +42,15 @@ export const RUNNING_STATUSES = [
   'ROLLBACK_IN_PROGRESS'
 ] as const
 
-const ROLLING_BACK = ['STOP_REQUESTED', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']
+/** Stopped or failed, the rollback still under way. */
+export const ROLLING_BACK: readonly string[] = [
+  'STOP_REQUESTED',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS'
+]
+
+/** A service deployment's end: success, or a stop or rollback that is over. */
+export const ENDED: readonly string[] = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']
 
 /**
  * Stages where a waiting PAUSE hook means the replacement serves test traffic and production
